@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* cli.h: pieces of the command-line program shared between its files. */
+#ifndef METAPLAST_CLI_H
+#define METAPLAST_CLI_H
+
+#include <stdint.h>
+
+/* Exit statuses (docs/CLI.md). */
+enum {
+    MP_EXIT_OK = 0,
+    MP_EXIT_FAILURE = 1, /* unexpected internal failure */
+    MP_EXIT_USAGE = 2,   /* bad input: arguments, config, files */
+    MP_EXIT_RUNTIME = 3  /* runtime failure: device, I/O */
+};
+
+struct progress {
+    int mode;          /* 0 none, 1 terminal line, 2 log lines */
+    double start;      /* seconds */
+    double last;       /* last report, seconds */
+    uint64_t total;    /* memories in all */
+    uint64_t synapses; /* N */
+};
+
+double mp_cli_now(void);
+void mp_progress_start(struct progress *p, int quiet, uint64_t total,
+                       uint64_t synapses);
+void mp_progress_update(struct progress *p, uint64_t done);
+void mp_progress_end(struct progress *p, uint64_t done);
+
+#endif

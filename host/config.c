@@ -1,0 +1,650 @@
+/* SPDX-License-Identifier: MIT */
+/* config.c: INI loading (libinih), overrides, validation, resolved output. */
+#include "metaplast/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "metaplast/error.h"
+
+enum key_type { T_U64, T_U32, T_INT, T_F64, T_ENUM, T_PATH, T_AGES };
+
+struct key {
+    const char *section;
+    const char *name;
+    enum key_type type;
+    size_t offset;
+    double lo, hi;       /* numeric range, inclusive unless open_lo/hi */
+    int open_lo, open_hi;
+    const char *const *choices; /* T_ENUM: NULL-terminated names */
+    const char *expect;         /* what a valid value looks like */
+};
+
+static const char *const backend_names[] = {"auto", "cpu", "cuda", NULL};
+static const char *const init_names[] = {"stationary", "plastic", NULL};
+static const char *const model_names[] = {"binary", "cascade", "serial",
+                                          NULL};
+
+#define OFF(field) offsetof(struct mp_config, field)
+#define BIG 1.8446744073709552e19
+
+static const struct key keys[] = {
+    {"run", "seed", T_U64, OFF(seed), 0, BIG, 0, 0, NULL,
+     "an integer in [0, 2^64)"},
+    {"run", "memories", T_U64, OFF(memories), 1, 7.2e16, 0, 0, NULL,
+     "an integer >= 1 (memories stored after the burn-in)"},
+    {"run", "backend", T_ENUM, OFF(backend), 0, 0, 0, 0, backend_names,
+     "one of auto, cpu, cuda"},
+    {"run", "threads", T_INT, OFF(threads), 0, 4096, 0, 0, NULL,
+     "an integer >= 0 (0 = all cores)"},
+    {"ensemble", "synapses", T_U64, OFF(synapses), 1, 1.0995e12, 0, 0, NULL,
+     "an integer in [1, 2^40] (number of synapses N)"},
+    {"ensemble", "f", T_F64, OFF(f), 0, 1, 1, 1, NULL,
+     "a probability strictly between 0 and 1"},
+    {"ensemble", "burn_in", T_U64, OFF(burn_in), 0, 7.2e16, 0, 0, NULL,
+     "an integer >= 0 (memories)"},
+    {"ensemble", "init", T_ENUM, OFF(init), 0, 0, 0, 0, init_names,
+     "one of stationary, plastic"},
+    {"synapse", "model", T_ENUM, OFF(syn.model), 0, 0, 0, 0, model_names,
+     "one of binary, cascade, serial"},
+    {"synapse", "n", T_U32, OFF(syn.n), 2, MP_SYN_SERIAL_MAX_M, 0, 0, NULL,
+     "an integer >= 2 (cascade depth, or serial state count)"},
+    {"synapse", "x", T_F64, OFF(syn.x), 0, 0.5, 1, 0, NULL,
+     "a number in (0, 1/2]"},
+    {"synapse", "q", T_F64, OFF(syn.q), 0, 1, 0, 0, NULL,
+     "a probability in [0, 1]"},
+    {"synapse", "q_plus", T_F64, OFF(syn.q_plus), 0, 1, 0, 0, NULL,
+     "a probability in [0, 1]"},
+    {"synapse", "q_minus", T_F64, OFF(syn.q_minus), 0, 1, 0, 0, NULL,
+     "a probability in [0, 1]"},
+    {"measure", "every", T_U64, OFF(every), 1, 7.2e16, 0, 0, NULL,
+     "an integer >= 1 (memories between measurements)"},
+    {"measure", "max_age", T_U64, OFF(max_age), 0, 7.2e16, 0, 0, NULL,
+     "an integer >= 0 (memories)"},
+    {"measure", "per_decade", T_U32, OFF(per_decade), 1, 1000, 0, 0, NULL,
+     "an integer in [1, 1000]"},
+    {"measure", "ages", T_AGES, OFF(ages), 0, 7.2e16, 0, 0, NULL,
+     "a comma-separated list of ages >= 0 (at most 512)"},
+    {"output", "dir", T_PATH, OFF(dir), 0, 0, 0, 0, NULL,
+     "a directory path"},
+};
+
+#define NKEYS (sizeof keys / sizeof keys[0])
+MP_STATIC_ASSERT(sizeof keys / sizeof keys[0] <= MP_CFG_MAX_KEYS,
+                 "raise MP_CFG_MAX_KEYS");
+
+/* Index of a key in the table (the names are this file's own). */
+static size_t key_index(const char *section, const char *name)
+{
+    size_t i;
+    for (i = 0; i < NKEYS; i++)
+        if (!strcmp(keys[i].section, section) && !strcmp(keys[i].name, name))
+            return i;
+    return 0;
+}
+
+void mp_config_init(struct mp_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->seed = 1;
+    c->memories = 10000;
+    c->backend = MP_BACKEND_AUTO;
+    c->threads = 0;
+    c->synapses = 100000;
+    c->f = 0.5;
+    c->burn_in = 0;
+    c->init = MP_INIT_STATIONARY;
+    c->syn.model = MP_SYN_CASCADE;
+    c->syn.n = 10;
+    c->syn.x = 0.5;
+    c->syn.q = 0.5;
+    c->syn.q_plus = 0.5;
+    c->syn.q_minus = 0.5;
+    c->every = 1;
+    c->max_age = 1000;
+    c->per_decade = 10;
+    c->n_ages = 0;
+    snprintf(c->dir, sizeof c->dir, "metaplast-run");
+}
+
+static void fmt(char *err, size_t errlen, const char *f, ...)
+{
+    va_list ap;
+    if (!err || !errlen)
+        return;
+    va_start(ap, f);
+    vsnprintf(err, errlen, f, ap);
+    va_end(ap);
+}
+
+/* Where a key's value came from, as a message prefix. */
+static void origin(const struct mp_config *c, size_t k, char *buf,
+                   size_t len)
+{
+    int32_t l = c->line[k];
+    if (l > 0)
+        snprintf(buf, len, "%s:%d", c->file, (int)l);
+    else if (l < 0)
+        snprintf(buf, len, "--set #%d", (int)-l);
+    else
+        snprintf(buf, len, "%s", c->file[0] ? c->file : "defaults");
+}
+
+static const char *skip_ws(const char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    return s;
+}
+
+/* Integers in plain or scientific notation ("1e6"), exact, no sign. */
+static int parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    s = skip_ws(s);
+    if (!isdigit((unsigned char)*s) && *s != '.')
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno == 0 && *skip_ws(end) == '\0') {
+        *out = v;
+        return 0;
+    }
+    errno = 0;
+    double d = strtod(s, &end);
+    if (errno || *skip_ws(end) != '\0' || !isfinite(d) || d < 0 ||
+        d != floor(d) || d > 9007199254740992.0)
+        return -1;
+    *out = (uint64_t)d;
+    return 0;
+}
+
+static int parse_f64(const char *s, double *out)
+{
+    char *end;
+    s = skip_ws(s);
+    if (!*s)
+        return -1;
+    errno = 0;
+    double d = strtod(s, &end);
+    if (errno || *skip_ws(end) != '\0' || !isfinite(d))
+        return -1;
+    *out = d;
+    return 0;
+}
+
+static int in_range(const struct key *k, double v)
+{
+    if (k->open_lo ? v <= k->lo : v < k->lo)
+        return 0;
+    if (k->open_hi ? v >= k->hi : v > k->hi)
+        return 0;
+    return 1;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Parses value into the key's field; 0 or -1 (message in err, no prefix). */
+static int assign(struct mp_config *c, const struct key *k, const char *v,
+                  char *err, size_t errlen)
+{
+    char *field = (char *)c + k->offset;
+    uint64_t u;
+    double d;
+    size_t i;
+
+    switch (k->type) {
+    case T_U64:
+    case T_U32:
+    case T_INT:
+        if (parse_u64(v, &u) || !in_range(k, (double)u))
+            goto bad;
+        if (k->type == T_U64)
+            *(uint64_t *)field = u;
+        else if (k->type == T_U32)
+            *(uint32_t *)field = (uint32_t)u;
+        else
+            *(int *)field = (int)u;
+        return 0;
+    case T_F64:
+        if (parse_f64(v, &d) || !in_range(k, d))
+            goto bad;
+        *(double *)field = d;
+        return 0;
+    case T_ENUM:
+        v = skip_ws(v);
+        for (i = 0; k->choices[i]; i++) {
+            if (strcmp(v, k->choices[i]) == 0) {
+                *(int *)field = (int)i;
+                return 0;
+            }
+        }
+        goto bad;
+    case T_PATH:
+        v = skip_ws(v);
+        if (!*v || strlen(v) >= MP_CFG_MAX_PATH)
+            goto bad;
+        snprintf(field, MP_CFG_MAX_PATH, "%s", v);
+        return 0;
+    case T_AGES: {
+        uint64_t tmp[MP_CFG_MAX_AGES];
+        size_t n = 0;
+        const char *p = v;
+        while (*skip_ws(p)) {
+            char item[64];
+            const char *comma = strchr(p, ',');
+            size_t len = comma ? (size_t)(comma - p) : strlen(p);
+            if (len >= sizeof item || n == MP_CFG_MAX_AGES)
+                goto bad;
+            memcpy(item, p, len);
+            item[len] = '\0';
+            if (parse_u64(item, &tmp[n]) || !in_range(k, (double)tmp[n]))
+                goto bad;
+            n++;
+            if (!comma)
+                break;
+            p = comma + 1;
+            if (!*skip_ws(p))
+                goto bad; /* a trailing comma */
+        }
+        if (n == 0)
+            goto bad;
+        qsort(tmp, n, sizeof tmp[0], cmp_u64);
+        c->n_ages = 0;
+        for (i = 0; i < n; i++)
+            if (i == 0 || tmp[i] != tmp[i - 1])
+                c->ages[c->n_ages++] = tmp[i];
+        return 0;
+    }
+    }
+bad:
+    fmt(err, errlen, "%s.%s: expected %s, got '%s'", k->section, k->name,
+        k->expect, v);
+    return -1;
+}
+
+static const struct key *find_key(const char *section, const char *name,
+                                  int *section_known)
+{
+    size_t i;
+    *section_known = 0;
+    for (i = 0; i < NKEYS; i++) {
+        if (strcmp(keys[i].section, section) != 0)
+            continue;
+        *section_known = 1;
+        if (strcmp(keys[i].name, name) == 0)
+            return &keys[i];
+    }
+    return NULL;
+}
+
+static void unknown_key(const char *section, const char *name,
+                        int section_known, char *err, size_t errlen)
+{
+    if (!*section)
+        fmt(err, errlen, "%s: key outside any [section]", name);
+    else if (!section_known)
+        fmt(err, errlen,
+            "[%s]: unknown section (expected run, ensemble, synapse, "
+            "measure or output)",
+            section);
+    else {
+        char list[256] = "";
+        size_t i;
+        for (i = 0; i < NKEYS; i++) {
+            if (strcmp(keys[i].section, section) != 0)
+                continue;
+            if (list[0])
+                strncat(list, ", ", sizeof list - strlen(list) - 1);
+            strncat(list, keys[i].name, sizeof list - strlen(list) - 1);
+        }
+        fmt(err, errlen, "%s.%s: unknown key (known in [%s]: %s)", section,
+            name, section, list);
+    }
+}
+
+/* ---- INI file ---------------------------------------------------------- */
+
+struct reader {
+    FILE *f;
+    int line;      /* lines handed to inih so far */
+    int long_line; /* first line longer than inih's buffer, or 0 */
+};
+
+struct load {
+    struct mp_config *c;
+    struct reader *r;
+    char msg[512]; /* first error, without the file:line prefix */
+    int msg_line;
+};
+
+/* fgets for inih that counts lines, so messages can name them. */
+static char *read_line(char *str, int num, void *stream)
+{
+    struct reader *r = stream;
+    char *s = fgets(str, num, r->f);
+    if (!s)
+        return NULL;
+    r->line++;
+    if (!strchr(s, '\n') && !feof(r->f)) {
+        int ch;
+        if (!r->long_line)
+            r->long_line = r->line;
+        while ((ch = fgetc(r->f)) != EOF && ch != '\n')
+            ;
+    }
+    return s;
+}
+
+static int on_value(void *user, const char *section, const char *name,
+                    const char *value)
+{
+    struct load *ld = user;
+    int known;
+    const struct key *k;
+    size_t idx;
+
+    if (ld->msg[0])
+        return 1; /* report the first error only */
+    k = find_key(section, name, &known);
+    if (!k) {
+        unknown_key(section, name, known, ld->msg, sizeof ld->msg);
+        ld->msg_line = ld->r->line;
+        return 0;
+    }
+    idx = (size_t)(k - keys);
+    if (ld->c->line[idx] > 0) {
+        fmt(ld->msg, sizeof ld->msg,
+            "%s.%s: set twice (first at line %d)", k->section, k->name,
+            (int)ld->c->line[idx]);
+        ld->msg_line = ld->r->line;
+        return 0;
+    }
+    if (assign(ld->c, k, value, ld->msg, sizeof ld->msg)) {
+        ld->msg_line = ld->r->line;
+        return 0;
+    }
+    ld->c->line[idx] = ld->r->line;
+    return 1;
+}
+
+int mp_config_load(struct mp_config *c, const char *path, char *err,
+                   size_t errlen)
+{
+    struct reader r = {0};
+    struct load ld;
+    int rc;
+
+    r.f = fopen(path, "r");
+    if (!r.f) {
+        fmt(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+        return MP_EIO;
+    }
+    memset(&ld, 0, sizeof ld);
+    ld.c = c;
+    ld.r = &r;
+    snprintf(c->file, sizeof c->file, "%s", path);
+    rc = ini_parse_stream(read_line, &r, on_value, &ld);
+    fclose(r.f);
+    if (ld.msg[0]) {
+        fmt(err, errlen, "%s:%d: %s", path, ld.msg_line, ld.msg);
+        return MP_EINVAL;
+    }
+    if (r.long_line) {
+        fmt(err, errlen, "%s:%d: line too long (at most %d characters)",
+            path, r.long_line, INI_MAX_LINE - 3);
+        return MP_EINVAL;
+    }
+    if (rc > 0) {
+        fmt(err, errlen,
+            "%s:%d: syntax error: expected '[section]', 'key = value' or a "
+            "comment",
+            path, rc);
+        return MP_EINVAL;
+    }
+    if (rc < 0) {
+        fmt(err, errlen, "%s: cannot read", path);
+        return MP_EIO;
+    }
+    return 0;
+}
+
+int mp_config_set(struct mp_config *c, const char *assignment, int index,
+                  char *err, size_t errlen)
+{
+    char section[64], name[64], msg[512];
+    const char *dot = strchr(assignment, '.');
+    const char *eq = strchr(assignment, '=');
+    const struct key *k;
+    int known;
+
+    if (!dot || !eq || dot > eq || (size_t)(dot - assignment) >= sizeof section ||
+        (size_t)(eq - dot - 1) >= sizeof name) {
+        fmt(err, errlen,
+            "--set %s: expected section.key=value (e.g. run.seed=7)",
+            assignment);
+        return MP_EINVAL;
+    }
+    memcpy(section, assignment, (size_t)(dot - assignment));
+    section[dot - assignment] = '\0';
+    memcpy(name, dot + 1, (size_t)(eq - dot - 1));
+    name[eq - dot - 1] = '\0';
+    k = find_key(section, name, &known);
+    if (!k) {
+        unknown_key(section, name, known, msg, sizeof msg);
+        fmt(err, errlen, "--set %s: %s", assignment, msg);
+        return MP_EINVAL;
+    }
+    if (assign(c, k, eq + 1, msg, sizeof msg)) {
+        fmt(err, errlen, "--set %s: %s", assignment, msg);
+        return MP_EINVAL;
+    }
+    c->line[k - keys] = -index;
+    return 0;
+}
+
+/* ---- Validation -------------------------------------------------------- */
+
+static int bad_key(const struct mp_config *c, size_t k, char *err,
+                   size_t errlen, const char *what)
+{
+    char where[MP_CFG_MAX_PATH + 32];
+    origin(c, k, where, sizeof where);
+    fmt(err, errlen, "%s: %s.%s: %s", where, keys[k].section, keys[k].name,
+        what);
+    return MP_EINVAL;
+}
+
+int mp_config_validate(struct mp_config *c, char *err, size_t errlen)
+{
+    char what[256];
+    const struct mp_syn_params *s = &c->syn;
+
+    /* binary: q_plus and q_minus default to q. */
+    if (!c->line[key_index("synapse", "q_plus")])
+        c->syn.q_plus = c->syn.q;
+    if (!c->line[key_index("synapse", "q_minus")])
+        c->syn.q_minus = c->syn.q;
+
+    if (s->model == MP_SYN_CASCADE && s->n > MP_SYN_CASCADE_MAX_N) {
+        snprintf(what, sizeof what,
+                 "expected a cascade depth in [2, %d], got %u",
+                 MP_SYN_CASCADE_MAX_N, s->n);
+        return bad_key(c, key_index("synapse", "n"), err, errlen, what);
+    }
+    if (s->model == MP_SYN_SERIAL && s->n % 2) {
+        snprintf(what, sizeof what,
+                 "expected an even number of serial states, got %u", s->n);
+        return bad_key(c, key_index("synapse", "n"), err, errlen, what);
+    }
+    if (s->model == MP_SYN_CASCADE &&
+        mp_prob_threshold(mp_cascade_p(s->n - 1, s->n, s->x)) == 0) {
+        /* p_(n-1) = x^(n-1)/(1-x) is the model's smallest probability. */
+        snprintf(what, sizeof what,
+                 "p_(n-1) = %.3g is below the 2^-32 resolution of the "
+                 "transition thresholds; use a larger x or a smaller n",
+                 mp_cascade_p(s->n - 1, s->n, s->x));
+        return bad_key(c, key_index("synapse", "x"), err, errlen, what);
+    }
+    if (c->n_ages == 0 && c->max_age >= c->memories) {
+        snprintf(what, sizeof what,
+                 "must be less than run.memories (%llu): only memories "
+                 "stored after the burn-in are probed, got %llu",
+                 (unsigned long long)c->memories,
+                 (unsigned long long)c->max_age);
+        return bad_key(c, key_index("measure", "max_age"), err, errlen, what);
+    }
+    if (c->n_ages && c->ages[c->n_ages - 1] >= c->memories) {
+        snprintf(what, sizeof what,
+                 "every age must be less than run.memories (%llu), got "
+                 "%llu",
+                 (unsigned long long)c->memories,
+                 (unsigned long long)c->ages[c->n_ages - 1]);
+        return bad_key(c, key_index("measure", "ages"), err, errlen, what);
+    }
+    if (c->every > c->memories) {
+        snprintf(what, sizeof what,
+                 "must not exceed run.memories (%llu), got %llu: no "
+                 "measurement would be taken",
+                 (unsigned long long)c->memories,
+                 (unsigned long long)c->every);
+        return bad_key(c, key_index("measure", "every"), err, errlen, what);
+    }
+    if (c->burn_in + c->memories > MP_RNG_MAX_STEP) {
+        snprintf(what, sizeof what,
+                 "ensemble.burn_in + run.memories must be below 2^56");
+        return bad_key(c, key_index("run", "memories"), err, errlen, what);
+    }
+    if (c->n_ages == 0 && mp_config_ages(c, NULL, 0) > MP_CFG_MAX_AGES) {
+        snprintf(what, sizeof what,
+                 "the age grid would have more than %d points; lower "
+                 "measure.per_decade or measure.max_age",
+                 MP_CFG_MAX_AGES);
+        return bad_key(c, key_index("measure", "max_age"), err, errlen, what);
+    }
+    return 0;
+}
+
+/* ---- Output ------------------------------------------------------------ */
+
+size_t mp_config_nkeys(void)
+{
+    return NKEYS;
+}
+
+int mp_config_key(const struct mp_config *c, size_t i, const char **name,
+                  char *value, size_t valuelen)
+{
+    static char names[NKEYS][48];
+    const struct key *k;
+    const char *field;
+    size_t j, used;
+
+    if (i >= NKEYS)
+        return -1;
+    k = &keys[i];
+    field = (const char *)c + k->offset;
+    snprintf(names[i], sizeof names[i], "%s.%s", k->section, k->name);
+    *name = names[i];
+    switch (k->type) {
+    case T_U64:
+        snprintf(value, valuelen, "%llu",
+                 (unsigned long long)*(const uint64_t *)field);
+        break;
+    case T_U32:
+        snprintf(value, valuelen, "%u", *(const uint32_t *)field);
+        break;
+    case T_INT:
+        snprintf(value, valuelen, "%d", *(const int *)field);
+        break;
+    case T_F64:
+        snprintf(value, valuelen, "%.17g", *(const double *)field);
+        break;
+    case T_ENUM:
+        snprintf(value, valuelen, "%s", k->choices[*(const int *)field]);
+        break;
+    case T_PATH:
+        snprintf(value, valuelen, "%s", field);
+        break;
+    case T_AGES:
+        value[0] = '\0';
+        for (j = 0, used = 0; j < c->n_ages && used < valuelen; j++)
+            used += (size_t)snprintf(value + used, valuelen - used, "%s%llu",
+                                     j ? ", " : "",
+                                     (unsigned long long)c->ages[j]);
+        break;
+    }
+    return 0;
+}
+
+int mp_config_write(const struct mp_config *c, FILE *out)
+{
+    const char *section = "";
+    size_t i;
+    for (i = 0; i < NKEYS; i++) {
+        char value[MP_CFG_MAX_AGES * 24];
+        const char *name;
+        mp_config_key(c, i, &name, value, sizeof value);
+        if (keys[i].type == T_AGES && c->n_ages == 0)
+            continue; /* the grid is in use */
+        if (strcmp(section, keys[i].section) != 0) {
+            section = keys[i].section;
+            fprintf(out, "%s[%s]\n", i ? "\n" : "", section);
+        }
+        fprintf(out, "%s = %s\n", keys[i].name, value);
+    }
+    return ferror(out) ? MP_EIO : 0;
+}
+
+size_t mp_config_ages(const struct mp_config *c, uint64_t *ages, size_t cap)
+{
+    size_t n = 0, j;
+    uint64_t last = 0;
+
+    if (c->n_ages) {
+        for (j = 0; j < c->n_ages; j++)
+            if (j < cap)
+                ages[j] = c->ages[j];
+        return c->n_ages;
+    }
+#define PUSH(v)                                                              \
+    do {                                                                     \
+        if (n < cap)                                                         \
+            ages[n] = (v);                                                   \
+        n++;                                                                 \
+        last = (v);                                                          \
+    } while (0)
+    for (j = 0; j <= 3 && j <= c->max_age; j++)
+        PUSH((uint64_t)j);
+    for (j = 1;; j++) {
+        double t = floor(pow(10.0, (double)j / c->per_decade) + 0.5);
+        if (t > (double)c->max_age)
+            break;
+        if ((uint64_t)t > last)
+            PUSH((uint64_t)t);
+    }
+    if (last < c->max_age)
+        PUSH(c->max_age);
+#undef PUSH
+    return n;
+}
+
+const char *mp_backend_name(int backend)
+{
+    return backend >= 0 && backend <= 2 ? backend_names[backend] : "?";
+}
+
+const char *mp_model_name(int model)
+{
+    return model >= 0 && model <= 2 ? model_names[model] : "?";
+}

@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sim.c: the synapse-ensemble scheduler.  It owns time (the memory count),
+ * asks the backend to store memories up to the next measurement, takes the
+ * measurement, and accumulates the curve in a fixed order, so the result
+ * does not depend on the backend or the number of threads.
+ */
+#include "metaplast/sim.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metaplast/detail/backend.h"
+#include "metaplast/error.h"
+#include "metaplast/theory.h"
+
+struct mp_sim {
+    struct mp_config cfg;
+    struct mp_ens_desc desc;
+    struct mp_backend be;
+    struct mp_theory th;
+    uint64_t done;  /* memories stored (burn-in included) */
+    uint64_t burn;  /* B: memories of the burn-in, never probed */
+    uint64_t total; /* B + memories */
+    size_t n_ages;
+    uint64_t *ages;  /* sorted */
+    int64_t *count;  /* probes per age */
+    double *mean;    /* running mean of m(t) (Welford) */
+    double *m2;      /* running sum of squared deviations */
+    uint64_t *mus;   /* scratch: probed memories */
+    int64_t *sums;   /* scratch: overlaps */
+    char err[1024];
+};
+
+static void fmt(char *err, size_t errlen, const char *f, ...)
+{
+    va_list ap;
+    if (!err || !errlen)
+        return;
+    va_start(ap, f);
+    vsnprintf(err, errlen, f, ap);
+    va_end(ap);
+}
+
+/* Cumulative initial distribution as 32-bit thresholds (theory order). */
+static void initial_cum(const struct mp_sim *s, uint64_t *cum)
+{
+    uint32_t S = 2 * s->desc.depths, D = s->desc.depths, j;
+    double acc = 0.0;
+    for (j = 0; j < S; j++) {
+        if (s->cfg.init == MP_INIT_STATIONARY) {
+            acc += s->th.p_inf[j] > 0.0 ? s->th.p_inf[j] : 0.0;
+            cum[j] = mp_prob_threshold(acc);
+        } else { /* most plastic states, either strength with prob. 1/2 */
+            cum[j] = j < D - 1 ? 0 : j == D - 1 ? (UINT64_C(1) << 31)
+                                                : (UINT64_C(1) << 32);
+        }
+        if (j && cum[j] < cum[j - 1])
+            cum[j] = cum[j - 1];
+    }
+    cum[S - 1] = UINT64_C(1) << 32;
+}
+
+int mp_sim_create(struct mp_sim **out, const struct mp_config *cfg,
+                  char *err, size_t errlen)
+{
+    struct mp_sim *s;
+    struct mp_syn_rule rule;
+    uint64_t cum[2 * MP_SYN_MAX_DEPTH];
+    int rc, backend = cfg->backend;
+
+    *out = NULL;
+    s = calloc(1, sizeof *s);
+    if (!s) {
+        fmt(err, errlen, "out of memory");
+        return MP_ENOMEM;
+    }
+    s->cfg = *cfg;
+    rc = mp_theory_compute(cfg, &s->th, err, errlen);
+    if (rc)
+        goto out_free;
+    if (mp_syn_rule_build(&cfg->syn, &rule)) {
+        fmt(err, errlen, "synapse.model: unknown model %d", cfg->syn.model);
+        rc = MP_EINVAL;
+        goto out_free;
+    }
+
+    s->burn = cfg->burn_in;
+    s->total = cfg->burn_in + cfg->memories;
+    s->n_ages = mp_config_ages(cfg, NULL, 0);
+    s->ages = calloc(s->n_ages, sizeof *s->ages);
+    s->count = calloc(s->n_ages, sizeof *s->count);
+    s->mean = calloc(s->n_ages, sizeof *s->mean);
+    s->m2 = calloc(s->n_ages, sizeof *s->m2);
+    s->mus = calloc(s->n_ages, sizeof *s->mus);
+    s->sums = calloc(s->n_ages + 1, sizeof *s->sums);
+    if (!s->ages || !s->count || !s->mean || !s->m2 || !s->mus ||
+        !s->sums) {
+        fmt(err, errlen, "out of memory");
+        rc = MP_ENOMEM;
+        goto out_free;
+    }
+    mp_config_ages(cfg, s->ages, s->n_ages);
+
+    s->desc.synapses = cfg->synapses;
+    s->desc.padded = (cfg->synapses + MP_TILE - 1) / MP_TILE * MP_TILE;
+    s->desc.seed = cfg->seed;
+    s->desc.half = cfg->f == 0.5;
+    s->desc.thr_f = mp_prob_threshold(cfg->f);
+    s->desc.depths = rule.depths;
+    s->desc.threads = cfg->threads;
+    s->desc.table = rule.table;
+
+    s->be.err = s->err;
+    s->be.errlen = sizeof s->err;
+    if (backend == MP_BACKEND_AUTO)
+        backend = mp__cuda_device_count() > 0 ? MP_BACKEND_CUDA
+                                              : MP_BACKEND_CPU;
+    if (backend == MP_BACKEND_CUDA) {
+        rc = mp__cuda_backend_create(&s->be, &s->desc);
+        if (rc == MP_ENOTSUP)
+            fmt(err, errlen,
+                "run.backend = cuda: this build has no CUDA support "
+                "(configure with -DMP_CUDA=ON where nvcc is installed)");
+        else if (rc == MP_ENODEV)
+            fmt(err, errlen, "run.backend = cuda: no CUDA device found");
+        else if (rc)
+            fmt(err, errlen, "%s", s->err);
+    } else {
+        rc = mp__cpu_backend_create(&s->be, &s->desc);
+        if (rc)
+            fmt(err, errlen,
+                "cannot allocate the state of %llu synapses (%.3g GB)",
+                (unsigned long long)cfg->synapses,
+                (double)s->desc.padded / 1e9);
+    }
+    if (rc)
+        goto out_free;
+    initial_cum(s, cum);
+    rc = s->be.init_state(&s->be, cum);
+    if (rc) {
+        fmt(err, errlen, "%s", s->err);
+        goto out_free;
+    }
+    *out = s;
+    return 0;
+
+out_free:
+    mp_sim_destroy(s);
+    return rc;
+}
+
+void mp_sim_destroy(struct mp_sim *s)
+{
+    if (!s)
+        return;
+    if (s->be.destroy)
+        s->be.destroy(&s->be);
+    free(s->ages);
+    free(s->count);
+    free(s->mean);
+    free(s->m2);
+    free(s->mus);
+    free(s->sums);
+    free(s);
+}
+
+const char *mp_sim_errmsg(const struct mp_sim *s)
+{
+    return s->err;
+}
+
+const char *mp_sim_backend(const struct mp_sim *s)
+{
+    return s->be.name;
+}
+
+const char *mp_sim_device(const struct mp_sim *s)
+{
+    return s->be.device;
+}
+
+uint64_t mp_sim_done(const struct mp_sim *s)
+{
+    return s->done;
+}
+
+uint64_t mp_sim_total(const struct mp_sim *s)
+{
+    return s->total;
+}
+
+/* At count c, memory mu = c - 1 - t has age t; only memories stored after
+ * the burn-in (mu >= B) are probed. */
+static int measure(struct mp_sim *s)
+{
+    const uint64_t c = s->done;
+    const double N = (double)s->cfg.synapses;
+    const double chance = 2.0 * s->cfg.f - 1.0;
+    size_t k, n = 0;
+    int rc;
+
+    while (n < s->n_ages && s->ages[n] + 1 + s->burn <= c) {
+        s->mus[n] = c - 1 - s->ages[n];
+        n++;
+    }
+    if (n == 0)
+        return 0;
+    rc = s->be.measure(&s->be, s->mus, n, s->sums);
+    if (rc)
+        return rc;
+    for (k = 0; k < n; k++) {
+        /* m = (1/N) sum xi w, minus the chance level (2f-1) mean(w). */
+        double m = ((double)s->sums[k] - chance * (double)s->sums[n]) / N;
+        double delta = m - s->mean[k];
+        s->count[k]++;
+        s->mean[k] += delta / (double)s->count[k];
+        s->m2[k] += delta * (m - s->mean[k]);
+    }
+    return 0;
+}
+
+int mp_sim_advance(struct mp_sim *s, uint64_t memories)
+{
+    uint64_t target = s->done + memories;
+    const uint64_t every = s->cfg.every;
+    int rc;
+
+    if (target > s->total || target < s->done)
+        target = s->total;
+    while (s->done < target) {
+        /* The next measurement count: B + k * every, k >= 1. */
+        uint64_t next = s->done < s->burn
+                            ? s->burn + every
+                            : s->burn + ((s->done - s->burn) / every + 1) *
+                                            every;
+        if (next > target)
+            next = target;
+        rc = s->be.advance(&s->be, s->done, next - s->done);
+        if (rc)
+            return rc;
+        s->done = next;
+        if (s->done > s->burn && (s->done - s->burn) % every == 0) {
+            rc = measure(s);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+int mp_sim_curve(const struct mp_sim *s, struct mp_curve *c)
+{
+    const double scale = sqrt((double)s->cfg.synapses) / s->th.noise;
+    size_t k, n = s->n_ages;
+
+    memset(c, 0, sizeof *c);
+    c->n = n;
+    c->age = calloc(n, sizeof *c->age);
+    c->signal = calloc(n, sizeof *c->signal);
+    c->signal_sem = calloc(n, sizeof *c->signal_sem);
+    c->snr = calloc(n, sizeof *c->snr);
+    c->snr_sem = calloc(n, sizeof *c->snr_sem);
+    c->probes = calloc(n, sizeof *c->probes);
+    if (!c->age || !c->signal || !c->signal_sem || !c->snr ||
+        !c->snr_sem || !c->probes) {
+        mp_curve_fini(c);
+        return MP_ENOMEM;
+    }
+    c->noise = s->th.noise;
+    c->lifetime = -1.0;
+    for (k = 0; k < n; k++) {
+        int64_t p = s->count[k];
+        c->age[k] = s->ages[k];
+        c->probes[k] = p;
+        c->signal[k] = p ? s->mean[k] : NAN;
+        c->signal_sem[k] =
+            p > 1 ? sqrt(s->m2[k] / (double)(p - 1) / (double)p) : NAN;
+        c->snr[k] = c->signal[k] * scale;
+        c->snr_sem[k] = c->signal_sem[k] * scale;
+        if (p && c->snr[k] >= 1.0)
+            c->lifetime = (double)s->ages[k];
+    }
+    return 0;
+}
+
+void mp_curve_fini(struct mp_curve *c)
+{
+    free(c->age);
+    free(c->signal);
+    free(c->signal_sem);
+    free(c->snr);
+    free(c->snr_sem);
+    free(c->probes);
+    memset(c, 0, sizeof *c);
+}
+
+int mp_sim_state(struct mp_sim *s, uint8_t *out)
+{
+    return s->be.get_state(&s->be, out);
+}

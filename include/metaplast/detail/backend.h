@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * backend.h (internal): the interface every synapse-ensemble backend
+ * implements.  The scheduler (host/sim.c) owns time; a backend owns the
+ * state array and runs the shared rules of rules.h over it.
+ */
+#ifndef METAPLAST_DETAIL_BACKEND_H
+#define METAPLAST_DETAIL_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../rules.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Synapses are simulated in tiles of 128 (one pattern block); the state
+ * array is padded to whole tiles, and the padding is never measured. */
+#define MP_TILE 128u
+
+struct mp_ens_desc {
+    uint64_t synapses;         /* N */
+    uint64_t padded;           /* N rounded up to a multiple of MP_TILE */
+    uint64_t seed;             /* stream key */
+    int half;                  /* f == 1/2: candidate signs from bits */
+    uint64_t thr_f;            /* f as a 32-bit threshold (half == 0) */
+    uint32_t depths;           /* D, depth levels per strength */
+    int threads;               /* CPU threads, 0 = all */
+    struct mp_syn_table table; /* the compiled model */
+};
+
+struct mp_backend {
+    const char *name; /* "cpu" or "cuda" */
+    char device[320]; /* what it runs on, for messages */
+    void *ctx;
+    /* Draws every synapse from the cumulative distribution cum (2D
+     * thresholds, theory order, cum[2D-1] = 2^32) with the INIT stream. */
+    int (*init_state)(struct mp_backend *b, const uint64_t *cum);
+    /* Stores memories mu0 .. mu0+count-1, in order. */
+    int (*advance)(struct mp_backend *b, uint64_t mu0, uint64_t count);
+    /* sums[k] = sum_i xi_i^mus[k] w_i for k < n, sums[n] = sum_i w_i, over
+     * the N real synapses; exact integers. */
+    int (*measure)(struct mp_backend *b, const uint64_t *mus, size_t n,
+                   int64_t *sums);
+    /* Copies the N state bytes out of / into the backend. */
+    int (*get_state)(struct mp_backend *b, uint8_t *out);
+    int (*set_state)(struct mp_backend *b, const uint8_t *in);
+    void (*destroy)(struct mp_backend *b);
+    char *err;     /* the owner's message buffer */
+    size_t errlen;
+};
+
+int mp__cpu_backend_create(struct mp_backend *b, const struct mp_ens_desc *d);
+
+/* Returns MP_ENOTSUP in a build without CUDA, MP_ENODEV without a device. */
+int mp__cuda_backend_create(struct mp_backend *b, const struct mp_ens_desc *d);
+
+/* Number of usable CUDA devices; 0 in a build without CUDA. */
+int mp__cuda_device_count(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sim.h: a synapse-ensemble simulation (docs/MODELS.md sections 1-2).
+ *
+ * N synapses store one memory per step; at every measurement step the
+ * overlap of the ensemble with past memories on the age grid is taken and
+ * averaged.  The result is bit-identical for any number of threads and on
+ * either backend, for a given configuration.
+ */
+#ifndef METAPLAST_SIM_H
+#define METAPLAST_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct mp_sim;
+
+/*
+ * Creates a simulation from a validated configuration: picks the backend
+ * (cfg->backend; AUTO = CUDA if a device is present, else CPU), allocates
+ * the state and draws the initial state.  On failure returns MP_EINVAL,
+ * MP_ENOMEM, MP_ENODEV, MP_ENOTSUP or MP_ECUDA, *out is NULL, and err
+ * holds the reason.
+ */
+int mp_sim_create(struct mp_sim **out, const struct mp_config *cfg,
+                  char *err, size_t errlen);
+
+/* Frees everything the simulation owns. */
+void mp_sim_destroy(struct mp_sim *sim);
+
+/* Detail text of the last error. */
+const char *mp_sim_errmsg(const struct mp_sim *sim);
+
+/* The backend in use ("cpu" or "cuda") and the device it runs on. */
+const char *mp_sim_backend(const struct mp_sim *sim);
+const char *mp_sim_device(const struct mp_sim *sim);
+
+/*
+ * Stores up to `memories` more memories (burn-in first, then the measured
+ * ones), taking the measurements that fall in that span.  Returns 0 or a
+ * negative MP_E* code (then the simulation is unusable).
+ */
+int mp_sim_advance(struct mp_sim *sim, uint64_t memories);
+
+/* Memories stored so far and in all (burn-in included). */
+uint64_t mp_sim_done(const struct mp_sim *sim);
+uint64_t mp_sim_total(const struct mp_sim *sim);
+
+/* The measured curve.  Arrays are owned by the curve (mp_curve_fini). */
+struct mp_curve {
+    size_t n;            /* number of ages */
+    uint64_t *age;       /* ages, memories */
+    double *signal;      /* mean overlap E[m(t)], chance level removed */
+    double *signal_sem;  /* its standard error */
+    double *snr;         /* sqrt(N) E[m(t)] / noise */
+    double *snr_sem;     /* its standard error */
+    int64_t *probes;     /* measurements averaged at that age */
+    double noise;        /* sqrt(E[w^2] - ((2f-1) E_inf[w])^2), theory */
+    double lifetime;     /* largest age on the grid with SNR >= 1, or -1 */
+};
+
+int mp_sim_curve(const struct mp_sim *sim, struct mp_curve *out);
+void mp_curve_fini(struct mp_curve *c);
+
+/* Copies the N state bytes (bit 7 strength, bits 0..5 depth). */
+int mp_sim_state(struct mp_sim *sim, uint8_t *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

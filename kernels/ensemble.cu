@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ensemble.cu: synapse-ensemble kernels.  Indexing only: every synapse
+ * update, candidate sign and random word comes from rules.h / rng.h, the
+ * functions the CPU backend runs, so both backends agree bit for bit.
+ *
+ * Mapping: one warp per tile of 128 synapses, one lane per group of 4
+ * (one TRANSITION block).  With f = 1/2 a tile's candidate signs for one
+ * memory are one PATTERN block: lane l computes the block of memory
+ * mu0 + b + l and the warp shares the 32 blocks by shuffles, so the
+ * pattern costs 1/32 of a call per lane and step.
+ */
+#include "common.cuh"
+#include "ensemble.h"
+
+#include "metaplast/rng.h"
+#include "metaplast/rules.h"
+
+/* The table in shared memory (read with divergent indices). */
+static __device__ __forceinline__ void load_table(struct mp_syn_table *dst,
+                                                  const struct mp_syn_table *src)
+{
+    const uint32_t *s = (const uint32_t *)src;
+    uint32_t *d = (uint32_t *)dst;
+    unsigned i;
+    for (i = threadIdx.x; i < sizeof(*src) / 4; i += blockDim.x)
+        d[i] = s[i];
+    __syncthreads();
+}
+
+static __device__ __forceinline__ struct mp_u32x4
+shfl4(struct mp_u32x4 v, unsigned src)
+{
+    struct mp_u32x4 r;
+    r.x = __shfl_sync(MP_FULL_MASK, v.x, src);
+    r.y = __shfl_sync(MP_FULL_MASK, v.y, src);
+    r.z = __shfl_sync(MP_FULL_MASK, v.z, src);
+    r.w = __shfl_sync(MP_FULL_MASK, v.w, src);
+    return r;
+}
+
+__global__ void ens_init(uint32_t *s4, uint64_t groups, uint64_t seed,
+                         struct mp_k_cum cum, uint32_t depths)
+{
+    uint64_t g;
+    for (g = blockIdx.x * (uint64_t)blockDim.x + threadIdx.x; g < groups;
+         g += (uint64_t)gridDim.x * blockDim.x) {
+        struct mp_u32x4 u = mp_rng_block(seed, MP_RNG_INIT, 0, g);
+        s4[g] = mp_syn_draw(cum.cum, depths, u.x) |
+                (mp_syn_draw(cum.cum, depths, u.y) << 8) |
+                (mp_syn_draw(cum.cum, depths, u.z) << 16) |
+                (mp_syn_draw(cum.cum, depths, u.w) << 24);
+    }
+}
+
+__global__ void ens_advance(uint32_t *s4, uint64_t tiles, uint64_t seed,
+                            uint64_t mu0, uint64_t count, int half,
+                            uint64_t thr_f, const struct mp_syn_table *gt)
+{
+    __shared__ struct mp_syn_table t;
+    const unsigned lane = threadIdx.x & 31u;
+    const uint64_t warps = (uint64_t)gridDim.x * blockDim.x / 32;
+    uint64_t tile;
+
+    load_table(&t, gt);
+    for (tile = (blockIdx.x * (uint64_t)blockDim.x + threadIdx.x) / 32;
+         tile < tiles; tile += warps) {
+        const uint64_t g = tile * 32 + lane;
+        uint32_t st = s4[g];
+        uint64_t b;
+        for (b = 0; b < count; b += 32) {
+            const unsigned nb = count - b < 32 ? (unsigned)(count - b) : 32u;
+            struct mp_u32x4 pt = {0, 0, 0, 0};
+            unsigned k;
+            if (half && lane < nb)
+                pt = mp_rng_block(seed, MP_RNG_PATTERN, mu0 + b + lane, tile);
+            for (k = 0; k < nb; k++) {
+                const uint64_t mu = mu0 + b + k;
+                uint32_t xi4;
+                if (half)
+                    xi4 = mp_xi4_from_tile(shfl4(pt, k), g);
+                else
+                    xi4 = mp_xi4_from_words(
+                        mp_rng_block(seed, MP_RNG_PATTERN, mu, g), thr_f);
+                st = mp_step4(&t, st, xi4, seed, mu, g);
+            }
+        }
+        s4[g] = st;
+    }
+}
+
+__global__ void ens_measure(const uint32_t *s4, uint64_t tiles,
+                            uint64_t synapses, uint64_t seed,
+                            const uint64_t *mus, uint32_t n, int half,
+                            uint64_t thr_f, unsigned long long *partial)
+{
+    extern __shared__ unsigned long long acc[]; /* n + 1 sums */
+    const unsigned lane = threadIdx.x & 31u;
+    const uint64_t warps = (uint64_t)gridDim.x * blockDim.x / 32;
+    uint64_t tile;
+    uint32_t j;
+
+    for (j = threadIdx.x; j <= n; j += blockDim.x)
+        acc[j] = 0;
+    __syncthreads();
+    for (tile = (blockIdx.x * (uint64_t)blockDim.x + threadIdx.x) / 32;
+         tile < tiles; tile += warps) {
+        const uint64_t g = tile * 32 + lane;
+        const uint32_t strong = mp_strong4(s4[g]);
+        const uint32_t valid =
+            synapses >= 4 * g + 4 ? 0xFu
+            : synapses <= 4 * g   ? 0u
+                                  : (1u << (synapses - 4 * g)) - 1u;
+        const long long nvalid = __popc(valid);
+        long long v = mp_warp_sum(2 * __popc(strong & valid) - nvalid);
+        uint32_t a0;
+        if (lane == 0)
+            atomicAdd(&acc[n], (unsigned long long)v);
+        for (a0 = 0; a0 < n; a0 += 32) {
+            const unsigned na = n - a0 < 32 ? n - a0 : 32u;
+            struct mp_u32x4 pt = {0, 0, 0, 0};
+            unsigned k;
+            if (half && lane < na)
+                pt = mp_rng_block(seed, MP_RNG_PATTERN, mus[a0 + lane], tile);
+            for (k = 0; k < na; k++) {
+                uint32_t xi4;
+                if (half)
+                    xi4 = mp_xi4_from_tile(shfl4(pt, k), g);
+                else
+                    xi4 = mp_xi4_from_words(
+                        mp_rng_block(seed, MP_RNG_PATTERN, mus[a0 + k], g),
+                        thr_f);
+                v = mp_warp_sum(nvalid - 2 * __popc((xi4 ^ strong) & valid));
+                if (lane == 0)
+                    atomicAdd(&acc[a0 + k], (unsigned long long)v);
+            }
+        }
+    }
+    __syncthreads();
+    for (j = threadIdx.x; j <= n; j += blockDim.x)
+        partial[(uint64_t)blockIdx.x * (n + 1) + j] = acc[j];
+}
+
+extern "C" int mp__k_ens_init(uint32_t *s4, uint64_t groups, uint64_t seed,
+                              struct mp_k_cum cum, uint32_t depths,
+                              int blocks)
+{
+    ens_init<<<blocks, MP_K_BLOCK>>>(s4, groups, seed, cum, depths);
+    return mp_launch_status();
+}
+
+extern "C" int mp__k_ens_advance(uint32_t *s4, uint64_t tiles, uint64_t seed,
+                                 uint64_t mu0, uint64_t count, int half,
+                                 uint64_t thr_f,
+                                 const struct mp_syn_table *table, int blocks)
+{
+    ens_advance<<<blocks, MP_K_BLOCK>>>(s4, tiles, seed, mu0, count, half,
+                                      thr_f, table);
+    return mp_launch_status();
+}
+
+extern "C" int mp__k_ens_measure(const uint32_t *s4, uint64_t tiles,
+                                 uint64_t synapses, uint64_t seed,
+                                 const uint64_t *mus, uint32_t n, int half,
+                                 uint64_t thr_f, unsigned long long *partial,
+                                 int blocks)
+{
+    ens_measure<<<blocks, MP_K_BLOCK, (n + 1) * sizeof(unsigned long long)>>>(
+        s4, tiles, synapses, seed, mus, n, half, thr_f, partial);
+    return mp_launch_status();
+}
