@@ -78,19 +78,43 @@ static int cpu_advance(struct mp_backend *b, uint64_t mu0, uint64_t count)
             t1 = d->padded / MP_TILE;
         for (mu = mu0; mu < mu0 + count; mu++) {
             for (tile = t0; tile < t1; tile++) {
-                struct mp_u32x4 pt;
-                if (d->half)
-                    pt = mp_rng_block(d->seed, MP_RNG_PATTERN, mu, tile);
-                for (g = tile * 32; g < tile * 32 + 32; g++) {
-                    uint32_t xi4 =
-                        d->half ? mp_xi4_from_tile(pt, g)
-                                : mp_xi4_from_words(
-                                      mp_rng_block(d->seed, MP_RNG_PATTERN,
-                                                   mu, g),
-                                      d->thr_f);
-                    uint8_t *p = c->s + 4 * g;
-                    store4(p, mp_step4(&d->table, load4(p), xi4, d->seed,
-                                       mu, g));
+                uint32_t pw[4] = {0, 0, 0, 0}, gi;
+                if (d->half) {
+                    struct mp_u32x4 pt =
+                        mp_rng_block(d->seed, MP_RNG_PATTERN, mu, tile);
+                    pw[0] = pt.x;
+                    pw[1] = pt.y;
+                    pw[2] = pt.z;
+                    pw[3] = pt.w;
+                }
+                /* The tile's 8 TRANSITION blocks (16 synapses each) in
+                 * one lane-parallel call; group gi reads word gi % 4 of
+                 * block gi / 4. */
+                uint32_t u[4][MP_PHILOX_LANES], l;
+                MP_STATIC_ASSERT(MP_PHILOX_LANES * 16 == MP_TILE,
+                                 "one lanes call per tile");
+                for (l = 0; l < MP_PHILOX_LANES; l++) {
+                    struct mp_u32x4 ctr = mp_rng_counter(
+                        MP_RNG_TRANSITION, mu, tile * MP_PHILOX_LANES + l);
+                    u[0][l] = ctr.x;
+                    u[1][l] = ctr.y;
+                    u[2][l] = ctr.z;
+                    u[3][l] = ctr.w;
+                }
+                mp_philox4x32_10_lanes(u, (uint32_t)d->seed,
+                                       (uint32_t)(d->seed >> 32));
+                for (gi = 0; gi < 32; gi++) {
+                    uint32_t xi4;
+                    uint8_t *p;
+                    g = tile * 32 + gi;
+                    xi4 = d->half ? mp_xi4_from_word(pw[gi >> 3], gi)
+                                  : mp_xi4_from_words(
+                                        mp_rng_block(d->seed, MP_RNG_PATTERN,
+                                                     mu, g),
+                                        d->thr_f);
+                    p = c->s + 4 * g;
+                    store4(p, mp_step4(&d->table, load4(p), xi4,
+                                       u[gi & 3u][gi >> 2], d->seed, mu, g));
                 }
             }
         }

@@ -4,11 +4,13 @@
  * update, candidate sign and random word comes from rules.h / rng.h, the
  * functions the CPU backend runs, so both backends agree bit for bit.
  *
- * Mapping: one warp per tile of 128 synapses, one lane per group of 4
- * (one TRANSITION block).  With f = 1/2 a tile's candidate signs for one
- * memory are one PATTERN block: lane l computes the block of memory
- * mu0 + b + l and the warp shares the 32 blocks by shuffles, so the
- * pattern costs 1/32 of a call per lane and step.
+ * Mapping: one warp per tile of 128 synapses, one lane per group of 4.
+ * With f = 1/2 a tile's candidate signs for one memory are one PATTERN
+ * block: lane l computes the block of memory mu0 + b + l and the warp
+ * shares the 32 blocks by shuffles, so the pattern costs 1/32 of a call
+ * per lane and memory.  The tile's random bytes for one memory are 8
+ * TRANSITION blocks, drawn 32 at a time (4 memories) and shared the same
+ * way: 1/4 of a call per lane and memory.
  */
 #include "common.cuh"
 #include "ensemble.h"
@@ -71,18 +73,33 @@ __global__ void ens_advance(uint32_t *s4, uint64_t tiles, uint64_t seed,
         for (b = 0; b < count; b += 32) {
             const unsigned nb = count - b < 32 ? (unsigned)(count - b) : 32u;
             struct mp_u32x4 pt = {0, 0, 0, 0};
-            unsigned k;
+            unsigned k, k4;
             if (half && lane < nb)
                 pt = mp_rng_block(seed, MP_RNG_PATTERN, mu0 + b + lane, tile);
-            for (k = 0; k < nb; k++) {
-                const uint64_t mu = mu0 + b + k;
-                uint32_t xi4;
-                if (half)
-                    xi4 = mp_xi4_from_tile(shfl4(pt, k), g);
-                else
-                    xi4 = mp_xi4_from_words(
-                        mp_rng_block(seed, MP_RNG_PATTERN, mu, g), thr_f);
-                st = mp_step4(&t, st, xi4, seed, mu, g);
+            /* Transitions: a tile needs 8 TRANSITION blocks per memory;
+             * lane l draws block l % 8 of memory b + k4 + l / 8, so one
+             * round of draws serves 4 memories. */
+            for (k4 = 0; k4 < nb; k4 += 4) {
+                struct mp_u32x4 tb = {0, 0, 0, 0};
+                const unsigned kend = nb - k4 < 4 ? nb : k4 + 4;
+                if (k4 + lane / 8 < nb)
+                    tb = mp_rng_block(seed, MP_RNG_TRANSITION,
+                                      mu0 + b + k4 + lane / 8,
+                                      tile * 8 + (lane & 7u));
+                for (k = k4; k < kend; k++) {
+                    const uint64_t mu = mu0 + b + k;
+                    uint32_t xi4, u;
+                    if (half)
+                        xi4 = mp_xi4_from_tile(shfl4(pt, k), g);
+                    else
+                        xi4 = mp_xi4_from_words(
+                            mp_rng_block(seed, MP_RNG_PATTERN, mu, g),
+                            thr_f);
+                    /* Group g's bytes: word g % 4 of block g / 4. */
+                    u = mp_u32x4_get(shfl4(tb, (k - k4) * 8 + lane / 4),
+                                     lane & 3u);
+                    st = mp_step4(&t, st, xi4, u, seed, mu, g);
+                }
             }
         }
         s4[g] = st;

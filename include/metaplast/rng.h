@@ -18,7 +18,8 @@
  *   z = step  (low 32 bits)      w = purpose << 24 | step bits 32..55
  *
  * with key = (seed low 32 bits, seed high 32 bits).  "index" counts blocks
- * of synapses (4 synapses per call for 32-bit words, 128 for single bits).
+ * of synapses (4 synapses per call for 32-bit words, 16 for bytes, 128 for
+ * single bits).
  * This is the layout of cuRAND's device API curand_init(seed, subsequence =
  * purpose << 56 | step, offset = 4 * index).
  */
@@ -38,7 +39,8 @@
 enum mp_rng_purpose {
     MP_RNG_PATTERN = 1,    /* candidate sign xi of memory mu at synapse i */
     MP_RNG_TRANSITION = 2, /* uniform deciding synapse i's transition */
-    MP_RNG_INIT = 3        /* initial state of synapse i */
+    MP_RNG_INIT = 3,       /* initial state of synapse i */
+    MP_RNG_REFINE = 4      /* low 24 bits of a transition decision */
 };
 
 /* Largest step a stream can address (56 bits). */
@@ -59,6 +61,20 @@ static MP_INLINE MP_HD uint32_t mp_mulhilo32(uint32_t a, uint32_t b,
     return (uint32_t)p;
 }
 
+/* One Philox round on one counter (x0..x3) with key (k0, k1). */
+static MP_INLINE MP_HD void mp_philox_round(uint32_t *x0, uint32_t *x1,
+                                            uint32_t *x2, uint32_t *x3,
+                                            uint32_t k0, uint32_t k1)
+{
+    uint32_t hi0, hi1;
+    uint32_t lo0 = mp_mulhilo32(MP_PHILOX_M0, *x0, &hi0);
+    uint32_t lo1 = mp_mulhilo32(MP_PHILOX_M1, *x2, &hi1);
+    *x0 = hi1 ^ *x1 ^ k0;
+    *x1 = lo1;
+    *x2 = hi0 ^ *x3 ^ k1;
+    *x3 = lo0;
+}
+
 /* One Philox4x32-10 call: 10 rounds, the key bumped between rounds. */
 static MP_INLINE MP_HD struct mp_u32x4 mp_philox4x32_10(struct mp_u32x4 c,
                                                          uint32_t k0,
@@ -66,18 +82,43 @@ static MP_INLINE MP_HD struct mp_u32x4 mp_philox4x32_10(struct mp_u32x4 c,
 {
     int r;
     for (r = 0; r < 10; r++) {
-        uint32_t hi0, hi1;
-        uint32_t lo0 = mp_mulhilo32(MP_PHILOX_M0, c.x, &hi0);
-        uint32_t lo1 = mp_mulhilo32(MP_PHILOX_M1, c.z, &hi1);
-        struct mp_u32x4 n;
-        n.x = hi1 ^ c.y ^ k0;
-        n.y = lo1;
-        n.z = hi0 ^ c.w ^ k1;
-        n.w = lo0;
-        c = n;
+        mp_philox_round(&c.x, &c.y, &c.z, &c.w, k0, k1);
         k0 += MP_PHILOX_W0;
         k1 += MP_PHILOX_W1;
     }
+    return c;
+}
+
+/*
+ * MP_PHILOX_LANES calls at once on counters in structure-of-arrays form
+ * (x[word][lane]), replaced by their outputs: the same rounds as
+ * mp_philox4x32_10, ordered so that a compiler can run the lanes in SIMD
+ * registers (the CPU backend's hot loop).
+ */
+#define MP_PHILOX_LANES 8
+
+static MP_INLINE void mp_philox4x32_10_lanes(uint32_t x[4][MP_PHILOX_LANES],
+                                             uint32_t k0, uint32_t k1)
+{
+    int r, l;
+    for (r = 0; r < 10; r++) {
+        for (l = 0; l < MP_PHILOX_LANES; l++)
+            mp_philox_round(&x[0][l], &x[1][l], &x[2][l], &x[3][l], k0, k1);
+        k0 += MP_PHILOX_W0;
+        k1 += MP_PHILOX_W1;
+    }
+}
+
+/* The counter of stream (purpose, step) at block `index`. */
+static MP_INLINE MP_HD struct mp_u32x4 mp_rng_counter(uint32_t purpose,
+                                                       uint64_t step,
+                                                       uint64_t index)
+{
+    struct mp_u32x4 c;
+    c.x = (uint32_t)index;
+    c.y = (uint32_t)(index >> 32);
+    c.z = (uint32_t)step;
+    c.w = (purpose << 24) | ((uint32_t)(step >> 32) & 0xFFFFFFu);
     return c;
 }
 
@@ -87,12 +128,8 @@ static MP_INLINE MP_HD struct mp_u32x4 mp_rng_block(uint64_t seed,
                                                      uint64_t step,
                                                      uint64_t index)
 {
-    struct mp_u32x4 c;
-    c.x = (uint32_t)index;
-    c.y = (uint32_t)(index >> 32);
-    c.z = (uint32_t)step;
-    c.w = (purpose << 24) | ((uint32_t)(step >> 32) & 0xFFFFFFu);
-    return mp_philox4x32_10(c, (uint32_t)seed, (uint32_t)(seed >> 32));
+    return mp_philox4x32_10(mp_rng_counter(purpose, step, index),
+                            (uint32_t)seed, (uint32_t)(seed >> 32));
 }
 
 static MP_INLINE MP_HD uint32_t mp_u32x4_get(struct mp_u32x4 v, uint32_t k)

@@ -18,16 +18,21 @@
  *                    upper half; potentiation moves up, depression down,
  *                    each with probability q.
  *
- * State byte.  One synapse is one byte: bit 7 is the strength (1 = strong,
+ * State byte.  One synapse is one byte: bit 6 is the strength (1 = strong,
  * weight +1), bits 0..5 the depth, 0-based (0 = most plastic; for serial,
- * the distance from the middle of the chain).  Every model above has, for
- * each (candidate sign, state), at most one target state, so a model
- * compiles into a table of (probability, target) pairs indexed by
- * (xi, strength, depth) and one step is a lookup and a comparison.
+ * the distance from the middle of the chain), bit 7 is 0.  Every model
+ * above has, for each (candidate sign, state), at most one target state,
+ * so a model compiles into a table of (probability, target) pairs indexed
+ * by xi << 7 | state, and one step is a lookup and a comparison.
  *
  * Probabilities are realised as 32-bit thresholds: the transition happens
- * iff u < round(p * 2^32) for a uniform 32-bit word u.  Powers of two
- * (cascade with x = 1/2) are exact; any other p is within 2^-33 of exact.
+ * iff U < round(p * 2^32) for a uniform 32-bit U.  Powers of two (cascade
+ * with x = 1/2) are exact; any other p is within 2^-33 of exact.  U is
+ * drawn in two parts so that a step costs one random byte, not a word:
+ * U = b * 2^24 + r, b the synapse's byte of its TRANSITION block, and r
+ * (24 bits, REFINE stream) drawn only when b alone cannot decide, i.e.
+ * when b == threshold >> 24 (probability 1/256).  The decision is exactly
+ * that of a uniform 32-bit U.
  */
 #ifndef METAPLAST_RULES_H
 #define METAPLAST_RULES_H
@@ -52,7 +57,7 @@ enum mp_syn_model {
 #define MP_SYN_CASCADE_MAX_N 32
 #define MP_SYN_SERIAL_MAX_M (2 * MP_SYN_MAX_DEPTH)
 
-#define MP_SYN_STRONG 0x80u
+#define MP_SYN_STRONG 0x40u
 #define MP_SYN_DEPTH_MASK 0x3Fu
 
 /* Parameters of a discrete synapse model: a plain value. */
@@ -65,9 +70,10 @@ struct mp_syn_params {
     double q_minus; /* binary: probability of depression, [0,1] */
 };
 
-/* What a kernel needs: thresholds and targets, 2.3 KiB. */
+/* What a kernel needs: thresholds and targets, 1.75 KiB. */
 struct mp_syn_table {
-    uint64_t thr[MP_SYN_TABLE_SIZE]; /* transition iff u < thr (u 32-bit) */
+    uint32_t lo[MP_SYN_TABLE_SIZE];  /* threshold bits 0..23 */
+    uint16_t hi[MP_SYN_TABLE_SIZE];  /* threshold >> 24, 0..256 */
     uint8_t next[MP_SYN_TABLE_SIZE]; /* state byte after the transition */
 };
 
@@ -80,7 +86,7 @@ struct mp_syn_rule {
 
 static MP_INLINE MP_HD uint32_t mp_syn_index(uint32_t xi_pos, uint32_t s)
 {
-    return (xi_pos << 7) | ((s >> 7) << 6) | (s & MP_SYN_DEPTH_MASK);
+    return (xi_pos << 7) | s;
 }
 
 static MP_INLINE MP_HD int mp_syn_weight(uint32_t s)
@@ -88,17 +94,36 @@ static MP_INLINE MP_HD int mp_syn_weight(uint32_t s)
     return (s & MP_SYN_STRONG) ? 1 : -1;
 }
 
+/* The 24 refinement bits of synapse i for memory mu: word i % 4 of block
+ * (REFINE, mu, i / 4). */
+static MP_INLINE MP_HD uint32_t mp_syn_refine(uint64_t seed, uint64_t mu,
+                                              uint64_t i)
+{
+    struct mp_u32x4 r = mp_rng_block(seed, MP_RNG_REFINE, mu, i >> 2);
+    return mp_u32x4_get(r, (uint32_t)(i & 3u)) & 0xFFFFFFu;
+}
+
 /*
- * One synapse, one memory: state s receives a candidate potentiation
- * (xi_pos = 1) or depression (xi_pos = 0) and moves with the table's
- * probability, decided by the uniform 32-bit word u.
+ * One synapse, one memory: synapse i in state s receives a candidate
+ * potentiation (xi_pos = 1) or depression (xi_pos = 0) and moves with the
+ * table's probability, decided by its random byte b (and, on a tie, its
+ * refinement bits).
  */
 static MP_INLINE MP_HD uint32_t mp_syn_step(const struct mp_syn_table *t,
                                             uint32_t s, uint32_t xi_pos,
-                                            uint32_t u)
+                                            uint32_t b, uint64_t seed,
+                                            uint64_t mu, uint64_t i)
 {
     uint32_t k = mp_syn_index(xi_pos, s);
-    return (uint64_t)u < t->thr[k] ? (uint32_t)t->next[k] : s;
+    uint32_t hi = t->hi[k];
+    uint32_t take = (uint32_t)(b < hi);
+    /* Rare (1/256): b ties the threshold's top byte; r decides. */
+    if (b == hi && t->lo[k])
+        take = (uint32_t)(mp_syn_refine(seed, mu, i) < t->lo[k]);
+    /* Branch-free select: transitions are data-dependent coin flips that
+     * a branch predictor cannot learn. */
+    take = 0u - take;
+    return s ^ ((s ^ (uint32_t)t->next[k]) & take);
 }
 
 /* Probability as a 32-bit threshold: p = 1 gives 2^32 (always). */
@@ -150,8 +175,10 @@ static MP_INLINE void mp_syn_rule_set(struct mp_syn_rule *r, uint32_t xi_pos,
                                       uint32_t s, double p, uint32_t to)
 {
     uint32_t k = mp_syn_index(xi_pos, s);
+    uint64_t thr = mp_prob_threshold(p);
     r->prob[k] = p;
-    r->table.thr[k] = mp_prob_threshold(p);
+    r->table.hi[k] = (uint16_t)(thr >> 24);
+    r->table.lo[k] = (uint32_t)(thr & 0xFFFFFFu);
     r->table.next[k] = (uint8_t)to;
 }
 
@@ -163,11 +190,12 @@ static MP_INLINE int mp_syn_rule_build(const struct mp_syn_params *p,
                                        struct mp_syn_rule *r)
 {
     uint32_t d, xi, D;
+    /* No transition by default: probability 0, target itself. */
     for (d = 0; d < MP_SYN_TABLE_SIZE; d++) {
         r->prob[d] = 0.0;
-        r->table.thr[d] = 0;
-        r->table.next[d] = (uint8_t)((d & 0x40u ? MP_SYN_STRONG : 0u) |
-                                     (d & MP_SYN_DEPTH_MASK));
+        r->table.hi[d] = 0;
+        r->table.lo[d] = 0;
+        r->table.next[d] = (uint8_t)(d & 0x7Fu);
     }
     switch (p->model) {
     case MP_SYN_BINARY:
@@ -220,15 +248,21 @@ static MP_INLINE int mp_syn_rule_build(const struct mp_syn_params *p,
  * 1/128 of a Philox call per synapse.  With any other f, xi is
  * (word i % 4 of block (PATTERN, mu, i / 4)) < round(f * 2^32).
  *
- * The engine works on groups of 4 synapses (one TRANSITION block each);
- * group g covers synapses 4g..4g+3, and its 4 candidate bits (bit k for
- * synapse 4g+k) are these helpers' result.
+ * The engine works on groups of 4 synapses; group g covers synapses
+ * 4g..4g+3, and its 4 candidate bits (bit k for synapse 4g+k) are these
+ * helpers' result.
  */
+/* Group gi (0..31) of a tile reads 4 bits of word gi / 8 of the block. */
+static MP_INLINE MP_HD uint32_t mp_xi4_from_word(uint32_t word, uint32_t gi)
+{
+    return (word >> ((gi & 7u) * 4u)) & 0xFu;
+}
+
 static MP_INLINE MP_HD uint32_t mp_xi4_from_tile(struct mp_u32x4 tile,
                                                  uint64_t g)
 {
     uint32_t gi = (uint32_t)(g & 31u); /* group within the 128-tile */
-    return (mp_u32x4_get(tile, gi >> 3) >> ((gi & 7u) * 4u)) & 0xFu;
+    return mp_xi4_from_word(mp_u32x4_get(tile, gi >> 3), gi);
 }
 
 static MP_INLINE MP_HD uint32_t mp_xi4_from_words(struct mp_u32x4 w,
@@ -251,25 +285,41 @@ static MP_INLINE MP_HD uint32_t mp_xi4(uint64_t seed, uint64_t mu, uint64_t g,
                              thr_f);
 }
 
-/* 4 packed state bytes (byte k = synapse 4g+k) after memory mu. */
+/*
+ * 4 packed state bytes (byte k = synapse 4g+k) after memory mu, given
+ * their candidate bits xi4 and their 4 random bytes u (byte k for synapse
+ * 4g+k).  Synapse i's byte is byte i % 16 of block (TRANSITION, mu, i / 16),
+ * so u is word g % 4 of block (TRANSITION, mu, g / 4).
+ */
 static MP_INLINE MP_HD uint32_t mp_step4(const struct mp_syn_table *t,
                                          uint32_t s4, uint32_t xi4,
-                                         uint64_t seed, uint64_t mu,
-                                         uint64_t g)
+                                         uint32_t u, uint64_t seed,
+                                         uint64_t mu, uint64_t g)
 {
-    struct mp_u32x4 u = mp_rng_block(seed, MP_RNG_TRANSITION, mu, g);
-    uint32_t s0 = mp_syn_step(t, s4 & 0xFFu, xi4 & 1u, u.x);
-    uint32_t s1 = mp_syn_step(t, (s4 >> 8) & 0xFFu, (xi4 >> 1) & 1u, u.y);
-    uint32_t s2 = mp_syn_step(t, (s4 >> 16) & 0xFFu, (xi4 >> 2) & 1u, u.z);
-    uint32_t s3 = mp_syn_step(t, s4 >> 24, (xi4 >> 3) & 1u, u.w);
+    uint32_t s0 = mp_syn_step(t, s4 & 0xFFu, xi4 & 1u, u & 0xFFu, seed, mu,
+                              4 * g);
+    uint32_t s1 = mp_syn_step(t, (s4 >> 8) & 0xFFu, (xi4 >> 1) & 1u,
+                              (u >> 8) & 0xFFu, seed, mu, 4 * g + 1);
+    uint32_t s2 = mp_syn_step(t, (s4 >> 16) & 0xFFu, (xi4 >> 2) & 1u,
+                              (u >> 16) & 0xFFu, seed, mu, 4 * g + 2);
+    uint32_t s3 = mp_syn_step(t, s4 >> 24, (xi4 >> 3) & 1u, u >> 24, seed,
+                              mu, 4 * g + 3);
     return s0 | (s1 << 8) | (s2 << 16) | (s3 << 24);
+}
+
+/* The random bytes of group g for memory mu, drawn on their own. */
+static MP_INLINE MP_HD uint32_t mp_step4_bytes(uint64_t seed, uint64_t mu,
+                                               uint64_t g)
+{
+    return mp_u32x4_get(mp_rng_block(seed, MP_RNG_TRANSITION, mu, g >> 2),
+                        (uint32_t)(g & 3u));
 }
 
 /* Strength bits of 4 packed states, bit k for byte k. */
 static MP_INLINE MP_HD uint32_t mp_strong4(uint32_t s4)
 {
-    return ((s4 >> 7) & 1u) | ((s4 >> 14) & 2u) | ((s4 >> 21) & 4u) |
-           ((s4 >> 28) & 8u);
+    return ((s4 >> 6) & 1u) | ((s4 >> 13) & 2u) | ((s4 >> 20) & 4u) |
+           ((s4 >> 27) & 8u);
 }
 
 /*

@@ -1,1 +1,248 @@
-int main(void){return 0;}
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench_ensemble.c: synapse updates per second of the ensemble engine, per
+ * model, next to the two limits measured in the same run: the machine's
+ * copy bandwidth and the Philox4x32-10 rate (the RNG bound).  Not a test:
+ * docs/PERFORMANCE.md records its output.
+ *
+ * usage: metaplast-bench [--synapses N] [--steps K] [--backend cpu|cuda]
+ *                        [--threads T]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "metaplast/config.h"
+#include "metaplast/detail/backend.h"
+#include "metaplast/error.h"
+#include "metaplast/rng.h"
+#include "metaplast/rules.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int threads_of(int t)
+{
+#ifdef _OPENMP
+    return t > 0 ? t : omp_get_max_threads();
+#else
+    (void)t;
+    return 1;
+#endif
+}
+
+/* Copy bandwidth (bytes read + written per second), best of 5, with the
+ * same threads as the engine. */
+static double copy_bandwidth(int threads)
+{
+    const size_t n = (size_t)1 << 28; /* 256 MiB per array */
+    char *a = malloc(n), *b = malloc(n);
+    double best = 0.0;
+    int rep;
+    if (!a || !b)
+        return 0.0;
+    memset(a, 1, n);
+    memset(b, 2, n);
+    for (rep = 0; rep < 5; rep++) {
+        const int64_t chunks = 256;
+        int64_t c;
+        double t0 = now(), dt;
+#pragma omp parallel for schedule(static) num_threads(threads)
+        for (c = 0; c < chunks; c++)
+            memcpy(b + (size_t)c * (n / 256), a + (size_t)c * (n / 256),
+                   n / 256);
+        dt = now() - t0;
+        if (2.0 * (double)n / dt > best)
+            best = 2.0 * (double)n / dt;
+    }
+    if (b[12345] != 1)
+        best = 0.0; /* the copy must have happened */
+    free(a);
+    free(b);
+    return best;
+}
+
+/* Philox4x32-10 calls per second over all threads. */
+static double philox_rate(int threads)
+{
+    const int64_t calls = (int64_t)1 << 26;
+    uint32_t acc = 0;
+    int64_t i;
+    double t0 = now(), dt;
+#pragma omp parallel for schedule(static) num_threads(threads)               \
+    reduction(^ : acc)
+    for (i = 0; i < calls; i++) {
+        struct mp_u32x4 v =
+            mp_rng_block(42, MP_RNG_TRANSITION, 7, (uint64_t)i);
+        acc ^= v.x ^ v.y ^ v.z ^ v.w;
+    }
+    dt = now() - t0;
+    if (acc == 0x12345678u)
+        printf("(unlikely)\n"); /* keeps the loop */
+    return (double)calls / dt;
+}
+
+/* Philox calls per synapse update at f = 1/2: one byte of a TRANSITION
+ * block (1/16) and 1/128 of a PATTERN block; REFINE draws (at most 1/256,
+ * none for cascade x = 1/2 above depth 9) are left out. */
+#define CALLS_PER_UPDATE (1.0 / 16 + 1.0 / 128)
+
+struct model {
+    const char *name;
+    struct mp_syn_params p;
+};
+
+int main(int argc, char **argv)
+{
+    uint64_t N = 10000000, steps = 32;
+    int backend = MP_BACKEND_CPU, threads = 0, i;
+    struct model models[3];
+    char err[512];
+    char host[512] = "?";
+    double bw, rng;
+
+    for (i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--synapses"))
+            N = strtoull(argv[i + 1], NULL, 10);
+        else if (!strcmp(argv[i], "--steps"))
+            steps = strtoull(argv[i + 1], NULL, 10);
+        else if (!strcmp(argv[i], "--threads"))
+            threads = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--backend"))
+            backend = !strcmp(argv[i + 1], "cuda") ? MP_BACKEND_CUDA
+                                                   : MP_BACKEND_CPU;
+        else {
+            fprintf(stderr, "metaplast-bench: unknown option %s\n", argv[i]);
+            return 2;
+        }
+    }
+    memset(models, 0, sizeof models);
+    models[0].name = "binary q=0.5";
+    models[0].p.model = MP_SYN_BINARY;
+    models[0].p.q_plus = models[0].p.q_minus = 0.5;
+    models[1].name = "cascade n=10";
+    models[1].p.model = MP_SYN_CASCADE;
+    models[1].p.n = 10;
+    models[1].p.x = 0.5;
+    models[2].name = "serial M=10";
+    models[2].p.model = MP_SYN_SERIAL;
+    models[2].p.n = 10;
+    models[2].p.q = 0.5;
+
+    {
+        FILE *f = fopen("/proc/cpuinfo", "r");
+        char line[512];
+        while (f && fgets(line, sizeof line, f))
+            if (!strncmp(line, "model name", 10)) {
+                char *c = strchr(line, ':');
+                snprintf(host, sizeof host, "%s", c ? c + 2 : line);
+                host[strcspn(host, "\n")] = '\0';
+                break;
+            }
+        if (f)
+            fclose(f);
+    }
+    threads = threads_of(threads);
+    bw = copy_bandwidth(threads);
+    rng = philox_rate(threads);
+    printf("machine: %s, %d thread%s\n", host, threads,
+           threads == 1 ? "" : "s");
+    printf("measured copy bandwidth: %.2f GB/s (read + write)\n", bw / 1e9);
+    printf("measured Philox4x32-10: %.3g calls/s; an update draws %.4f "
+           "calls (f = 1/2: a byte, 1/128 pattern block, refinements not "
+           "counted) -> RNG bound %.3g updates/s\n",
+           rng, CALLS_PER_UPDATE, rng / CALLS_PER_UPDATE);
+    printf("N = %llu synapses, %llu steps per advance call (fused)\n\n",
+           (unsigned long long)N, (unsigned long long)steps);
+    printf("%-14s %14s %10s %14s %12s %12s\n", "model", "updates/s",
+           "ns/update", "RNG share", "fused B/s", "1-step B/s");
+    printf("%-14s %14s %10s %14s %12s %12s\n", "", "", "", "",
+           "/ bandwidth", "/ bandwidth");
+
+    for (i = 0; i < 3; i++) {
+        struct mp_backend b;
+        struct mp_ens_desc d;
+        struct mp_syn_rule r;
+        uint64_t cum[2 * MP_SYN_MAX_DEPTH], mu = 0;
+        uint32_t j;
+        double t0, fused, single;
+        int rc, rep;
+
+        memset(&b, 0, sizeof b);
+        memset(&d, 0, sizeof d);
+        if (mp_syn_rule_build(&models[i].p, &r))
+            return 1;
+        d.synapses = N;
+        d.padded = (N + MP_TILE - 1) / MP_TILE * MP_TILE;
+        d.seed = 1;
+        d.half = 1;
+        d.depths = r.depths;
+        d.threads = threads;
+        d.table = r.table;
+        b.err = err;
+        b.errlen = sizeof err;
+        rc = backend == MP_BACKEND_CUDA ? mp__cuda_backend_create(&b, &d)
+                                        : mp__cpu_backend_create(&b, &d);
+        if (rc) {
+            fprintf(stderr, "metaplast-bench: backend: %s (%s)\n",
+                    mp_strerror(rc), err);
+            return 3;
+        }
+        for (j = 0; j < 2 * r.depths; j++)
+            cum[j] = ((uint64_t)(j + 1) << 32) / (2 * r.depths);
+        b.init_state(&b, cum);
+        b.advance(&b, mu, 2); /* warm up */
+        mu += 2;
+        {
+            int64_t sums[2];
+            uint64_t probe = 0;
+            b.measure(&b, &probe, 1, sums); /* waits for the device */
+        }
+        /* Fused: `steps` memories per call, state crosses memory once. */
+        fused = 1e300;
+        for (rep = 0; rep < 3; rep++) {
+            int64_t sums[2];
+            uint64_t probe = 0;
+            t0 = now();
+            b.advance(&b, mu, steps);
+            b.measure(&b, &probe, 0, sums);
+            mu += steps;
+            if (now() - t0 < fused)
+                fused = now() - t0;
+        }
+        /* One memory per call: the state streams through memory each step. */
+        single = 1e300;
+        for (rep = 0; rep < 3; rep++) {
+            int64_t sums[2];
+            uint64_t probe = 0, k;
+            t0 = now();
+            for (k = 0; k < 4; k++)
+                b.advance(&b, mu + k, 1);
+            b.measure(&b, &probe, 0, sums);
+            mu += 4;
+            if ((now() - t0) / 4 < single)
+                single = (now() - t0) / 4;
+        }
+        {
+            double ups = (double)N * (double)steps / fused;
+            /* RNG share: the time the update's Philox calls take at the
+             * measured rate, over the time an update takes. */
+            printf("%-14s %14.3g %10.3f %13.0f%% %12.3f %12.3f\n",
+                   models[i].name, ups, 1e9 / ups,
+                   100.0 * ups / (rng / CALLS_PER_UPDATE),
+                   2.0 * (double)N / fused / bw,
+                   2.0 * (double)N / single / bw);
+        }
+        b.destroy(&b);
+    }
+    return 0;
+}
