@@ -5,9 +5,10 @@
  * Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2,
  * 3", SC 2011), the generator cuRAND ships as CURAND_RNG_PSEUDO_PHILOX4_32_10.
  * tests/test_rng.c proves that mp_philox4x32_10() reproduces cuRAND's host
- * generator word for word: word k of that generator (after its offset) is
- * word k % 4 of mp_philox4x32_10(counter = {0, 0, k / 4, 0},
- * key = {seed_lo, seed_hi}).
+ * generator word for word: that generator interleaves 65536 subsequences,
+ * and its word k (after its offset) is word k % 4 of mp_philox4x32_10 at
+ * counter {b >> 16, b >> 48, b & 0xFFFF, 0}, b = k / 4, key = {seed_lo,
+ * seed_hi}; for b < 2^16 that is counter {0, 0, b, 0}.
  *
  * Streams.  Every random value of a simulation is a pure function of
  * (seed, purpose, step, index): no generator state exists anywhere, so the

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# setup.sh: installs the build dependencies (Debian packages) that are
+# missing, then configures and builds metaplast into build/ (or $MP_BUILD).
+# Usage: bash tests/setup.sh [extra cmake arguments...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pkgs=(cmake make gcc pkg-config libnetcdf-dev netcdf-bin libcriterion-dev
+      libinih-dev)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \
+    || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=()
+  [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+  echo "setup: installing ${missing[*]}"
+  "${sudo[@]}" apt-get update -q
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q \
+    --no-install-recommends "${missing[@]}"
+fi
+
+# nvcc lives in /usr/local/cuda/bin on these machines; the CUDA kernels are
+# compiled whenever it exists (MP_CUDA=AUTO), even without a GPU.
+if [[ -x /usr/local/cuda/bin/nvcc ]]; then
+  export PATH="/usr/local/cuda/bin:$PATH"
+fi
+build=${MP_BUILD:-build}
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release "$@"
+cmake --build "$build" -j"$(nproc)"

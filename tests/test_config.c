@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: MIT */
+/* test_config.c: loading, overrides, validation messages, round trip. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "metaplast/config.h"
+#include "metaplast/error.h"
+
+static char path[64];
+
+static const char *write_ini(const char *text)
+{
+    FILE *f;
+    snprintf(path, sizeof path, "/tmp/mp-test-config-%ld.ini",
+             (long)getpid());
+    f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+/* Loads and validates; returns the code, the message in err. */
+static int load(const char *text, struct mp_config *c, char *err,
+                size_t len)
+{
+    int rc;
+    mp_config_init(c);
+    rc = mp_config_load(c, write_ini(text), err, len);
+    if (rc == 0)
+        rc = mp_config_validate(c, err, len);
+    unlink(path);
+    return rc;
+}
+
+Test(config, loads_keys_and_scientific_notation)
+{
+    struct mp_config c;
+    char err[512] = "";
+    cr_assert_eq(load("[run]\nseed = 42\nmemories = 2e4\nthreads = 1\n"
+                      "; a comment\n# another\n"
+                      "[ensemble]\nsynapses = 1.5e6\nf = 0.25\n"
+                      "burn_in = 1000\ninit = plastic\n"
+                      "[synapse]\nmodel = serial\nn = 8\nq = 0.3 ; inline\n"
+                      "[measure]\nevery = 5\nmax_age = 1e3\n"
+                      "per_decade = 4\n[output]\ndir = out/x\n",
+                      &c, err, sizeof err),
+                 0, "%s", err);
+    cr_expect_eq(c.seed, 42u);
+    cr_expect_eq(c.memories, 20000u);
+    cr_expect_eq(c.threads, 1);
+    cr_expect_eq(c.synapses, 1500000u);
+    cr_expect_eq(c.f, 0.25);
+    cr_expect_eq(c.burn_in, 1000u);
+    cr_expect_eq(c.init, MP_INIT_PLASTIC);
+    cr_expect_eq(c.syn.model, MP_SYN_SERIAL);
+    cr_expect_eq(c.syn.n, 8u);
+    cr_expect_eq(c.syn.q, 0.3);
+    cr_expect_eq(c.every, 5u);
+    cr_expect_eq(c.max_age, 1000u);
+    cr_expect_str_eq(c.dir, "out/x");
+    /* binary's q_plus, q_minus default to q. */
+    cr_expect_eq(c.syn.q_plus, 0.3);
+}
+
+struct bad {
+    const char *text;
+    const char *want; /* expected in the message, after "file:" */
+};
+
+/* Every kind of bad input names the file, line and key. */
+Test(config, bad_input_messages)
+{
+    const struct bad cases[] = {
+        {"[run]\nseed = 1\n[bogus]\nx = 1\n", ":4: [bogus]: unknown section"},
+        {"[run]\nsed = 1\n", ":2: run.sed: unknown key"},
+        {"seed = 1\n", ":1: seed: key outside any [section]"},
+        {"[run]\nmemories = lots\n", ":2: run.memories: expected an integer"},
+        {"[run]\nmemories = -5\n", ":2: run.memories: expected"},
+        {"[run]\nmemories = 1.5\n", ":2: run.memories: expected an integer"},
+        {"[synapse]\nq = 1.5\n", ":2: synapse.q: expected a probability in [0, 1], got '1.5'"},
+        {"[synapse]\nq_plus = -0.1\n", ":2: synapse.q_plus: expected a probability"},
+        {"[synapse]\nn = 1\n", ":2: synapse.n: expected an integer >= 2"},
+        {"[synapse]\nx = 0.6\n", ":2: synapse.x: expected a number in (0, 1/2]"},
+        {"[ensemble]\nsynapses = 0\n", ":2: ensemble.synapses: expected an integer in [1"},
+        {"[ensemble]\nf = 1\n", ":2: ensemble.f: expected a probability strictly"},
+        {"[synapse]\nmodel = tree\n", ":2: synapse.model: expected one of binary, cascade, serial, got 'tree'"},
+        {"[run]\nmemories = 100\n[measure]\nmax_age = 100\n",
+         ":4: measure.max_age: must be less than run.memories (100)"},
+        {"[run]\nmemories = 10\n[measure]\nages = 1, 20\n",
+         ":4: measure.ages: every age must be less than run.memories"},
+        {"[measure]\nages = 1,,2\n", ":2: measure.ages: expected a comma-separated"},
+        {"[synapse]\nmodel = cascade\nn = 40\n", ":3: synapse.n: expected a cascade depth in [2, 32], got 40"},
+        {"[synapse]\nmodel = serial\nn = 7\n", ":3: synapse.n: expected an even number"},
+        {"[synapse]\nmodel = cascade\nn = 30\nx = 0.1\n", ":4: synapse.x: p_(n-1)"},
+        {"[run]\nseed = 1\nseed = 2\n", ":3: run.seed: set twice (first at line 2)"},
+        {"[run]\nthis line has no equals sign\n", ":2: syntax error"},
+        {"[run]\nmemories = 10\n[measure]\nevery = 11\nages = 1\n", ":4: measure.every: must not exceed run.memories"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct mp_config c;
+        char err[512] = "", want[600];
+        cr_expect_eq(load(cases[i].text, &c, err, sizeof err), MP_EINVAL,
+                     "case %zu accepted", i);
+        snprintf(want, sizeof want, "%s%s", path, cases[i].want);
+        cr_expect(strstr(err, want) == err, "case %zu:\n got  %s\n want %s",
+                  i, err, want);
+    }
+}
+
+Test(config, unreadable_file)
+{
+    struct mp_config c;
+    char err[512] = "";
+    mp_config_init(&c);
+    cr_expect_eq(mp_config_load(&c, "/nonexistent/metaplast.ini", err,
+                                sizeof err),
+                 MP_EIO);
+    cr_expect(strstr(err, "/nonexistent/metaplast.ini: cannot read") != NULL,
+              "%s", err);
+}
+
+Test(config, overrides)
+{
+    struct mp_config c;
+    char err[512] = "";
+    mp_config_init(&c);
+    cr_assert_eq(mp_config_set(&c, "synapse.model=binary", 1, err, sizeof err),
+                 0);
+    cr_assert_eq(mp_config_set(&c, "run.memories=1e5", 2, err, sizeof err),
+                 0);
+    cr_expect_eq(c.syn.model, MP_SYN_BINARY);
+    cr_expect_eq(c.memories, 100000u);
+    cr_expect_eq(mp_config_set(&c, "run.memories", 3, err, sizeof err),
+                 MP_EINVAL);
+    cr_expect(strstr(err, "--set run.memories: expected section.key=value"),
+              "%s", err);
+    cr_expect_eq(mp_config_set(&c, "ensemble.f=2", 4, err, sizeof err),
+                 MP_EINVAL);
+    cr_expect(strstr(err, "--set ensemble.f=2: ensemble.f: expected"), "%s",
+              err);
+    cr_expect_eq(mp_config_set(&c, "run.nope=1", 5, err, sizeof err),
+                 MP_EINVAL);
+    cr_expect(strstr(err, "run.nope: unknown key"), "%s", err);
+    /* A relation broken by an override names the override. */
+    cr_assert_eq(mp_config_set(&c, "measure.max_age=1e6", 6, err, sizeof err),
+                 0);
+    cr_expect_eq(mp_config_validate(&c, err, sizeof err), MP_EINVAL);
+    cr_expect(strstr(err, "--set #6: measure.max_age: must be less"), "%s",
+              err);
+}
+
+/* The resolved config written out reads back to the same values. */
+Test(config, round_trip)
+{
+    struct mp_config a, b;
+    char err[512] = "";
+    char *text = NULL;
+    size_t len = 0, i;
+    FILE *f;
+    cr_assert_eq(load("[run]\nseed = 18446744073709551615\n"
+                      "[ensemble]\nf = 0.1\n[synapse]\nmodel = binary\n"
+                      "q_plus = 0.123456789012345\n"
+                      "[measure]\nages = 5, 1, 3, 3\n",
+                      &a, err, sizeof err),
+                 0, "%s", err);
+    cr_expect_eq(a.n_ages, 3u);
+    cr_expect_eq(a.ages[0], 1u);
+    f = open_memstream(&text, &len);
+    cr_assert_eq(mp_config_write(&a, f), 0);
+    fclose(f);
+    cr_assert_eq(load(text, &b, err, sizeof err), 0, "%s\n%s", err, text);
+    free(text);
+    for (i = 0; i < mp_config_nkeys(); i++) {
+        char va[4096], vb[4096];
+        const char *na, *nb;
+        mp_config_key(&a, i, &na, va, sizeof va);
+        mp_config_key(&b, i, &nb, vb, sizeof vb);
+        cr_expect_str_eq(va, vb, "%s", na);
+    }
+}
+
+Test(config, age_grid)
+{
+    struct mp_config c;
+    uint64_t ages[64];
+    size_t n, i;
+    mp_config_init(&c);
+    c.max_age = 1000;
+    c.per_decade = 3;
+    n = mp_config_ages(&c, ages, 64);
+    /* 0..3, then round(10^(j/3)) above 3: 5, 10, 22, 46, 100, 215, 464,
+     * 1000. */
+    cr_assert_eq(n, 12u);
+    cr_expect_eq(ages[0], 0u);
+    cr_expect_eq(ages[3], 3u);
+    cr_expect_eq(ages[4], 5u);
+    cr_expect_eq(ages[11], 1000u);
+    for (i = 1; i < n; i++)
+        cr_expect(ages[i] > ages[i - 1]);
+    c.max_age = 1234; /* max_age itself always ends the grid */
+    n = mp_config_ages(&c, ages, 64);
+    cr_expect_eq(ages[n - 1], 1234u);
+}

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+/* test_io.c: the NetCDF record and theory files, read back. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <netcdf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "metaplast/metaplast.h"
+
+static char dir[128];
+
+static void make_dir(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/mp-test-io-%ld", (long)getpid());
+    mkdir(dir, 0777);
+}
+
+static void remove_dir(void)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+static void text_att(int nc, int var, const char *name, char *buf,
+                     size_t len)
+{
+    size_t n = 0;
+    cr_assert_eq(nc_inq_attlen(nc, var, name, &n), NC_NOERR, "%s", name);
+    cr_assert(n < len);
+    cr_assert_eq(nc_get_att_text(nc, var, name, buf), NC_NOERR);
+    buf[n] = '\0';
+}
+
+TestSuite(io, .init = make_dir, .fini = remove_dir);
+
+Test(io, record_round_trip)
+{
+    struct mp_config c;
+    struct mp_sim *s;
+    struct mp_curve cv;
+    struct mp_theory th;
+    struct mp_provenance prov = {"metaplast run x.ini", "cpu", "CPU"};
+    char err[512], path[256], buf[4096];
+    double *st, *snrt, got[64];
+    long long ages[64], probes[64];
+    int nc, dim, var, fmt;
+    size_t n, k;
+    DIR *d;
+    struct dirent *e;
+
+    mp_config_init(&c);
+    c.backend = MP_BACKEND_CPU;
+    c.synapses = 3000;
+    c.memories = 200;
+    c.max_age = 100;
+    c.seed = 5;
+    cr_assert_eq(mp_config_validate(&c, err, sizeof err), 0);
+    cr_assert_eq(mp_sim_create(&s, &c, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(mp_sim_advance(s, 1000), 0);
+    cr_assert_eq(mp_sim_curve(s, &cv), 0);
+    cr_assert_eq(mp_theory_compute(&c, &th, err, sizeof err), 0);
+    st = calloc(cv.n, sizeof *st);
+    snrt = calloc(cv.n, sizeof *snrt);
+    cr_assert_eq(mp_theory_curve(&c, cv.age, cv.n, st, snrt, err, sizeof err),
+                 0);
+    snprintf(path, sizeof path, "%s/record.nc", dir);
+    cr_assert_eq(mp_io_write_record(path, &c, &cv, st, snrt, &th, &prov, err,
+                                    sizeof err),
+                 0, "%s", err);
+
+    cr_assert_eq(nc_open(path, NC_NOWRITE, &nc), NC_NOERR);
+    cr_assert_eq(nc_inq_format(nc, &fmt), NC_NOERR);
+    cr_expect_eq(fmt, NC_FORMAT_NETCDF4);
+    cr_assert_eq(nc_inq_dimid(nc, "age", &dim), NC_NOERR);
+    cr_assert_eq(nc_inq_dimlen(nc, dim, &n), NC_NOERR);
+    cr_assert_eq(n, cv.n);
+    cr_assert(n <= 64);
+    cr_assert_eq(nc_inq_varid(nc, "age", &var), NC_NOERR);
+    {
+        nc_type type;
+        cr_assert_eq(nc_inq_vartype(nc, var, &type), NC_NOERR);
+        cr_expect_eq(type, NC_INT64);
+    }
+    cr_assert_eq(nc_get_var_longlong(nc, var, ages), NC_NOERR);
+    cr_assert_eq(nc_inq_varid(nc, "probes", &var), NC_NOERR);
+    cr_assert_eq(nc_get_var_longlong(nc, var, probes), NC_NOERR);
+    for (k = 0; k < n; k++) {
+        cr_expect_eq((uint64_t)ages[k], cv.age[k]);
+        cr_expect_eq(probes[k], cv.probes[k]);
+    }
+    {
+        const char *vars[] = {"signal", "signal_sem", "snr", "snr_sem",
+                              "signal_theory", "snr_theory"};
+        const double *want[] = {cv.signal, cv.signal_sem, cv.snr,
+                                cv.snr_sem, st, snrt};
+        size_t v;
+        for (v = 0; v < 6; v++) {
+            cr_assert_eq(nc_inq_varid(nc, vars[v], &var), NC_NOERR, "%s",
+                         vars[v]);
+            cr_assert_eq(nc_get_var_double(nc, var, got), NC_NOERR);
+            for (k = 0; k < n; k++)
+                cr_expect_eq(memcmp(&got[k], &want[v][k], 8), 0, "%s[%zu]",
+                             vars[v], k);
+            text_att(nc, var, "long_name", buf, sizeof buf);
+            cr_expect(strlen(buf) > 5);
+            text_att(nc, var, "units", buf, sizeof buf);
+        }
+    }
+    text_att(nc, NC_GLOBAL, "config.run.seed", buf, sizeof buf);
+    cr_expect_str_eq(buf, "5");
+    text_att(nc, NC_GLOBAL, "config.synapse.model", buf, sizeof buf);
+    cr_expect_str_eq(buf, "cascade");
+    text_att(nc, NC_GLOBAL, "command_line", buf, sizeof buf);
+    cr_expect_str_eq(buf, "metaplast run x.ini");
+    text_att(nc, NC_GLOBAL, "metaplast_version", buf, sizeof buf);
+    cr_expect_str_eq(buf, MP_VERSION_STRING);
+    text_att(nc, NC_GLOBAL, "metaplast_file", buf, sizeof buf);
+    cr_expect_str_eq(buf, "record");
+    /* Every resolved key is there. */
+    for (k = 0; k < mp_config_nkeys(); k++) {
+        const char *name;
+        char value[4096], att[128];
+        mp_config_key(&c, k, &name, value, sizeof value);
+        if (!strcmp(name, "measure.ages"))
+            continue;
+        snprintf(att, sizeof att, "config.%s", name);
+        text_att(nc, NC_GLOBAL, att, buf, sizeof buf);
+        cr_expect_str_eq(buf, value, "%s", att);
+    }
+    nc_close(nc);
+
+    /* Atomic write: only the final file is left. */
+    d = opendir(dir);
+    cr_assert_not_null(d);
+    while ((e = readdir(d)))
+        cr_expect(e->d_name[0] == '.' || !strcmp(e->d_name, "record.nc"),
+                  "left behind: %s", e->d_name);
+    closedir(d);
+    free(st);
+    free(snrt);
+    mp_curve_fini(&cv);
+    mp_sim_destroy(s);
+}
+
+Test(io, unwritable_path_reported)
+{
+    struct mp_config c;
+    struct mp_theory th;
+    uint64_t age = 0;
+    double v = 0;
+    char err[512] = "";
+    mp_config_init(&c);
+    cr_assert_eq(mp_theory_compute(&c, &th, err, sizeof err), 0);
+    cr_expect_neq(mp_io_write_theory("/nonexistent/dir/theory.nc", &c, &age,
+                                     1, &v, &v, &th, NULL, err, sizeof err),
+                  0);
+    cr_expect(strstr(err, "/nonexistent/dir/theory.nc") != NULL, "%s", err);
+}
