@@ -58,6 +58,38 @@ int mp__cuda_device_count(void)
     return n;
 }
 
+double mp__cuda_copy_bandwidth(void)
+{
+    const size_t n = (size_t)1 << 30;
+    void *a = NULL, *b = NULL;
+    cudaEvent_t e0, e1;
+    float ms, best = 1e30f;
+    int rep;
+    if (mp__cuda_device_count() < 1 || cudaMalloc(&a, n) || cudaMalloc(&b, n))
+        goto fail;
+    cudaEventCreate(&e0);
+    cudaEventCreate(&e1);
+    for (rep = 0; rep < 5; rep++) {
+        cudaEventRecord(e0, 0);
+        cudaMemcpy(b, a, n, cudaMemcpyDeviceToDevice);
+        cudaEventRecord(e1, 0);
+        cudaEventSynchronize(e1);
+        cudaEventElapsedTime(&ms, e0, e1);
+        if (ms < best)
+            best = ms;
+    }
+    cudaEventDestroy(e0);
+    cudaEventDestroy(e1);
+    cudaFree(a);
+    cudaFree(b);
+    return cudaGetLastError() ? 0.0 : 2.0 * (double)n / (best * 1e-3);
+fail:
+    cudaFree(a);
+    cudaFree(b);
+    cudaGetLastError();
+    return 0.0;
+}
+
 static int gpu_init(struct mp_backend *b, const uint64_t *cum)
 {
     struct gpu *g = b->ctx;

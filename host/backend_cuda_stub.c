@@ -14,3 +14,8 @@ int mp__cuda_backend_create(struct mp_backend *b, const struct mp_ens_desc *d)
     (void)d;
     return MP_ENOTSUP;
 }
+
+double mp__cuda_copy_bandwidth(void)
+{
+    return 0.0;
+}

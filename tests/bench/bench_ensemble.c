@@ -152,12 +152,15 @@ int main(int argc, char **argv)
             fclose(f);
     }
     threads = threads_of(threads);
-    bw = copy_bandwidth(threads);
+    bw = backend == MP_BACKEND_CUDA ? mp__cuda_copy_bandwidth()
+                                    : copy_bandwidth(threads);
     rng = philox_rate(threads);
-    printf("machine: %s, %d thread%s\n", host, threads,
-           threads == 1 ? "" : "s");
-    printf("measured copy bandwidth: %.2f GB/s (read + write)\n", bw / 1e9);
-    printf("measured Philox4x32-10: %.3g calls/s; an update draws %.4f "
+    printf("machine: %s, %d thread%s; backend %s\n", host, threads,
+           threads == 1 ? "" : "s",
+           backend == MP_BACKEND_CUDA ? "cuda" : "cpu");
+    printf("measured copy bandwidth (%s): %.2f GB/s (read + write)\n",
+           backend == MP_BACKEND_CUDA ? "device" : "host", bw / 1e9);
+    printf("measured Philox4x32-10 (host): %.3g calls/s; an update draws %.4f "
            "calls (f = 1/2: a byte, 1/128 pattern block, refinements not "
            "counted) -> RNG bound %.3g updates/s\n",
            rng, CALLS_PER_UPDATE, rng / CALLS_PER_UPDATE);

@@ -60,6 +60,10 @@ int mp__cuda_backend_create(struct mp_backend *b, const struct mp_ens_desc *d);
 /* Number of usable CUDA devices; 0 in a build without CUDA. */
 int mp__cuda_device_count(void);
 
+/* Device-to-device copy bandwidth of device 0 (bytes read + written per
+ * second, best of 5 copies of 1 GiB); 0 without CUDA or on error. */
+double mp__cuda_copy_bandwidth(void);
+
 #ifdef __cplusplus
 }
 #endif

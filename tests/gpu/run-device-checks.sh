@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# run-device-checks.sh: every GPU check in one call on a machine with an
+# NVIDIA GPU, from the bundle tests/gpu/pack.sh made (.device/).  Runs the
+# CUDA-vs-CPU bit-identity tests, the RNG test, the ensemble benchmark on
+# the device and on the host, and prints a short table last.  Logs go to
+# $OUT (or /tmp/mp-device) when set.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+log=${OUT:-/tmp/mp-device}
+mkdir -p "$log"
+tar -xJf .device/bundle.tar.xz -C .device && . .device/bundle/env.sh
+export PATH=/usr/local/cuda/bin:$PATH
+export LD_LIBRARY_PATH="/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
+nvidia-smi -L | tee "$log/gpu.txt"
+
+status() { [[ $1 -eq 0 ]] && echo PASS || echo "FAIL ($1)"; }
+test_gpu --jobs 1 --verbose >"$log/test_gpu.log" 2>&1; r_gpu=$?
+test_rng --jobs 1 >"$log/test_rng.log" 2>&1; r_rng=$?
+timeout 300 metaplast-bench --backend cuda --synapses 1000000000 \
+  --steps 256 >"$log/bench_cuda.txt" 2>&1; r_bc=$?
+timeout 120 metaplast-bench --backend cpu --synapses 10000000 \
+  >"$log/bench_cpu.txt" 2>&1; r_bh=$?
+tail -n 20 "$log/test_gpu.log"
+cat "$log/bench_cuda.txt" "$log/bench_cpu.txt"
+
+echo
+echo "== metaplast device checks ($(date -u +%F))"
+printf '%-34s %s\n' "gpu_ensemble (CUDA == CPU, bits)" "$(status $r_gpu)" \
+  "rng (Philox == cuRAND)" "$(status $r_rng)" \
+  "bench cuda N=1e9" "$(status $r_bc)" "bench cpu N=1e7" "$(status $r_bh)"
+grep -E '^(binary|cascade|serial)' "$log/bench_cuda.txt" | \
+  awk '{printf "cuda %-12s %s updates/s\n", $1" "$2, $3}'
