@@ -11,6 +11,7 @@
 
 #include <ini.h>
 
+#include "metaplast/detail/util.h"
 #include "metaplast/error.h"
 
 enum key_type { T_U64, T_U32, T_INT, T_F64, T_ENUM, T_PATH, T_AGES };
@@ -111,16 +112,6 @@ void mp_config_init(struct mp_config *c)
     c->per_decade = 10;
     c->n_ages = 0;
     snprintf(c->dir, sizeof c->dir, "metaplast-run");
-}
-
-static void fmt(char *err, size_t errlen, const char *f, ...)
-{
-    va_list ap;
-    if (!err || !errlen)
-        return;
-    va_start(ap, f);
-    vsnprintf(err, errlen, f, ap);
-    va_end(ap);
 }
 
 /* Where a key's value came from, as a message prefix. */
@@ -268,7 +259,7 @@ static int assign(struct mp_config *c, const struct key *k, const char *v,
     }
     }
 bad:
-    fmt(err, errlen, "%s.%s: expected %s, got '%s'", k->section, k->name,
+    mp__errf(err, errlen, "%s.%s: expected %s, got '%s'", k->section, k->name,
         k->expect, v);
     return -1;
 }
@@ -292,9 +283,9 @@ static void unknown_key(const char *section, const char *name,
                         int section_known, char *err, size_t errlen)
 {
     if (!*section)
-        fmt(err, errlen, "%s: key outside any [section]", name);
+        mp__errf(err, errlen, "%s: key outside any [section]", name);
     else if (!section_known)
-        fmt(err, errlen,
+        mp__errf(err, errlen,
             "[%s]: unknown section (expected run, ensemble, synapse, "
             "measure or output)",
             section);
@@ -308,7 +299,7 @@ static void unknown_key(const char *section, const char *name,
                 strncat(list, ", ", sizeof list - strlen(list) - 1);
             strncat(list, keys[i].name, sizeof list - strlen(list) - 1);
         }
-        fmt(err, errlen, "%s.%s: unknown key (known in [%s]: %s)", section,
+        mp__errf(err, errlen, "%s.%s: unknown key (known in [%s]: %s)", section,
             name, section, list);
     }
 }
@@ -364,7 +355,7 @@ static int on_value(void *user, const char *section, const char *name,
     }
     idx = (size_t)(k - keys);
     if (ld->c->line[idx] > 0) {
-        fmt(ld->msg, sizeof ld->msg,
+        mp__errf(ld->msg, sizeof ld->msg,
             "%s.%s: set twice (first at line %d)", k->section, k->name,
             (int)ld->c->line[idx]);
         ld->msg_line = ld->r->line;
@@ -387,7 +378,7 @@ int mp_config_load(struct mp_config *c, const char *path, char *err,
 
     r.f = fopen(path, "r");
     if (!r.f) {
-        fmt(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+        mp__errf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
         return MP_EIO;
     }
     memset(&ld, 0, sizeof ld);
@@ -397,23 +388,23 @@ int mp_config_load(struct mp_config *c, const char *path, char *err,
     rc = ini_parse_stream(read_line, &r, on_value, &ld);
     fclose(r.f);
     if (ld.msg[0]) {
-        fmt(err, errlen, "%s:%d: %s", path, ld.msg_line, ld.msg);
+        mp__errf(err, errlen, "%s:%d: %s", path, ld.msg_line, ld.msg);
         return MP_EINVAL;
     }
     if (r.long_line) {
-        fmt(err, errlen, "%s:%d: line too long (at most %d characters)",
+        mp__errf(err, errlen, "%s:%d: line too long (at most %d characters)",
             path, r.long_line, INI_MAX_LINE - 3);
         return MP_EINVAL;
     }
     if (rc > 0) {
-        fmt(err, errlen,
+        mp__errf(err, errlen,
             "%s:%d: syntax error: expected '[section]', 'key = value' or a "
             "comment",
             path, rc);
         return MP_EINVAL;
     }
     if (rc < 0) {
-        fmt(err, errlen, "%s: cannot read", path);
+        mp__errf(err, errlen, "%s: cannot read", path);
         return MP_EIO;
     }
     return 0;
@@ -430,7 +421,7 @@ int mp_config_set(struct mp_config *c, const char *assignment, int index,
 
     if (!dot || !eq || dot > eq || (size_t)(dot - assignment) >= sizeof section ||
         (size_t)(eq - dot - 1) >= sizeof name) {
-        fmt(err, errlen,
+        mp__errf(err, errlen,
             "--set %s: expected section.key=value (e.g. run.seed=7)",
             assignment);
         return MP_EINVAL;
@@ -442,11 +433,11 @@ int mp_config_set(struct mp_config *c, const char *assignment, int index,
     k = find_key(section, name, &known);
     if (!k) {
         unknown_key(section, name, known, msg, sizeof msg);
-        fmt(err, errlen, "--set %s: %s", assignment, msg);
+        mp__errf(err, errlen, "--set %s: %s", assignment, msg);
         return MP_EINVAL;
     }
     if (assign(c, k, eq + 1, msg, sizeof msg)) {
-        fmt(err, errlen, "--set %s: %s", assignment, msg);
+        mp__errf(err, errlen, "--set %s: %s", assignment, msg);
         return MP_EINVAL;
     }
     c->line[k - keys] = -index;
@@ -460,7 +451,7 @@ static int bad_key(const struct mp_config *c, size_t k, char *err,
 {
     char where[MP_CFG_MAX_PATH + 32];
     origin(c, k, where, sizeof where);
-    fmt(err, errlen, "%s: %s.%s: %s", where, keys[k].section, keys[k].name,
+    mp__errf(err, errlen, "%s: %s.%s: %s", where, keys[k].section, keys[k].name,
         what);
     return MP_EINVAL;
 }

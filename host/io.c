@@ -14,18 +14,9 @@
 
 #include <netcdf.h>
 
+#include "metaplast/detail/util.h"
 #include "metaplast/error.h"
 #include "metaplast/version.h"
-
-static void fmt(char *err, size_t errlen, const char *f, ...)
-{
-    va_list ap;
-    if (!err || !errlen)
-        return;
-    va_start(ap, f);
-    vsnprintf(err, errlen, f, ap);
-    va_end(ap);
-}
 
 /* fsync a file or directory by path. */
 static int sync_path(const char *path)
@@ -44,7 +35,7 @@ static int commit(const char *tmp, const char *path, char *err,
 {
     char dir[4096];
     if (sync_path(tmp) || rename(tmp, path)) {
-        fmt(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        mp__errf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
         unlink(tmp);
         return MP_EIO;
     }
@@ -66,11 +57,11 @@ int mp_io_write_text(const char *path, const char *text, char *err,
     tmp_name(tmp, sizeof tmp, path);
     f = fopen(tmp, "w");
     if (!f) {
-        fmt(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        mp__errf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
         return MP_EIO;
     }
     if (fputs(text, f) < 0 || fclose(f)) {
-        fmt(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        mp__errf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
         unlink(tmp);
         return MP_EIO;
     }
@@ -92,7 +83,7 @@ static void ck(struct nc *f, int status, const char *what)
     if (status == NC_NOERR || f->rc)
         return;
     f->rc = status;
-    fmt(f->err, f->errlen, "%s: NetCDF error in %s: %s", f->path, what,
+    mp__errf(f->err, f->errlen, "%s: NetCDF error in %s: %s", f->path, what,
         nc_strerror(status));
 }
 

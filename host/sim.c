@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "metaplast/detail/backend.h"
+#include "metaplast/detail/util.h"
 #include "metaplast/error.h"
 #include "metaplast/theory.h"
 
@@ -34,16 +35,6 @@ struct mp_sim {
     int64_t *sums;   /* scratch: overlaps */
     char err[1024];
 };
-
-static void fmt(char *err, size_t errlen, const char *f, ...)
-{
-    va_list ap;
-    if (!err || !errlen)
-        return;
-    va_start(ap, f);
-    vsnprintf(err, errlen, f, ap);
-    va_end(ap);
-}
 
 /* Cumulative initial distribution as 32-bit thresholds (theory order). */
 static void initial_cum(const struct mp_sim *s, uint64_t *cum)
@@ -75,7 +66,7 @@ int mp_sim_create(struct mp_sim **out, const struct mp_config *cfg,
     *out = NULL;
     s = calloc(1, sizeof *s);
     if (!s) {
-        fmt(err, errlen, "out of memory");
+        mp__errf(err, errlen, "out of memory");
         return MP_ENOMEM;
     }
     s->cfg = *cfg;
@@ -83,7 +74,7 @@ int mp_sim_create(struct mp_sim **out, const struct mp_config *cfg,
     if (rc)
         goto out_free;
     if (mp_syn_rule_build(&cfg->syn, &rule)) {
-        fmt(err, errlen, "synapse.model: unknown model %d", cfg->syn.model);
+        mp__errf(err, errlen, "synapse.model: unknown model %d", cfg->syn.model);
         rc = MP_EINVAL;
         goto out_free;
     }
@@ -99,7 +90,7 @@ int mp_sim_create(struct mp_sim **out, const struct mp_config *cfg,
     s->sums = calloc(s->n_ages + 1, sizeof *s->sums);
     if (!s->ages || !s->count || !s->mean || !s->m2 || !s->mus ||
         !s->sums) {
-        fmt(err, errlen, "out of memory");
+        mp__errf(err, errlen, "out of memory");
         rc = MP_ENOMEM;
         goto out_free;
     }
@@ -122,17 +113,17 @@ int mp_sim_create(struct mp_sim **out, const struct mp_config *cfg,
     if (backend == MP_BACKEND_CUDA) {
         rc = mp__cuda_backend_create(&s->be, &s->desc);
         if (rc == MP_ENOTSUP)
-            fmt(err, errlen,
+            mp__errf(err, errlen,
                 "run.backend = cuda: this build has no CUDA support "
                 "(configure with -DMP_CUDA=ON where nvcc is installed)");
         else if (rc == MP_ENODEV)
-            fmt(err, errlen, "run.backend = cuda: no CUDA device found");
+            mp__errf(err, errlen, "run.backend = cuda: no CUDA device found");
         else if (rc)
-            fmt(err, errlen, "%s", s->err);
+            mp__errf(err, errlen, "%s", s->err);
     } else {
         rc = mp__cpu_backend_create(&s->be, &s->desc);
         if (rc)
-            fmt(err, errlen,
+            mp__errf(err, errlen,
                 "cannot allocate the state of %llu synapses (%.3g GB)",
                 (unsigned long long)cfg->synapses,
                 (double)s->desc.padded / 1e9);
@@ -142,7 +133,7 @@ int mp_sim_create(struct mp_sim **out, const struct mp_config *cfg,
     initial_cum(s, cum);
     rc = s->be.init_state(&s->be, cum);
     if (rc) {
-        fmt(err, errlen, "%s", s->err);
+        mp__errf(err, errlen, "%s", s->err);
         goto out_free;
     }
     *out = s;

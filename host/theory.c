@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metaplast/detail/util.h"
 #include "metaplast/error.h"
 
 #define POWERS 63 /* MF^(2^k), k = 0..62: ages below 2^63 */
@@ -23,16 +24,6 @@ struct chain {
     double scale;                 /* sqrt(N) / noise */
     struct mp_theory th;
 };
-
-static void fmt(char *err, size_t errlen, const char *f, ...)
-{
-    va_list ap;
-    if (!err || !errlen)
-        return;
-    va_start(ap, f);
-    vsnprintf(err, errlen, f, ap);
-    va_end(ap);
-}
 
 #define AT(m, i, j) ((m)[(size_t)(i) * S + (j)])
 
@@ -135,7 +126,7 @@ static int chain_build(const struct mp_config *cfg, struct chain *c,
 
     memset(c, 0, sizeof *c);
     if (mp_syn_rule_build(&cfg->syn, &rule)) {
-        fmt(err, errlen, "synapse.model: unknown model %d", cfg->syn.model);
+        mp__errf(err, errlen, "synapse.model: unknown model %d", cfg->syn.model);
         return MP_EINVAL;
     }
     D = rule.depths;
@@ -147,7 +138,7 @@ static int chain_build(const struct mp_config *cfg, struct chain *c,
     if (!c->mp || !c->mm || !c->pow || !A) {
         free(A);
         chain_free(c);
-        fmt(err, errlen, "theory: out of memory");
+        mp__errf(err, errlen, "theory: out of memory");
         return MP_ENOMEM;
     }
     /* The transition matrices, from the same rule the engines run. */
@@ -180,7 +171,7 @@ static int chain_build(const struct mp_config *cfg, struct chain *c,
     if (solve(A, b, S)) {
         free(A);
         chain_free(c);
-        fmt(err, errlen,
+        mp__errf(err, errlen,
             "synapse: the %s model with these probabilities has no unique "
             "stationary distribution (a probability of 0 disconnects its "
             "states)",

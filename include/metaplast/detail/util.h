@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/* util.h (internal): small helpers shared by the library's files. */
+#ifndef METAPLAST_DETAIL_UTIL_H
+#define METAPLAST_DETAIL_UTIL_H
+
+#include <stddef.h>
+
+/* snprintf into an error buffer that may be NULL or empty. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+void mp__errf(char *err, size_t errlen, const char *fmt, ...);
+
+#endif
