@@ -10,7 +10,9 @@ enum {
     MP_EXIT_OK = 0,
     MP_EXIT_FAILURE = 1, /* unexpected internal failure */
     MP_EXIT_USAGE = 2,   /* bad input: arguments, config, files */
-    MP_EXIT_RUNTIME = 3  /* runtime failure: device, I/O */
+    MP_EXIT_RUNTIME = 3, /* runtime failure: device, I/O */
+    MP_EXIT_STOPPED = 75 /* stopped by a signal after a clean checkpoint:
+                            resumable (EX_TEMPFAIL of sysexits.h) */
 };
 
 struct progress {

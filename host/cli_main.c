@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* cli_main.c: the metaplast command line (public API only). */
 #include <errno.h>
+#include <libgen.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +17,12 @@
 static const char usage[] =
     "usage: metaplast run CONFIG [--set section.key=value]... [--out DIR]\n"
     "                     [--backend auto|cpu|cuda] [--threads N] [--quiet]\n"
+    "       metaplast resume DIR|CHECKPOINT.nc [--memories N | --until N]\n"
+    "                     [--set section.key=value]... [--backend B]\n"
+    "                     [--threads N] [--quiet]\n"
     "       metaplast theory CONFIG [--set section.key=value]... [--out DIR]\n"
     "       metaplast validate CONFIG [--set section.key=value]...\n"
+    "       metaplast info FILE.nc\n"
     "       metaplast --help | --version\n";
 
 static const char help[] =
@@ -25,9 +31,13 @@ static const char help[] =
     "how their traces decay (binary, cascade and serial synapses).\n"
     "\n"
     "commands:\n"
-    "  run       simulate; writes DIR/record.nc and DIR/config.ini\n"
+    "  run       simulate; writes DIR/record.nc, DIR/checkpoint.nc and\n"
+    "            DIR/config.ini\n"
+    "  resume    continue a run from its checkpoint (idempotent: a finished\n"
+    "            run is left alone unless --memories or --until extend it)\n"
     "  theory    the exact expected curve, no simulation; DIR/theory.nc\n"
     "  validate  check a configuration and print what it would need\n"
+    "  info      what a metaplast file holds; verifies checksums\n"
     "\n"
     "options:\n"
     "  --set section.key=value  override one config key (repeatable)\n"
@@ -35,22 +45,30 @@ static const char help[] =
     "  --backend B              auto (CUDA if a device is present), cpu, "
     "cuda\n"
     "  --threads N              CPU threads, 0 = all (run.threads)\n"
+    "  --memories N             resume: store N more memories than planned\n"
+    "  --until N                resume: run until N memories are measured\n"
     "  --quiet                  no progress output\n"
     "\n"
+    "signals: SIGTERM, SIGINT or SIGUSR1 finish the current slice, write the\n"
+    "checkpoint and the record, and exit 75 (resumable); a second SIGINT\n"
+    "aborts at once.\n"
+    "\n"
     "exit status: 0 done, 2 bad input (arguments, config, files; nothing\n"
-    "is written), 3 runtime failure (device, I/O).\n"
-    "A run refuses a DIR that already holds a run (record.nc or\n"
-    "config.ini): choose another --out, or remove the old one.\n"
-    "Config keys: docs/CONFIG.md.\n";
+    "is written), 3 runtime failure (device, I/O; the last checkpoint is\n"
+    "intact), 75 stopped by a signal after a clean checkpoint.\n"
+    "A run refuses a DIR that already holds a run; `resume DIR` continues\n"
+    "one.  Config keys: docs/CONFIG.md.\n";
 
 struct args {
     const char *command;
-    const char *config;
+    const char *target; /* CONFIG, DIR or FILE */
     const char *sets[256];
     int n_sets;
     const char *out;
     const char *backend;
     const char *threads;
+    const char *memories;
+    const char *until;
     int quiet;
 };
 
@@ -61,6 +79,28 @@ static int usage_error(const char *msg, const char *arg)
     return MP_EXIT_USAGE;
 }
 
+/* Which options each command takes. */
+static int allowed(const char *cmd, const char *opt)
+{
+    static const char *const table[][8] = {
+        {"run", "--set", "--out", "--backend", "--threads", "--quiet", NULL},
+        {"resume", "--set", "--backend", "--threads", "--quiet", "--memories",
+         "--until", NULL},
+        {"theory", "--set", "--out", "--quiet", NULL},
+        {"validate", "--set", NULL},
+        {"info", NULL},
+    };
+    size_t i, j;
+    for (i = 0; i < sizeof table / sizeof table[0]; i++) {
+        if (strcmp(table[i][0], cmd))
+            continue;
+        for (j = 1; table[i][j]; j++)
+            if (!strcmp(table[i][j], opt))
+                return 1;
+    }
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, struct args *a)
 {
     int i;
@@ -68,75 +108,96 @@ static int parse_args(int argc, char **argv, struct args *a)
     a->command = argv[1];
     for (i = 2; i < argc; i++) {
         const char *s = argv[i];
-        int has_value = i + 1 < argc;
-        if (!strcmp(s, "--quiet")) {
-            a->quiet = 1;
-        } else if (!strcmp(s, "--set") || !strcmp(s, "--out") ||
-                   !strcmp(s, "--backend") || !strcmp(s, "--threads")) {
-            if (!has_value)
+        if (s[0] == '-' && s[1]) {
+            const char **slot = NULL;
+            if (!allowed(a->command, s))
+                return usage_error(strncmp(s, "--", 2) ||
+                                           (strcmp(s, "--set") &&
+                                            strcmp(s, "--out") &&
+                                            strcmp(s, "--backend") &&
+                                            strcmp(s, "--threads") &&
+                                            strcmp(s, "--quiet") &&
+                                            strcmp(s, "--memories") &&
+                                            strcmp(s, "--until"))
+                                       ? "unknown option"
+                                       : "option not valid for this command",
+                                   s);
+            if (!strcmp(s, "--quiet")) {
+                a->quiet = 1;
+                continue;
+            }
+            if (i + 1 >= argc)
                 return usage_error("option needs a value", s);
             if (!strcmp(s, "--set")) {
                 if (a->n_sets == 256)
                     return usage_error("too many --set options", NULL);
                 a->sets[a->n_sets++] = argv[++i];
-            } else if (!strcmp(s, "--out")) {
-                a->out = argv[++i];
-            } else if (!strcmp(s, "--backend")) {
-                a->backend = argv[++i];
-            } else {
-                a->threads = argv[++i];
+                continue;
             }
-        } else if (s[0] == '-' && s[1]) {
-            return usage_error("unknown option", s);
-        } else if (!a->config) {
-            a->config = s;
+            slot = !strcmp(s, "--out")       ? &a->out
+                   : !strcmp(s, "--backend") ? &a->backend
+                   : !strcmp(s, "--threads") ? &a->threads
+                   : !strcmp(s, "--memories") ? &a->memories
+                                              : &a->until;
+            *slot = argv[++i];
+        } else if (!a->target) {
+            a->target = s;
         } else {
             return usage_error("unexpected argument", s);
         }
     }
-    if (!a->config)
-        return usage_error("missing CONFIG file", NULL);
-    if (strcmp(a->command, "run") &&
-        (a->backend || a->threads || (a->quiet && !strcmp(a->command, "validate"))))
-        return usage_error("option not valid for this command",
-                           a->backend ? "--backend" : a->threads ? "--threads" : "--quiet");
-    if (!strcmp(a->command, "validate") && a->out)
-        return usage_error("option not valid for this command", "--out");
+    if (!a->target)
+        return usage_error(!strcmp(a->command, "resume")
+                               ? "missing DIR or CHECKPOINT"
+                           : !strcmp(a->command, "info") ? "missing FILE"
+                                                         : "missing CONFIG "
+                                                           "file",
+                           NULL);
+    if (a->memories && a->until)
+        return usage_error("--memories and --until exclude each other",
+                           NULL);
     return 0;
 }
 
-/* Config file + --set + the options that stand for keys, validated. */
-static int load_config(const struct args *a, struct mp_config *c)
+/* --set, then the options that stand for keys, over *c. */
+static int apply_overrides(const struct args *a, struct mp_config *c,
+                           char *err, size_t errlen)
 {
-    char err[2048], buf[MP_CFG_MAX_PATH + 32];
+    char buf[MP_CFG_MAX_PATH + 32];
     int i, n = a->n_sets;
-    mp_config_init(c);
-    if (mp_config_load(c, a->config, err, sizeof err))
-        goto bad;
     for (i = 0; i < a->n_sets; i++)
-        if (mp_config_set(c, a->sets[i], i + 1, err, sizeof err))
-            goto bad;
+        if (mp_config_set(c, a->sets[i], i + 1, err, errlen))
+            return -1;
     if (a->out) {
         snprintf(buf, sizeof buf, "output.dir=%s", a->out);
-        if (mp_config_set(c, buf, ++n, err, sizeof err))
-            goto bad;
+        if (mp_config_set(c, buf, ++n, err, errlen))
+            return -1;
     }
     if (a->backend) {
         snprintf(buf, sizeof buf, "run.backend=%s", a->backend);
-        if (mp_config_set(c, buf, ++n, err, sizeof err))
-            goto bad;
+        if (mp_config_set(c, buf, ++n, err, errlen))
+            return -1;
     }
     if (a->threads) {
         snprintf(buf, sizeof buf, "run.threads=%s", a->threads);
-        if (mp_config_set(c, buf, ++n, err, sizeof err))
-            goto bad;
+        if (mp_config_set(c, buf, ++n, err, errlen))
+            return -1;
     }
-    if (mp_config_validate(c, err, sizeof err))
-        goto bad;
     return 0;
-bad:
-    fprintf(stderr, "metaplast: %s\n", err);
-    return MP_EXIT_USAGE;
+}
+
+/* Config file + overrides, validated. */
+static int load_config(const struct args *a, struct mp_config *c)
+{
+    char err[2048];
+    mp_config_init(c);
+    if (mp_config_load(c, a->target, err, sizeof err) ||
+        apply_overrides(a, c, err, sizeof err) ||
+        mp_config_validate(c, err, sizeof err)) {
+        fprintf(stderr, "metaplast: %s\n", err);
+        return MP_EXIT_USAGE;
+    }
+    return 0;
 }
 
 static void join_args(int argc, char **argv, char *buf, size_t len)
@@ -171,7 +232,7 @@ static int make_dirs(const char *path)
     return 0;
 }
 
-static int exists(const char *dir, const char *name)
+static int exists_in(const char *dir, const char *name)
 {
     char path[MP_CFG_MAX_PATH + 64];
     snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -183,11 +244,21 @@ static int check_out_dir(const char *dir)
 {
     struct stat st;
     if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "metaplast: output.dir: '%s' exists and is not a "
-                        "directory\n", dir);
+        fprintf(stderr,
+                "metaplast: output.dir: '%s' exists and is not a "
+                "directory\n",
+                dir);
         return MP_EXIT_USAGE;
     }
-    if (exists(dir, "record.nc") || exists(dir, "config.ini")) {
+    if (exists_in(dir, "checkpoint.nc")) {
+        fprintf(stderr,
+                "metaplast: output.dir: '%s' already holds a run (a "
+                "checkpoint); nothing was changed.  To continue it: "
+                "metaplast resume %s\n",
+                dir, dir);
+        return MP_EXIT_USAGE;
+    }
+    if (exists_in(dir, "record.nc") || exists_in(dir, "config.ini")) {
         fprintf(stderr,
                 "metaplast: output.dir: '%s' already holds a run "
                 "(record.nc or config.ini); nothing was changed.  Choose "
@@ -219,33 +290,27 @@ static int prepare_dir(const char *dir)
     return 0;
 }
 
-static char *config_text(const struct mp_config *c)
+static int write_config_ini(const struct mp_config *c)
 {
-    char *buf = NULL;
+    char path[MP_CFG_MAX_PATH + 64], err[2048];
+    char *text = NULL;
     size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return NULL;
+    FILE *f = open_memstream(&text, &len);
+    int rc;
+    if (!f) {
+        fprintf(stderr, "metaplast: out of memory\n");
+        return MP_EXIT_RUNTIME;
+    }
     mp_config_write(c, f);
     fclose(f);
-    return buf;
-}
-
-static void print_curve(const struct mp_curve *c, const double *sig_th,
-                        const double *snr_th)
-{
-    size_t k, step = c->n > 16 ? (c->n + 15) / 16 : 1;
-    printf("  %10s  %12s  %12s  %10s  %12s  %8s\n", "age", "signal",
-           "+- sem", "snr", "snr_theory", "probes");
-    for (k = 0; k < c->n; k++) {
-        if (k % step && k != c->n - 1)
-            continue;
-        printf("  %10llu  %12.5g  %12.2g  %10.4g  %12.4g  %8lld\n",
-               (unsigned long long)c->age[k], c->signal[k],
-               c->signal_sem[k], c->snr[k], snr_th[k],
-               (long long)c->probes[k]);
-        (void)sig_th;
+    snprintf(path, sizeof path, "%s/config.ini", c->dir);
+    rc = mp_io_write_text(path, text, err, sizeof err);
+    free(text);
+    if (rc) {
+        fprintf(stderr, "metaplast: %s\n", err);
+        return MP_EXIT_RUNTIME;
     }
+    return 0;
 }
 
 static void describe(const struct mp_config *c)
@@ -272,29 +337,214 @@ static void lifetime_text(double t, char *buf, size_t len)
         snprintf(buf, len, "%.0f memories", t);
 }
 
-static int cmd_run(const struct args *a, const char *cmdline)
+/* ---- Signals ----------------------------------------------------------- */
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
 {
-    struct mp_config c;
-    struct mp_sim *sim = NULL;
+    /* A second SIGINT aborts at once (the default action). */
+    if (sig == SIGINT && stop_signal == SIGINT) {
+        signal(SIGINT, SIG_DFL);
+        raise(SIGINT);
+        return;
+    }
+    if (!stop_signal)
+        stop_signal = sig;
+}
+
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
+}
+
+/* ---- Running ----------------------------------------------------------- */
+
+struct session {
+    struct mp_config cfg;
+    struct mp_sim *sim;
+    const char *cmdline;
+    int quiet;
+};
+
+/* checkpoint.nc, then record.nc, of the simulation as it is now. */
+static int save(struct session *s)
+{
+    struct mp_sim_snapshot snap;
     struct mp_curve curve;
     struct mp_theory th;
-    struct progress pr;
     struct mp_provenance prov;
-    double *sig_th = NULL, *snr_th = NULL, t0;
-    char err[2048], path[MP_CFG_MAX_PATH + 64], lt[64], ltt[64];
-    char *text;
-    uint64_t slice = 1;
+    double *sig = NULL, *snr = NULL;
+    char path[MP_CFG_MAX_PATH + 64], err[2048];
     int rc;
 
-    if ((rc = load_config(a, &c)))
-        return rc;
-    if ((rc = check_out_dir(c.dir)))
-        return rc;
-    if (mp_theory_compute(&c, &th, err, sizeof err)) {
-        fprintf(stderr, "metaplast: %s: %s\n", a->config, err);
-        return MP_EXIT_USAGE;
+    prov.command_line = s->cmdline;
+    prov.backend = mp_sim_backend(s->sim);
+    prov.device = mp_sim_device(s->sim);
+    if (mp_sim_snapshot(s->sim, &snap)) {
+        fprintf(stderr, "metaplast: checkpoint: %s\n",
+                mp_sim_errmsg(s->sim));
+        return MP_EXIT_RUNTIME;
     }
-    rc = mp_sim_create(&sim, &c, err, sizeof err);
+    snprintf(path, sizeof path, "%s/checkpoint.nc", s->cfg.dir);
+    rc = mp_ckpt_write(path, &s->cfg, &snap, &prov, err, sizeof err);
+    mp_snapshot_fini(&snap);
+    if (rc) {
+        fprintf(stderr,
+                "\nmetaplast: checkpoint failed: %s; the previous "
+                "checkpoint, if any, is intact\n",
+                err);
+        return MP_EXIT_RUNTIME;
+    }
+    if (mp_sim_curve(s->sim, &curve)) {
+        fprintf(stderr, "metaplast: out of memory\n");
+        return MP_EXIT_RUNTIME;
+    }
+    sig = calloc(curve.n, sizeof *sig);
+    snr = calloc(curve.n, sizeof *snr);
+    rc = MP_EXIT_RUNTIME;
+    if (!sig || !snr ||
+        mp_theory_curve(&s->cfg, curve.age, curve.n, sig, snr, err,
+                        sizeof err) ||
+        mp_theory_compute(&s->cfg, &th, err, sizeof err)) {
+        fprintf(stderr, "metaplast: theory: %s\n",
+                sig && snr ? err : "out of memory");
+        goto out;
+    }
+    snprintf(path, sizeof path, "%s/record.nc", s->cfg.dir);
+    if (mp_io_write_record(path, &s->cfg, &curve, sig, snr, &th, &prov, err,
+                           sizeof err)) {
+        fprintf(stderr, "\nmetaplast: %s\n", err);
+        goto out;
+    }
+    rc = 0;
+out:
+    free(sig);
+    free(snr);
+    mp_curve_fini(&curve);
+    return rc;
+}
+
+static void summary(struct session *s, double elapsed, uint64_t work)
+{
+    struct mp_curve c;
+    struct mp_theory th;
+    double *snr_th;
+    char lt[64], ltt[64];
+    size_t k, step;
+
+    if (mp_sim_curve(s->sim, &c))
+        return;
+    snr_th = calloc(c.n, sizeof *snr_th);
+    if (!snr_th ||
+        mp_theory_curve(&s->cfg, c.age, c.n, NULL, snr_th, NULL, 0) ||
+        mp_theory_compute(&s->cfg, &th, NULL, 0)) {
+        free(snr_th);
+        mp_curve_fini(&c);
+        return;
+    }
+    printf("done in %.1f s (%.3g synapse updates/s)\n", elapsed,
+           elapsed > 0 ? (double)work * (double)s->cfg.synapses / elapsed
+                       : 0.0);
+    printf("  %10s  %12s  %12s  %10s  %12s  %8s\n", "age", "signal",
+           "+- sem", "snr", "snr_theory", "probes");
+    step = c.n > 16 ? (c.n + 15) / 16 : 1;
+    for (k = 0; k < c.n; k++)
+        if (k % step == 0 || k == c.n - 1)
+            printf("  %10llu  %12.5g  %12.2g  %10.4g  %12.4g  %8lld\n",
+                   (unsigned long long)c.age[k], c.signal[k],
+                   c.signal_sem[k], c.snr[k], snr_th[k],
+                   (long long)c.probes[k]);
+    lifetime_text(c.lifetime, lt, sizeof lt);
+    lifetime_text(th.lifetime, ltt, sizeof ltt);
+    printf("SNR(0): %.4g +- %.2g (theory %.4g)\n", c.snr[0], c.snr_sem[0],
+           th.snr0);
+    printf("lifetime (largest age on the grid with SNR >= 1): %s "
+           "(theory, exact: %s)\n",
+           lt, ltt);
+    free(snr_th);
+    mp_curve_fini(&c);
+}
+
+/* The time loop: slices of about 0.2 s, checkpoints on schedule and on
+ * signals, the outputs at the end. */
+static int drive(struct session *s)
+{
+    const struct mp_config *c = &s->cfg;
+    struct progress pr;
+    uint64_t slice = 1, start = mp_sim_done(s->sim), next_ckpt = 0;
+    double t0 = mp_cli_now(), last_ckpt = t0;
+    int rc;
+
+    if (c->ckpt_every_memories)
+        next_ckpt = start + c->ckpt_every_memories;
+    catch_signals();
+    mp_progress_start(&pr, s->quiet, mp_sim_total(s->sim), c->synapses);
+    while (mp_sim_done(s->sim) < mp_sim_total(s->sim)) {
+        double s0 = mp_cli_now(), dt;
+        uint64_t n = slice;
+        if (next_ckpt && n > next_ckpt - mp_sim_done(s->sim))
+            n = next_ckpt - mp_sim_done(s->sim);
+        rc = mp_sim_advance(s->sim, n);
+        if (rc) {
+            fprintf(stderr,
+                    "\nmetaplast: run failed after %llu memories: %s; the "
+                    "last checkpoint is intact\n",
+                    (unsigned long long)mp_sim_done(s->sim),
+                    mp_sim_errmsg(s->sim));
+            return MP_EXIT_RUNTIME;
+        }
+        dt = mp_cli_now() - s0;
+        if (dt < 0.1 && slice < (UINT64_C(1) << 40))
+            slice *= 2;
+        else if (dt > 0.4 && slice > 1)
+            slice /= 2;
+        mp_progress_update(&pr, mp_sim_done(s->sim));
+        if (stop_signal) {
+            if (!s->quiet)
+                fprintf(stderr, "\nmetaplast: %s: writing a checkpoint at "
+                                "%llu memories\n",
+                        strsignal(stop_signal),
+                        (unsigned long long)mp_sim_done(s->sim));
+            if ((rc = save(s)))
+                return rc;
+            fprintf(stderr,
+                    "metaplast: stopped cleanly; resume with: metaplast "
+                    "resume %s\n",
+                    c->dir);
+            return MP_EXIT_STOPPED;
+        }
+        if ((next_ckpt && mp_sim_done(s->sim) >= next_ckpt) ||
+            (c->ckpt_every_s > 0 &&
+             mp_cli_now() - last_ckpt >= c->ckpt_every_s)) {
+            if ((rc = save(s)))
+                return rc;
+            last_ckpt = mp_cli_now();
+            if (next_ckpt)
+                next_ckpt = mp_sim_done(s->sim) + c->ckpt_every_memories;
+        }
+    }
+    mp_progress_end(&pr, mp_sim_done(s->sim));
+    if ((rc = save(s)))
+        return rc;
+    if (!s->quiet)
+        summary(s, mp_cli_now() - t0, mp_sim_done(s->sim) - start);
+    printf("results: %s/record.nc (config: %s/config.ini, checkpoint: "
+           "%s/checkpoint.nc)\n",
+           c->dir, c->dir, c->dir);
+    return 0;
+}
+
+static int create_sim(struct session *s)
+{
+    char err[2048];
+    int rc = mp_sim_create(&s->sim, &s->cfg, err, sizeof err);
     if (rc) {
         fprintf(stderr, "metaplast: %s\n", err);
         return rc == MP_EINVAL || rc == MP_ENODEV || rc == MP_ENOTSUP ||
@@ -302,100 +552,184 @@ static int cmd_run(const struct args *a, const char *cmdline)
                    ? MP_EXIT_USAGE
                    : MP_EXIT_RUNTIME;
     }
-    if ((rc = prepare_dir(c.dir)))
-        goto out_sim;
-    text = config_text(&c);
-    snprintf(path, sizeof path, "%s/config.ini", c.dir);
-    if (!text || mp_io_write_text(path, text, err, sizeof err)) {
-        fprintf(stderr, "metaplast: %s\n", text ? err : "out of memory");
-        free(text);
-        rc = MP_EXIT_RUNTIME;
-        goto out_sim;
-    }
-    free(text);
-    if (!a->quiet) {
-        describe(&c);
-        printf("backend: %s%s (%s)\n", mp_sim_backend(sim),
-               c.backend == MP_BACKEND_AUTO ? " (picked by auto)" : "",
-               mp_sim_device(sim));
-        printf("memories: %llu burn-in + %llu measured, a measurement "
-               "every %llu\n",
-               (unsigned long long)c.burn_in,
-               (unsigned long long)c.memories,
-               (unsigned long long)c.every);
-        fflush(stdout);
-    }
+    return 0;
+}
 
-    mp_progress_start(&pr, a->quiet, mp_sim_total(sim), c.synapses);
-    t0 = mp_cli_now();
-    while (mp_sim_done(sim) < mp_sim_total(sim)) {
-        double s0 = mp_cli_now(), dt;
-        rc = mp_sim_advance(sim, slice);
-        if (rc) {
-            fprintf(stderr, "\nmetaplast: run failed after %llu memories: "
-                            "%s\n",
-                    (unsigned long long)mp_sim_done(sim),
-                    mp_sim_errmsg(sim));
-            rc = MP_EXIT_RUNTIME;
-            goto out_sim;
+static void announce(const struct session *s)
+{
+    const struct mp_config *c = &s->cfg;
+    if (s->quiet)
+        return;
+    describe(c);
+    printf("backend: %s%s (%s)\n", mp_sim_backend(s->sim),
+           c->backend == MP_BACKEND_AUTO ? " (picked by auto)" : "",
+           mp_sim_device(s->sim));
+    printf("memories: %llu burn-in + %llu measured, a measurement every "
+           "%llu; %llu stored so far\n",
+           (unsigned long long)c->burn_in, (unsigned long long)c->memories,
+           (unsigned long long)c->every,
+           (unsigned long long)mp_sim_done(s->sim));
+    fflush(stdout);
+}
+
+static int cmd_run(const struct args *a, const char *cmdline)
+{
+    struct session s;
+    struct mp_theory th;
+    char err[2048];
+    int rc;
+
+    memset(&s, 0, sizeof s);
+    s.cmdline = cmdline;
+    s.quiet = a->quiet;
+    if ((rc = load_config(a, &s.cfg)))
+        return rc;
+    if ((rc = check_out_dir(s.cfg.dir)))
+        return rc;
+    if (mp_theory_compute(&s.cfg, &th, err, sizeof err)) {
+        fprintf(stderr, "metaplast: %s: %s\n", a->target, err);
+        return MP_EXIT_USAGE;
+    }
+    if ((rc = create_sim(&s)))
+        return rc;
+    if ((rc = prepare_dir(s.cfg.dir)) || (rc = write_config_ini(&s.cfg)))
+        goto out;
+    announce(&s);
+    rc = drive(&s);
+out:
+    mp_sim_destroy(s.sim);
+    return rc;
+}
+
+/* Keys a resumption changed that it must not change. */
+static int check_resumable(const struct mp_config *was,
+                           const struct mp_config *now, const char *path)
+{
+    size_t i;
+    for (i = 0; i < mp_config_nkeys(); i++) {
+        char va[MP_CFG_MAX_AGES * 24], vb[MP_CFG_MAX_AGES * 24];
+        const char *name;
+        mp_config_key(was, i, &name, va, sizeof va);
+        mp_config_key(now, i, &name, vb, sizeof vb);
+        if (strcmp(va, vb) && !mp_config_key_resumable(i)) {
+            fprintf(stderr,
+                    "metaplast: resume %s: %s cannot change (the checkpoint "
+                    "has %s, now %s): it would change the physics or the "
+                    "measurement of the run.  A resumption may change "
+                    "run.memories (--memories, --until), run.backend, "
+                    "run.threads, checkpoint.every and checkpoint.deflate.\n",
+                    path, name, va, vb);
+            return MP_EXIT_USAGE;
         }
-        /* Slices of about 0.2 s keep the progress line alive. */
-        dt = mp_cli_now() - s0;
-        if (dt < 0.1 && slice < (UINT64_C(1) << 40))
-            slice *= 2;
-        else if (dt > 0.4 && slice > 1)
-            slice /= 2;
-        mp_progress_update(&pr, mp_sim_done(sim));
     }
-    mp_progress_end(&pr, mp_sim_done(sim));
+    return 0;
+}
 
-    if (mp_sim_curve(sim, &curve)) {
-        fprintf(stderr, "metaplast: out of memory\n");
-        rc = MP_EXIT_RUNTIME;
+static int parse_count(const char *opt, const char *v, uint64_t *out)
+{
+    char *end;
+    double d;
+    errno = 0;
+    d = strtod(v, &end);
+    if (errno || *end || d < 0 || d != floor(d) || d > 7.2e16) {
+        fprintf(stderr, "metaplast: %s: expected a number of memories, got "
+                        "'%s'\n",
+                opt, v);
+        return MP_EXIT_USAGE;
+    }
+    *out = (uint64_t)d;
+    return 0;
+}
+
+static int cmd_resume(const struct args *a, const char *cmdline)
+{
+    struct session s;
+    struct mp_config was;
+    struct mp_sim_snapshot snap;
+    struct stat st;
+    char path[MP_CFG_MAX_PATH + 64], dir[MP_CFG_MAX_PATH], err[2048];
+    uint64_t measured, n;
+    int rc;
+
+    memset(&s, 0, sizeof s);
+    s.cmdline = cmdline;
+    s.quiet = a->quiet;
+    if (stat(a->target, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(dir, sizeof dir, "%s", a->target);
+        snprintf(path, sizeof path, "%s/checkpoint.nc", a->target);
+    } else {
+        char tmp[MP_CFG_MAX_PATH];
+        snprintf(path, sizeof path, "%s", a->target);
+        snprintf(tmp, sizeof tmp, "%s", a->target);
+        snprintf(dir, sizeof dir, "%s", dirname(tmp));
+    }
+    rc = mp_ckpt_read(path, &was, &snap, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "metaplast: %s\n", err);
+        return MP_EXIT_USAGE;
+    }
+    s.cfg = was;
+    snprintf(s.cfg.dir, sizeof s.cfg.dir, "%s", dir);
+    if (apply_overrides(a, &s.cfg, err, sizeof err)) {
+        fprintf(stderr, "metaplast: %s\n", err);
+        rc = MP_EXIT_USAGE;
+        goto out_snap;
+    }
+    measured = snap.done > was.burn_in ? snap.done - was.burn_in : 0;
+    if (a->memories) {
+        if ((rc = parse_count("--memories", a->memories, &n)))
+            goto out_snap;
+        s.cfg.memories += n;
+    }
+    if (a->until) {
+        if ((rc = parse_count("--until", a->until, &n)))
+            goto out_snap;
+        if (n < measured) {
+            fprintf(stderr,
+                    "metaplast: --until %llu: the run has already measured "
+                    "%llu memories\n",
+                    (unsigned long long)n, (unsigned long long)measured);
+            rc = MP_EXIT_USAGE;
+            goto out_snap;
+        }
+        s.cfg.memories = n;
+    }
+    snprintf(was.dir, sizeof was.dir, "%s", s.cfg.dir);
+    if ((rc = check_resumable(&was, &s.cfg, path)))
+        goto out_snap;
+    if (mp_config_validate(&s.cfg, err, sizeof err)) {
+        fprintf(stderr, "metaplast: resume %s: %s\n", path, err);
+        rc = MP_EXIT_USAGE;
+        goto out_snap;
+    }
+    if (snap.done >= s.cfg.burn_in + s.cfg.memories) {
+        printf("%s: the run is complete (%llu memories measured); nothing "
+               "to do.  --memories N or --until N continue it.\n",
+               dir, (unsigned long long)measured);
+        rc = 0;
+        goto out_snap;
+    }
+    if ((rc = create_sim(&s)))
+        goto out_snap;
+    if (mp_sim_restore(s.sim, &snap)) {
+        fprintf(stderr, "metaplast: resume %s: %s\n", path,
+                mp_sim_errmsg(s.sim));
+        rc = MP_EXIT_USAGE;
         goto out_sim;
     }
-    sig_th = calloc(curve.n, sizeof *sig_th);
-    snr_th = calloc(curve.n, sizeof *snr_th);
-    if (!sig_th || !snr_th ||
-        mp_theory_curve(&c, curve.age, curve.n, sig_th, snr_th, err,
-                        sizeof err)) {
-        fprintf(stderr, "metaplast: theory: %s\n",
-                sig_th && snr_th ? err : "out of memory");
-        rc = MP_EXIT_RUNTIME;
-        goto out_curve;
-    }
-    prov.command_line = cmdline;
-    prov.backend = mp_sim_backend(sim);
-    prov.device = mp_sim_device(sim);
-    snprintf(path, sizeof path, "%s/record.nc", c.dir);
-    if (mp_io_write_record(path, &c, &curve, sig_th, snr_th, &th, &prov,
-                           err, sizeof err)) {
-        fprintf(stderr, "metaplast: %s\n", err);
-        rc = MP_EXIT_RUNTIME;
-        goto out_curve;
-    }
-    if (!a->quiet) {
-        double el = mp_cli_now() - t0;
-        lifetime_text(curve.lifetime, lt, sizeof lt);
-        lifetime_text(th.lifetime, ltt, sizeof ltt);
-        printf("done in %.1f s (%.3g synapse updates/s)\n", el,
-               el > 0 ? (double)mp_sim_total(sim) * (double)c.synapses / el
-                      : 0.0);
-        print_curve(&curve, sig_th, snr_th);
-        printf("SNR(0): %.4g +- %.2g (theory %.4g)\n", curve.snr[0],
-               curve.snr_sem[0], th.snr0);
-        printf("lifetime (largest age on the grid with SNR >= 1): %s "
-               "(theory, exact: %s)\n",
-               lt, ltt);
-    }
-    printf("results: %s/record.nc (config: %s/config.ini)\n", c.dir, c.dir);
-    rc = 0;
-out_curve:
-    free(sig_th);
-    free(snr_th);
-    mp_curve_fini(&curve);
+    mp_snapshot_fini(&snap);
+    if ((rc = write_config_ini(&s.cfg)))
+        goto out_sim;
+    if (!s.quiet)
+        printf("resuming %s at %llu of %llu memories\n", path,
+               (unsigned long long)mp_sim_done(s.sim),
+               (unsigned long long)mp_sim_total(s.sim));
+    announce(&s);
+    rc = drive(&s);
 out_sim:
-    mp_sim_destroy(sim);
+    mp_sim_destroy(s.sim);
+out_snap:
+    mp_snapshot_fini(&snap);
     return rc;
 }
 
@@ -413,7 +747,7 @@ static int cmd_theory(const struct args *a, const char *cmdline)
     if ((rc = load_config(a, &c)))
         return rc;
     if (mp_theory_compute(&c, &th, err, sizeof err)) {
-        fprintf(stderr, "metaplast: %s: %s\n", a->config, err);
+        fprintf(stderr, "metaplast: %s: %s\n", a->target, err);
         return MP_EXIT_USAGE;
     }
     n = mp_config_ages(&c, NULL, 0);
@@ -469,11 +803,11 @@ static int cmd_validate(const struct args *a)
     if ((rc = load_config(a, &c)))
         return rc;
     if (mp_theory_compute(&c, &th, err, sizeof err)) {
-        fprintf(stderr, "metaplast: %s: %s\n", a->config, err);
+        fprintf(stderr, "metaplast: %s: %s\n", a->target, err);
         return MP_EXIT_USAGE;
     }
     updates = (double)c.synapses * (double)(c.memories + c.burn_in);
-    printf("%s: valid\n", a->config);
+    printf("%s: valid\n", a->target);
     describe(&c);
     printf("memories: %llu burn-in + %llu measured; %zu ages up to %llu\n",
            (unsigned long long)c.burn_in, (unsigned long long)c.memories,
@@ -485,6 +819,17 @@ static int cmd_validate(const struct args *a)
            (double)c.synapses / 1e6, updates);
     printf("output: %s\n", c.dir);
     return 0;
+}
+
+static int cmd_info(const struct args *a)
+{
+    char err[2048];
+    int rc = mp_io_info(a->target, stdout, err, sizeof err);
+    if (rc == MP_EIO || (rc && !strstr(err, "checksum"))) {
+        fflush(stdout);
+        fprintf(stderr, "metaplast: %s\n", err);
+    }
+    return rc ? MP_EXIT_USAGE : 0;
 }
 
 int main(int argc, char **argv)
@@ -501,24 +846,30 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(argv[1], "--version")) {
-        printf("metaplast %s (CUDA backend: %s)\n", MP_VERSION_STRING,
+        printf("metaplast %s (CUDA backend: %s; checkpoint format %d)\n",
+               MP_VERSION_STRING,
 #ifdef MP_HAVE_CUDA
-               "built"
+               "built",
 #else
-               "not built"
+               "not built",
 #endif
-        );
+               MP_CKPT_FORMAT);
         return 0;
     }
-    if (strcmp(argv[1], "run") && strcmp(argv[1], "theory") &&
-        strcmp(argv[1], "validate"))
+    if (strcmp(argv[1], "run") && strcmp(argv[1], "resume") &&
+        strcmp(argv[1], "theory") && strcmp(argv[1], "validate") &&
+        strcmp(argv[1], "info"))
         return usage_error("unknown command", argv[1]);
     if ((rc = parse_args(argc, argv, &a)))
         return rc;
     join_args(argc, argv, cmdline, sizeof cmdline);
     if (!strcmp(a.command, "run"))
         return cmd_run(&a, cmdline);
+    if (!strcmp(a.command, "resume"))
+        return cmd_resume(&a, cmdline);
     if (!strcmp(a.command, "theory"))
         return cmd_theory(&a, cmdline);
+    if (!strcmp(a.command, "info"))
+        return cmd_info(&a);
     return cmd_validate(&a);
 }

@@ -13,7 +13,8 @@
 #include "metaplast/detail/util.h"
 #include "metaplast/error.h"
 
-enum key_type { T_U64, T_U32, T_INT, T_F64, T_ENUM, T_PATH, T_AGES };
+enum key_type { T_U64, T_U32, T_INT, T_F64, T_ENUM, T_PATH, T_AGES,
+                T_INTERVAL };
 
 struct key {
     const char *section;
@@ -73,6 +74,12 @@ static const struct key keys[] = {
      "a comma-separated list of ages >= 0 (at most 512)"},
     {"output", "dir", T_PATH, OFF(dir), 0, 0, 0, 0, NULL,
      "a directory path"},
+    {"checkpoint", "every", T_INTERVAL, OFF(ckpt_every_memories), 0, 7.2e16,
+     0, 0, NULL,
+     "a number of memories (e.g. 1e5), a time with a unit (e.g. 90s, "
+     "30min, 2h, 1d), or 0 for none but the last"},
+    {"checkpoint", "deflate", T_INT, OFF(ckpt_deflate), 0, 9, 0, 0, NULL,
+     "a deflate level in [0, 9] (0 = uncompressed)"},
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -111,6 +118,9 @@ void mp_config_init(struct mp_config *c)
     c->per_decade = 10;
     c->n_ages = 0;
     snprintf(c->dir, sizeof c->dir, "metaplast-run");
+    c->ckpt_every_memories = 0;
+    c->ckpt_every_s = 1800.0;
+    c->ckpt_deflate = 0;
 }
 
 /* Where a key's value came from, as a message prefix. */
@@ -220,6 +230,43 @@ static int assign(struct mp_config *c, const struct key *k, const char *v,
             }
         }
         goto bad;
+    case T_INTERVAL: {
+        /* Memories (an integer), or a time: number + s, min, h or d. */
+        static const struct {
+            const char *unit;
+            double s;
+        } units[] = {{"s", 1}, {"min", 60}, {"h", 3600}, {"d", 86400}};
+        char num[64], *end;
+        size_t len;
+        v = skip_ws(v);
+        if (parse_u64(v, &u) == 0) {
+            c->ckpt_every_memories = u;
+            c->ckpt_every_s = 0.0;
+            return 0;
+        }
+        len = strlen(v);
+        while (len && isspace((unsigned char)v[len - 1]))
+            len--;
+        for (i = 0; i < sizeof units / sizeof units[0]; i++) {
+            size_t ul = strlen(units[i].unit), nl;
+            if (len <= ul || strncmp(v + len - ul, units[i].unit, ul))
+                continue;
+            nl = len - ul;
+            if (nl >= sizeof num)
+                goto bad;
+            memcpy(num, v, nl);
+            num[nl] = '\0';
+            errno = 0;
+            d = strtod(num, &end);
+            if (errno || *skip_ws(end) || !isfinite(d) || d <= 0 ||
+                !isdigit((unsigned char)*skip_ws(num)))
+                goto bad;
+            c->ckpt_every_memories = 0;
+            c->ckpt_every_s = d * units[i].s;
+            return 0;
+        }
+        goto bad;
+    }
     case T_PATH:
         v = skip_ws(v);
         if (!*v || strlen(v) >= MP_CFG_MAX_PATH)
@@ -286,7 +333,7 @@ static void unknown_key(const char *section, const char *name,
     else if (!section_known)
         mp__errf(err, errlen,
             "[%s]: unknown section (expected run, ensemble, synapse, "
-            "measure or output)",
+            "measure, output or checkpoint)",
             section);
     else {
         char list[256] = "";
@@ -368,45 +415,68 @@ static int on_value(void *user, const char *section, const char *name,
     return 1;
 }
 
-int mp_config_load(struct mp_config *c, const char *path, char *err,
-                   size_t errlen)
+static int load_stream(struct mp_config *c, FILE *f, const char *name,
+                       char *err, size_t errlen)
 {
     struct reader r = {0};
     struct load ld;
     int rc;
 
-    r.f = fopen(path, "r");
-    if (!r.f) {
-        mp__errf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-        return MP_EIO;
-    }
+    r.f = f;
     memset(&ld, 0, sizeof ld);
     ld.c = c;
     ld.r = &r;
-    snprintf(c->file, sizeof c->file, "%s", path);
+    snprintf(c->file, sizeof c->file, "%s", name);
     rc = ini_parse_stream(read_line, &r, on_value, &ld);
-    fclose(r.f);
     if (ld.msg[0]) {
-        mp__errf(err, errlen, "%s:%d: %s", path, ld.msg_line, ld.msg);
+        mp__errf(err, errlen, "%s:%d: %s", name, ld.msg_line, ld.msg);
         return MP_EINVAL;
     }
     if (r.long_line) {
         mp__errf(err, errlen, "%s:%d: line too long (at most %d characters)",
-            path, r.long_line, INI_MAX_LINE - 3);
+            name, r.long_line, INI_MAX_LINE - 3);
         return MP_EINVAL;
     }
     if (rc > 0) {
         mp__errf(err, errlen,
             "%s:%d: syntax error: expected '[section]', 'key = value' or a "
             "comment",
-            path, rc);
+            name, rc);
         return MP_EINVAL;
     }
     if (rc < 0) {
-        mp__errf(err, errlen, "%s: cannot read", path);
+        mp__errf(err, errlen, "%s: cannot read", name);
         return MP_EIO;
     }
     return 0;
+}
+
+int mp_config_load(struct mp_config *c, const char *path, char *err,
+                   size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    int rc;
+    if (!f) {
+        mp__errf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+        return MP_EIO;
+    }
+    rc = load_stream(c, f, path, err, errlen);
+    fclose(f);
+    return rc;
+}
+
+int mp_config_load_text(struct mp_config *c, const char *text,
+                        const char *name, char *err, size_t errlen)
+{
+    FILE *f = fmemopen((void *)text, strlen(text), "r");
+    int rc;
+    if (!f) {
+        mp__errf(err, errlen, "%s: cannot read the configuration", name);
+        return MP_EIO;
+    }
+    rc = load_stream(c, f, name, err, errlen);
+    fclose(f);
+    return rc;
 }
 
 int mp_config_set(struct mp_config *c, const char *assignment, int index,
@@ -527,6 +597,23 @@ int mp_config_validate(struct mp_config *c, char *err, size_t errlen)
 
 /* ---- Output ------------------------------------------------------------ */
 
+int mp_config_key_resumable(size_t i)
+{
+    static const char *const ok[] = {"run.memories", "run.backend",
+                                     "run.threads", "output.dir",
+                                     "checkpoint.every",
+                                     "checkpoint.deflate"};
+    char name[64];
+    size_t j;
+    if (i >= NKEYS)
+        return 0;
+    snprintf(name, sizeof name, "%s.%s", keys[i].section, keys[i].name);
+    for (j = 0; j < sizeof ok / sizeof ok[0]; j++)
+        if (!strcmp(name, ok[j]))
+            return 1;
+    return 0;
+}
+
 size_t mp_config_nkeys(void)
 {
     return NKEYS;
@@ -565,6 +652,13 @@ int mp_config_key(const struct mp_config *c, size_t i, const char **name,
         break;
     case T_PATH:
         snprintf(value, valuelen, "%s", field);
+        break;
+    case T_INTERVAL:
+        if (c->ckpt_every_s > 0)
+            snprintf(value, valuelen, "%.17gs", c->ckpt_every_s);
+        else
+            snprintf(value, valuelen, "%llu",
+                     (unsigned long long)c->ckpt_every_memories);
         break;
     case T_AGES:
         value[0] = '\0';

@@ -101,6 +101,14 @@ static void att_double(struct nc *f, int var, const char *name, double v)
     ck(f, nc_put_att_double(f->id, var, name, NC_DOUBLE, 1, &v), name);
 }
 
+static void att_u64(struct nc *f, int var, const char *name, uint64_t v)
+{
+    unsigned long long u = v;
+    if (f->rc)
+        return;
+    ck(f, nc_put_att_ulonglong(f->id, var, name, NC_UINT64, 1, &u), name);
+}
+
 static int def_var(struct nc *f, const char *name, nc_type type, int dim,
                    const char *long_name, const char *units)
 {
@@ -218,6 +226,8 @@ int mp_io_write_record(const char *path, const struct mp_config *cfg,
                      "exact expected signal-to-noise ratio", "1");
     att_text(&f, NC_GLOBAL, "title", "metaplast synapse-ensemble record");
     provenance(&f, cfg, prov, "record");
+    att_u64(&f, NC_GLOBAL, "memories_done", c->done);
+    att_u64(&f, NC_GLOBAL, "memories_total", c->total);
     att_double(&f, NC_GLOBAL, "lifetime", c->lifetime);
     att_double(&f, NC_GLOBAL, "noise", c->noise);
     summary(&f, th);
@@ -270,4 +280,415 @@ int mp_io_write_theory(const char *path, const struct mp_config *cfg,
     put_double(&f, v_snr, snr);
     put_double(&f, v_p, th->p_inf);
     return finish(&f, tmp);
+}
+
+/* ---- Checkpoints ------------------------------------------------------- */
+
+/*
+ * 64-bit checksum: FNV-1a's step over little-endian 64-bit words, then the
+ * splitmix64 finalizer.  Each step (h ^ w) * P, P odd, is a bijection of
+ * w and of h, so any change confined to one word always changes the sum.
+ */
+uint64_t mp_hash64(const void *data, size_t n)
+{
+    const uint64_t P = UINT64_C(0x100000001b3);
+    const unsigned char *b = data;
+    uint64_t h = UINT64_C(0xcbf29ce484222325) ^ (uint64_t)n, w;
+    size_t i;
+    for (i = 0; i + 8 <= n; i += 8) {
+        memcpy(&w, b + i, 8);
+        h = (h ^ w) * P;
+    }
+    w = 0;
+    memcpy(&w, b + i, n - i);
+    h = (h ^ w) * P;
+    h ^= h >> 30;
+    h *= UINT64_C(0xbf58476d1ce4e5b9);
+    h ^= h >> 27;
+    h *= UINT64_C(0x94d049bb133111eb);
+    h ^= h >> 31;
+    return h;
+}
+
+#define HASH_NAME "metaplast-hash64 (FNV-1a over 64-bit words, splitmix64 finish)"
+
+/*
+ * Test hook: MP_FAULT=checkpoint-enospc or checkpoint-eacces makes the
+ * next checkpoint write fail as a full disk or a forbidden directory would,
+ * after the temporary file is written and before it replaces the old one
+ * (docs/TESTING.md).  Never set in production.
+ */
+static int injected_fault(const char *what)
+{
+    const char *f = getenv("MP_FAULT");
+    char want[64];
+    if (!f)
+        return 0;
+    snprintf(want, sizeof want, "%s-enospc", what);
+    if (!strcmp(f, want))
+        return ENOSPC;
+    snprintf(want, sizeof want, "%s-eacces", what);
+    if (!strcmp(f, want))
+        return EACCES;
+    return 0;
+}
+
+static void att_hash(struct nc *f, int var, const void *data, size_t n)
+{
+    char hex[32];
+    snprintf(hex, sizeof hex, "%016llx",
+             (unsigned long long)mp_hash64(data, n));
+    att_text(f, var, "checksum", hex);
+}
+
+int mp_ckpt_write(const char *path, const struct mp_config *cfg,
+                  const struct mp_sim_snapshot *s,
+                  const struct mp_provenance *prov, char *err,
+                  size_t errlen)
+{
+    struct nc f;
+    char tmp[4200], *text = NULL;
+    size_t len = 0, chunk;
+    int dsyn = -1, dage = -1, v_state, v_age, v_count, v_mean, v_m2, fault;
+    FILE *mem;
+
+    mem = open_memstream(&text, &len);
+    if (!mem || mp_config_write(cfg, mem) || fclose(mem)) {
+        free(text);
+        mp__errf(err, errlen, "%s: out of memory", path);
+        return MP_ENOMEM;
+    }
+    if (begin(&f, path, tmp, sizeof tmp, err, errlen)) {
+        free(text);
+        return MP_ENETCDF;
+    }
+    ck(&f, nc_def_dim(f.id, "synapse", s->synapses, &dsyn), "nc_def_dim");
+    ck(&f, nc_def_dim(f.id, "age", s->n_ages, &dage), "nc_def_dim");
+    v_state = def_var(&f, "state", NC_UBYTE, dsyn,
+                      "synapse state: bit 6 strength (1 = weight +1), bits "
+                      "0-5 depth (0 = most plastic)",
+                      "1");
+    chunk = s->synapses < ((size_t)1 << 22) ? s->synapses : (size_t)1 << 22;
+    if (!f.rc)
+        ck(&f, nc_def_var_chunking(f.id, v_state, NC_CHUNKED, &chunk),
+           "nc_def_var_chunking");
+    if (!f.rc && cfg->ckpt_deflate > 0)
+        ck(&f, nc_def_var_deflate(f.id, v_state, 0, 1, cfg->ckpt_deflate),
+           "nc_def_var_deflate");
+    v_age = def_var(&f, "age", NC_INT64, dage, "measurement age",
+                    "memories");
+    v_count = def_var(&f, "probes", NC_INT64, dage,
+                      "measurements accumulated at this age", "1");
+    v_mean = def_var(&f, "signal_mean", NC_DOUBLE, dage,
+                     "running mean of the overlap (Welford)", "1");
+    v_m2 = def_var(&f, "signal_m2", NC_DOUBLE, dage,
+                   "running sum of squared deviations (Welford)", "1");
+    att_hash(&f, v_state, s->state, s->synapses);
+    att_hash(&f, v_age, s->ages, s->n_ages * 8);
+    att_hash(&f, v_count, s->count, s->n_ages * 8);
+    att_hash(&f, v_mean, s->mean, s->n_ages * 8);
+    att_hash(&f, v_m2, s->m2, s->n_ages * 8);
+    att_text(&f, NC_GLOBAL, "title", "metaplast checkpoint");
+    provenance(&f, cfg, prov, "checkpoint");
+    {
+        int version = MP_CKPT_FORMAT;
+        if (!f.rc)
+            ck(&f, nc_put_att_int(f.id, NC_GLOBAL, "format_version", NC_INT,
+                                  1, &version),
+               "format_version");
+    }
+    att_u64(&f, NC_GLOBAL, "memories_done", s->done);
+    att_u64(&f, NC_GLOBAL, "memories_total", cfg->burn_in + cfg->memories);
+    att_text(&f, NC_GLOBAL, "checksum_algorithm", HASH_NAME);
+    att_text(&f, NC_GLOBAL, "config_ini", text);
+    free(text);
+    if (!f.rc)
+        ck(&f, nc_enddef(f.id), "nc_enddef");
+    if (!f.rc)
+        ck(&f, nc_put_var_uchar(f.id, v_state, s->state), "state");
+    put_i64(&f, v_age, s->ages);
+    put_i64(&f, v_count, s->count);
+    put_double(&f, v_mean, s->mean);
+    put_double(&f, v_m2, s->m2);
+    fault = injected_fault("checkpoint");
+    if (fault && !f.rc) {
+        nc_close(f.id);
+        unlink(tmp);
+        mp__errf(err, errlen, "%s: cannot write: %s", path, strerror(fault));
+        return MP_EIO;
+    }
+    return finish(&f, tmp);
+}
+
+/* ---- Reading ----------------------------------------------------------- */
+
+static int get_text_att(int nc, int var, const char *name, char **out)
+{
+    size_t n = 0;
+    if (nc_inq_attlen(nc, var, name, &n) != NC_NOERR)
+        return -1;
+    *out = malloc(n + 1);
+    if (!*out || nc_get_att_text(nc, var, name, *out) != NC_NOERR) {
+        free(*out);
+        *out = NULL;
+        return -1;
+    }
+    (*out)[n] = '\0';
+    return 0;
+}
+
+/* Opens a file and says what kind of metaplast file it is. */
+static int open_ours(const char *path, int *nc, char kind[32], char *err,
+                     size_t errlen)
+{
+    char *k = NULL;
+    int st;
+    if (access(path, R_OK)) {
+        mp__errf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+        return MP_EIO;
+    }
+    st = nc_open(path, NC_NOWRITE, nc);
+    if (st != NC_NOERR) {
+        mp__errf(err, errlen,
+                 "%s: not a readable NetCDF file (truncated or corrupt?): "
+                 "%s",
+                 path, nc_strerror(st));
+        return MP_EFORMAT;
+    }
+    if (get_text_att(*nc, NC_GLOBAL, "metaplast_file", &k)) {
+        nc_close(*nc);
+        mp__errf(err, errlen,
+                 "%s: a NetCDF file, but not one of metaplast's (no "
+                 "metaplast_file attribute)",
+                 path);
+        return MP_EFORMAT;
+    }
+    snprintf(kind, 32, "%s", k);
+    free(k);
+    return 0;
+}
+
+/* Reads a 1-D variable of the expected type and length, and checks its
+ * checksum; *bad names a mismatch. */
+static int read_checked(int nc, const char *path, const char *name,
+                        nc_type want_type, size_t want_len, void *buf,
+                        size_t elem, int *mismatch, char *err,
+                        size_t errlen)
+{
+    int var, dim, ndims, st;
+    nc_type type;
+    size_t len;
+    char *sum = NULL, hex[32];
+
+    if (nc_inq_varid(nc, name, &var) != NC_NOERR ||
+        nc_inq_var(nc, var, NULL, &type, &ndims, &dim, NULL) != NC_NOERR ||
+        ndims != 1 || type != want_type ||
+        nc_inq_dimlen(nc, dim, &len) != NC_NOERR || len != want_len) {
+        mp__errf(err, errlen,
+                 "%s: variable '%s' is missing or has the wrong type or "
+                 "size",
+                 path, name);
+        return MP_EFORMAT;
+    }
+    st = nc_get_var(nc, var, buf);
+    if (st != NC_NOERR) {
+        mp__errf(err, errlen, "%s: cannot read variable '%s': %s", path,
+                 name, nc_strerror(st));
+        return MP_EFORMAT;
+    }
+    if (get_text_att(nc, var, "checksum", &sum)) {
+        mp__errf(err, errlen, "%s: variable '%s' has no checksum", path,
+                 name);
+        return MP_EFORMAT;
+    }
+    snprintf(hex, sizeof hex, "%016llx",
+             (unsigned long long)mp_hash64(buf, want_len * elem));
+    if (strcmp(hex, sum)) {
+        if (mismatch)
+            *mismatch = 1;
+        mp__errf(err, errlen,
+                 "%s: checksum mismatch in variable '%s' (stored %s, "
+                 "computed %s): the file is damaged",
+                 path, name, sum, hex);
+        free(sum);
+        return MP_EFORMAT;
+    }
+    free(sum);
+    return 0;
+}
+
+static int ckpt_read_nc(int nc, const char *path, struct mp_config *cfg,
+                        struct mp_sim_snapshot *s, int *mismatch, char *err,
+                        size_t errlen)
+{
+    char *text = NULL, name[MP_CFG_MAX_PATH + 32];
+    int version = 0, rc;
+    unsigned long long done = 0;
+    int dim;
+    size_t N = 0, nages = 0;
+
+    if (nc_get_att_int(nc, NC_GLOBAL, "format_version", &version) !=
+        NC_NOERR) {
+        mp__errf(err, errlen, "%s: checkpoint without a format_version",
+                 path);
+        return MP_EFORMAT;
+    }
+    if (version != MP_CKPT_FORMAT) {
+        mp__errf(err, errlen,
+                 "%s: checkpoint format version %d; this build of metaplast "
+                 "reads version %d",
+                 path, version, MP_CKPT_FORMAT);
+        return MP_EFORMAT;
+    }
+    if (nc_get_att_ulonglong(nc, NC_GLOBAL, "memories_done", &done) !=
+            NC_NOERR ||
+        get_text_att(nc, NC_GLOBAL, "config_ini", &text)) {
+        mp__errf(err, errlen,
+                 "%s: checkpoint without memories_done or config_ini", path);
+        return MP_EFORMAT;
+    }
+    mp_config_init(cfg);
+    snprintf(name, sizeof name, "%s (config_ini)", path);
+    rc = mp_config_load_text(cfg, text, name, err, errlen);
+    free(text);
+    if (rc == 0)
+        rc = mp_config_validate(cfg, err, errlen);
+    if (rc)
+        return MP_EFORMAT;
+    if (nc_inq_dimid(nc, "synapse", &dim) != NC_NOERR ||
+        nc_inq_dimlen(nc, dim, &N) != NC_NOERR ||
+        nc_inq_dimid(nc, "age", &dim) != NC_NOERR ||
+        nc_inq_dimlen(nc, dim, &nages) != NC_NOERR || N != cfg->synapses ||
+        nages != mp_config_ages(cfg, NULL, 0) ||
+        done > cfg->burn_in + cfg->memories) {
+        mp__errf(err, errlen,
+                 "%s: the arrays or the memory count do not fit the "
+                 "checkpoint's own configuration",
+                 path);
+        return MP_EFORMAT;
+    }
+    if (mp_snapshot_alloc(s, N, nages)) {
+        mp__errf(err, errlen, "%s: out of memory for %zu synapses", path, N);
+        return MP_ENOMEM;
+    }
+    s->done = done;
+    rc = read_checked(nc, path, "state", NC_UBYTE, N, s->state, 1, mismatch,
+                      err, errlen);
+    if (!rc)
+        rc = read_checked(nc, path, "age", NC_INT64, nages, s->ages, 8,
+                          mismatch, err, errlen);
+    if (!rc)
+        rc = read_checked(nc, path, "probes", NC_INT64, nages, s->count, 8,
+                          mismatch, err, errlen);
+    if (!rc)
+        rc = read_checked(nc, path, "signal_mean", NC_DOUBLE, nages, s->mean,
+                          8, mismatch, err, errlen);
+    if (!rc)
+        rc = read_checked(nc, path, "signal_m2", NC_DOUBLE, nages, s->m2, 8,
+                          mismatch, err, errlen);
+    if (rc)
+        mp_snapshot_fini(s);
+    return rc;
+}
+
+int mp_ckpt_read(const char *path, struct mp_config *cfg,
+                 struct mp_sim_snapshot *s, char *err, size_t errlen)
+{
+    char kind[32];
+    int nc, rc = open_ours(path, &nc, kind, err, errlen);
+    if (rc)
+        return rc;
+    if (strcmp(kind, "checkpoint")) {
+        nc_close(nc);
+        mp__errf(err, errlen, "%s: a metaplast %s file, not a checkpoint",
+                 path, kind);
+        return MP_EFORMAT;
+    }
+    rc = ckpt_read_nc(nc, path, cfg, s, NULL, err, errlen);
+    nc_close(nc);
+    return rc;
+}
+
+int mp_io_info(const char *path, FILE *out, char *err, size_t errlen)
+{
+    char kind[32], *text = NULL;
+    int nc, rc = open_ours(path, &nc, kind, err, errlen);
+    unsigned long long done = 0, total = 0;
+    double v;
+
+    if (rc)
+        return rc;
+    fprintf(out, "%s: metaplast %s file\n", path, kind);
+    if (!get_text_att(nc, NC_GLOBAL, "metaplast_version", &text)) {
+        fprintf(out, "  written by:     metaplast %s\n", text);
+        free(text);
+    }
+    if (!get_text_att(nc, NC_GLOBAL, "command_line", &text)) {
+        fprintf(out, "  command line:   %s\n", text);
+        free(text);
+    }
+    if (!get_text_att(nc, NC_GLOBAL, "device", &text)) {
+        fprintf(out, "  ran on:         %s\n", text);
+        free(text);
+    }
+    if (nc_get_att_ulonglong(nc, NC_GLOBAL, "memories_done", &done) ==
+            NC_NOERR &&
+        nc_get_att_ulonglong(nc, NC_GLOBAL, "memories_total", &total) ==
+            NC_NOERR)
+        fprintf(out, "  memories:       %llu of %llu stored (%s)\n", done,
+                total, done == total ? "finished" : "resumable");
+    if (!strcmp(kind, "checkpoint")) {
+        struct mp_config cfg;
+        struct mp_sim_snapshot s;
+        int mismatch = 0, version = 0;
+        nc_get_att_int(nc, NC_GLOBAL, "format_version", &version);
+        fprintf(out, "  format version: %d (this build reads %d)\n", version,
+                MP_CKPT_FORMAT);
+        rc = ckpt_read_nc(nc, path, &cfg, &s, &mismatch, err, errlen);
+        if (rc == 0) {
+            fprintf(out, "  synapses:       %llu (%s, %.3g MB of state)\n",
+                    (unsigned long long)s.synapses,
+                    mp_model_name(cfg.syn.model), (double)s.synapses / 1e6);
+            fprintf(out, "  ages:           %zu, up to %llu\n", s.n_ages,
+                    (unsigned long long)(s.n_ages ? s.ages[s.n_ages - 1]
+                                                  : 0));
+            fprintf(out, "  checksums:      OK (state, age, probes, "
+                         "signal_mean, signal_m2)\n");
+            mp_snapshot_fini(&s);
+        } else {
+            fprintf(out, "  checksums:      %s\n  %s\n",
+                    mismatch ? "MISMATCH" : "not verified", err);
+        }
+    } else if (!strcmp(kind, "record")) {
+        if (nc_get_att_double(nc, NC_GLOBAL, "lifetime", &v) == NC_NOERR)
+            fprintf(out, "  lifetime:       %.0f memories (on the grid)\n",
+                    v);
+        if (nc_get_att_double(nc, NC_GLOBAL, "theory_lifetime", &v) ==
+            NC_NOERR)
+            fprintf(out, "  theory:         lifetime %.0f memories\n", v);
+    } else if (!strcmp(kind, "theory")) {
+        if (nc_get_att_double(nc, NC_GLOBAL, "theory_snr0", &v) == NC_NOERR)
+            fprintf(out, "  SNR(0):         %.6g\n", v);
+        if (nc_get_att_double(nc, NC_GLOBAL, "theory_lifetime", &v) ==
+            NC_NOERR)
+            fprintf(out, "  lifetime:       %.0f memories\n", v);
+    }
+    /* The configuration, as the run resolved it. */
+    {
+        int natts = 0, i;
+        nc_inq_natts(nc, &natts);
+        fprintf(out, "  configuration:\n");
+        for (i = 0; i < natts; i++) {
+            char name[NC_MAX_NAME + 1];
+            if (nc_inq_attname(nc, NC_GLOBAL, i, name) != NC_NOERR ||
+                strncmp(name, "config.", 7))
+                continue;
+            if (!get_text_att(nc, NC_GLOBAL, name, &text)) {
+                fprintf(out, "    %-22s = %s\n", name + 7, text);
+                free(text);
+            }
+        }
+    }
+    nc_close(nc);
+    return rc;
 }

@@ -262,6 +262,8 @@ int mp_sim_curve(const struct mp_sim *s, struct mp_curve *c)
     }
     c->noise = s->th.noise;
     c->lifetime = -1.0;
+    c->done = s->done;
+    c->total = s->total;
     for (k = 0; k < n; k++) {
         int64_t p = s->count[k];
         c->age[k] = s->ages[k];
@@ -291,4 +293,77 @@ void mp_curve_fini(struct mp_curve *c)
 int mp_sim_state(struct mp_sim *s, uint8_t *out)
 {
     return s->be.get_state(&s->be, out);
+}
+
+int mp_snapshot_alloc(struct mp_sim_snapshot *s, uint64_t synapses,
+                      size_t n_ages)
+{
+    memset(s, 0, sizeof *s);
+    s->synapses = synapses;
+    s->n_ages = n_ages;
+    s->ages = calloc(n_ages ? n_ages : 1, sizeof *s->ages);
+    s->count = calloc(n_ages ? n_ages : 1, sizeof *s->count);
+    s->mean = calloc(n_ages ? n_ages : 1, sizeof *s->mean);
+    s->m2 = calloc(n_ages ? n_ages : 1, sizeof *s->m2);
+    s->state = malloc(synapses ? synapses : 1);
+    if (!s->ages || !s->count || !s->mean || !s->m2 || !s->state) {
+        mp_snapshot_fini(s);
+        return MP_ENOMEM;
+    }
+    return 0;
+}
+
+void mp_snapshot_fini(struct mp_sim_snapshot *s)
+{
+    free(s->ages);
+    free(s->count);
+    free(s->mean);
+    free(s->m2);
+    free(s->state);
+    memset(s, 0, sizeof *s);
+}
+
+int mp_sim_snapshot(struct mp_sim *sim, struct mp_sim_snapshot *out)
+{
+    int rc = mp_snapshot_alloc(out, sim->cfg.synapses, sim->n_ages);
+    if (rc) {
+        mp__errf(sim->err, sizeof sim->err, "out of memory");
+        return rc;
+    }
+    out->done = sim->done;
+    memcpy(out->ages, sim->ages, sim->n_ages * sizeof *out->ages);
+    memcpy(out->count, sim->count, sim->n_ages * sizeof *out->count);
+    memcpy(out->mean, sim->mean, sim->n_ages * sizeof *out->mean);
+    memcpy(out->m2, sim->m2, sim->n_ages * sizeof *out->m2);
+    rc = sim->be.get_state(&sim->be, out->state);
+    if (rc)
+        mp_snapshot_fini(out);
+    return rc;
+}
+
+int mp_sim_restore(struct mp_sim *sim, const struct mp_sim_snapshot *s)
+{
+    int rc;
+    if (s->synapses != sim->cfg.synapses || s->n_ages != sim->n_ages ||
+        memcmp(s->ages, sim->ages, s->n_ages * sizeof *s->ages) != 0) {
+        mp__errf(sim->err, sizeof sim->err,
+                 "the snapshot's synapses or measurement ages differ from "
+                 "the configuration's");
+        return MP_EINVAL;
+    }
+    if (s->done > sim->total) {
+        mp__errf(sim->err, sizeof sim->err,
+                 "the snapshot is at memory %llu, past the run's end (%llu)",
+                 (unsigned long long)s->done,
+                 (unsigned long long)sim->total);
+        return MP_EINVAL;
+    }
+    rc = sim->be.set_state(&sim->be, s->state);
+    if (rc)
+        return rc;
+    sim->done = s->done;
+    memcpy(sim->count, s->count, s->n_ages * sizeof *s->count);
+    memcpy(sim->mean, s->mean, s->n_ages * sizeof *s->mean);
+    memcpy(sim->m2, s->m2, s->n_ages * sizeof *s->m2);
+    return 0;
 }

@@ -11,7 +11,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "metaplast/config.h"
+#include <signal.h>
+#include <time.h>
+
+#include "metaplast/metaplast.h"
 
 static char dir[128];
 static char out[65536], err[65536];
@@ -40,22 +43,20 @@ static void slurp(const char *path, char *buf, size_t len)
         fclose(f);
 }
 
-/* Runs metaplast with the arguments (NULL-terminated); returns the exit
- * status, stdout and stderr in out / err. */
-static int cli(const char *first, ...)
+static char po[256], pe[256];
+
+/* Starts metaplast with the arguments (NULL-terminated); stdout and stderr
+ * go to files in the test directory. */
+static pid_t spawn_v(const char *first, va_list ap)
 {
     const char *argv[32];
-    char po[256], pe[256];
-    va_list ap;
-    int argc = 1, status;
+    int argc = 1;
     pid_t pid;
 
     argv[0] = MP_CLI_PATH;
     argv[argc++] = first;
-    va_start(ap, first);
     while (argc < 31 && (argv[argc] = va_arg(ap, const char *)))
         argc++;
-    va_end(ap);
     argv[argc] = NULL;
     snprintf(po, sizeof po, "%s/.stdout", dir);
     snprintf(pe, sizeof pe, "%s/.stderr", dir);
@@ -69,12 +70,44 @@ static int cli(const char *first, ...)
         execv(argv[0], (char *const *)argv);
         _exit(127);
     }
+    return pid;
+}
+
+static pid_t spawn(const char *first, ...)
+{
+    va_list ap;
+    pid_t pid;
+    va_start(ap, first);
+    pid = spawn_v(first, ap);
+    va_end(ap);
+    return pid;
+}
+
+/* Waits for pid; its exit status (128 + signal if killed), output in
+ * out / err. */
+static int reap(pid_t pid)
+{
+    int status;
     waitpid(pid, &status, 0);
     slurp(po, out, sizeof out);
     slurp(pe, err, sizeof err);
     unlink(po);
     unlink(pe);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    return WIFEXITED(status)     ? WEXITSTATUS(status)
+           : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+                                 : 255;
+}
+
+/* Runs metaplast with the arguments (NULL-terminated); returns the exit
+ * status, stdout and stderr in out / err. */
+static int cli(const char *first, ...)
+{
+    va_list ap;
+    pid_t pid;
+    va_start(ap, first);
+    pid = spawn_v(first, ap);
+    va_end(ap);
+    return reap(pid);
 }
 
 static const char *write_file(const char *name, const char *text)
@@ -235,4 +268,162 @@ Test(cli, quiet)
     cr_expect_str_eq(err, "");
     cr_expect(strstr(out, "results: "), "%s", out);
     cr_expect(!strstr(out, "SNR(0)"), "%s", out);
+}
+
+/* ---- Checkpoints, signals, resume -------------------------------------- */
+
+/* About 2 s of work on 2 cores; a checkpoint every 300 memories. */
+static const char longer[] = "[run]\nmemories = 6000\nbackend = cpu\n"
+                             "[ensemble]\nsynapses = 200000\n"
+                             "[synapse]\nmodel = cascade\nn = 8\n"
+                             "[measure]\nmax_age = 1000\nevery = 7\n"
+                             "[checkpoint]\nevery = 300\n";
+
+static void wait_for(const char *path)
+{
+    struct timespec ts = {0, 10000000};
+    int i;
+    for (i = 0; i < 1000 && access(path, F_OK); i++)
+        nanosleep(&ts, NULL);
+    cr_assert_eq(access(path, F_OK), 0, "%s never appeared", path);
+}
+
+/* The final checkpoints of two runs hold the same state and accumulators. */
+static void assert_same_run(const char *a, const char *b)
+{
+    struct mp_config ca, cb;
+    struct mp_sim_snapshot x, y;
+    char e[1024];
+    char pa[256], pb[256];
+    snprintf(pa, sizeof pa, "%s/checkpoint.nc", a);
+    snprintf(pb, sizeof pb, "%s/checkpoint.nc", b);
+    cr_assert_eq(mp_ckpt_read(pa, &ca, &x, e, sizeof e), 0, "%s", e);
+    cr_assert_eq(mp_ckpt_read(pb, &cb, &y, e, sizeof e), 0, "%s", e);
+    cr_assert_eq(x.done, y.done);
+    cr_assert_eq(x.done, ca.memories + ca.burn_in, "not finished");
+    cr_assert_eq(memcmp(x.state, y.state, x.synapses), 0, "states differ");
+    cr_assert_eq(memcmp(x.count, y.count, x.n_ages * 8), 0);
+    cr_assert_eq(memcmp(x.mean, y.mean, x.n_ages * 8), 0, "means differ");
+    cr_assert_eq(memcmp(x.m2, y.m2, x.n_ages * 8), 0);
+    mp_snapshot_fini(&x);
+    mp_snapshot_fini(&y);
+}
+
+/* SIGTERM and SIGUSR1: a clean checkpoint, exit 75; resume finishes the
+ * run exactly as an uninterrupted one; a second resume does nothing. */
+Test(cli, signal_checkpoint_resume)
+{
+    const char *cfg = write_file("l.ini", longer);
+    const int sigs[] = {SIGTERM, SIGUSR1};
+    int k;
+    cr_assert_eq(cli("run", cfg, "--out", path_in("ref"), "--quiet", NULL), 0,
+                 "%s", err);
+    for (k = 0; k < 2; k++) {
+        char run[64], ck[96];
+        struct stat s1, s2;
+        pid_t pid;
+        snprintf(run, sizeof run, "int%d", k);
+        snprintf(ck, sizeof ck, "%s/checkpoint.nc", run);
+        pid = spawn("run", cfg, "--out", path_in(run), NULL);
+        wait_for(path_in(ck));
+        kill(pid, sigs[k]);
+        cr_assert_eq(reap(pid), 75, "%s", err);
+        cr_expect(strstr(err, "stopped cleanly; resume with: metaplast "
+                              "resume"),
+                  "%s", err);
+        cr_expect_eq(cli("info", path_in(ck), NULL), 0, "%s", err);
+        cr_expect(strstr(out, "(resumable)"), "%s", out);
+        cr_assert_eq(cli("resume", path_in(run), "--quiet", NULL), 0, "%s",
+                     err);
+        assert_same_run(path_in("ref"), path_in(run));
+        /* Idempotent. */
+        cr_assert_eq(stat(path_in(ck), &s1), 0);
+        cr_expect_eq(cli("resume", path_in(run), NULL), 0, "%s", err);
+        cr_expect(strstr(out, "the run is complete"), "%s", out);
+        cr_assert_eq(stat(path_in(ck), &s2), 0);
+        cr_expect_eq(s1.st_mtime, s2.st_mtime);
+        cr_expect_eq(s1.st_size, s2.st_size);
+    }
+}
+
+/* Killed outright (SIGKILL) after a checkpoint: resume from it reaches the
+ * same final state as an uninterrupted run. */
+Test(cli, sigkill_resume)
+{
+    const char *cfg = write_file("l.ini", longer);
+    pid_t pid;
+    cr_assert_eq(cli("run", cfg, "--out", path_in("ref"), "--quiet", NULL), 0,
+                 "%s", err);
+    pid = spawn("run", cfg, "--out", path_in("k"), "--quiet", NULL);
+    wait_for(path_in("k/checkpoint.nc"));
+    kill(pid, SIGKILL);
+    cr_assert_eq(reap(pid), 128 + SIGKILL);
+    cr_assert_eq(cli("resume", path_in("k/checkpoint.nc"), "--quiet", NULL),
+                 0, "%s", err);
+    assert_same_run(path_in("ref"), path_in("k"));
+}
+
+/* Resuming with a change to the physics is refused; extending is not. */
+Test(cli, resume_changes)
+{
+    const char *cfg = write_file("a.ini", small);
+    const char *run = path_in("r");
+    cr_assert_eq(cli("run", cfg, "--out", run, "--quiet", NULL), 0, "%s", err);
+    cr_expect_eq(cli("resume", run, "--set", "ensemble.synapses=5", NULL), 2);
+    cr_expect(strstr(err, "ensemble.synapses cannot change (the checkpoint "
+                          "has 4096, now 5)"),
+              "%s", err);
+    cr_expect_eq(cli("resume", run, "--set", "synapse.n=6", NULL), 2);
+    cr_expect(strstr(err, "synapse.n cannot change"), "%s", err);
+    cr_expect_eq(cli("resume", run, "--until", "100", NULL), 2);
+    cr_expect(strstr(err, "already measured 300"), "%s", err);
+    cr_expect_eq(cli("resume", run, "--memories", "x", NULL), 2);
+    /* A run directory with a checkpoint is not run into again. */
+    cr_expect_eq(cli("run", cfg, "--out", run, NULL), 2);
+    cr_expect(strstr(err, "To continue it: metaplast resume"), "%s", err);
+    /* Allowed: more memories, another thread count. */
+    cr_expect_eq(cli("resume", run, "--memories", "100", "--threads", "1",
+                     "--quiet", NULL),
+                 0, "%s", err);
+    cr_expect_eq(cli("info", path_in("r/checkpoint.nc"), NULL), 0);
+    cr_expect(strstr(out, "400 of 400 stored (finished)"), "%s", out);
+}
+
+/* A full disk at a checkpoint: exit 3, the message says why, the previous
+ * checkpoint is intact and still resumable. */
+Test(cli, disk_full_keeps_checkpoint)
+{
+    const char *cfg = write_file("l.ini", longer);
+    pid_t pid;
+    char before[65536];
+    cr_assert_eq(cli("run", cfg, "--out", path_in("ref"), "--quiet", NULL), 0,
+                 "%s", err);
+    pid = spawn("run", cfg, "--out", path_in("d"), "--quiet", NULL);
+    wait_for(path_in("d/checkpoint.nc"));
+    kill(pid, SIGTERM);
+    cr_assert_eq(reap(pid), 75, "%s", err);
+    cr_assert_eq(cli("info", path_in("d/checkpoint.nc"), NULL), 0);
+    snprintf(before, sizeof before, "%s", out);
+    setenv("MP_FAULT", "checkpoint-enospc", 1);
+    cr_expect_eq(cli("resume", path_in("d"), "--quiet", NULL), 3);
+    unsetenv("MP_FAULT");
+    cr_expect(strstr(err, "checkpoint failed") &&
+                  strstr(err, "No space left on device") &&
+                  strstr(err, "previous checkpoint, if any, is intact"),
+              "%s", err);
+    cr_expect_eq(cli("info", path_in("d/checkpoint.nc"), NULL), 0);
+    cr_expect(strstr(out, "checksums:      OK"), "%s", out);
+    cr_assert_eq(cli("resume", path_in("d"), "--quiet", NULL), 0, "%s", err);
+    assert_same_run(path_in("ref"), path_in("d"));
+}
+
+Test(cli, info_on_bad_files)
+{
+    const char *p = write_file("junk.nc", "not netcdf\n");
+    cr_expect_eq(cli("info", p, NULL), 2);
+    cr_expect(strstr(err, "not a readable NetCDF file"), "%s", err);
+    cr_expect_eq(cli("info", path_in("none.nc"), NULL), 2);
+    cr_expect(strstr(err, "cannot read"), "%s", err);
+    cr_expect_eq(cli("resume", p, NULL), 2);
+    cr_expect(strstr(err, "not a readable NetCDF file"), "%s", err);
 }

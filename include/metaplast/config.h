@@ -54,6 +54,10 @@ struct mp_config {
     uint64_t ages[MP_CFG_MAX_AGES]; /* explicit ages, memories */
     /* [output] */
     char dir[MP_CFG_MAX_PATH]; /* run directory */
+    /* [checkpoint] */
+    uint64_t ckpt_every_memories; /* a checkpoint every so many memories */
+    double ckpt_every_s;          /* or every so many seconds (wall) */
+    int ckpt_deflate;             /* deflate level of the state, 0 = none */
     /* Provenance, for messages: per key, 0 = default, > 0 = line in
      * `file`, < 0 = the (-line)-th --set override. */
     int32_t line[MP_CFG_MAX_KEYS];
@@ -71,6 +75,10 @@ void mp_config_init(struct mp_config *c);
  */
 int mp_config_load(struct mp_config *c, const char *path, char *err,
                    size_t errlen);
+
+/* The same from text in memory; `name` stands for the file in messages. */
+int mp_config_load_text(struct mp_config *c, const char *text,
+                        const char *name, char *err, size_t errlen);
 
 /* Applies one "section.key=value" override (the index-th, 1-based, for
  * messages).  Returns 0 or MP_EINVAL with a message in err. */
@@ -97,6 +105,11 @@ int mp_config_key(const struct mp_config *c, size_t i, const char **name,
  * and then per_decade log-spaced points up to max_age (included).  Writes
  * at most cap ages and returns how many the grid has. */
 size_t mp_config_ages(const struct mp_config *c, uint64_t *ages, size_t cap);
+
+/* Whether key i ("section.key") may differ between a checkpoint and its
+ * resumption: run.memories, run.backend, run.threads, checkpoint.*,
+ * output.dir.  Every other key changes the physics or the measurement. */
+int mp_config_key_resumable(size_t i);
 
 const char *mp_backend_name(int backend);
 const char *mp_model_name(int model);

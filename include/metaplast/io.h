@@ -8,6 +8,8 @@
 #define METAPLAST_IO_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "config.h"
 #include "sim.h"
@@ -44,6 +46,43 @@ int mp_io_write_theory(const char *path, const struct mp_config *cfg,
                        const double *snr, const struct mp_theory *th,
                        const struct mp_provenance *prov, char *err,
                        size_t errlen);
+
+/* Format version of checkpoint.nc that this build writes and reads. */
+#define MP_CKPT_FORMAT 1
+
+/*
+ * Writes a checkpoint: the snapshot's arrays (state chunked, deflated at
+ * cfg->ckpt_deflate), each with a 64-bit checksum attribute, the memory
+ * count, the full resolved config (as INI text and as attributes), the
+ * format version and the provenance.  Atomic: the previous file at path
+ * stays intact until the new one is complete and synced.  Returns 0,
+ * MP_EIO or MP_ENETCDF with the reason in err.
+ */
+int mp_ckpt_write(const char *path, const struct mp_config *cfg,
+                  const struct mp_sim_snapshot *snap,
+                  const struct mp_provenance *prov, char *err,
+                  size_t errlen);
+
+/*
+ * Reads a checkpoint into *cfg (the run's resolved config, validated) and
+ * *snap (allocated here; mp_snapshot_fini).  Refuses, with MP_EFORMAT and
+ * a message naming the file: a file that is not NetCDF or is truncated, a
+ * NetCDF file that is not a metaplast checkpoint, another format version,
+ * an array whose checksum does not match.  MP_EIO if it cannot be read.
+ */
+int mp_ckpt_read(const char *path, struct mp_config *cfg,
+                 struct mp_sim_snapshot *snap, char *err, size_t errlen);
+
+/*
+ * Describes any metaplast file (checkpoint, record, theory) on out, in
+ * plain words, verifying a checkpoint's checksums.  Returns 0 if the file
+ * is sound, MP_EFORMAT if it is not ours, damaged or fails a checksum (the
+ * description says which), MP_EIO if unreadable.
+ */
+int mp_io_info(const char *path, FILE *out, char *err, size_t errlen);
+
+/* The 64-bit checksum of checkpoint arrays. */
+uint64_t mp_hash64(const void *data, size_t n);
 
 /* Writes text to path atomically (the resolved config.ini). */
 int mp_io_write_text(const char *path, const char *text, char *err,

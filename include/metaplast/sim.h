@@ -63,13 +63,44 @@ struct mp_curve {
     int64_t *probes;     /* measurements averaged at that age */
     double noise;        /* sqrt(E[w^2] - ((2f-1) E_inf[w])^2), theory */
     double lifetime;     /* largest age on the grid with SNR >= 1, or -1 */
+    uint64_t done;       /* memories stored when it was taken */
+    uint64_t total;      /* memories of the whole run */
 };
 
 int mp_sim_curve(const struct mp_sim *sim, struct mp_curve *out);
 void mp_curve_fini(struct mp_curve *c);
 
-/* Copies the N state bytes (bit 7 strength, bits 0..5 depth). */
+/* Copies the N state bytes (bit 6 strength, bits 0..5 depth). */
 int mp_sim_state(struct mp_sim *sim, uint8_t *out);
+
+/*
+ * Everything a checkpoint holds beyond the configuration: with it and the
+ * same configuration a simulation continues exactly as if never stopped.
+ * Arrays are owned by the snapshot (mp_snapshot_fini).
+ */
+struct mp_sim_snapshot {
+    uint64_t done;     /* memories stored, burn-in included */
+    uint64_t synapses; /* N */
+    size_t n_ages;     /* measurement ages */
+    uint64_t *ages;    /* the ages, memories */
+    int64_t *count;    /* probes per age */
+    double *mean;      /* running mean of m(t) per age */
+    double *m2;        /* running sum of squared deviations per age */
+    uint8_t *state;    /* N state bytes */
+};
+
+/* Allocates the snapshot's arrays for n synapses and n_ages ages. */
+int mp_snapshot_alloc(struct mp_sim_snapshot *s, uint64_t synapses,
+                      size_t n_ages);
+void mp_snapshot_fini(struct mp_sim_snapshot *s);
+
+/* Takes a snapshot (copies the state off the backend).  Returns 0,
+ * MP_ENOMEM or the backend's error. */
+int mp_sim_snapshot(struct mp_sim *sim, struct mp_sim_snapshot *out);
+
+/* Puts a snapshot back.  The simulation must have the snapshot's N and
+ * ages, and the snapshot must not be past the run's end (MP_EINVAL). */
+int mp_sim_restore(struct mp_sim *sim, const struct mp_sim_snapshot *s);
 
 #ifdef __cplusplus
 }

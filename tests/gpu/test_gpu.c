@@ -9,7 +9,10 @@
 #include <string.h>
 
 #include "metaplast/detail/backend.h"
+#include "metaplast/io.h"
 #include "metaplast/sim.h"
+
+#include <unistd.h>
 
 static void need_device(void)
 {
@@ -100,4 +103,60 @@ Test(gpu_ensemble, large_cascade)
     c.every = 500;
     c.max_age = 1000;
     compare(&c, "cascade n=15, N=2^22");
+}
+
+/* Checkpoint on one backend, resume on the other: the same final state as
+ * an uninterrupted CPU run, through a checkpoint file. */
+Test(gpu_ensemble, checkpoint_crosses_backends)
+{
+    const int pairs[2][2] = {{MP_BACKEND_CUDA, MP_BACKEND_CPU},
+                             {MP_BACKEND_CPU, MP_BACKEND_CUDA}};
+    char path[128];
+    int k;
+    need_device();
+    snprintf(path, sizeof path, "/tmp/mp-test-gpu-%ld.nc", (long)getpid());
+    for (k = 0; k < 2; k++) {
+        struct mp_config c, back;
+        struct mp_sim_snapshot snap, x, y;
+        struct mp_sim *ref, *first, *second;
+        char err[512];
+        mp_config_init(&c);
+        c.syn.model = MP_SYN_CASCADE;
+        c.syn.n = 12;
+        c.synapses = 200000 + 3;
+        c.memories = 400;
+        c.every = 9;
+        c.max_age = 300;
+        ref = run(&c, MP_BACKEND_CPU); /* 400 memories on the CPU */
+        c.memories = 200;
+        first = run(&c, pairs[k][0]);
+        cr_assert_eq(mp_sim_snapshot(first, &snap), 0);
+        cr_assert_eq(mp_ckpt_write(path, &c, &snap, NULL, err, sizeof err), 0,
+                     "%s", err);
+        mp_snapshot_fini(&snap);
+        mp_sim_destroy(first);
+        cr_assert_eq(mp_ckpt_read(path, &back, &snap, err, sizeof err), 0,
+                     "%s", err);
+        back.memories = 400;
+        back.backend = pairs[k][1];
+        cr_assert_eq(mp_config_validate(&back, err, sizeof err), 0);
+        cr_assert_eq(mp_sim_create(&second, &back, err, sizeof err), 0, "%s",
+                     err);
+        cr_assert_eq(mp_sim_restore(second, &snap), 0);
+        mp_snapshot_fini(&snap);
+        cr_assert_eq(mp_sim_advance(second, UINT64_MAX), 0, "%s",
+                     mp_sim_errmsg(second));
+        cr_assert_eq(mp_sim_snapshot(ref, &x), 0);
+        cr_assert_eq(mp_sim_snapshot(second, &y), 0);
+        cr_assert_eq(memcmp(x.state, y.state, x.synapses), 0,
+                     "%s -> %s: states differ", k ? "cpu" : "cuda",
+                     k ? "cuda" : "cpu");
+        cr_assert_eq(memcmp(x.mean, y.mean, x.n_ages * 8), 0);
+        cr_assert_eq(memcmp(x.m2, y.m2, x.n_ages * 8), 0);
+        mp_snapshot_fini(&x);
+        mp_snapshot_fini(&y);
+        mp_sim_destroy(ref);
+        mp_sim_destroy(second);
+    }
+    unlink(path);
 }

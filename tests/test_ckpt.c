@@ -1,0 +1,382 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_ckpt.c: checkpoints: bit-exact resumption, atomic replacement,
+ * refusal of every kind of bad file, write faults that keep the previous
+ * checkpoint intact.
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <netcdf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "metaplast/metaplast.h"
+
+static char dir[128];
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/mp-test-ckpt-%ld", (long)getpid());
+    mkdir(dir, 0777);
+    unsetenv("MP_FAULT");
+}
+
+static void teardown(void)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(ckpt, .init = setup, .fini = teardown);
+
+static const char *in_dir(const char *name)
+{
+    static char p[4][256];
+    static int k;
+    char *s = p[k++ % 4];
+    snprintf(s, 256, "%s/%s", dir, name);
+    return s;
+}
+
+static struct mp_config cfg_of(int model, uint64_t memories, int threads)
+{
+    struct mp_config c;
+    char err[512];
+    mp_config_init(&c);
+    c.backend = MP_BACKEND_CPU;
+    c.syn.model = model;
+    c.syn.n = 6;
+    c.syn.q = 0.4;
+    c.f = model == MP_SYN_SERIAL ? 0.3 : 0.5;
+    c.synapses = 30000 + 11;
+    c.memories = memories;
+    c.burn_in = 7;
+    c.init = MP_INIT_PLASTIC;
+    c.every = 3;
+    c.max_age = memories > 150 ? 150 : memories - 1;
+    c.threads = threads;
+    cr_assert_eq(mp_config_validate(&c, err, sizeof err), 0, "%s", err);
+    return c;
+}
+
+static struct mp_sim *make(const struct mp_config *c)
+{
+    struct mp_sim *s;
+    char err[512];
+    cr_assert_eq(mp_sim_create(&s, c, err, sizeof err), 0, "%s", err);
+    return s;
+}
+
+static void write_ckpt(struct mp_sim *s, const struct mp_config *c,
+                       const char *path)
+{
+    struct mp_sim_snapshot snap;
+    char err[512];
+    cr_assert_eq(mp_sim_snapshot(s, &snap), 0);
+    cr_assert_eq(mp_ckpt_write(path, c, &snap, NULL, err, sizeof err), 0,
+                 "%s", err);
+    mp_snapshot_fini(&snap);
+}
+
+static void assert_same_snap(struct mp_sim *a, struct mp_sim *b,
+                             const char *what)
+{
+    struct mp_sim_snapshot x, y;
+    cr_assert_eq(mp_sim_snapshot(a, &x), 0);
+    cr_assert_eq(mp_sim_snapshot(b, &y), 0);
+    cr_assert_eq(x.done, y.done, "%s", what);
+    cr_assert_eq(memcmp(x.state, y.state, x.synapses), 0,
+                 "%s: state arrays differ", what);
+    cr_assert_eq(memcmp(x.count, y.count, x.n_ages * 8), 0, "%s", what);
+    cr_assert_eq(memcmp(x.mean, y.mean, x.n_ages * 8), 0,
+                 "%s: means differ", what);
+    cr_assert_eq(memcmp(x.m2, y.m2, x.n_ages * 8), 0, "%s", what);
+    mp_snapshot_fini(&x);
+    mp_snapshot_fini(&y);
+}
+
+/* 2T memories straight == T memories, checkpoint to a file, read back,
+ * resume for T more (memories extended as --memories T does): every
+ * model, resumed with 1 and with 2 threads from a 1- or 2-thread run. */
+Test(ckpt, resume_is_bit_exact)
+{
+    const int models[] = {MP_SYN_BINARY, MP_SYN_CASCADE, MP_SYN_SERIAL};
+    const uint64_t T = 301;
+    int mi, t1, t2;
+    for (mi = 0; mi < 3; mi++) {
+        struct mp_config full = cfg_of(models[mi], 2 * T, 1);
+        struct mp_sim *a = make(&full);
+        cr_assert_eq(mp_sim_advance(a, UINT64_MAX), 0);
+        for (t1 = 1; t1 <= 2; t1++) {
+            for (t2 = 1; t2 <= 2; t2++) {
+                struct mp_config half = cfg_of(models[mi], T, t1), back;
+                struct mp_sim_snapshot snap;
+                struct mp_sim *b = make(&half), *c;
+                char err[512], what[64];
+                cr_assert_eq(mp_sim_advance(b, UINT64_MAX), 0);
+                write_ckpt(b, &half, in_dir("checkpoint.nc"));
+                mp_sim_destroy(b);
+                cr_assert_eq(mp_ckpt_read(in_dir("checkpoint.nc"), &back,
+                                          &snap, err, sizeof err),
+                             0, "%s", err);
+                back.memories += T;
+                back.threads = t2;
+                cr_assert_eq(mp_config_validate(&back, err, sizeof err), 0);
+                c = make(&back);
+                cr_assert_eq(mp_sim_restore(c, &snap), 0, "%s",
+                             mp_sim_errmsg(c));
+                mp_snapshot_fini(&snap);
+                cr_assert_eq(mp_sim_advance(c, UINT64_MAX), 0);
+                snprintf(what, sizeof what, "%s, threads %d -> %d",
+                         mp_model_name(models[mi]), t1, t2);
+                assert_same_snap(a, c, what);
+                mp_sim_destroy(c);
+            }
+        }
+        mp_sim_destroy(a);
+    }
+}
+
+/* The file holds the resolved config; what is read back equals it. */
+Test(ckpt, config_and_counter_round_trip)
+{
+    struct mp_config c = cfg_of(MP_SYN_CASCADE, 200, 0), back;
+    struct mp_sim_snapshot snap;
+    struct mp_sim *s = make(&c);
+    char err[512];
+    size_t i;
+    cr_assert_eq(mp_sim_advance(s, 100), 0);
+    write_ckpt(s, &c, in_dir("checkpoint.nc"));
+    cr_assert_eq(mp_ckpt_read(in_dir("checkpoint.nc"), &back, &snap, err,
+                              sizeof err),
+                 0, "%s", err);
+    cr_expect_eq(snap.done, 100u);
+    for (i = 0; i < mp_config_nkeys(); i++) {
+        char va[4096], vb[4096];
+        const char *name;
+        mp_config_key(&c, i, &name, va, sizeof va);
+        mp_config_key(&back, i, &name, vb, sizeof vb);
+        cr_expect_str_eq(va, vb, "%s", name);
+    }
+    mp_snapshot_fini(&snap);
+    mp_sim_destroy(s);
+}
+
+/* ---- Bad files ---------------------------------------------------------- */
+
+static void good_ckpt(const char *path)
+{
+    struct mp_config c = cfg_of(MP_SYN_CASCADE, 100, 0);
+    struct mp_sim *s = make(&c);
+    cr_assert_eq(mp_sim_advance(s, 50), 0);
+    write_ckpt(s, &c, path);
+    mp_sim_destroy(s);
+}
+
+static int read_err(const char *path, char *err, size_t len)
+{
+    struct mp_config c;
+    struct mp_sim_snapshot snap;
+    int rc = mp_ckpt_read(path, &c, &snap, err, len);
+    if (rc == 0)
+        mp_snapshot_fini(&snap);
+    return rc;
+}
+
+Test(ckpt, refuses_truncated_file)
+{
+    const char *p = in_dir("checkpoint.nc");
+    struct stat st;
+    char err[1024] = "";
+    good_ckpt(p);
+    cr_assert_eq(stat(p, &st), 0);
+    cr_assert_eq(truncate(p, st.st_size / 2), 0);
+    cr_expect_eq(read_err(p, err, sizeof err), MP_EFORMAT);
+    cr_expect(strstr(err, "not a readable NetCDF file"), "%s", err);
+    cr_expect(strncmp(err, p, strlen(p)) == 0, "names the file: %s", err);
+}
+
+/* A byte of the state changed inside a valid file: the checksum says. */
+Test(ckpt, refuses_flipped_state_byte)
+{
+    const char *p = in_dir("checkpoint.nc");
+    char err[1024] = "";
+    int nc, var;
+    size_t at = 12345;
+    unsigned char v;
+    good_ckpt(p);
+    cr_assert_eq(nc_open(p, NC_WRITE, &nc), NC_NOERR);
+    cr_assert_eq(nc_inq_varid(nc, "state", &var), NC_NOERR);
+    cr_assert_eq(nc_get_var1_uchar(nc, var, &at, &v), NC_NOERR);
+    v ^= 0x01;
+    cr_assert_eq(nc_put_var1_uchar(nc, var, &at, &v), NC_NOERR);
+    nc_close(nc);
+    cr_expect_eq(read_err(p, err, sizeof err), MP_EFORMAT);
+    cr_expect(strstr(err, "checksum mismatch in variable 'state'"), "%s",
+              err);
+}
+
+/* Raw damage anywhere in the file: refused (whatever breaks first), never
+ * a crash.  16 positions spread over the file. */
+Test(ckpt, refuses_raw_damage)
+{
+    const char *p = in_dir("checkpoint.nc"), *q = in_dir("damaged.nc");
+    struct stat st;
+    int k;
+    good_ckpt(p);
+    cr_assert_eq(stat(p, &st), 0);
+    for (k = 1; k <= 16; k++) {
+        char cmd[600], err[1024] = "";
+        long off = (long)st.st_size * k / 17;
+        FILE *f;
+        int ch, rc;
+        snprintf(cmd, sizeof cmd, "cp %s %s", p, q);
+        cr_assert_eq(system(cmd), 0);
+        f = fopen(q, "r+b");
+        cr_assert_not_null(f);
+        fseek(f, off, SEEK_SET);
+        ch = fgetc(f);
+        fseek(f, off, SEEK_SET);
+        fputc(ch ^ 0x5a, f);
+        fclose(f);
+        rc = read_err(q, err, sizeof err);
+        /* HDF5 headers hold free space: damage there is harmless, and
+         * then the data must read back intact. */
+        cr_expect(rc == MP_EFORMAT || rc == 0, "offset %ld: rc %d", off, rc);
+        if (rc)
+            cr_expect(strstr(err, q) != NULL, "%s", err);
+    }
+}
+
+Test(ckpt, refuses_foreign_netcdf)
+{
+    const char *p = in_dir("foreign.nc");
+    char err[1024] = "";
+    int nc, dim, var;
+    cr_assert_eq(nc_create(p, NC_NETCDF4 | NC_CLOBBER, &nc), NC_NOERR);
+    nc_def_dim(nc, "x", 3, &dim);
+    nc_def_var(nc, "temperature", NC_DOUBLE, 1, &dim, &var);
+    nc_close(nc);
+    cr_expect_eq(read_err(p, err, sizeof err), MP_EFORMAT);
+    cr_expect(strstr(err, "not one of metaplast's"), "%s", err);
+    /* Not NetCDF at all. */
+    {
+        FILE *f = fopen(p, "w");
+        fputs("[run]\nseed = 1\n", f);
+        fclose(f);
+    }
+    cr_expect_eq(read_err(p, err, sizeof err), MP_EFORMAT);
+    cr_expect(strstr(err, "not a readable NetCDF file"), "%s", err);
+    /* Missing. */
+    cr_expect_eq(read_err(in_dir("missing.nc"), err, sizeof err), MP_EIO);
+    cr_expect(strstr(err, "cannot read"), "%s", err);
+}
+
+Test(ckpt, refuses_other_format_version)
+{
+    const char *p = in_dir("checkpoint.nc");
+    char err[1024] = "";
+    int nc, v = 99;
+    good_ckpt(p);
+    cr_assert_eq(nc_open(p, NC_WRITE, &nc), NC_NOERR);
+    cr_assert_eq(nc_put_att_int(nc, NC_GLOBAL, "format_version", NC_INT, 1,
+                                &v),
+                 NC_NOERR);
+    nc_close(nc);
+    cr_expect_eq(read_err(p, err, sizeof err), MP_EFORMAT);
+    cr_expect(strstr(err, "checkpoint format version 99; this build of "
+                          "metaplast reads version 1"),
+              "%s", err);
+}
+
+/* ---- Faults ------------------------------------------------------------ */
+
+static uint64_t file_hash(const char *p)
+{
+    FILE *f = fopen(p, "rb");
+    static unsigned char buf[1 << 22];
+    size_t n;
+    cr_assert_not_null(f);
+    n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    return mp_hash64(buf, n);
+}
+
+static int only_file(const char *name)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int ok = 1;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.' && strcmp(e->d_name, name))
+            ok = 0;
+    closedir(d);
+    return ok;
+}
+
+/* A full disk (or a forbidden directory) while writing: an error naming
+ * the file and the cause, the previous checkpoint untouched and still
+ * loadable, no temporary file left. */
+Test(ckpt, write_fault_keeps_previous)
+{
+    const char *faults[] = {"checkpoint-enospc", "checkpoint-eacces"};
+    const char *why[] = {"No space left on device", "Permission denied"};
+    const char *p = in_dir("checkpoint.nc");
+    struct mp_config c = cfg_of(MP_SYN_CASCADE, 100, 0);
+    struct mp_sim *s = make(&c);
+    int k;
+    cr_assert_eq(mp_sim_advance(s, 40), 0);
+    write_ckpt(s, &c, p);
+    for (k = 0; k < 2; k++) {
+        struct mp_sim_snapshot snap;
+        char err[1024] = "";
+        uint64_t before = file_hash(p);
+        cr_assert_eq(mp_sim_advance(s, 10), 0);
+        cr_assert_eq(mp_sim_snapshot(s, &snap), 0);
+        setenv("MP_FAULT", faults[k], 1);
+        cr_expect_eq(mp_ckpt_write(p, &c, &snap, NULL, err, sizeof err),
+                     MP_EIO);
+        unsetenv("MP_FAULT");
+        mp_snapshot_fini(&snap);
+        cr_expect(strstr(err, p) && strstr(err, why[k]), "%s", err);
+        cr_expect_eq(file_hash(p), before, "the old checkpoint changed");
+        cr_expect(only_file("checkpoint.nc"), "a temporary file was left");
+        cr_expect_eq(read_err(p, err, sizeof err), 0, "%s", err);
+    }
+    mp_sim_destroy(s);
+}
+
+/* ---- info -------------------------------------------------------------- */
+
+Test(ckpt, info_verifies_checksums)
+{
+    const char *p = in_dir("checkpoint.nc");
+    char err[1024] = "", *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    int nc, var;
+    size_t at = 7;
+    unsigned char v = 0x3F;
+    good_ckpt(p);
+    cr_expect_eq(mp_io_info(p, f, err, sizeof err), 0, "%s", err);
+    fclose(f);
+    cr_expect(strstr(text, "metaplast checkpoint file"), "%s", text);
+    cr_expect(strstr(text, "checksums:      OK"), "%s", text);
+    cr_expect(strstr(text, "50 of 107 stored (resumable)"), "%s", text);
+    cr_expect(strstr(text, "synapse.model          = cascade"), "%s", text);
+    free(text);
+    cr_assert_eq(nc_open(p, NC_WRITE, &nc), NC_NOERR);
+    nc_inq_varid(nc, "state", &var);
+    nc_put_var1_uchar(nc, var, &at, &v);
+    nc_close(nc);
+    text = NULL;
+    f = open_memstream(&text, &len);
+    cr_expect_eq(mp_io_info(p, f, err, sizeof err), MP_EFORMAT);
+    fclose(f);
+    cr_expect(strstr(text, "checksums:      MISMATCH"), "%s", text);
+    free(text);
+}
