@@ -77,13 +77,26 @@ struct nc {
     int rc; /* first NetCDF status, sticky */
 };
 
+/*
+ * Records the first failed NetCDF call.  HDF5 reports a full disk or a
+ * failed write only as "HDF error", so errno, kept clear between calls,
+ * adds the system's reason when there is one.
+ */
 static void ck(struct nc *f, int status, const char *what)
 {
-    if (status == NC_NOERR || f->rc)
+    int sys = errno;
+    if (status == NC_NOERR || f->rc) {
+        errno = 0;
         return;
+    }
     f->rc = status;
-    mp__errf(f->err, f->errlen, "%s: NetCDF error in %s: %s", f->path, what,
-        nc_strerror(status));
+    if (sys == ENOSPC || sys == EDQUOT || sys == EACCES || sys == EROFS ||
+        sys == EIO || sys == EFBIG)
+        mp__errf(f->err, f->errlen, "%s: NetCDF error in %s: %s (%s)",
+                 f->path, what, nc_strerror(status), strerror(sys));
+    else
+        mp__errf(f->err, f->errlen, "%s: NetCDF error in %s: %s", f->path,
+                 what, nc_strerror(status));
 }
 
 static void att_text(struct nc *f, int var, const char *name,
@@ -175,6 +188,7 @@ static int begin(struct nc *f, const char *path, char *tmp, size_t tmplen,
     f->err = err;
     f->errlen = errlen;
     tmp_name(tmp, tmplen, path);
+    errno = 0;
     ck(f, nc_create(tmp, NC_NETCDF4 | NC_CLOBBER, &f->id), "nc_create");
     return f->rc ? MP_ENETCDF : 0;
 }
@@ -399,6 +413,7 @@ int mp_ckpt_write(const char *path, const struct mp_config *cfg,
     }
     att_u64(&f, NC_GLOBAL, "memories_done", s->done);
     att_u64(&f, NC_GLOBAL, "memories_total", cfg->burn_in + cfg->memories);
+    att_u64(&f, NC_GLOBAL, "seed", cfg->seed);
     att_text(&f, NC_GLOBAL, "checksum_algorithm", HASH_NAME);
     att_text(&f, NC_GLOBAL, "config_ini", text);
     free(text);

@@ -27,8 +27,9 @@ static void setup(void)
 
 static void teardown(void)
 {
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "umount %s/tfs 2>/dev/null; rm -rf %s", dir,
+             dir);
     cr_assert_eq(system(cmd), 0);
 }
 
@@ -426,4 +427,41 @@ Test(cli, info_on_bad_files)
     cr_expect(strstr(err, "cannot read"), "%s", err);
     cr_expect_eq(cli("resume", p, NULL), 2);
     cr_expect(strstr(err, "not a readable NetCDF file"), "%s", err);
+}
+
+/* A real full disk: a 320 KiB tmpfs holds one checkpoint (216 KB) with its
+ * record but not a second one beside it.  The first checkpoint succeeds,
+ * the second fails: exit 3, the first is intact, and a copy of the run on
+ * a roomy disk resumes to the uninterrupted result.  Needs root (mount);
+ * skips itself otherwise. */
+Test(cli, real_disk_full)
+{
+    const char *cfg = write_file("l.ini", longer);
+    char cmd[1024];
+    cr_assert_eq(cli("run", cfg, "--out", path_in("ref"), "--quiet", NULL), 0,
+                 "%s", err);
+    mkdir(path_in("tfs"), 0777);
+    snprintf(cmd, sizeof cmd, "mount -t tmpfs -o size=320k tmpfs %s "
+                              "2>/dev/null",
+             path_in("tfs"));
+    if (system(cmd) != 0)
+        cr_skip_test("cannot mount a tmpfs here (needs root)");
+    cr_expect_eq(cli("run", cfg, "--out", path_in("tfs/run"), "--quiet",
+                     NULL),
+                 3);
+    cr_expect(strstr(err, "checkpoint failed") &&
+                  strstr(err, "No space left on device") &&
+                  strstr(err, "is intact"),
+              "%s", err);
+    cr_expect_eq(cli("info", path_in("tfs/run/checkpoint.nc"), NULL), 0,
+                 "%s", err);
+    cr_expect(strstr(out, "300 of 6000 stored (resumable)") &&
+                  strstr(out, "checksums:      OK"),
+              "%s", out);
+    snprintf(cmd, sizeof cmd, "cp -r %s %s && umount %s", path_in("tfs/run"),
+             path_in("moved"), path_in("tfs"));
+    cr_assert_eq(system(cmd), 0);
+    cr_assert_eq(cli("resume", path_in("moved"), "--quiet", NULL), 0, "%s",
+                 err);
+    assert_same_run(path_in("ref"), path_in("moved"));
 }
