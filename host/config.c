@@ -14,7 +14,7 @@
 #include "metaplast/error.h"
 
 enum key_type { T_U64, T_U32, T_INT, T_F64, T_ENUM, T_PATH, T_AGES,
-                T_INTERVAL };
+                T_INTERVAL, T_TIME };
 
 struct key {
     const char *section;
@@ -31,11 +31,19 @@ static const char *const backend_names[] = {"auto", "cpu", "cuda", NULL};
 static const char *const init_names[] = {"stationary", "plastic", NULL};
 static const char *const model_names[] = {"binary", "cascade", "serial",
                                           NULL};
+static const char *const paradigm_names[] = {"ensemble", "network", NULL};
+static const char *const rule_names[] = {"bcm", "hebbian", "none", NULL};
+static const char *const pattern_names[] = {"orthonormal", "binary", NULL};
 
 #define OFF(field) offsetof(struct mp_config, field)
 #define BIG 1.8446744073709552e19
 
+#define TIME_EXPECT(what)                                                    \
+    "a time with a unit (e.g. 10ms, 2s, 30min, 2h, 1d) " what
+
 static const struct key keys[] = {
+    {"run", "paradigm", T_ENUM, OFF(paradigm), 0, 0, 0, 0, paradigm_names,
+     "one of ensemble, network"},
     {"run", "seed", T_U64, OFF(seed), 0, BIG, 0, 0, NULL,
      "an integer in [0, 2^64)"},
     {"run", "memories", T_U64, OFF(memories), 1, 7.2e16, 0, 0, NULL,
@@ -80,6 +88,57 @@ static const struct key keys[] = {
      "30min, 2h, 1d), or 0 for none but the last"},
     {"checkpoint", "deflate", T_INT, OFF(ckpt_deflate), 0, 9, 0, 0, NULL,
      "a deflate level in [0, 9] (0 = uncompressed)"},
+    {"run", "duration", T_TIME, OFF(duration_s), 0, 3.2e9, 1, 0, NULL,
+     TIME_EXPECT("> 0 (simulated time)")},
+    {"network", "dt", T_TIME, OFF(dt_s), 0, 3600, 1, 0, NULL,
+     TIME_EXPECT("> 0 (time step)")},
+    {"network", "inputs", T_U32, OFF(n_in), 1, 1e9, 0, 0, NULL,
+     "an integer >= 1"},
+    {"network", "neurons", T_U32, OFF(n_out), 1, 1e9, 0, 0, NULL,
+     "an integer >= 1"},
+    {"network", "bias", T_F64, OFF(bias), -1e6, 1e6, 0, 0, NULL,
+     "a number"},
+    {"network", "w_init", T_F64, OFF(w_init), 0, 1e6, 0, 0, NULL,
+     "a number >= 0 (initial weights uniform in [0, w_init])"},
+    {"network", "w_min", T_F64, OFF(w_min), -1e6, 1e6, 0, 0, NULL,
+     "a number"},
+    {"network", "w_max", T_F64, OFF(w_max), -1e6, 1e6, 0, 0, NULL,
+     "a number"},
+    {"input", "patterns", T_U32, OFF(patterns), 1, 65536, 0, 0, NULL,
+     "an integer in [1, 65536]"},
+    {"input", "kind", T_ENUM, OFF(pattern_kind), 0, 0, 0, 0, pattern_names,
+     "one of orthonormal, binary"},
+    {"input", "switch_every", T_TIME, OFF(switch_s), 0, 3.2e9, 1, 0, NULL,
+     TIME_EXPECT("> 0")},
+    {"input", "scale", T_F64, OFF(input_scale), 0, 1e6, 0, 0, NULL,
+     "a number >= 0"},
+    {"input", "noise", T_F64, OFF(noise), 0, 1e6, 0, 0, NULL,
+     "a number >= 0 (standard deviation)"},
+    {"bcm", "rule", T_ENUM, OFF(rule), 0, 0, 0, 0, rule_names,
+     "one of bcm, hebbian, none"},
+    {"bcm", "tau_w", T_TIME, OFF(tau_w_s), 0, 3.2e9, 1, 0, NULL,
+     TIME_EXPECT("> 0 (1 / learning rate)")},
+    {"bcm", "tau_theta", T_TIME, OFF(tau_theta_s), 0, 3.2e9, 1, 0, NULL,
+     TIME_EXPECT("> 0")},
+    {"bcm", "y0", T_F64, OFF(y0), 0, 1e6, 1, 0, NULL, "a number > 0"},
+    {"bcm", "theta_init", T_F64, OFF(theta_init), 0, 1e6, 0, 0, NULL,
+     "a number >= 0"},
+    {"neuromod", "level", T_F64, OFF(modulator), 0, 1e3, 0, 0, NULL,
+     "a number >= 0 (0 = no plasticity)"},
+    {"scaling", "interval", T_TIME, OFF(scaling_interval_s), 0, 3.2e9, 0, 0,
+     NULL, TIME_EXPECT(", or 0 for no scaling")},
+    {"scaling", "target", T_F64, OFF(target_rate), 0, 1e6, 1, 0, NULL,
+     "a rate > 0"},
+    {"scaling", "alpha", T_F64, OFF(scaling_alpha), 0, 10, 0, 0, NULL,
+     "a number in [0, 10]"},
+    {"scaling", "max_factor", T_F64, OFF(scaling_max), 1, 1e6, 0, 0, NULL,
+     "a number >= 1"},
+    {"record", "interval", T_TIME, OFF(record_interval_s), 0, 3.2e9, 1, 0,
+     NULL, TIME_EXPECT("> 0")},
+    {"record", "max_bytes", T_U64, OFF(record_max_bytes), 1, 1e15, 0, 0,
+     NULL, "an integer >= 1 (bytes)"},
+    {"record", "histogram_bins", T_U32, OFF(histogram_bins), 1, 10000, 0, 0,
+     NULL, "an integer in [1, 10000]"},
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -121,6 +180,33 @@ void mp_config_init(struct mp_config *c)
     c->ckpt_every_memories = 0;
     c->ckpt_every_s = 1800.0;
     c->ckpt_deflate = 0;
+    c->paradigm = MP_PARADIGM_ENSEMBLE;
+    c->duration_s = 100.0;
+    c->dt_s = 0.001;
+    c->n_in = 16;
+    c->n_out = 4;
+    c->bias = 0.0;
+    c->w_init = 0.1;
+    c->w_min = -10.0;
+    c->w_max = 10.0;
+    c->patterns = 4;
+    c->pattern_kind = MP_PATTERNS_ORTHONORMAL;
+    c->switch_s = 0.01;
+    c->input_scale = 1.0;
+    c->noise = 0.0;
+    c->rule = MP_RULE_BCM;
+    c->tau_w_s = 10.0;
+    c->tau_theta_s = 1.0;
+    c->y0 = 1.0;
+    c->theta_init = 0.0;
+    c->modulator = 1.0;
+    c->scaling_interval_s = 0.0;
+    c->target_rate = 1.0;
+    c->scaling_alpha = 1.0;
+    c->scaling_max = 2.0;
+    c->record_interval_s = 1.0;
+    c->record_max_bytes = UINT64_C(1) << 30;
+    c->histogram_bins = 50;
 }
 
 /* Where a key's value came from, as a message prefix. */
@@ -179,6 +265,46 @@ static int parse_f64(const char *s, double *out)
     return 0;
 }
 
+/* A time: a number and a unit (ms, s, min, h, d), e.g. "30min"; "0"
+ * alone is accepted (off). */
+static int parse_time(const char *s, double *out)
+{
+    static const struct {
+        const char *unit;
+        double s;
+    } units[] = {{"ms", 1e-3}, {"min", 60}, {"s", 1}, {"h", 3600},
+                 {"d", 86400}};
+    char num[64], *end;
+    size_t len, i;
+    double d;
+    s = skip_ws(s);
+    len = strlen(s);
+    while (len && isspace((unsigned char)s[len - 1]))
+        len--;
+    if (len == 1 && s[0] == '0') {
+        *out = 0.0;
+        return 0;
+    }
+    for (i = 0; i < sizeof units / sizeof units[0]; i++) {
+        size_t ul = strlen(units[i].unit), nl;
+        if (len <= ul || strncmp(s + len - ul, units[i].unit, ul))
+            continue;
+        nl = len - ul;
+        if (nl >= sizeof num)
+            return -1;
+        memcpy(num, s, nl);
+        num[nl] = '\0';
+        errno = 0;
+        d = strtod(num, &end);
+        if (errno || *skip_ws(end) || !isfinite(d) || d < 0 ||
+            !(isdigit((unsigned char)num[0]) || num[0] == '.'))
+            continue; /* no number before this unit: try the others */
+        *out = d * units[i].s;
+        return 0;
+    }
+    return -1;
+}
+
 static int in_range(const struct key *k, double v)
 {
     if (k->open_lo ? v <= k->lo : v < k->lo)
@@ -230,6 +356,13 @@ static int assign(struct mp_config *c, const struct key *k, const char *v,
             }
         }
         goto bad;
+    case T_TIME: {
+        double t;
+        if (parse_time(v, &t) || !in_range(k, t))
+            goto bad;
+        *(double *)field = t;
+        return 0;
+    }
     case T_INTERVAL: {
         /* Memories (an integer), or a time: number + s, min, h or d. */
         static const struct {
@@ -525,7 +658,7 @@ static int bad_key(const struct mp_config *c, size_t k, char *err,
     return MP_EINVAL;
 }
 
-int mp_config_validate(struct mp_config *c, char *err, size_t errlen)
+static int validate_ensemble(struct mp_config *c, char *err, size_t errlen)
 {
     char what[256];
     const struct mp_syn_params *s = &c->syn;
@@ -595,6 +728,105 @@ int mp_config_validate(struct mp_config *c, char *err, size_t errlen)
     return 0;
 }
 
+uint64_t mp_config_steps(const struct mp_config *c, double seconds)
+{
+    return (uint64_t)floor(seconds / c->dt_s + 0.5);
+}
+
+/* Bytes one record of a network run takes. */
+static double record_bytes(const struct mp_config *c)
+{
+    return 4.0 * c->n_out * (2.0 + c->patterns) + 8.0 * c->histogram_bins +
+           8.0 * 4;
+}
+
+static int validate_network(struct mp_config *c, char *err, size_t errlen)
+{
+    static const struct {
+        const char *section, *name;
+    } spans[] = {{"bcm", "tau_w"},         {"bcm", "tau_theta"},
+                 {"input", "switch_every"}, {"record", "interval"},
+                 {"scaling", "interval"},   {"run", "duration"}};
+    char what[512];
+    size_t i;
+    double n_rec;
+
+    for (i = 0; i < sizeof spans / sizeof spans[0]; i++) {
+        size_t k = key_index(spans[i].section, spans[i].name);
+        double t = *(const double *)((const char *)c + keys[k].offset);
+        if (t == 0.0) /* scaling off */
+            continue;
+        if (t < c->dt_s) {
+            snprintf(what, sizeof what,
+                     "%gs is shorter than the time step network.dt = %gs: "
+                     "a process faster than the step cannot be simulated",
+                     t, c->dt_s);
+            return bad_key(c, k, err, errlen, what);
+        }
+    }
+    if (c->duration_s / c->dt_s > 7.2e16) {
+        snprintf(what, sizeof what, "more than 2^56 steps of network.dt");
+        return bad_key(c, key_index("run", "duration"), err, errlen, what);
+    }
+    if (!(c->w_min < c->w_max)) {
+        snprintf(what, sizeof what,
+                 "must be greater than network.w_min (%g), got %g", c->w_min,
+                 c->w_max);
+        return bad_key(c, key_index("network", "w_max"), err, errlen, what);
+    }
+    if (c->w_init > c->w_max || 0.0 < c->w_min) {
+        snprintf(what, sizeof what,
+                 "initial weights in [0, %g] must lie within [w_min, w_max] "
+                 "= [%g, %g]",
+                 c->w_init, c->w_min, c->w_max);
+        return bad_key(c, key_index("network", "w_init"), err, errlen,
+                       what);
+    }
+    if (c->pattern_kind == MP_PATTERNS_ORTHONORMAL && c->patterns > c->n_in) {
+        snprintf(what, sizeof what,
+                 "%u orthonormal patterns need at least as many inputs "
+                 "(network.inputs = %u)",
+                 c->patterns, c->n_in);
+        return bad_key(c, key_index("input", "patterns"), err, errlen, what);
+    }
+    n_rec = floor(c->duration_s / c->record_interval_s) + 1.0;
+    if (n_rec * record_bytes(c) > (double)c->record_max_bytes) {
+        snprintf(what, sizeof what,
+                 "the run would record %.3g bytes (%.0f records of %.0f "
+                 "bytes), more than record.max_bytes = %llu; raise "
+                 "record.interval or record.max_bytes",
+                 n_rec * record_bytes(c), n_rec, record_bytes(c),
+                 (unsigned long long)c->record_max_bytes);
+        return bad_key(c, key_index("record", "interval"), err, errlen,
+                       what);
+    }
+    return 0;
+}
+
+int mp_config_validate(struct mp_config *c, char *err, size_t errlen)
+{
+    if (c->paradigm == MP_PARADIGM_NETWORK)
+        return validate_network(c, err, errlen);
+    return validate_ensemble(c, err, errlen);
+}
+
+int mp_config_warnings(const struct mp_config *c, char *buf, size_t len)
+{
+    int n = 0;
+    if (len)
+        buf[0] = '\0';
+    if (c->paradigm == MP_PARADIGM_NETWORK && c->rule == MP_RULE_BCM &&
+        c->tau_theta_s >= c->tau_w_s / c->y0) {
+        snprintf(buf, len,
+                 "bcm.tau_theta = %gs is not below bcm.tau_w / bcm.y0 = %gs: "
+                 "past this Hopf bifurcation the threshold slides too slowly "
+                 "and the weights oscillate or run away\n",
+                 c->tau_theta_s, c->tau_w_s / c->y0);
+        n++;
+    }
+    return n;
+}
+
 /* ---- Output ------------------------------------------------------------ */
 
 int mp_config_key_resumable(size_t i)
@@ -652,6 +884,9 @@ int mp_config_key(const struct mp_config *c, size_t i, const char **name,
         break;
     case T_PATH:
         snprintf(value, valuelen, "%s", field);
+        break;
+    case T_TIME:
+        snprintf(value, valuelen, "%.17gs", *(const double *)field);
         break;
     case T_INTERVAL:
         if (c->ckpt_every_s > 0)

@@ -23,6 +23,22 @@ enum mp_backend_kind {
     MP_BACKEND_CUDA = 2
 };
 
+enum mp_paradigm {
+    MP_PARADIGM_ENSEMBLE = 0, /* independent synapses, a memory per step */
+    MP_PARADIGM_NETWORK = 1   /* rate neurons with BCM plasticity */
+};
+
+enum mp_net_rule {
+    MP_RULE_BCM = 0,     /* sliding threshold */
+    MP_RULE_HEBBIAN = 1, /* theta fixed at 0: dw = k x y^2 */
+    MP_RULE_NONE = 2     /* no weight changes (scaling only) */
+};
+
+enum mp_pattern_kind {
+    MP_PATTERNS_ORTHONORMAL = 0, /* K orthonormal random directions */
+    MP_PATTERNS_BINARY = 1       /* K random 0/1 patterns, half active */
+};
+
 enum mp_init_kind {
     MP_INIT_STATIONARY = 0, /* draw each synapse from p_inf (exact theory) */
     MP_INIT_PLASTIC = 1     /* most plastic states, random strength */
@@ -31,10 +47,11 @@ enum mp_init_kind {
 #define MP_CFG_MAX_AGES 512
 #define MP_CFG_MAX_PATH 1024
 /* Keys known to the loader (an upper bound, for provenance arrays). */
-#define MP_CFG_MAX_KEYS 32
+#define MP_CFG_MAX_KEYS 64
 
 struct mp_config {
     /* [run] */
+    int paradigm;      /* enum mp_paradigm */
     uint64_t seed;     /* key of every random stream */
     uint64_t memories; /* memories stored after the burn-in (measured) */
     int backend;       /* enum mp_backend_kind */
@@ -58,6 +75,38 @@ struct mp_config {
     uint64_t ckpt_every_memories; /* a checkpoint every so many memories */
     double ckpt_every_s;          /* or every so many seconds (wall) */
     int ckpt_deflate;             /* deflate level of the state, 0 = none */
+    /* [network] (paradigm = network) */
+    double duration_s;   /* simulated time, s */
+    double dt_s;         /* time step, s */
+    uint32_t n_in;       /* inputs */
+    uint32_t n_out;      /* neurons */
+    double bias;         /* b_i, rate units */
+    double w_init;       /* initial weights uniform in [0, w_init] */
+    double w_min;        /* weight bounds */
+    double w_max;
+    /* [input] */
+    uint32_t patterns;   /* K */
+    int pattern_kind;    /* enum mp_pattern_kind */
+    double switch_s;     /* a new pattern every switch_s, s */
+    double input_scale;  /* rates = scale * pattern */
+    double noise;        /* std of uniform noise added to each input */
+    /* [bcm] */
+    int rule;            /* enum mp_net_rule */
+    double tau_w_s;      /* weight time constant 1/eta, s */
+    double tau_theta_s;  /* threshold time constant, s */
+    double y0;           /* rate scale of the threshold */
+    double theta_init;   /* initial threshold */
+    /* [neuromod] */
+    double modulator;    /* level m >= 0 */
+    /* [scaling] */
+    double scaling_interval_s; /* 0 = off */
+    double target_rate;  /* r* */
+    double scaling_alpha;
+    double scaling_max;  /* s_max >= 1 */
+    /* [record] */
+    double record_interval_s;
+    uint64_t record_max_bytes;
+    uint32_t histogram_bins;
     /* Provenance, for messages: per key, 0 = default, > 0 = line in
      * `file`, < 0 = the (-line)-th --set override. */
     int32_t line[MP_CFG_MAX_KEYS];
@@ -105,6 +154,13 @@ int mp_config_key(const struct mp_config *c, size_t i, const char **name,
  * and then per_decade log-spaced points up to max_age (included).  Writes
  * at most cap ages and returns how many the grid has. */
 size_t mp_config_ages(const struct mp_config *c, uint64_t *ages, size_t cap);
+
+/* Warnings about a valid network config (the Hopf condition); writes
+ * one message per line into buf and returns how many there are. */
+int mp_config_warnings(const struct mp_config *c, char *buf, size_t len);
+
+/* Steps of dt in a time span, rounded to nearest (network paradigm). */
+uint64_t mp_config_steps(const struct mp_config *c, double seconds);
 
 /* Whether key i ("section.key") may differ between a checkpoint and its
  * resumption: run.memories, run.backend, run.threads, checkpoint.*,

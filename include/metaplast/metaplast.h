@@ -6,6 +6,7 @@
 #include "config.h"
 #include "error.h"
 #include "io.h"
+#include "net.h"
 #include "rng.h"
 #include "rules.h"
 #include "sim.h"

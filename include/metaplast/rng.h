@@ -41,7 +41,11 @@ enum mp_rng_purpose {
     MP_RNG_PATTERN = 1,    /* candidate sign xi of memory mu at synapse i */
     MP_RNG_TRANSITION = 2, /* uniform deciding synapse i's transition */
     MP_RNG_INIT = 3,       /* initial state of synapse i */
-    MP_RNG_REFINE = 4      /* low 24 bits of a transition decision */
+    MP_RNG_REFINE = 4,     /* low 24 bits of a transition decision */
+    MP_RNG_NET_WEIGHT = 5, /* initial weight w_ij (index i * n_in + j) */
+    MP_RNG_NET_ORDER = 6,  /* pattern order of a cycle of K periods */
+    MP_RNG_NET_NOISE = 7,  /* input noise of input j at a step */
+    MP_RNG_NET_PATTERN = 8 /* construction of the input patterns */
 };
 
 /* Largest step a stream can address (56 bits). */

@@ -337,4 +337,118 @@ static MP_INLINE MP_HD uint32_t mp_syn_draw(const uint64_t *cum,
     return mp_syn_state_of(j, depths);
 }
 
+/* ==== Rate networks (docs/MODELS.md, rate networks) ====================
+ *
+ * Neurons i receive inputs j (external rates, or other neurons' rates).
+ * Per step dt, in this order: input x(t); activity y_i = phi(h_i - b_i)
+ * with h_i = sum_j w_ij x_j; BCM weight update; sliding threshold.
+ * Weights, rates and thresholds are float32; sums are double.
+ */
+
+/* Lanes of the fixed summation order of every dot product: lane l adds
+ * the terms j = l, l + 32, l + 64, ... in that order (products of two
+ * floats are exact in double), then the 32 partial sums are combined as a
+ * tree, p[l] += p[l + s] for s = 16, 8, 4, 2, 1, which is what a warp's
+ * shuffle-down reduction computes.  The CPU follows the same order, so
+ * activities are bit-identical across backends and thread counts. */
+#define MP_DOT_LANES 32
+
+static MP_INLINE MP_HD double mp_dot_combine(double p[MP_DOT_LANES])
+{
+    int s, l;
+    for (s = MP_DOT_LANES / 2; s > 0; s /= 2)
+        for (l = 0; l < s; l++)
+            p[l] += p[l + s];
+    return p[0];
+}
+
+/* h = sum_j w[j] x[j] in the fixed order (CPU form; kernels run the same
+ * order across a warp). */
+static MP_INLINE MP_HD double mp_dot(const float *MP_RESTRICT w,
+                                     const float *MP_RESTRICT x, uint64_t n)
+{
+    double p[MP_DOT_LANES];
+    uint64_t j;
+    int l;
+    for (l = 0; l < MP_DOT_LANES; l++)
+        p[l] = 0.0;
+    for (j = 0; j < n; j++)
+        p[j % MP_DOT_LANES] += (double)w[j] * (double)x[j];
+    return mp_dot_combine(p);
+}
+
+/* Rectified-linear transfer: y = max(0, h - b). */
+static MP_INLINE MP_HD float mp_relu(double h, float b)
+{
+    float y = (float)(h - (double)b);
+    return y > 0.0f ? y : 0.0f;
+}
+
+static MP_INLINE MP_HD float mp_clampf(float v, float lo, float hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/*
+ * BCM weight change (Intrator & Cooper 1992; Bienenstock, Cooper & Munro
+ * 1982):  dw = dt * eta_eff * x * y * (y - theta_eff).
+ *   k          dt * eta * m, per step (eta = 1 / tau_w, m the modulator)
+ *   x, y       pre- and postsynaptic rates (dimensionless)
+ *   theta_eff  theta / m, the effective modification threshold
+ * The product is evaluated left to right, with no contraction.
+ */
+static MP_INLINE MP_HD float mp_bcm_dw(float k, float x, float y,
+                                       float theta_eff)
+{
+    return k * x * y * (y - theta_eff);
+}
+
+/* One BCM step of one weight, clipped to [lo, hi]. */
+static MP_INLINE MP_HD float mp_bcm_step(float w, float k, float x, float y,
+                                         float theta_eff, float lo, float hi)
+{
+    return mp_clampf(w + mp_bcm_dw(k, x, y, theta_eff), lo, hi);
+}
+
+/*
+ * Sliding threshold (the metaplastic variable):
+ *   theta <- theta + (dt / tau_theta) * (y^2 / y0 - theta)
+ *   c = dt / tau_theta (per step), inv_y0 = 1 / y0.
+ * Stable only if tau_theta < tau_w / y0 (a Hopf bifurcation at equality).
+ */
+static MP_INLINE MP_HD float mp_theta_step(float theta, float y, float c,
+                                           float inv_y0)
+{
+    return theta + c * (y * y * inv_y0 - theta);
+}
+
+/*
+ * Neuromodulation (a global level m >= 0): eta_eff = eta * m and
+ * theta_eff = theta / m; m = 0 switches plasticity off.  Returns theta_eff
+ * (unused when m = 0).
+ */
+static MP_INLINE MP_HD float mp_theta_eff(float theta, float m)
+{
+    return m > 0.0f ? theta / m : theta;
+}
+
+/*
+ * Synaptic scaling (Turrigiano 2008; van Rossum, Bi & Turrigiano 2000):
+ * every neuron's incoming weights are multiplied by one factor s_i, so
+ * their ratios are preserved up to clipping at the bounds.  The factor
+ * (computed once per neuron by the host: mp_scaling_factor) is applied as
+ * w <- clamp(w * s, lo, hi).
+ */
+static MP_INLINE MP_HD float mp_scale_w(float w, float s, float lo, float hi)
+{
+    return mp_clampf(w * s, lo, hi);
+}
+
+/* Heterosynaptic normalisation: a segment's net change removed evenly. */
+static MP_INLINE MP_HD float mp_hetero_w(float w, float dw, float mean_dw,
+                                         float lo, float hi)
+{
+    return mp_clampf(w + (dw - mean_dw), lo, hi);
+}
+
 #endif

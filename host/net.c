@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * net.c: the rate-network engine on the CPU (OpenMP over neurons).  The
+ * scheduler runs the fast processes every step (input, activity, BCM,
+ * threshold) and the slow synaptic-scaling pass on its own cadence.
+ *
+ * Each neuron's incoming weights are one row; a step is one pass over the
+ * row that updates each weight with this step's input and activity and,
+ * in the same pass, accumulates the next step's input current with the
+ * new weight (the input of step t+1 is known in advance), so each weight
+ * crosses memory once per step.  The accumulation follows mp_dot's fixed
+ * order, so fusing changes no bit.
+ */
+#include "metaplast/net.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "metaplast/detail/util.h"
+#include "metaplast/error.h"
+#include "metaplast/rng.h"
+#include "metaplast/rules.h"
+
+struct mp_net {
+    struct mp_config cfg;
+    uint32_t n_in, n_out, K;
+    uint64_t step, total;
+    uint64_t switch_steps, record_steps, scaling_steps;
+    float *w;         /* n_out x n_in */
+    float *theta;     /* n_out */
+    float *y;         /* activity of the current step, n_out */
+    double *h;        /* input current of the current step, n_out */
+    double *acc_scale;/* sum of y since the last scaling pass */
+    double *acc_rec;  /* sum of y since the last record */
+    uint64_t n_scale, n_rec;
+    float *patterns;  /* K x n_in, already times input.scale */
+    float *x, *x_next;/* inputs of this step and the next */
+    float k_bcm, c_theta, inv_y0, m, lo, hi, bias;
+    int threads;
+    char err[512];
+};
+
+static uint32_t word_of(uint64_t seed, uint32_t purpose, uint64_t step,
+                        uint64_t i)
+{
+    return mp_u32x4_get(mp_rng_block(seed, purpose, step, i >> 2),
+                        (uint32_t)(i & 3u));
+}
+
+static float unit(uint32_t u) /* [0, 1) */
+{
+    return (float)(u >> 8) * (1.0f / 16777216.0f);
+}
+
+/* Orthonormal patterns with disjoint supports (non-negative rates): the
+ * inputs are dealt in a random order into K groups; pattern k is
+ * 1/sqrt(|group k|) on its group.  Binary: each input active (1) with
+ * probability 1/2. */
+static void make_patterns(struct mp_net *n)
+{
+    const struct mp_config *c = &n->cfg;
+    uint32_t *perm = malloc(n->n_in * sizeof *perm), k, j;
+    float scale = (float)c->input_scale;
+    for (j = 0; j < n->n_in; j++)
+        perm[j] = j;
+    for (j = n->n_in; j > 1; j--) { /* Fisher-Yates */
+        uint32_t r = (uint32_t)(((uint64_t)word_of(c->seed,
+                                                   MP_RNG_NET_PATTERN, 0,
+                                                   j) *
+                                 j) >>
+                                32);
+        uint32_t t = perm[j - 1];
+        perm[j - 1] = perm[r];
+        perm[r] = t;
+    }
+    memset(n->patterns, 0, (size_t)n->K * n->n_in * sizeof *n->patterns);
+    for (k = 0; k < n->K; k++) {
+        if (c->pattern_kind == MP_PATTERNS_ORTHONORMAL) {
+            uint32_t lo = (uint32_t)((uint64_t)n->n_in * k / n->K);
+            uint32_t hi = (uint32_t)((uint64_t)n->n_in * (k + 1) / n->K);
+            float v = scale / sqrtf((float)(hi - lo));
+            for (j = lo; j < hi; j++)
+                n->patterns[(size_t)k * n->n_in + perm[j]] = v;
+        } else {
+            for (j = 0; j < n->n_in; j++)
+                if (word_of(c->seed, MP_RNG_NET_PATTERN, 1 + k, j) >> 31)
+                    n->patterns[(size_t)k * n->n_in + j] = scale;
+        }
+    }
+    free(perm);
+}
+
+uint32_t mp_net_pattern_at(const struct mp_net *n, uint64_t step)
+{
+    /* Period p shows pattern perm_c[p mod K], perm_c a random permutation
+     * of the K patterns drawn for cycle c = p / K: random order, each
+     * pattern equally often. */
+    uint64_t p = step / n->switch_steps, cyc = p / n->K;
+    uint32_t pos = (uint32_t)(p % n->K), i, order[64];
+    uint32_t K = n->K;
+    if (K == 1)
+        return 0;
+    if (K <= 64) {
+        for (i = 0; i < K; i++)
+            order[i] = i;
+        for (i = K; i > 1; i--) {
+            uint32_t r = (uint32_t)(((uint64_t)word_of(n->cfg.seed,
+                                                       MP_RNG_NET_ORDER,
+                                                       cyc, i) *
+                                     i) >>
+                                    32);
+            uint32_t t = order[i - 1];
+            order[i - 1] = order[r];
+            order[r] = t;
+        }
+        return order[pos];
+    }
+    /* Many patterns: independent uniform choices. */
+    return (uint32_t)(((uint64_t)word_of(n->cfg.seed, MP_RNG_NET_ORDER, p, 0) *
+                       K) >>
+                      32);
+}
+
+/* The input of a step: the pattern, plus uniform noise of the given std,
+ * rates clipped at 0. */
+static void input_at(const struct mp_net *n, uint64_t step, float *x)
+{
+    const float *pat =
+        n->patterns + (size_t)mp_net_pattern_at(n, step) * n->n_in;
+    const float a = (float)(n->cfg.noise * 1.7320508075688772);
+    uint32_t j;
+    for (j = 0; j < n->n_in; j++) {
+        float v = pat[j];
+        if (a > 0.0f) {
+            v += a * (2.0f * unit(word_of(n->cfg.seed, MP_RNG_NET_NOISE,
+                                          step, j)) -
+                      1.0f);
+            if (v < 0.0f)
+                v = 0.0f;
+        }
+        x[j] = v;
+    }
+}
+
+static int nthreads(const struct mp_net *n)
+{
+#ifdef _OPENMP
+    return n->threads > 0 ? n->threads : omp_get_max_threads();
+#else
+    (void)n;
+    return 1;
+#endif
+}
+
+/* h_i = w_i . x for every neuron (after a scaling pass, and at start). */
+static void currents(struct mp_net *n, const float *x)
+{
+    int64_t i;
+#pragma omp parallel for schedule(static) num_threads(nthreads(n))
+    for (i = 0; i < (int64_t)n->n_out; i++)
+        n->h[i] = mp_dot(n->w + (size_t)i * n->n_in, x, n->n_in);
+}
+
+double mp_scaling_factor(double r, double target, double alpha,
+                         double s_max)
+{
+    double s;
+    if (!(r > 0.0))
+        return s_max;
+    s = pow(target / r, alpha);
+    return s < 1.0 / s_max ? 1.0 / s_max : s > s_max ? s_max : s;
+}
+
+/* The slow pass: per-neuron factors on the host, applied to every weight. */
+static void scaling_pass(struct mp_net *n)
+{
+    const struct mp_config *c = &n->cfg;
+    int64_t i;
+#pragma omp parallel for schedule(static) num_threads(nthreads(n))
+    for (i = 0; i < (int64_t)n->n_out; i++) {
+        float s = (float)mp_scaling_factor(n->acc_scale[i] /
+                                               (double)n->n_scale,
+                                           c->target_rate, c->scaling_alpha,
+                                           c->scaling_max);
+        float *w = n->w + (size_t)i * n->n_in;
+        uint32_t j;
+        for (j = 0; j < n->n_in; j++)
+            w[j] = mp_scale_w(w[j], s, n->lo, n->hi);
+        n->acc_scale[i] = 0.0;
+    }
+    n->n_scale = 0;
+}
+
+/* One step: activity from h, the fused update + next current, threshold. */
+static void step_once(struct mp_net *n)
+{
+    const int plastic = n->cfg.rule != MP_RULE_NONE && n->m > 0.0f;
+    const int bcm = n->cfg.rule == MP_RULE_BCM;
+    const uint32_t N = n->n_in;
+    int64_t i;
+    float *t;
+
+    input_at(n, n->step + 1, n->x_next);
+#pragma omp parallel for schedule(static) num_threads(nthreads(n))
+    for (i = 0; i < (int64_t)n->n_out; i++) {
+        float *w = n->w + (size_t)i * N;
+        const float y = mp_relu(n->h[i], n->bias);
+        const float th = bcm ? mp_theta_eff(n->theta[i], n->m) : 0.0f;
+        double p[MP_DOT_LANES];
+        uint32_t j;
+        int l;
+        for (l = 0; l < MP_DOT_LANES; l++)
+            p[l] = 0.0;
+        if (plastic) {
+            for (j = 0; j < N; j++) {
+                w[j] = mp_bcm_step(w[j], n->k_bcm, n->x[j], y, th, n->lo,
+                                   n->hi);
+                p[j % MP_DOT_LANES] += (double)w[j] * (double)n->x_next[j];
+            }
+        } else {
+            for (j = 0; j < N; j++)
+                p[j % MP_DOT_LANES] += (double)w[j] * (double)n->x_next[j];
+        }
+        n->h[i] = mp_dot_combine(p);
+        n->y[i] = y;
+        if (bcm)
+            n->theta[i] = mp_theta_step(n->theta[i], y, n->c_theta,
+                                        n->inv_y0);
+        n->acc_scale[i] += y;
+        n->acc_rec[i] += y;
+    }
+    n->n_scale++;
+    n->n_rec++;
+    n->step++;
+    t = n->x;
+    n->x = n->x_next;
+    n->x_next = t;
+}
+
+int mp_net_create(struct mp_net **out, const struct mp_config *cfg,
+                  char *err, size_t errlen)
+{
+    struct mp_net *n;
+    size_t nw;
+    int64_t i;
+
+    *out = NULL;
+    if (cfg->paradigm != MP_PARADIGM_NETWORK) {
+        mp__errf(err, errlen, "run.paradigm is not network");
+        return MP_EINVAL;
+    }
+    if (cfg->backend == MP_BACKEND_CUDA) {
+        mp__errf(err, errlen,
+                 "run.backend = cuda: rate networks run on the CPU backend "
+                 "in this version");
+        return MP_ENOTSUP;
+    }
+    n = calloc(1, sizeof *n);
+    if (!n) {
+        mp__errf(err, errlen, "out of memory");
+        return MP_ENOMEM;
+    }
+    n->cfg = *cfg;
+    n->n_in = cfg->n_in;
+    n->n_out = cfg->n_out;
+    n->K = cfg->patterns;
+    n->threads = cfg->threads;
+    n->total = mp_config_steps(cfg, cfg->duration_s);
+    n->switch_steps = mp_config_steps(cfg, cfg->switch_s);
+    n->record_steps = mp_config_steps(cfg, cfg->record_interval_s);
+    n->scaling_steps = cfg->scaling_interval_s > 0
+                           ? mp_config_steps(cfg, cfg->scaling_interval_s)
+                           : 0;
+    if (!n->switch_steps)
+        n->switch_steps = 1;
+    if (!n->record_steps)
+        n->record_steps = 1;
+    n->k_bcm = (float)(cfg->dt_s / cfg->tau_w_s * cfg->modulator);
+    n->c_theta = (float)(cfg->dt_s / cfg->tau_theta_s);
+    n->inv_y0 = (float)(1.0 / cfg->y0);
+    n->m = (float)cfg->modulator;
+    n->lo = (float)cfg->w_min;
+    n->hi = (float)cfg->w_max;
+    n->bias = (float)cfg->bias;
+    nw = (size_t)n->n_out * n->n_in;
+    n->w = malloc(nw * sizeof *n->w);
+    n->theta = malloc(n->n_out * sizeof *n->theta);
+    n->y = calloc(n->n_out, sizeof *n->y);
+    n->h = calloc(n->n_out, sizeof *n->h);
+    n->acc_scale = calloc(n->n_out, sizeof *n->acc_scale);
+    n->acc_rec = calloc(n->n_out, sizeof *n->acc_rec);
+    n->patterns = malloc((size_t)n->K * n->n_in * sizeof *n->patterns);
+    n->x = malloc(n->n_in * sizeof *n->x);
+    n->x_next = malloc(n->n_in * sizeof *n->x_next);
+    if (!n->w || !n->theta || !n->y || !n->h || !n->acc_scale ||
+        !n->acc_rec || !n->patterns || !n->x || !n->x_next) {
+        mp__errf(err, errlen,
+                 "cannot allocate the network (%.3g GB of weights)",
+                 (double)nw * 4 / 1e9);
+        mp_net_destroy(n);
+        return MP_ENOMEM;
+    }
+    make_patterns(n);
+#pragma omp parallel for schedule(static) num_threads(nthreads(n))
+    for (i = 0; i < (int64_t)nw; i++)
+        n->w[i] = (float)cfg->w_init *
+                  unit(word_of(cfg->seed, MP_RNG_NET_WEIGHT, 0, (uint64_t)i));
+    for (i = 0; i < (int64_t)n->n_out; i++)
+        n->theta[i] = (float)cfg->theta_init;
+    input_at(n, 0, n->x);
+    currents(n, n->x);
+    *out = n;
+    return 0;
+}
+
+void mp_net_destroy(struct mp_net *n)
+{
+    if (!n)
+        return;
+    free(n->w);
+    free(n->theta);
+    free(n->y);
+    free(n->h);
+    free(n->acc_scale);
+    free(n->acc_rec);
+    free(n->patterns);
+    free(n->x);
+    free(n->x_next);
+    free(n);
+}
+
+const char *mp_net_errmsg(const struct mp_net *n)
+{
+    return n->err;
+}
+
+int mp_net_advance(struct mp_net *n, uint64_t steps)
+{
+    uint64_t end = n->step + steps;
+    if (end > n->total || end < n->step)
+        end = n->total;
+    while (n->step < end) {
+        step_once(n);
+        if (n->scaling_steps && n->step % n->scaling_steps == 0) {
+            scaling_pass(n);
+            currents(n, n->x); /* the weights changed under h */
+        }
+    }
+    return 0;
+}
+
+uint64_t mp_net_step(const struct mp_net *n)
+{
+    return n->step;
+}
+
+uint64_t mp_net_total(const struct mp_net *n)
+{
+    return n->total;
+}
+
+uint64_t mp_net_until_record(const struct mp_net *n)
+{
+    return (n->record_steps - n->step % n->record_steps) % n->record_steps;
+}
+
+const float *mp_net_weights(const struct mp_net *n)
+{
+    return n->w;
+}
+
+const float *mp_net_theta(const struct mp_net *n)
+{
+    return n->theta;
+}
+
+const float *mp_net_rates(const struct mp_net *n)
+{
+    return n->y;
+}
+
+const float *mp_net_pattern(const struct mp_net *n, uint32_t k)
+{
+    return k < n->K ? n->patterns + (size_t)k * n->n_in : NULL;
+}
+
+int mp_net_sample(struct mp_net *n, struct mp_net_sample *s)
+{
+    const uint32_t B = n->cfg.histogram_bins;
+    const double lo = n->cfg.w_min, hi = n->cfg.w_max;
+    double sum = 0.0, sq = 0.0, cnt;
+    uint32_t i, k;
+    size_t j, nw = (size_t)n->n_out * n->n_in;
+
+    memset(s, 0, sizeof *s);
+    s->step = n->step;
+    s->time_s = (double)n->step * n->cfg.dt_s;
+    s->n_out = n->n_out;
+    s->patterns = n->K;
+    s->bins = B;
+    s->modulator = n->cfg.modulator;
+    s->theta = malloc(n->n_out * sizeof *s->theta);
+    s->rate = malloc(n->n_out * sizeof *s->rate);
+    s->response = malloc((size_t)n->n_out * n->K * sizeof *s->response);
+    s->histogram = calloc(B, sizeof *s->histogram);
+    if (!s->theta || !s->rate || !s->response || !s->histogram) {
+        mp_net_sample_fini(s);
+        return MP_ENOMEM;
+    }
+    memcpy(s->theta, n->theta, n->n_out * sizeof *s->theta);
+    for (i = 0; i < n->n_out; i++) {
+        s->rate[i] = n->n_rec ? (float)(n->acc_rec[i] / (double)n->n_rec)
+                              : n->y[i];
+        n->acc_rec[i] = 0.0;
+        for (k = 0; k < n->K; k++)
+            s->response[(size_t)i * n->K + k] = mp_relu(
+                mp_dot(n->w + (size_t)i * n->n_in,
+                       n->patterns + (size_t)k * n->n_in, n->n_in),
+                n->bias);
+    }
+    n->n_rec = 0;
+    /* Weight statistics in one sequential order (any thread count). */
+    for (j = 0; j < nw; j++) {
+        double v = n->w[j];
+        int64_t b = (int64_t)((v - lo) / (hi - lo) * B);
+        sum += v;
+        sq += v * v;
+        s->histogram[b < 0 ? 0 : b >= (int64_t)B ? B - 1 : b]++;
+    }
+    cnt = (double)nw;
+    s->w_mean = sum / cnt;
+    s->w_std = sqrt(fmax(sq / cnt - s->w_mean * s->w_mean, 0.0));
+    return 0;
+}
+
+void mp_net_sample_fini(struct mp_net_sample *s)
+{
+    free(s->theta);
+    free(s->rate);
+    free(s->response);
+    free(s->histogram);
+    memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * net.h: a rate network with BCM plasticity (docs/NETWORKS.md).
+ *
+ * Feed-forward: n_in inputs -> n_out rectified-linear neurons, dense
+ * weights.  Per step: input x(t) (K patterns switched in random order,
+ * optional noise), activity, BCM weight update with neuromodulation,
+ * sliding threshold; every scaling.interval a synaptic-scaling pass.  The
+ * result is bit-identical for any number of threads.
+ */
+#ifndef METAPLAST_NET_H
+#define METAPLAST_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct mp_net;
+
+/* Creates a network from a validated config (paradigm = network).
+ * Returns 0, MP_EINVAL, MP_ENOMEM or MP_ENOTSUP with the reason in err. */
+int mp_net_create(struct mp_net **out, const struct mp_config *cfg,
+                  char *err, size_t errlen);
+void mp_net_destroy(struct mp_net *net);
+const char *mp_net_errmsg(const struct mp_net *net);
+
+/* Runs up to `steps` more steps (stopping at the end of the run). */
+int mp_net_advance(struct mp_net *net, uint64_t steps);
+
+uint64_t mp_net_step(const struct mp_net *net);  /* steps done */
+uint64_t mp_net_total(const struct mp_net *net); /* steps of the run */
+/* Steps from now to the next record (0 if one is due now). */
+uint64_t mp_net_until_record(const struct mp_net *net);
+
+/* Read-only views of the state (host arrays owned by the network). */
+const float *mp_net_weights(const struct mp_net *net); /* n_out x n_in */
+const float *mp_net_theta(const struct mp_net *net);   /* n_out */
+const float *mp_net_rates(const struct mp_net *net);   /* y, n_out */
+const float *mp_net_pattern(const struct mp_net *net, uint32_t k);
+/* Which pattern is presented at a step. */
+uint32_t mp_net_pattern_at(const struct mp_net *net, uint64_t step);
+
+/* What a record holds.  Arrays owned by the sample (mp_net_sample_fini). */
+struct mp_net_sample {
+    uint64_t step;      /* steps done */
+    double time_s;      /* step * dt */
+    uint32_t n_out, patterns, bins;
+    float *theta;       /* n_out */
+    float *rate;        /* mean rate over the last record interval, n_out */
+    float *response;    /* n_out x patterns: y_i for pattern k alone */
+    double w_mean;      /* over all weights */
+    double w_std;
+    int64_t *histogram; /* bins over [w_min, w_max] */
+    double modulator;   /* level m */
+};
+
+/* Takes a sample now and restarts the record interval's rate average. */
+int mp_net_sample(struct mp_net *net, struct mp_net_sample *out);
+void mp_net_sample_fini(struct mp_net_sample *s);
+
+/* The scaling factor of a neuron with mean rate r (host side):
+ * s = clamp((target / r)^alpha, 1 / s_max, s_max); s_max if r = 0. */
+double mp_scaling_factor(double r, double target, double alpha,
+                         double s_max);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

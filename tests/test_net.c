@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_net.c: rate networks with BCM plasticity: the classic results the
+ * rules must reproduce (Bienenstock, Cooper & Munro 1982; Intrator &
+ * Cooper 1992), their stability boundary, neuromodulation, scaling, and
+ * determinism.  Deterministic runs (fixed seeds, no noise): the 2 %
+ * tolerances are the issue's, on quantities that converge exactly.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metaplast/error.h"
+#include "metaplast/net.h"
+
+/* K = 4 orthonormal patterns on 16 inputs, y0 = 1: BCM's selective
+ * fixed point is a response K*y0 = 4 to one pattern, 0 to the others,
+ * theta = K*y0.  tau_theta = 1 s < tau_w / y0 = 20 s (stable). */
+static struct mp_config base(void)
+{
+    struct mp_config c;
+    mp_config_init(&c);
+    c.paradigm = MP_PARADIGM_NETWORK;
+    c.n_in = 16;
+    c.n_out = 6;
+    c.patterns = 4;
+    c.dt_s = 1e-3;
+    c.switch_s = 0.02;
+    c.tau_theta_s = 1.0;
+    c.tau_w_s = 20.0;
+    c.w_init = 0.5;
+    c.duration_s = 400.0;
+    c.record_interval_s = 10.0;
+    return c;
+}
+
+static struct mp_net *make(struct mp_config *c)
+{
+    struct mp_net *n;
+    char err[512];
+    cr_assert_eq(mp_config_validate(c, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(mp_net_create(&n, c, err, sizeof err), 0, "%s", err);
+    return n;
+}
+
+/* Runs to the end; the largest response seen at any record. */
+static double run(struct mp_net *n, struct mp_net_sample *last)
+{
+    double peak = 0.0;
+    size_t k;
+    memset(last, 0, sizeof *last);
+    while (mp_net_step(n) < mp_net_total(n)) {
+        uint64_t u = mp_net_until_record(n);
+        cr_assert_eq(mp_net_advance(n, u ? u : 1), 0);
+        if (mp_net_until_record(n) == 0) {
+            mp_net_sample_fini(last);
+            cr_assert_eq(mp_net_sample(n, last), 0);
+            for (k = 0; k < (size_t)last->n_out * last->patterns; k++)
+                if (last->response[k] > peak)
+                    peak = last->response[k];
+        }
+    }
+    return peak;
+}
+
+/* Largest and second-largest response of neuron i. */
+static void best_two(const struct mp_net_sample *s, uint32_t i, float *a,
+                     float *b)
+{
+    uint32_t k;
+    *a = *b = -1.0f;
+    for (k = 0; k < s->patterns; k++) {
+        float r = s->response[(size_t)i * s->patterns + k];
+        if (r > *a) {
+            *b = *a;
+            *a = r;
+        } else if (r > *b) {
+            *b = r;
+        }
+    }
+}
+
+Test(net, bcm_selectivity)
+{
+    struct mp_config c = base();
+    struct mp_net *n = make(&c);
+    struct mp_net_sample s;
+    const double target = c.patterns * c.y0;
+    uint32_t i;
+    run(n, &s);
+    for (i = 0; i < c.n_out; i++) {
+        float a, b;
+        best_two(&s, i, &a, &b);
+        cr_expect(fabs(a - target) <= 0.02 * target,
+                  "neuron %u: preferred response %g, want %g +- 2%%", i, a,
+                  target);
+        cr_expect(b < 0.02 * target, "neuron %u: second response %g", i, b);
+        cr_expect(fabs(s.theta[i] - target) <= 0.02 * target,
+                  "neuron %u: theta %g", i, s.theta[i]);
+    }
+    mp_net_sample_fini(&s);
+    mp_net_destroy(n);
+}
+
+/* Below the Hopf condition (tau_theta = tau_w / (2 y0)) the response
+ * converges without overshoot; above it (tau_theta = 2 tau_w / y0) it
+ * runs away past twice the fixed point and does not settle there. */
+Test(net, hopf_stability)
+{
+    struct mp_config c = base();
+    struct mp_net *n;
+    struct mp_net_sample s;
+    char warn[512];
+    const double target = c.patterns * c.y0;
+    double peak;
+    float a, b;
+
+    c.tau_theta_s = 10.0;
+    c.duration_s = 800.0;
+    cr_expect_eq(mp_config_warnings(&c, warn, sizeof warn), 0, "%s", warn);
+    n = make(&c);
+    peak = run(n, &s);
+    best_two(&s, 0, &a, &b);
+    cr_expect(fabs(a - target) <= 0.02 * target, "stable: %g", a);
+    cr_expect(peak < 1.5 * target, "stable: peak %g", peak);
+    mp_net_sample_fini(&s);
+    mp_net_destroy(n);
+
+    c.tau_theta_s = 40.0;
+    c.duration_s = 400.0;
+    cr_expect_eq(mp_config_warnings(&c, warn, sizeof warn), 1);
+    cr_expect(strstr(warn, "Hopf"), "%s", warn);
+    n = make(&c);
+    peak = run(n, &s);
+    best_two(&s, 0, &a, &b);
+    cr_expect(peak > 2.0 * target, "unstable: peak only %g", peak);
+    cr_expect(fabs(a - target) > 0.02 * target, "unstable but settled: %g",
+              a);
+    mp_net_sample_fini(&s);
+    mp_net_destroy(n);
+}
+
+/* A pure Hebbian rule (theta fixed at 0) runs away: every neuron's
+ * response to some pattern grows until all of that pattern's weights sit
+ * at w_max (response w_max * sum_j p_j = 20), and most weights end there;
+ * BCM with the same rates settles at K y0 = 4, far below the bound. */
+Test(net, hebbian_runs_away)
+{
+    struct mp_config c = base();
+    struct mp_net *n;
+    struct mp_net_sample s;
+    const float *w;
+    const float sat = (float)(c.w_max * 2.0); /* |p|_1 = 4 * 0.5 */
+    size_t j, at_max = 0, nw = (size_t)c.n_in * c.n_out;
+    uint32_t i;
+    float a, b;
+    c.rule = MP_RULE_HEBBIAN; /* 400 s, as for BCM */
+    n = make(&c);
+    run(n, &s);
+    w = mp_net_weights(n);
+    for (j = 0; j < nw; j++)
+        at_max += w[j] == (float)c.w_max;
+    cr_expect(at_max >= nw * 3 / 4, "hebbian: %zu of %zu weights at w_max",
+              at_max, nw);
+    for (i = 0; i < c.n_out; i++) {
+        best_two(&s, i, &a, &b);
+        cr_expect(fabsf(a - sat) <= 1e-4f * sat,
+                  "hebbian: neuron %u peaks at %g, not the bound %g", i, a,
+                  sat);
+    }
+    mp_net_sample_fini(&s);
+    mp_net_destroy(n);
+
+    c.rule = MP_RULE_BCM;
+    n = make(&c);
+    run(n, &s);
+    w = mp_net_weights(n);
+    for (j = 0; j < nw; j++)
+        cr_assert(w[j] < 0.5 * c.w_max, "bcm: weight %zu = %g", j, w[j]);
+    for (i = 0; i < c.n_out; i++) {
+        best_two(&s, i, &a, &b);
+        cr_expect(a < 1.1 * c.patterns * c.y0, "bcm: neuron %u at %g", i, a);
+    }
+    mp_net_sample_fini(&s);
+    mp_net_destroy(n);
+}
+
+/* m = 0 freezes the weights exactly; m = 2 stores faster than m = 1. */
+Test(net, neuromodulation)
+{
+    struct mp_config c = base();
+    struct mp_net *n, *fresh;
+    struct mp_net_sample s;
+    float a1, a2, b;
+    size_t nw = (size_t)c.n_in * c.n_out;
+
+    c.modulator = 0.0;
+    c.duration_s = 50.0;
+    fresh = make(&c);
+    n = make(&c);
+    run(n, &s);
+    cr_expect_eq(memcmp(mp_net_weights(n), mp_net_weights(fresh),
+                        nw * sizeof(float)),
+                 0, "m = 0 changed a weight");
+    mp_net_sample_fini(&s);
+    mp_net_destroy(n);
+    mp_net_destroy(fresh);
+
+    /* Early in learning (60 s): how far the preferred response has grown. */
+    c.duration_s = 60.0;
+    c.modulator = 1.0;
+    n = make(&c);
+    run(n, &s);
+    best_two(&s, 0, &a1, &b);
+    mp_net_sample_fini(&s);
+    mp_net_destroy(n);
+    c.modulator = 2.0;
+    n = make(&c);
+    run(n, &s);
+    best_two(&s, 0, &a2, &b);
+    mp_net_sample_fini(&s);
+    mp_net_destroy(n);
+    cr_expect(a2 > 1.2 * a1, "m = 2: %g, m = 1: %g", a2, a1);
+}
+
+/* Scaling alone (no Hebbian change): one pass multiplies each neuron's
+ * weights by one factor (ratios kept to float round-off), and the mean
+ * rate converges to the target. */
+Test(net, synaptic_scaling)
+{
+    struct mp_config c = base();
+    struct mp_net *n;
+    struct mp_net_sample s;
+    float *before;
+    const float *w;
+    size_t nw = (size_t)c.n_in * c.n_out, i, j;
+
+    c.rule = MP_RULE_NONE;
+    c.scaling_interval_s = 1.0;
+    c.target_rate = 0.8;
+    c.scaling_max = 4.0;
+    c.w_min = -100.0;
+    c.w_max = 100.0;
+    c.duration_s = 0.999;
+    n = make(&c);
+    before = malloc(nw * sizeof *before);
+    memcpy(before, mp_net_weights(n), nw * sizeof *before);
+    cr_assert_eq(mp_net_advance(n, 2), 0); /* crosses the first pass */
+    mp_net_destroy(n);
+    c.duration_s = 1.0;
+    n = make(&c);
+    cr_assert_eq(mp_net_advance(n, mp_net_total(n)), 0);
+    w = mp_net_weights(n);
+    for (i = 0; i < c.n_out; i++) {
+        const float *a = before + i * c.n_in, *b = w + i * c.n_in;
+        double s0 = (double)b[0] / a[0];
+        cr_assert(fabs(s0 - 1.0) > 1e-3, "neuron %zu was not scaled", i);
+        for (j = 1; j < c.n_in; j++) {
+            double sj = (double)b[j] / a[j];
+            cr_expect(fabs(sj / s0 - 1.0) <= 2.5e-7,
+                      "neuron %zu: ratio of weights %zu and 0 changed by "
+                      "%g",
+                      i, j, sj / s0 - 1.0);
+        }
+    }
+    mp_net_destroy(n);
+    free(before);
+
+    c.duration_s = 20.0;
+    c.record_interval_s = 1.0;
+    n = make(&c);
+    run(n, &s);
+    for (i = 0; i < c.n_out; i++)
+        cr_expect(fabs(s.rate[i] - c.target_rate) <= 0.02 * c.target_rate,
+                  "neuron %zu: mean rate %g, target %g", i, s.rate[i],
+                  c.target_rate);
+    mp_net_sample_fini(&s);
+    mp_net_destroy(n);
+}
+
+/* 1 and 2 threads, with noise, scaling and BCM together: the same bits. */
+Test(net, threads_bit_identical)
+{
+    struct mp_config c = base();
+    struct mp_net *a, *b;
+    c.n_out = 37;
+    c.n_in = 100;
+    c.noise = 0.1;
+    c.scaling_interval_s = 0.5;
+    c.duration_s = 5.0;
+    c.threads = 1;
+    a = make(&c);
+    c.threads = 2;
+    b = make(&c);
+    cr_assert_eq(mp_net_advance(a, mp_net_total(a)), 0);
+    cr_assert_eq(mp_net_advance(b, 1234), 0);
+    cr_assert_eq(mp_net_advance(b, mp_net_total(b)), 0);
+    cr_expect_eq(memcmp(mp_net_weights(a), mp_net_weights(b),
+                        (size_t)c.n_in * c.n_out * sizeof(float)),
+                 0, "weights differ");
+    cr_expect_eq(memcmp(mp_net_theta(a), mp_net_theta(b),
+                        c.n_out * sizeof(float)),
+                 0, "thresholds differ");
+    mp_net_destroy(a);
+    mp_net_destroy(b);
+}
+
+/* Patterns: K orthonormal, non-negative; shown equally often. */
+Test(net, inputs)
+{
+    struct mp_config c = base();
+    struct mp_net *n = make(&c);
+    uint32_t k, l, j, count[4] = {0};
+    uint64_t p;
+    for (k = 0; k < 4; k++)
+        for (l = 0; l < 4; l++) {
+            double d = 0.0;
+            for (j = 0; j < c.n_in; j++) {
+                cr_assert(mp_net_pattern(n, k)[j] >= 0.0f);
+                d += (double)mp_net_pattern(n, k)[j] * mp_net_pattern(n, l)[j];
+            }
+            cr_expect(fabs(d - (k == l)) < 1e-6, "<p%u, p%u> = %g", k, l, d);
+        }
+    for (p = 0; p < 400; p++)
+        count[mp_net_pattern_at(n, p * 20)]++;
+    for (k = 0; k < 4; k++)
+        cr_expect_eq(count[k], 100u, "pattern %u shown %u times", k,
+                     count[k]);
+    mp_net_destroy(n);
+}
+
+Test(net, config_messages)
+{
+    struct mp_config c;
+    char err[512];
+    struct {
+        const char *set, *want;
+    } cases[] = {
+        {"bcm.tau_w=10", "bcm.tau_w: expected a time with a unit"},
+        {"network.dt=1h", "bcm.tau_w: 10s is shorter than the time step "
+                          "network.dt = 3600s"},
+        {"record.interval=1ms", "record.interval: the run would record"},
+        {"input.patterns=40", "input.patterns: 40 orthonormal patterns need"},
+        {"network.w_max=-20", "network.w_max: must be greater than"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int rc;
+        mp_config_init(&c);
+        c.paradigm = MP_PARADIGM_NETWORK;
+        c.duration_s = 1e4;
+        c.record_max_bytes = 1000000;
+        rc = mp_config_set(&c, cases[i].set, 1, err, sizeof err);
+        if (rc == 0)
+            rc = mp_config_validate(&c, err, sizeof err);
+        cr_expect_eq(rc, MP_EINVAL, "%s accepted", cases[i].set);
+        cr_expect(strstr(err, cases[i].want), "%s:\n got  %s\n want %s",
+                  cases[i].set, err, cases[i].want);
+    }
+}
