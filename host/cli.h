@@ -19,8 +19,9 @@ struct progress {
     int mode;          /* 0 none, 1 terminal line, 2 log lines */
     double start;      /* seconds */
     double last;       /* last report, seconds */
-    uint64_t total;    /* memories in all */
-    uint64_t synapses; /* N */
+    uint64_t total;    /* units of work in all */
+    uint64_t synapses; /* synapses updated per unit */
+    const char *unit;  /* "memories" or "steps" */
 };
 
 double mp_cli_now(void);

@@ -572,6 +572,179 @@ static void announce(const struct session *s)
     fflush(stdout);
 }
 
+static void print_warnings(const struct mp_config *c)
+{
+    char buf[2048], *line, *save = NULL;
+    if (!mp_config_warnings(c, buf, sizeof buf))
+        return;
+    for (line = strtok_r(buf, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save))
+        fprintf(stderr, "metaplast: warning: %s\n", line);
+}
+
+static void describe_net(const struct mp_config *c)
+{
+    printf("network: feed-forward, %u inputs -> %u neurons (%llu synapses), "
+           "%u %s patterns every %gs; rule %s, tau_w %gs, tau_theta %gs, "
+           "y0 %g, modulator %g; dt %gs, %gs simulated\n",
+           c->n_in, c->n_out, (unsigned long long)c->n_in * c->n_out,
+           c->patterns,
+           c->pattern_kind == MP_PATTERNS_ORTHONORMAL ? "orthonormal"
+                                                      : "binary",
+           c->switch_s,
+           c->rule == MP_RULE_BCM       ? "bcm"
+           : c->rule == MP_RULE_HEBBIAN ? "hebbian"
+                                        : "none",
+           c->tau_w_s, c->tau_theta_s, c->y0, c->modulator, c->dt_s,
+           c->duration_s);
+    if (c->scaling_interval_s > 0)
+        printf("synaptic scaling every %gs to rate %g (alpha %g, factor "
+               "within 1/%g..%g)\n",
+               c->scaling_interval_s, c->target_rate, c->scaling_alpha,
+               c->scaling_max, c->scaling_max);
+}
+
+static int net_record(struct mp_net *net, struct mp_netrec *rec)
+{
+    struct mp_net_sample smp;
+    char err[2048];
+    int rc = mp_net_sample(net, &smp);
+    if (rc) {
+        fprintf(stderr, "metaplast: out of memory\n");
+        return MP_EXIT_RUNTIME;
+    }
+    rc = mp_io_netrec_append(rec, &smp, err, sizeof err);
+    mp_net_sample_fini(&smp);
+    if (rc) {
+        fprintf(stderr, "\nmetaplast: %s\n", err);
+        return MP_EXIT_RUNTIME;
+    }
+    return 0;
+}
+
+static void net_summary(struct mp_net *net, const struct mp_config *c,
+                        double elapsed)
+{
+    uint32_t i, k, shown = c->n_out < 8 ? c->n_out : 8;
+    const float *th = mp_net_theta(net);
+    printf("done in %.1f s (%.3g synapse updates/s)\n", elapsed,
+           elapsed > 0 ? (double)mp_net_total(net) * c->n_in * c->n_out /
+                             elapsed
+                       : 0.0);
+    printf("  %8s  %10s  %10s  %10s  %10s\n", "neuron", "preferred",
+           "response", "2nd best", "theta");
+    for (i = 0; i < shown; i++) {
+        float best = -1, second = -1;
+        uint32_t arg = 0;
+        for (k = 0; k < c->patterns; k++) {
+            float r = mp_relu(mp_dot(mp_net_weights(net) +
+                                         (size_t)i * c->n_in,
+                                     mp_net_pattern(net, k), c->n_in),
+                              (float)c->bias);
+            if (r > best) {
+                second = best;
+                best = r;
+                arg = k;
+            } else if (r > second) {
+                second = r;
+            }
+        }
+        printf("  %8u  %10u  %10.4g  %10.4g  %10.4g\n", i, arg, best,
+               second, th[i]);
+    }
+    if (shown < c->n_out)
+        printf("  (%u more neurons in the record)\n", c->n_out - shown);
+    printf("selective fixed point of BCM: response K*y0 = %g, theta = %g\n",
+           c->patterns * c->y0, c->patterns * c->y0);
+}
+
+static int cmd_run_net(const struct args *a, struct mp_config *c,
+                       const char *cmdline)
+{
+    struct mp_net *net = NULL;
+    struct mp_netrec *rec = NULL;
+    struct mp_provenance prov = {cmdline, "cpu", "CPU (OpenMP)"};
+    struct progress pr;
+    char err[2048], path[MP_CFG_MAX_PATH + 64];
+    uint64_t slice = 1;
+    double t0;
+    int rc;
+
+    print_warnings(c);
+    rc = mp_net_create(&net, c, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "metaplast: %s\n", err);
+        return MP_EXIT_USAGE;
+    }
+    if ((rc = prepare_dir(c->dir)) || (rc = write_config_ini(c)))
+        goto out;
+    snprintf(path, sizeof path, "%s/record.nc", c->dir);
+    if (mp_io_netrec_create(&rec, path, c, net, &prov, err, sizeof err)) {
+        fprintf(stderr, "metaplast: %s\n", err);
+        rc = MP_EXIT_RUNTIME;
+        goto out;
+    }
+    if (!a->quiet) {
+        describe_net(c);
+        printf("backend: cpu (rate networks run on the CPU in this "
+               "version); %llu steps\n",
+               (unsigned long long)mp_net_total(net));
+        fflush(stdout);
+    }
+    if ((rc = net_record(net, rec)))
+        goto out;
+    catch_signals();
+    mp_progress_start(&pr, a->quiet, mp_net_total(net),
+                      (uint64_t)c->n_in * c->n_out);
+    pr.unit = "steps";
+    t0 = mp_cli_now();
+    while (mp_net_step(net) < mp_net_total(net)) {
+        double s0 = mp_cli_now(), dt;
+        uint64_t n = slice, until = mp_net_until_record(net);
+        if (until && n > until)
+            n = until;
+        mp_net_advance(net, n);
+        dt = mp_cli_now() - s0;
+        if (dt < 0.1 && slice < (UINT64_C(1) << 40))
+            slice *= 2;
+        else if (dt > 0.4 && slice > 1)
+            slice /= 2;
+        mp_progress_update(&pr, mp_net_step(net));
+        if (mp_net_until_record(net) == 0 ||
+            mp_net_step(net) == mp_net_total(net) || stop_signal)
+            if ((rc = net_record(net, rec)))
+                goto out;
+        if (stop_signal) {
+            fprintf(stderr,
+                    "\nmetaplast: %s at step %llu: the record holds the run "
+                    "up to now; rate networks have no checkpoints yet, so "
+                    "this run cannot be resumed\n",
+                    strsignal(stop_signal),
+                    (unsigned long long)mp_net_step(net));
+            rc = MP_EXIT_RUNTIME;
+            goto out;
+        }
+    }
+    mp_progress_end(&pr, mp_net_step(net));
+    if (mp_io_netrec_close(rec, err, sizeof err)) {
+        rec = NULL;
+        fprintf(stderr, "metaplast: %s\n", err);
+        rc = MP_EXIT_RUNTIME;
+        goto out;
+    }
+    rec = NULL;
+    if (!a->quiet)
+        net_summary(net, c, mp_cli_now() - t0);
+    printf("results: %s/record.nc (config: %s/config.ini)\n", c->dir,
+           c->dir);
+    rc = 0;
+out:
+    if (rec)
+        mp_io_netrec_close(rec, err, sizeof err);
+    mp_net_destroy(net);
+    return rc;
+}
+
 static int cmd_run(const struct args *a, const char *cmdline)
 {
     struct session s;
@@ -586,6 +759,8 @@ static int cmd_run(const struct args *a, const char *cmdline)
         return rc;
     if ((rc = check_out_dir(s.cfg.dir)))
         return rc;
+    if (s.cfg.paradigm == MP_PARADIGM_NETWORK)
+        return cmd_run_net(a, &s.cfg, cmdline);
     if (mp_theory_compute(&s.cfg, &th, err, sizeof err)) {
         fprintf(stderr, "metaplast: %s: %s\n", a->target, err);
         return MP_EXIT_USAGE;
@@ -746,6 +921,12 @@ static int cmd_theory(const struct args *a, const char *cmdline)
 
     if ((rc = load_config(a, &c)))
         return rc;
+    if (c.paradigm != MP_PARADIGM_ENSEMBLE) {
+        fprintf(stderr, "metaplast: %s: run.paradigm = network: the exact "
+                        "theory is for synapse ensembles\n",
+                a->target);
+        return MP_EXIT_USAGE;
+    }
     if (mp_theory_compute(&c, &th, err, sizeof err)) {
         fprintf(stderr, "metaplast: %s: %s\n", a->target, err);
         return MP_EXIT_USAGE;
@@ -802,6 +983,18 @@ static int cmd_validate(const struct args *a)
 
     if ((rc = load_config(a, &c)))
         return rc;
+    if (c.paradigm == MP_PARADIGM_NETWORK) {
+        uint64_t steps = mp_config_steps(&c, c.duration_s);
+        print_warnings(&c);
+        printf("%s: valid\n", a->target);
+        describe_net(&c);
+        printf("state: %.3g MB of weights; work: %.3g synapse updates "
+               "(%llu steps)\n",
+               4e-6 * c.n_in * c.n_out, (double)steps * c.n_in * c.n_out,
+               (unsigned long long)steps);
+        printf("output: %s\n", c.dir);
+        return 0;
+    }
     if (mp_theory_compute(&c, &th, err, sizeof err)) {
         fprintf(stderr, "metaplast: %s: %s\n", a->target, err);
         return MP_EXIT_USAGE;

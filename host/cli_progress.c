@@ -23,6 +23,7 @@ void mp_progress_start(struct progress *p, int quiet, uint64_t total,
     p->start = p->last = mp_cli_now();
     p->total = total;
     p->synapses = synapses;
+    p->unit = "memories";
 }
 
 static void eta(char *buf, size_t len, double s)
@@ -42,17 +43,17 @@ static void report(struct progress *p, uint64_t done, double now, int final)
     eta(e, sizeof e, rate > 0 ? (double)(p->total - done) / rate : 0.0);
     if (p->mode == 1)
         fprintf(stderr,
-                "\r\033[K%5.1f%%  %llu/%llu memories  %.3g memories/s  "
+                "\r\033[K%5.1f%%  %llu/%llu %s  %.3g %s/s  "
                 "%.3g synapse updates/s  ETA %s%s",
                 pct, (unsigned long long)done,
-                (unsigned long long)p->total, rate,
+                (unsigned long long)p->total, p->unit, rate, p->unit,
                 rate * (double)p->synapses, e, final ? "\n" : "");
     else
         fprintf(stderr,
-                "progress: %.1f%% (%llu/%llu memories), %.3g memories/s, "
+                "progress: %.1f%% (%llu/%llu %s), %.3g %s/s, "
                 "%.3g synapse updates/s, ETA %s\n",
                 pct, (unsigned long long)done,
-                (unsigned long long)p->total, rate,
+                (unsigned long long)p->total, p->unit, rate, p->unit,
                 rate * (double)p->synapses, e);
     fflush(stderr);
 }

@@ -707,3 +707,170 @@ int mp_io_info(const char *path, FILE *out, char *err, size_t errlen)
     nc_close(nc);
     return rc;
 }
+
+/* ---- Network records --------------------------------------------------- */
+
+struct mp_netrec {
+    struct nc f;
+    char path[4200];
+    char err[1024];
+    size_t n;      /* entries written */
+    uint32_t n_out, K, B;
+    int v_time, v_step, v_theta, v_rate, v_resp, v_mean, v_std, v_hist,
+        v_mod;
+};
+
+int mp_io_netrec_create(struct mp_netrec **out, const char *path,
+                        const struct mp_config *cfg, const struct mp_net *net,
+                        const struct mp_provenance *prov, char *err,
+                        size_t errlen)
+{
+    struct mp_netrec *r = calloc(1, sizeof *r);
+    struct nc *f;
+    int d_time, d_neu, d_pat, d_bin, d_in, dims[3], v_pat, v_bin;
+    uint32_t k, b;
+
+    *out = NULL;
+    if (!r) {
+        mp__errf(err, errlen, "%s: out of memory", path);
+        return MP_ENOMEM;
+    }
+    f = &r->f;
+    snprintf(r->path, sizeof r->path, "%s", path);
+    f->path = r->path;
+    f->err = r->err;
+    f->errlen = sizeof r->err;
+    r->n_out = cfg->n_out;
+    r->K = cfg->patterns;
+    r->B = cfg->histogram_bins;
+    errno = 0;
+    ck(f, nc_create(path, NC_NETCDF4 | NC_CLOBBER, &f->id), "nc_create");
+    if (f->rc)
+        goto fail;
+    ck(f, nc_def_dim(f->id, "time", NC_UNLIMITED, &d_time), "nc_def_dim");
+    ck(f, nc_def_dim(f->id, "neuron", cfg->n_out, &d_neu), "nc_def_dim");
+    ck(f, nc_def_dim(f->id, "pattern", cfg->patterns, &d_pat), "nc_def_dim");
+    ck(f, nc_def_dim(f->id, "bin", cfg->histogram_bins, &d_bin),
+       "nc_def_dim");
+    ck(f, nc_def_dim(f->id, "input", cfg->n_in, &d_in), "nc_def_dim");
+    r->v_time = def_var(f, "time", NC_DOUBLE, d_time, "simulated time", "s");
+    r->v_step = def_var(f, "step", NC_INT64, d_time, "steps done", "1");
+    dims[0] = d_time;
+    dims[1] = d_neu;
+    dims[2] = d_pat;
+#define DEF_ND(var, name, type, nd, ln, un)                                  \
+    do {                                                                     \
+        if (!f->rc)                                                          \
+            ck(f, nc_def_var(f->id, name, type, nd, dims, &(var)), name);    \
+        att_text(f, var, "long_name", ln);                                   \
+        att_text(f, var, "units", un);                                       \
+    } while (0)
+    DEF_ND(r->v_theta, "theta", NC_FLOAT, 2,
+           "sliding modification threshold", "1");
+    DEF_ND(r->v_rate, "rate", NC_FLOAT, 2,
+           "mean rate over the record interval", "1");
+    DEF_ND(r->v_resp, "response", NC_FLOAT, 3,
+           "response to each pattern presented alone (selectivity)", "1");
+    dims[1] = d_bin;
+    DEF_ND(r->v_hist, "w_hist", NC_INT64, 2,
+           "histogram of all weights over [w_min, w_max]", "1");
+    r->v_mean = def_var(f, "w_mean", NC_DOUBLE, d_time, "mean weight", "1");
+    r->v_std = def_var(f, "w_std", NC_DOUBLE, d_time,
+                       "standard deviation of the weights", "1");
+    r->v_mod = def_var(f, "modulator", NC_DOUBLE, d_time,
+                       "neuromodulator level m", "1");
+    dims[0] = d_pat;
+    dims[1] = d_in;
+    DEF_ND(v_pat, "patterns", NC_FLOAT, 2, "input patterns (rates)", "1");
+#undef DEF_ND
+    v_bin = def_var(f, "w_bin", NC_DOUBLE, d_bin,
+                    "centre of the weight histogram bin", "1");
+    att_text(f, NC_GLOBAL, "title", "metaplast rate-network record");
+    provenance(f, cfg, prov, "record");
+    att_text(f, NC_GLOBAL, "paradigm", "network");
+    if (!f->rc)
+        ck(f, nc_enddef(f->id), "nc_enddef");
+    for (k = 0; k < cfg->patterns && !f->rc; k++) {
+        size_t start[2] = {k, 0}, count[2] = {1, cfg->n_in};
+        ck(f, nc_put_vara_float(f->id, v_pat, start, count,
+                                mp_net_pattern(net, k)),
+           "patterns");
+    }
+    for (b = 0; b < cfg->histogram_bins && !f->rc; b++) {
+        size_t at = b;
+        double c = cfg->w_min + (cfg->w_max - cfg->w_min) * (b + 0.5) /
+                                    cfg->histogram_bins;
+        ck(f, nc_put_var1_double(f->id, v_bin, &at, &c), "w_bin");
+    }
+    if (f->rc)
+        goto fail;
+    *out = r;
+    return 0;
+fail:
+    mp__errf(err, errlen, "%s", r->err);
+    if (f->id)
+        nc_close(f->id);
+    free(r);
+    return MP_ENETCDF;
+}
+
+int mp_io_netrec_append(struct mp_netrec *r, const struct mp_net_sample *s,
+                        char *err, size_t errlen)
+{
+    struct nc *f = &r->f;
+    size_t t = r->n, one = 1;
+    size_t st2[2] = {t, 0}, c2[2] = {1, r->n_out};
+    size_t st3[3] = {t, 0, 0}, c3[3] = {1, r->n_out, r->K};
+    size_t ch[2] = {1, r->B};
+    long long step = (long long)s->step;
+    if (!f->rc)
+        ck(f, nc_put_vara_double(f->id, r->v_time, &t, &one, &s->time_s),
+           "time");
+    if (!f->rc)
+        ck(f, nc_put_vara_longlong(f->id, r->v_step, &t, &one, &step),
+           "step");
+    if (!f->rc)
+        ck(f, nc_put_vara_float(f->id, r->v_theta, st2, c2, s->theta),
+           "theta");
+    if (!f->rc)
+        ck(f, nc_put_vara_float(f->id, r->v_rate, st2, c2, s->rate), "rate");
+    if (!f->rc)
+        ck(f, nc_put_vara_float(f->id, r->v_resp, st3, c3, s->response),
+           "response");
+    if (!f->rc)
+        ck(f, nc_put_vara_longlong(f->id, r->v_hist, st2, ch,
+                                   (const long long *)s->histogram),
+           "w_hist");
+    if (!f->rc)
+        ck(f, nc_put_vara_double(f->id, r->v_mean, &t, &one, &s->w_mean),
+           "w_mean");
+    if (!f->rc)
+        ck(f, nc_put_vara_double(f->id, r->v_std, &t, &one, &s->w_std),
+           "w_std");
+    if (!f->rc)
+        ck(f, nc_put_vara_double(f->id, r->v_mod, &t, &one, &s->modulator),
+           "modulator");
+    if (!f->rc)
+        ck(f, nc_sync(f->id), "nc_sync");
+    if (f->rc) {
+        mp__errf(err, errlen, "%s", r->err);
+        return MP_ENETCDF;
+    }
+    r->n++;
+    return 0;
+}
+
+int mp_io_netrec_close(struct mp_netrec *r, char *err, size_t errlen)
+{
+    int rc;
+    if (!r)
+        return 0;
+    rc = nc_close(r->f.id);
+    if (!r->f.rc)
+        ck(&r->f, rc, "nc_close");
+    rc = r->f.rc ? MP_ENETCDF : 0;
+    if (rc)
+        mp__errf(err, errlen, "%s", r->err);
+    free(r);
+    return rc;
+}

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "net.h"
 #include "sim.h"
 #include "theory.h"
 
@@ -83,6 +84,26 @@ int mp_io_info(const char *path, FILE *out, char *err, size_t errlen);
 
 /* The 64-bit checksum of checkpoint arrays. */
 uint64_t mp_hash64(const void *data, size_t n);
+
+/*
+ * The record of a network run: created with the static parts (patterns,
+ * histogram bins, config, provenance), then one entry per record along the
+ * unlimited dimension `time`, each synced to disk as it is appended.
+ * Variables: time, step, theta(time, neuron), rate(time, neuron),
+ * response(time, neuron, pattern), w_mean, w_std, w_hist(time, bin),
+ * modulator; patterns(pattern, input), w_bin(bin).
+ */
+struct mp_netrec;
+
+int mp_io_netrec_create(struct mp_netrec **out, const char *path,
+                        const struct mp_config *cfg,
+                        const struct mp_net *net,
+                        const struct mp_provenance *prov, char *err,
+                        size_t errlen);
+int mp_io_netrec_append(struct mp_netrec *r, const struct mp_net_sample *s,
+                        char *err, size_t errlen);
+/* Closes the file; returns the first error of its life, if any. */
+int mp_io_netrec_close(struct mp_netrec *r, char *err, size_t errlen);
 
 /* Writes text to path atomically (the resolved config.ini). */
 int mp_io_write_text(const char *path, const char *text, char *err,
