@@ -701,7 +701,7 @@ static int cmd_run_net(const struct args *a, struct mp_config *c,
     while (mp_net_step(net) < mp_net_total(net)) {
         double s0 = mp_cli_now(), dt;
         uint64_t n = slice, until = mp_net_until_record(net);
-        if (until && n > until)
+        if (n > until)
             n = until;
         mp_net_advance(net, n);
         dt = mp_cli_now() - s0;
@@ -710,7 +710,7 @@ static int cmd_run_net(const struct args *a, struct mp_config *c,
         else if (dt > 0.4 && slice > 1)
             slice /= 2;
         mp_progress_update(&pr, mp_net_step(net));
-        if (mp_net_until_record(net) == 0 ||
+        if (mp_net_record_due(net) ||
             mp_net_step(net) == mp_net_total(net) || stop_signal)
             if ((rc = net_record(net, rec)))
                 goto out;

@@ -366,7 +366,12 @@ uint64_t mp_net_total(const struct mp_net *n)
 
 uint64_t mp_net_until_record(const struct mp_net *n)
 {
-    return (n->record_steps - n->step % n->record_steps) % n->record_steps;
+    return n->record_steps - n->step % n->record_steps;
+}
+
+int mp_net_record_due(const struct mp_net *n)
+{
+    return n->step % n->record_steps == 0;
 }
 
 const float *mp_net_weights(const struct mp_net *n)

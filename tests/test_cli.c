@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <math.h>
+#include <netcdf.h>
 #include <signal.h>
 #include <time.h>
 
@@ -464,4 +466,53 @@ Test(cli, real_disk_full)
     cr_assert_eq(cli("resume", path_in("moved"), "--quiet", NULL), 0, "%s",
                  err);
     assert_same_run(path_in("ref"), path_in("moved"));
+}
+
+/* ---- Rate networks ------------------------------------------------------ */
+
+static const char net_cfg[] = "[run]\nparadigm = network\nduration = 20s\n"
+                              "[network]\ndt = 1ms\ninputs = 16\n"
+                              "neurons = 3\nw_init = 0.5\n"
+                              "[input]\npatterns = 4\nswitch_every = 20ms\n"
+                              "[bcm]\ntau_w = 20s\ntau_theta = 1s\n"
+                              "[record]\ninterval = 500ms\n";
+
+Test(cli, network_run)
+{
+    const char *cfg = write_file("n.ini", net_cfg);
+    int nc, dim, var;
+    size_t len = 0;
+    double t_last = 0;
+    cr_assert_eq(cli("run", cfg, "--out", path_in("net"), NULL), 0, "%s", err);
+    cr_expect(strstr(out, "network: feed-forward, 16 inputs -> 3 neurons"),
+              "%s", out);
+    cr_expect(strstr(out, "preferred"), "%s", out);
+    cr_assert_eq(nc_open(path_in("net/record.nc"), NC_NOWRITE, &nc),
+                 NC_NOERR);
+    cr_assert_eq(nc_inq_dimid(nc, "time", &dim), NC_NOERR);
+    nc_inq_dimlen(nc, dim, &len);
+    cr_expect_eq(len, 41u, "records: %zu (20 s / 0.5 s + 1)", len);
+    cr_assert_eq(nc_inq_varid(nc, "time", &var), NC_NOERR);
+    {
+        size_t at = len - 1;
+        nc_get_var1_double(nc, var, &at, &t_last);
+    }
+    cr_expect(fabs(t_last - 20.0) < 1e-9, "last record at %g s", t_last);
+    cr_expect_eq(nc_inq_varid(nc, "response", &var), NC_NOERR);
+    cr_expect_eq(nc_inq_varid(nc, "w_hist", &var), NC_NOERR);
+    cr_expect_eq(nc_inq_varid(nc, "theta", &var), NC_NOERR);
+    nc_close(nc);
+    /* The Hopf warning, and what does not apply to networks. */
+    cr_expect_eq(cli("validate", cfg, "--set", "bcm.tau_theta=30s", NULL), 0);
+    cr_expect(strstr(err, "warning: bcm.tau_theta = 30s is not below "
+                          "bcm.tau_w / bcm.y0 = 20s"),
+              "%s", err);
+    cr_expect_eq(cli("theory", cfg, NULL), 2);
+    cr_expect(strstr(err, "the exact theory is for synapse ensembles"), "%s",
+              err);
+    cr_expect_eq(cli("run", cfg, "--out", path_in("net2"), "--set",
+                     "network.dt=20", NULL),
+                 2);
+    cr_expect(strstr(err, "network.dt: expected a time with a unit"), "%s",
+              err);
 }

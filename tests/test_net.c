@@ -51,9 +51,8 @@ static double run(struct mp_net *n, struct mp_net_sample *last)
     size_t k;
     memset(last, 0, sizeof *last);
     while (mp_net_step(n) < mp_net_total(n)) {
-        uint64_t u = mp_net_until_record(n);
-        cr_assert_eq(mp_net_advance(n, u ? u : 1), 0);
-        if (mp_net_until_record(n) == 0) {
+        cr_assert_eq(mp_net_advance(n, mp_net_until_record(n)), 0);
+        if (mp_net_record_due(n) || mp_net_step(n) == mp_net_total(n)) {
             mp_net_sample_fini(last);
             cr_assert_eq(mp_net_sample(n, last), 0);
             for (k = 0; k < (size_t)last->n_out * last->patterns; k++)

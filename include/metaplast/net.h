@@ -34,8 +34,10 @@ int mp_net_advance(struct mp_net *net, uint64_t steps);
 
 uint64_t mp_net_step(const struct mp_net *net);  /* steps done */
 uint64_t mp_net_total(const struct mp_net *net); /* steps of the run */
-/* Steps from now to the next record (0 if one is due now). */
+/* Steps from now to the next record boundary (1 .. record interval). */
 uint64_t mp_net_until_record(const struct mp_net *net);
+/* Whether the step count is on a record boundary (0 included). */
+int mp_net_record_due(const struct mp_net *net);
 
 /* Read-only views of the state (host arrays owned by the network). */
 const float *mp_net_weights(const struct mp_net *net); /* n_out x n_in */
