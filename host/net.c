@@ -42,6 +42,7 @@ struct mp_net {
     float *x, *x_next;/* inputs of this step and the next */
     float k_bcm, c_theta, inv_y0, m, lo, hi, bias;
     int threads;
+    int unfused; /* benchmark only: a separate pass for the currents */
     char err[512];
 };
 
@@ -216,17 +217,34 @@ static void step_once(struct mp_net *n)
         int l;
         for (l = 0; l < MP_DOT_LANES; l++)
             p[l] = 0.0;
-        if (plastic) {
-            for (j = 0; j < N; j++) {
+        if (plastic && n->unfused) {
+            for (j = 0; j < N; j++)
                 w[j] = mp_bcm_step(w[j], n->k_bcm, n->x[j], y, th, n->lo,
                                    n->hi);
-                p[j % MP_DOT_LANES] += (double)w[j] * (double)n->x_next[j];
-            }
-        } else {
             for (j = 0; j < N; j++)
                 p[j % MP_DOT_LANES] += (double)w[j] * (double)n->x_next[j];
+        } else if (plastic) {
+            /* In blocks of 32: the order of mp_dot.  Constants in locals:
+             * stores to w could alias the struct, which stops SIMD. */
+            const float *MP_RESTRICT x = n->x, *MP_RESTRICT xn = n->x_next;
+            float *MP_RESTRICT wr = w;
+            const float k = n->k_bcm, lo = n->lo, hi = n->hi;
+            for (j = 0; j + MP_DOT_LANES <= N; j += MP_DOT_LANES) {
+                float *MP_RESTRICT wb = wr + j;
+                const float *MP_RESTRICT xb = x + j, *MP_RESTRICT nb = xn + j;
+                for (l = 0; l < MP_DOT_LANES; l++) {
+                    float v = mp_bcm_step(wb[l], k, xb[l], y, th, lo, hi);
+                    wb[l] = v;
+                    p[l] += (double)v * (double)nb[l];
+                }
+            }
+            for (l = 0; j < N; j++, l++) {
+                wr[j] = mp_bcm_step(wr[j], k, x[j], y, th, lo, hi);
+                p[l] += (double)wr[j] * (double)xn[j];
+            }
         }
-        n->h[i] = mp_dot_combine(p);
+        n->h[i] = plastic ? mp_dot_combine(p)
+                          : mp_dot(w, n->x_next, N);
         n->y[i] = y;
         if (bcm)
             n->theta[i] = mp_theta_step(n->theta[i], y, n->c_theta,
@@ -450,4 +468,9 @@ void mp_net_sample_fini(struct mp_net_sample *s)
     free(s->response);
     free(s->histogram);
     memset(s, 0, sizeof *s);
+}
+
+void mp__net_set_unfused(struct mp_net *n, int unfused)
+{
+    n->unfused = unfused;
 }

@@ -368,12 +368,16 @@ static MP_INLINE MP_HD double mp_dot(const float *MP_RESTRICT w,
                                      const float *MP_RESTRICT x, uint64_t n)
 {
     double p[MP_DOT_LANES];
-    uint64_t j;
+    uint64_t j = 0;
     int l;
     for (l = 0; l < MP_DOT_LANES; l++)
         p[l] = 0.0;
-    for (j = 0; j < n; j++)
-        p[j % MP_DOT_LANES] += (double)w[j] * (double)x[j];
+    /* Whole blocks of 32: lane l gets j = block + l (vectorisable). */
+    for (; j + MP_DOT_LANES <= n; j += MP_DOT_LANES)
+        for (l = 0; l < MP_DOT_LANES; l++)
+            p[l] += (double)w[j + l] * (double)x[j + l];
+    for (l = 0; j < n; j++, l++)
+        p[l] += (double)w[j] * (double)x[j];
     return mp_dot_combine(p);
 }
 

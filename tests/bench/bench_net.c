@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench_net.c: synapse updates per second of the rate-network engine
+ * (BCM, dense feed-forward), fused (one pass over the weights per step)
+ * and unfused (update pass + current pass), with the bytes each moves per
+ * step over the copy bandwidth measured in the same run.  Not a test:
+ * docs/PERFORMANCE.md records its output.
+ *
+ * usage: metaplast-bench-net [--inputs N] [--neurons M] [--steps S]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "metaplast/net.h"
+
+void mp__net_set_unfused(struct mp_net *n, int unfused);
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double copy_bandwidth(void)
+{
+    const size_t n = (size_t)1 << 28;
+    char *a = malloc(n), *b = malloc(n);
+    double best = 0.0;
+    int rep;
+    memset(a, 1, n);
+    memset(b, 2, n);
+    for (rep = 0; rep < 5; rep++) {
+        int64_t c;
+        double t0 = now(), dt;
+#pragma omp parallel for schedule(static)
+        for (c = 0; c < 256; c++)
+            memcpy(b + (size_t)c * (n / 256), a + (size_t)c * (n / 256),
+                   n / 256);
+        dt = now() - t0;
+        if (2.0 * (double)n / dt > best)
+            best = 2.0 * (double)n / dt;
+    }
+    if (b[777] != 1)
+        best = 0.0;
+    free(a);
+    free(b);
+    return best;
+}
+
+int main(int argc, char **argv)
+{
+    uint32_t n_in = 10000, n_out = 1000;
+    uint64_t steps = 50;
+    struct mp_config c;
+    char err[512];
+    double bw;
+    int i, fused;
+
+    for (i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--inputs"))
+            n_in = (uint32_t)atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--neurons"))
+            n_out = (uint32_t)atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--steps"))
+            steps = strtoull(argv[i + 1], NULL, 10);
+    }
+    bw = copy_bandwidth();
+    mp_config_init(&c);
+    c.paradigm = MP_PARADIGM_NETWORK;
+    c.n_in = n_in;
+    c.n_out = n_out;
+    c.patterns = 8;
+    c.pattern_kind = MP_PATTERNS_BINARY;
+    c.duration_s = 1e6;
+    c.record_interval_s = 1e5;
+    c.noise = 0.1;
+    if (mp_config_validate(&c, err, sizeof err)) {
+        fprintf(stderr, "metaplast-bench-net: %s\n", err);
+        return 2;
+    }
+#ifdef _OPENMP
+    printf("threads: %d\n", omp_get_max_threads());
+#endif
+    printf("measured copy bandwidth: %.2f GB/s (read + write)\n", bw / 1e9);
+    printf("dense feed-forward %u x %u = %.3g synapses, BCM with noise, %llu "
+           "steps, best of 3\n",
+           n_in, n_out, (double)n_in * n_out, (unsigned long long)steps);
+    printf("%-8s %14s %12s %16s %14s\n", "pass", "updates/s", "steps/s",
+           "bytes/step", "B/s / bandwidth");
+    for (fused = 1; fused >= 0; fused--) {
+        struct mp_net *n;
+        double best = 1e300, ups, bytes;
+        int rep;
+        if (mp_net_create(&n, &c, err, sizeof err)) {
+            fprintf(stderr, "metaplast-bench-net: %s\n", err);
+            return 3;
+        }
+        mp__net_set_unfused(n, !fused);
+        mp_net_advance(n, 2);
+        for (rep = 0; rep < 3; rep++) {
+            double t0 = now();
+            mp_net_advance(n, steps);
+            if (now() - t0 < best)
+                best = now() - t0;
+        }
+        /* Fused: each weight read and written once; unfused: read twice. */
+        bytes = (fused ? 8.0 : 12.0) * n_in * (double)n_out;
+        ups = (double)n_in * n_out * (double)steps / best;
+        printf("%-8s %14.3g %12.1f %16.3g %14.3f\n",
+               fused ? "fused" : "unfused", ups, (double)steps / best, bytes,
+               bytes * (double)steps / best / bw);
+        mp_net_destroy(n);
+    }
+    return 0;
+}
