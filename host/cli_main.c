@@ -658,16 +658,113 @@ static void net_summary(struct mp_net *net, const struct mp_config *c,
            c->patterns * c->y0, c->patterns * c->y0);
 }
 
+static int check_resumable(const struct mp_config *was,
+                           const struct mp_config *now, const char *path);
+
+static int net_save(struct mp_net *net, const struct mp_config *c,
+                    const char *cmdline)
+{
+    struct mp_net_snapshot snap;
+    struct mp_provenance prov = {cmdline, "cpu", "CPU (OpenMP)"};
+    char path[MP_CFG_MAX_PATH + 64], err[2048];
+    int rc;
+    if (mp_net_snapshot(net, &snap)) {
+        fprintf(stderr, "metaplast: checkpoint: out of memory\n");
+        return MP_EXIT_RUNTIME;
+    }
+    snprintf(path, sizeof path, "%s/checkpoint.nc", c->dir);
+    rc = mp_net_ckpt_write(path, c, &snap, &prov, err, sizeof err);
+    mp_net_snapshot_fini(&snap);
+    if (rc) {
+        fprintf(stderr,
+                "\nmetaplast: checkpoint failed: %s; the previous "
+                "checkpoint, if any, is intact\n",
+                err);
+        return MP_EXIT_RUNTIME;
+    }
+    return 0;
+}
+
+/* The network's time loop: slices capped at record boundaries and
+ * step-counted checkpoints; records at every boundary and at the end;
+ * checkpoints on schedule, on signals (exit 75) and at the end.  A signal
+ * adds no record entry off the boundaries, so a resumed run's record
+ * equals an uninterrupted one's. */
+static int net_drive(struct mp_config *c, struct mp_net *net,
+                     struct mp_netrec *rec, const char *cmdline, int quiet)
+{
+    struct progress pr;
+    uint64_t slice = 1, next_ckpt = 0;
+    double t0 = mp_cli_now(), last_ckpt = t0;
+    char err[2048];
+    int rc;
+
+    if (c->ckpt_every_memories)
+        next_ckpt = mp_net_step(net) + c->ckpt_every_memories;
+    catch_signals();
+    mp_progress_start(&pr, quiet, mp_net_total(net),
+                      (uint64_t)c->n_in * c->n_out);
+    pr.unit = "steps";
+    while (mp_net_step(net) < mp_net_total(net)) {
+        double s0 = mp_cli_now(), dt;
+        uint64_t n = slice, until = mp_net_until_record(net);
+        if (n > until)
+            n = until;
+        if (next_ckpt && n > next_ckpt - mp_net_step(net))
+            n = next_ckpt - mp_net_step(net);
+        mp_net_advance(net, n);
+        dt = mp_cli_now() - s0;
+        if (dt < 0.1 && slice < (UINT64_C(1) << 40))
+            slice *= 2;
+        else if (dt > 0.4 && slice > 1)
+            slice /= 2;
+        mp_progress_update(&pr, mp_net_step(net));
+        if (mp_net_record_due(net) || mp_net_step(net) == mp_net_total(net))
+            if ((rc = net_record(net, rec)))
+                return rc;
+        if (stop_signal) {
+            if (!quiet)
+                fprintf(stderr, "\nmetaplast: %s: writing a checkpoint at "
+                                "step %llu\n",
+                        strsignal(stop_signal),
+                        (unsigned long long)mp_net_step(net));
+            if ((rc = net_save(net, c, cmdline)))
+                return rc;
+            fprintf(stderr,
+                    "metaplast: stopped cleanly; resume with: metaplast "
+                    "resume %s\n",
+                    c->dir);
+            return MP_EXIT_STOPPED;
+        }
+        if ((next_ckpt && mp_net_step(net) >= next_ckpt) ||
+            (c->ckpt_every_s > 0 &&
+             mp_cli_now() - last_ckpt >= c->ckpt_every_s)) {
+            if ((rc = net_save(net, c, cmdline)))
+                return rc;
+            last_ckpt = mp_cli_now();
+            if (next_ckpt)
+                next_ckpt = mp_net_step(net) + c->ckpt_every_memories;
+        }
+    }
+    mp_progress_end(&pr, mp_net_step(net));
+    if ((rc = net_save(net, c, cmdline)))
+        return rc;
+    if (!quiet)
+        net_summary(net, c, mp_cli_now() - t0);
+    (void)err;
+    printf("results: %s/record.nc (config: %s/config.ini, checkpoint: "
+           "%s/checkpoint.nc)\n",
+           c->dir, c->dir, c->dir);
+    return 0;
+}
+
 static int cmd_run_net(const struct args *a, struct mp_config *c,
                        const char *cmdline)
 {
     struct mp_net *net = NULL;
     struct mp_netrec *rec = NULL;
     struct mp_provenance prov = {cmdline, "cpu", "CPU (OpenMP)"};
-    struct progress pr;
     char err[2048], path[MP_CFG_MAX_PATH + 64];
-    uint64_t slice = 1;
-    double t0;
     int rc;
 
     print_warnings(c);
@@ -693,55 +790,91 @@ static int cmd_run_net(const struct args *a, struct mp_config *c,
     }
     if ((rc = net_record(net, rec)))
         goto out;
-    catch_signals();
-    mp_progress_start(&pr, a->quiet, mp_net_total(net),
-                      (uint64_t)c->n_in * c->n_out);
-    pr.unit = "steps";
-    t0 = mp_cli_now();
-    while (mp_net_step(net) < mp_net_total(net)) {
-        double s0 = mp_cli_now(), dt;
-        uint64_t n = slice, until = mp_net_until_record(net);
-        if (n > until)
-            n = until;
-        mp_net_advance(net, n);
-        dt = mp_cli_now() - s0;
-        if (dt < 0.1 && slice < (UINT64_C(1) << 40))
-            slice *= 2;
-        else if (dt > 0.4 && slice > 1)
-            slice /= 2;
-        mp_progress_update(&pr, mp_net_step(net));
-        if (mp_net_record_due(net) ||
-            mp_net_step(net) == mp_net_total(net) || stop_signal)
-            if ((rc = net_record(net, rec)))
-                goto out;
-        if (stop_signal) {
-            fprintf(stderr,
-                    "\nmetaplast: %s at step %llu: the record holds the run "
-                    "up to now; rate networks have no checkpoints yet, so "
-                    "this run cannot be resumed\n",
-                    strsignal(stop_signal),
-                    (unsigned long long)mp_net_step(net));
-            rc = MP_EXIT_RUNTIME;
-            goto out;
-        }
-    }
-    mp_progress_end(&pr, mp_net_step(net));
-    if (mp_io_netrec_close(rec, err, sizeof err)) {
-        rec = NULL;
+    rc = net_drive(c, net, rec, cmdline, a->quiet);
+out:
+    if (rec && mp_io_netrec_close(rec, err, sizeof err) && !rc) {
         fprintf(stderr, "metaplast: %s\n", err);
         rc = MP_EXIT_RUNTIME;
-        goto out;
     }
-    rec = NULL;
-    if (!a->quiet)
-        net_summary(net, c, mp_cli_now() - t0);
-    printf("results: %s/record.nc (config: %s/config.ini)\n", c->dir,
-           c->dir);
-    rc = 0;
-out:
-    if (rec)
-        mp_io_netrec_close(rec, err, sizeof err);
     mp_net_destroy(net);
+    return rc;
+}
+
+/* Resumes a network run from its checkpoint (see cmd_resume). */
+static int resume_net(const struct args *a, const char *path,
+                      const char *dir, const char *cmdline)
+{
+    struct mp_config was, c;
+    struct mp_net_snapshot snap;
+    struct mp_net *net = NULL;
+    struct mp_netrec *rec = NULL;
+    struct mp_provenance prov = {cmdline, "cpu", "CPU (OpenMP)"};
+    char err[2048], rpath[MP_CFG_MAX_PATH + 64];
+    int rc;
+
+    if (a->memories || a->until) {
+        fprintf(stderr, "metaplast: resume %s: --memories and --until are "
+                        "for synapse ensembles; extend a network run with "
+                        "--set run.duration=TIME\n",
+                path);
+        return MP_EXIT_USAGE;
+    }
+    if (mp_net_ckpt_read(path, &was, &snap, err, sizeof err)) {
+        fprintf(stderr, "metaplast: %s\n", err);
+        return MP_EXIT_USAGE;
+    }
+    c = was;
+    snprintf(c.dir, sizeof c.dir, "%s", dir);
+    snprintf(was.dir, sizeof was.dir, "%s", dir);
+    rc = MP_EXIT_USAGE;
+    if (apply_overrides(a, &c, err, sizeof err)) {
+        fprintf(stderr, "metaplast: %s\n", err);
+        goto out_snap;
+    }
+    if ((rc = check_resumable(&was, &c, path)))
+        goto out_snap;
+    rc = MP_EXIT_USAGE;
+    if (mp_config_validate(&c, err, sizeof err)) {
+        fprintf(stderr, "metaplast: resume %s: %s\n", path, err);
+        goto out_snap;
+    }
+    if (snap.step >= mp_config_steps(&c, c.duration_s)) {
+        printf("%s: the run is complete (%llu steps); nothing to do.  "
+               "--set run.duration=TIME continues it.\n",
+               dir, (unsigned long long)snap.step);
+        rc = 0;
+        goto out_snap;
+    }
+    if (mp_net_create(&net, &c, err, sizeof err) ||
+        mp_net_restore(net, &snap)) {
+        fprintf(stderr, "metaplast: resume %s: %s\n", path,
+                net ? mp_net_errmsg(net) : err);
+        goto out_net;
+    }
+    rc = MP_EXIT_RUNTIME;
+    if (write_config_ini(&c))
+        goto out_net;
+    snprintf(rpath, sizeof rpath, "%s/record.nc", dir);
+    if (mp_io_netrec_resume(&rec, rpath, &c, net, snap.step, &prov, err,
+                            sizeof err)) {
+        fprintf(stderr, "metaplast: %s\n", err);
+        goto out_net;
+    }
+    if (!a->quiet) {
+        printf("resuming %s at step %llu of %llu\n", path,
+               (unsigned long long)snap.step,
+               (unsigned long long)mp_net_total(net));
+        describe_net(&c);
+    }
+    rc = net_drive(&c, net, rec, cmdline, a->quiet);
+    if (mp_io_netrec_close(rec, err, sizeof err) && !rc) {
+        fprintf(stderr, "metaplast: %s\n", err);
+        rc = MP_EXIT_RUNTIME;
+    }
+out_net:
+    mp_net_destroy(net);
+out_snap:
+    mp_net_snapshot_fini(&snap);
     return rc;
 }
 
@@ -791,8 +924,9 @@ static int check_resumable(const struct mp_config *was,
                     "metaplast: resume %s: %s cannot change (the checkpoint "
                     "has %s, now %s): it would change the physics or the "
                     "measurement of the run.  A resumption may change "
-                    "run.memories (--memories, --until), run.backend, "
-                    "run.threads, checkpoint.every and checkpoint.deflate.\n",
+                    "run.memories (--memories, --until), run.duration, "
+                    "run.backend, run.threads, checkpoint.every and "
+                    "checkpoint.deflate.\n",
                     path, name, va, vb);
             return MP_EXIT_USAGE;
         }
@@ -837,6 +971,15 @@ static int cmd_resume(const struct args *a, const char *cmdline)
         snprintf(path, sizeof path, "%s", a->target);
         snprintf(tmp, sizeof tmp, "%s", a->target);
         snprintf(dir, sizeof dir, "%s", dirname(tmp));
+    }
+    {
+        int paradigm;
+        if (mp_ckpt_paradigm(path, &paradigm, err, sizeof err)) {
+            fprintf(stderr, "metaplast: %s\n", err);
+            return MP_EXIT_USAGE;
+        }
+        if (paradigm == MP_PARADIGM_NETWORK)
+            return resume_net(a, path, dir, cmdline);
     }
     rc = mp_ckpt_read(path, &was, &snap, err, sizeof err);
     if (rc) {

@@ -831,9 +831,9 @@ int mp_config_warnings(const struct mp_config *c, char *buf, size_t len)
 
 int mp_config_key_resumable(size_t i)
 {
-    static const char *const ok[] = {"run.memories", "run.backend",
-                                     "run.threads", "output.dir",
-                                     "checkpoint.every",
+    static const char *const ok[] = {"run.memories", "run.duration",
+                                     "run.backend", "run.threads",
+                                     "output.dir", "checkpoint.every",
                                      "checkpoint.deflate"};
     char name[64];
     size_t j;

@@ -355,15 +355,57 @@ static void att_hash(struct nc *f, int var, const void *data, size_t n)
     att_text(f, var, "checksum", hex);
 }
 
-int mp_ckpt_write(const char *path, const struct mp_config *cfg,
-                  const struct mp_sim_snapshot *s,
-                  const struct mp_provenance *prov, char *err,
-                  size_t errlen)
+/* A state array of a checkpoint: written with its checksum, read back
+ * with its type, shape and checksum verified. */
+enum { A_U8, A_I64, A_F32, A_F64 };
+
+struct array {
+    const char *name;
+    int type;
+    int ndims;
+    const char *dim[2];
+    size_t len[2];
+    const char *long_name;
+    const char *units;
+    void *data;
+};
+
+static size_t elem_size(int t)
+{
+    return t == A_U8 ? 1 : t == A_F32 ? 4 : 8;
+}
+
+static nc_type nc_type_of(int t)
+{
+    return t == A_U8    ? NC_UBYTE
+           : t == A_I64 ? NC_INT64
+           : t == A_F32 ? NC_FLOAT
+                        : NC_DOUBLE;
+}
+
+static size_t elems(const struct array *a)
+{
+    return a->ndims == 1 ? a->len[0] : a->len[0] * a->len[1];
+}
+
+/* What a checkpoint says about its progress: "memories" or "steps". */
+struct head {
+    const char *unit;
+    uint64_t done;
+    uint64_t total;
+};
+
+#define CHUNK_BYTES ((size_t)4 << 20)
+
+static int ckpt_write(const char *path, const struct mp_config *cfg,
+                      const struct head *h, const struct array *a, size_t n,
+                      const struct mp_provenance *prov, char *err,
+                      size_t errlen)
 {
     struct nc f;
-    char tmp[4200], *text = NULL;
-    size_t len = 0, chunk;
-    int dsyn = -1, dage = -1, v_state, v_age, v_count, v_mean, v_m2, fault;
+    char tmp[4200], *text = NULL, name[64];
+    size_t len = 0, i;
+    int var[8], fault;
     FILE *mem;
 
     mem = open_memstream(&text, &len);
@@ -376,32 +418,38 @@ int mp_ckpt_write(const char *path, const struct mp_config *cfg,
         free(text);
         return MP_ENETCDF;
     }
-    ck(&f, nc_def_dim(f.id, "synapse", s->synapses, &dsyn), "nc_def_dim");
-    ck(&f, nc_def_dim(f.id, "age", s->n_ages, &dage), "nc_def_dim");
-    v_state = def_var(&f, "state", NC_UBYTE, dsyn,
-                      "synapse state: bit 6 strength (1 = weight +1), bits "
-                      "0-5 depth (0 = most plastic)",
-                      "1");
-    chunk = s->synapses < ((size_t)1 << 22) ? s->synapses : (size_t)1 << 22;
-    if (!f.rc)
-        ck(&f, nc_def_var_chunking(f.id, v_state, NC_CHUNKED, &chunk),
-           "nc_def_var_chunking");
-    if (!f.rc && cfg->ckpt_deflate > 0)
-        ck(&f, nc_def_var_deflate(f.id, v_state, 0, 1, cfg->ckpt_deflate),
-           "nc_def_var_deflate");
-    v_age = def_var(&f, "age", NC_INT64, dage, "measurement age",
-                    "memories");
-    v_count = def_var(&f, "probes", NC_INT64, dage,
-                      "measurements accumulated at this age", "1");
-    v_mean = def_var(&f, "signal_mean", NC_DOUBLE, dage,
-                     "running mean of the overlap (Welford)", "1");
-    v_m2 = def_var(&f, "signal_m2", NC_DOUBLE, dage,
-                   "running sum of squared deviations (Welford)", "1");
-    att_hash(&f, v_state, s->state, s->synapses);
-    att_hash(&f, v_age, s->ages, s->n_ages * 8);
-    att_hash(&f, v_count, s->count, s->n_ages * 8);
-    att_hash(&f, v_mean, s->mean, s->n_ages * 8);
-    att_hash(&f, v_m2, s->m2, s->n_ages * 8);
+    for (i = 0; i < n && !f.rc; i++) {
+        int dims[2], d;
+        size_t bytes = elems(&a[i]) * elem_size(a[i].type);
+        for (d = 0; d < a[i].ndims && !f.rc; d++)
+            if (nc_inq_dimid(f.id, a[i].dim[d], &dims[d]) != NC_NOERR)
+                ck(&f, nc_def_dim(f.id, a[i].dim[d], a[i].len[d], &dims[d]),
+                   "nc_def_dim");
+        if (!f.rc)
+            ck(&f, nc_def_var(f.id, a[i].name, nc_type_of(a[i].type),
+                              a[i].ndims, dims, &var[i]),
+               a[i].name);
+        if (!f.rc && bytes > CHUNK_BYTES) {
+            /* Large arrays in chunks of about 4 MiB, deflated on request. */
+            size_t chunk[2];
+            if (a[i].ndims == 1) {
+                chunk[0] = CHUNK_BYTES / elem_size(a[i].type);
+            } else {
+                size_t row = a[i].len[1] * elem_size(a[i].type);
+                chunk[0] = row >= CHUNK_BYTES ? 1 : CHUNK_BYTES / row;
+                chunk[1] = a[i].len[1];
+            }
+            ck(&f, nc_def_var_chunking(f.id, var[i], NC_CHUNKED, chunk),
+               "nc_def_var_chunking");
+            if (!f.rc && cfg->ckpt_deflate > 0)
+                ck(&f, nc_def_var_deflate(f.id, var[i], 0, 1,
+                                          cfg->ckpt_deflate),
+                   "nc_def_var_deflate");
+        }
+        att_text(&f, var[i], "long_name", a[i].long_name);
+        att_text(&f, var[i], "units", a[i].units);
+        att_hash(&f, var[i], a[i].data, elems(&a[i]) * elem_size(a[i].type));
+    }
     att_text(&f, NC_GLOBAL, "title", "metaplast checkpoint");
     provenance(&f, cfg, prov, "checkpoint");
     {
@@ -411,20 +459,20 @@ int mp_ckpt_write(const char *path, const struct mp_config *cfg,
                                   1, &version),
                "format_version");
     }
-    att_u64(&f, NC_GLOBAL, "memories_done", s->done);
-    att_u64(&f, NC_GLOBAL, "memories_total", cfg->burn_in + cfg->memories);
+    att_text(&f, NC_GLOBAL, "paradigm",
+             cfg->paradigm == MP_PARADIGM_NETWORK ? "network" : "ensemble");
+    snprintf(name, sizeof name, "%s_done", h->unit);
+    att_u64(&f, NC_GLOBAL, name, h->done);
+    snprintf(name, sizeof name, "%s_total", h->unit);
+    att_u64(&f, NC_GLOBAL, name, h->total);
     att_u64(&f, NC_GLOBAL, "seed", cfg->seed);
     att_text(&f, NC_GLOBAL, "checksum_algorithm", HASH_NAME);
     att_text(&f, NC_GLOBAL, "config_ini", text);
     free(text);
     if (!f.rc)
         ck(&f, nc_enddef(f.id), "nc_enddef");
-    if (!f.rc)
-        ck(&f, nc_put_var_uchar(f.id, v_state, s->state), "state");
-    put_i64(&f, v_age, s->ages);
-    put_i64(&f, v_count, s->count);
-    put_double(&f, v_mean, s->mean);
-    put_double(&f, v_m2, s->m2);
+    for (i = 0; i < n && !f.rc; i++)
+        ck(&f, nc_put_var(f.id, var[i], a[i].data), a[i].name);
     fault = injected_fault("checkpoint");
     if (fault && !f.rc) {
         nc_close(f.id);
@@ -433,6 +481,29 @@ int mp_ckpt_write(const char *path, const struct mp_config *cfg,
         return MP_EIO;
     }
     return finish(&f, tmp);
+}
+
+int mp_ckpt_write(const char *path, const struct mp_config *cfg,
+                  const struct mp_sim_snapshot *s,
+                  const struct mp_provenance *prov, char *err,
+                  size_t errlen)
+{
+    const struct array a[] = {
+        {"state", A_U8, 1, {"synapse", NULL}, {s->synapses, 0},
+         "synapse state: bit 6 strength (1 = weight +1), bits 0-5 depth "
+         "(0 = most plastic)",
+         "1", s->state},
+        {"age", A_I64, 1, {"age", NULL}, {s->n_ages, 0}, "measurement age",
+         "memories", s->ages},
+        {"probes", A_I64, 1, {"age", NULL}, {s->n_ages, 0},
+         "measurements accumulated at this age", "1", s->count},
+        {"signal_mean", A_F64, 1, {"age", NULL}, {s->n_ages, 0},
+         "running mean of the overlap (Welford)", "1", s->mean},
+        {"signal_m2", A_F64, 1, {"age", NULL}, {s->n_ages, 0},
+         "running sum of squared deviations (Welford)", "1", s->m2},
+    };
+    const struct head h = {"memories", s->done, cfg->burn_in + cfg->memories};
+    return ckpt_write(path, cfg, &h, a, 5, prov, err, errlen);
 }
 
 /* ---- Reading ----------------------------------------------------------- */
@@ -483,48 +554,56 @@ static int open_ours(const char *path, int *nc, char kind[32], char *err,
     return 0;
 }
 
-/* Reads a 1-D variable of the expected type and length, and checks its
- * checksum; *bad names a mismatch. */
-static int read_checked(int nc, const char *path, const char *name,
-                        nc_type want_type, size_t want_len, void *buf,
-                        size_t elem, int *mismatch, char *err,
-                        size_t errlen)
+/* Reads an array of the expected type and shape into a->data and checks
+ * its checksum; *mismatch is set on a checksum mismatch. */
+static int read_array(int nc, const char *path, const struct array *a,
+                      int *mismatch, char *err, size_t errlen)
 {
-    int var, dim, ndims, st;
+    int var, dims[2], ndims, st, d;
     nc_type type;
     size_t len;
     char *sum = NULL, hex[32];
 
-    if (nc_inq_varid(nc, name, &var) != NC_NOERR ||
-        nc_inq_var(nc, var, NULL, &type, &ndims, &dim, NULL) != NC_NOERR ||
-        ndims != 1 || type != want_type ||
-        nc_inq_dimlen(nc, dim, &len) != NC_NOERR || len != want_len) {
+    if (nc_inq_varid(nc, a->name, &var) != NC_NOERR ||
+        nc_inq_var(nc, var, NULL, &type, &ndims, NULL, NULL) != NC_NOERR ||
+        ndims != a->ndims || type != nc_type_of(a->type) ||
+        nc_inq_vardimid(nc, var, dims) != NC_NOERR) {
         mp__errf(err, errlen,
-                 "%s: variable '%s' is missing or has the wrong type or "
-                 "size",
-                 path, name);
+                 "%s: variable '%s' is missing or has the wrong type", path,
+                 a->name);
         return MP_EFORMAT;
     }
-    st = nc_get_var(nc, var, buf);
+    for (d = 0; d < ndims; d++) {
+        if (nc_inq_dimlen(nc, dims[d], &len) != NC_NOERR ||
+            len != a->len[d]) {
+            mp__errf(err, errlen,
+                     "%s: variable '%s' does not have the size of the "
+                     "checkpoint's configuration",
+                     path, a->name);
+            return MP_EFORMAT;
+        }
+    }
+    st = nc_get_var(nc, var, a->data);
     if (st != NC_NOERR) {
         mp__errf(err, errlen, "%s: cannot read variable '%s': %s", path,
-                 name, nc_strerror(st));
+                 a->name, nc_strerror(st));
         return MP_EFORMAT;
     }
     if (get_text_att(nc, var, "checksum", &sum)) {
         mp__errf(err, errlen, "%s: variable '%s' has no checksum", path,
-                 name);
+                 a->name);
         return MP_EFORMAT;
     }
     snprintf(hex, sizeof hex, "%016llx",
-             (unsigned long long)mp_hash64(buf, want_len * elem));
+             (unsigned long long)mp_hash64(a->data,
+                                           elems(a) * elem_size(a->type)));
     if (strcmp(hex, sum)) {
         if (mismatch)
             *mismatch = 1;
         mp__errf(err, errlen,
                  "%s: checksum mismatch in variable '%s' (stored %s, "
                  "computed %s): the file is damaged",
-                 path, name, sum, hex);
+                 path, a->name, sum, hex);
         free(sum);
         return MP_EFORMAT;
     }
@@ -532,35 +611,41 @@ static int read_checked(int nc, const char *path, const char *name,
     return 0;
 }
 
-static int ckpt_read_nc(int nc, const char *path, struct mp_config *cfg,
-                        struct mp_sim_snapshot *s, int *mismatch, char *err,
-                        size_t errlen)
+/* Opens a checkpoint of the given paradigm: its format version, its
+ * configuration (validated) and its progress. */
+static int ckpt_open(const char *path, int paradigm, int *nc,
+                     struct mp_config *cfg, uint64_t *done, char *err,
+                     size_t errlen)
 {
-    char *text = NULL, name[MP_CFG_MAX_PATH + 32];
-    int version = 0, rc;
-    unsigned long long done = 0;
-    int dim;
-    size_t N = 0, nages = 0;
+    const char *unit = paradigm == MP_PARADIGM_NETWORK ? "steps" : "memories";
+    char kind[32], *text = NULL, name[MP_CFG_MAX_PATH + 32];
+    unsigned long long d = 0;
+    int version = 0, rc = open_ours(path, nc, kind, err, errlen);
 
-    if (nc_get_att_int(nc, NC_GLOBAL, "format_version", &version) !=
+    if (rc)
+        return rc;
+    rc = MP_EFORMAT;
+    if (strcmp(kind, "checkpoint")) {
+        mp__errf(err, errlen, "%s: a metaplast %s file, not a checkpoint",
+                 path, kind);
+        goto fail;
+    }
+    if (nc_get_att_int(*nc, NC_GLOBAL, "format_version", &version) !=
         NC_NOERR) {
         mp__errf(err, errlen, "%s: checkpoint without a format_version",
                  path);
-        return MP_EFORMAT;
+        goto fail;
     }
     if (version != MP_CKPT_FORMAT) {
         mp__errf(err, errlen,
                  "%s: checkpoint format version %d; this build of metaplast "
                  "reads version %d",
                  path, version, MP_CKPT_FORMAT);
-        return MP_EFORMAT;
+        goto fail;
     }
-    if (nc_get_att_ulonglong(nc, NC_GLOBAL, "memories_done", &done) !=
-            NC_NOERR ||
-        get_text_att(nc, NC_GLOBAL, "config_ini", &text)) {
-        mp__errf(err, errlen,
-                 "%s: checkpoint without memories_done or config_ini", path);
-        return MP_EFORMAT;
+    if (get_text_att(*nc, NC_GLOBAL, "config_ini", &text)) {
+        mp__errf(err, errlen, "%s: checkpoint without config_ini", path);
+        goto fail;
     }
     mp_config_init(cfg);
     snprintf(name, sizeof name, "%s (config_ini)", path);
@@ -568,59 +653,171 @@ static int ckpt_read_nc(int nc, const char *path, struct mp_config *cfg,
     free(text);
     if (rc == 0)
         rc = mp_config_validate(cfg, err, errlen);
-    if (rc)
-        return MP_EFORMAT;
-    if (nc_inq_dimid(nc, "synapse", &dim) != NC_NOERR ||
-        nc_inq_dimlen(nc, dim, &N) != NC_NOERR ||
-        nc_inq_dimid(nc, "age", &dim) != NC_NOERR ||
-        nc_inq_dimlen(nc, dim, &nages) != NC_NOERR || N != cfg->synapses ||
-        nages != mp_config_ages(cfg, NULL, 0) ||
-        done > cfg->burn_in + cfg->memories) {
-        mp__errf(err, errlen,
-                 "%s: the arrays or the memory count do not fit the "
-                 "checkpoint's own configuration",
-                 path);
-        return MP_EFORMAT;
+    if (rc) {
+        rc = MP_EFORMAT;
+        goto fail;
     }
-    if (mp_snapshot_alloc(s, N, nages)) {
-        mp__errf(err, errlen, "%s: out of memory for %zu synapses", path, N);
-        return MP_ENOMEM;
+    rc = MP_EFORMAT;
+    if (cfg->paradigm != paradigm) {
+        mp__errf(err, errlen, "%s: a checkpoint of a %s run", path,
+                 cfg->paradigm == MP_PARADIGM_NETWORK ? "rate-network"
+                                                      : "synapse-ensemble");
+        goto fail;
     }
-    s->done = done;
-    rc = read_checked(nc, path, "state", NC_UBYTE, N, s->state, 1, mismatch,
-                      err, errlen);
-    if (!rc)
-        rc = read_checked(nc, path, "age", NC_INT64, nages, s->ages, 8,
-                          mismatch, err, errlen);
-    if (!rc)
-        rc = read_checked(nc, path, "probes", NC_INT64, nages, s->count, 8,
-                          mismatch, err, errlen);
-    if (!rc)
-        rc = read_checked(nc, path, "signal_mean", NC_DOUBLE, nages, s->mean,
-                          8, mismatch, err, errlen);
-    if (!rc)
-        rc = read_checked(nc, path, "signal_m2", NC_DOUBLE, nages, s->m2, 8,
-                          mismatch, err, errlen);
-    if (rc)
-        mp_snapshot_fini(s);
+    snprintf(name, sizeof name, "%s_done", unit);
+    if (nc_get_att_ulonglong(*nc, NC_GLOBAL, name, &d) != NC_NOERR) {
+        mp__errf(err, errlen, "%s: checkpoint without %s", path, name);
+        goto fail;
+    }
+    *done = d;
+    return 0;
+fail:
+    nc_close(*nc);
     return rc;
 }
 
 int mp_ckpt_read(const char *path, struct mp_config *cfg,
                  struct mp_sim_snapshot *s, char *err, size_t errlen)
 {
-    char kind[32];
-    int nc, rc = open_ours(path, &nc, kind, err, errlen);
+    uint64_t done;
+    size_t N, nages, i;
+    int nc, rc = ckpt_open(path, MP_PARADIGM_ENSEMBLE, &nc, cfg, &done, err,
+                           errlen);
     if (rc)
         return rc;
-    if (strcmp(kind, "checkpoint")) {
+    N = cfg->synapses;
+    nages = mp_config_ages(cfg, NULL, 0);
+    if (done > cfg->burn_in + cfg->memories) {
         nc_close(nc);
-        mp__errf(err, errlen, "%s: a metaplast %s file, not a checkpoint",
-                 path, kind);
+        mp__errf(err, errlen, "%s: memories_done is past the run's end",
+                 path);
         return MP_EFORMAT;
     }
-    rc = ckpt_read_nc(nc, path, cfg, s, NULL, err, errlen);
+    if (mp_snapshot_alloc(s, N, nages)) {
+        nc_close(nc);
+        mp__errf(err, errlen, "%s: out of memory for %zu synapses", path, N);
+        return MP_ENOMEM;
+    }
+    s->done = done;
+    {
+        const struct array a[] = {
+            {"state", A_U8, 1, {"synapse", NULL}, {N, 0}, "", "", s->state},
+            {"age", A_I64, 1, {"age", NULL}, {nages, 0}, "", "", s->ages},
+            {"probes", A_I64, 1, {"age", NULL}, {nages, 0}, "", "",
+             s->count},
+            {"signal_mean", A_F64, 1, {"age", NULL}, {nages, 0}, "", "",
+             s->mean},
+            {"signal_m2", A_F64, 1, {"age", NULL}, {nages, 0}, "", "", s->m2},
+        };
+        for (i = 0, rc = 0; i < 5 && !rc; i++)
+            rc = read_array(nc, path, &a[i], NULL, err, errlen);
+    }
     nc_close(nc);
+    if (rc)
+        mp_snapshot_fini(s);
+    return rc;
+}
+
+int mp_net_ckpt_write(const char *path, const struct mp_config *cfg,
+                      const struct mp_net_snapshot *s,
+                      const struct mp_provenance *prov, char *err,
+                      size_t errlen)
+{
+    const struct array a[] = {
+        {"weights", A_F32, 2, {"neuron", "input"}, {s->n_out, s->n_in},
+         "synaptic weights, one row per neuron", "1", s->w},
+        {"theta", A_F32, 1, {"neuron", NULL}, {s->n_out, 0},
+         "sliding modification threshold", "1", s->theta},
+        {"rate_sum_scaling", A_F64, 1, {"neuron", NULL}, {s->n_out, 0},
+         "sum of rates since the last scaling pass", "1", s->acc_scale},
+        {"rate_sum_record", A_F64, 1, {"neuron", NULL}, {s->n_out, 0},
+         "sum of rates since the last record", "1", s->acc_rec},
+        {"counters", A_I64, 1, {"counter", NULL}, {2, 0},
+         "steps since the last scaling pass and since the last record", "1",
+         (void *)s->counters},
+    };
+    const struct head h = {"steps", s->step,
+                           mp_config_steps(cfg, cfg->duration_s)};
+    return ckpt_write(path, cfg, &h, a, 5, prov, err, errlen);
+}
+
+int mp_net_ckpt_read(const char *path, struct mp_config *cfg,
+                     struct mp_net_snapshot *s, char *err, size_t errlen)
+{
+    uint64_t done;
+    size_t i;
+    int nc, rc = ckpt_open(path, MP_PARADIGM_NETWORK, &nc, cfg, &done, err,
+                           errlen);
+    if (rc)
+        return rc;
+    if (done > mp_config_steps(cfg, cfg->duration_s) ||
+        mp_net_snapshot_alloc(s, cfg->n_in, cfg->n_out)) {
+        nc_close(nc);
+        mp__errf(err, errlen, "%s: steps_done past the end, or out of memory",
+                 path);
+        return MP_EFORMAT;
+    }
+    s->step = done;
+    {
+        const struct array a[] = {
+            {"weights", A_F32, 2, {"neuron", "input"}, {s->n_out, s->n_in},
+             "", "", s->w},
+            {"theta", A_F32, 1, {"neuron", NULL}, {s->n_out, 0}, "", "",
+             s->theta},
+            {"rate_sum_scaling", A_F64, 1, {"neuron", NULL}, {s->n_out, 0},
+             "", "", s->acc_scale},
+            {"rate_sum_record", A_F64, 1, {"neuron", NULL}, {s->n_out, 0}, "",
+             "", s->acc_rec},
+            {"counters", A_I64, 1, {"counter", NULL}, {2, 0}, "", "",
+             s->counters},
+        };
+        for (i = 0, rc = 0; i < 5 && !rc; i++)
+            rc = read_array(nc, path, &a[i], NULL, err, errlen);
+    }
+    nc_close(nc);
+    if (rc)
+        mp_net_snapshot_fini(s);
+    return rc;
+}
+
+/* Verifies every checksummed variable of an open file; lists them. */
+static int verify_all(int nc, const char *path, char *names, size_t len,
+                      int *mismatch, char *err, size_t errlen)
+{
+    int nvars = 0, v, rc = 0;
+    names[0] = '\0';
+    nc_inq_nvars(nc, &nvars);
+    for (v = 0; v < nvars && !rc; v++) {
+        struct array a;
+        char name[NC_MAX_NAME + 1];
+        nc_type type;
+        int ndims, dims[2], d;
+        size_t alen;
+        if (nc_inq_attlen(nc, v, "checksum", &alen) != NC_NOERR ||
+            nc_inq_var(nc, v, name, &type, &ndims, NULL, NULL) != NC_NOERR ||
+            ndims < 1 || ndims > 2)
+            continue;
+        nc_inq_vardimid(nc, v, dims);
+        memset(&a, 0, sizeof a);
+        a.name = name;
+        a.ndims = ndims;
+        a.type = type == NC_UBYTE   ? A_U8
+                 : type == NC_INT64 ? A_I64
+                 : type == NC_FLOAT ? A_F32
+                                    : A_F64;
+        for (d = 0; d < ndims; d++)
+            nc_inq_dimlen(nc, dims[d], &a.len[d]);
+        a.data = malloc(elems(&a) * elem_size(a.type) + 1);
+        if (!a.data) {
+            mp__errf(err, errlen, "%s: out of memory", path);
+            return MP_ENOMEM;
+        }
+        rc = read_array(nc, path, &a, mismatch, err, errlen);
+        free(a.data);
+        if (!rc)
+            snprintf(names + strlen(names), len - strlen(names), "%s%s",
+                     names[0] ? ", " : "", name);
+    }
     return rc;
 }
 
@@ -630,10 +827,15 @@ int mp_io_info(const char *path, FILE *out, char *err, size_t errlen)
     int nc, rc = open_ours(path, &nc, kind, err, errlen);
     unsigned long long done = 0, total = 0;
     double v;
+    int i;
 
     if (rc)
         return rc;
     fprintf(out, "%s: metaplast %s file\n", path, kind);
+    if (!get_text_att(nc, NC_GLOBAL, "paradigm", &text)) {
+        fprintf(out, "  paradigm:       %s\n", text);
+        free(text);
+    }
     if (!get_text_att(nc, NC_GLOBAL, "metaplast_version", &text)) {
         fprintf(out, "  written by:     metaplast %s\n", text);
         free(text);
@@ -646,34 +848,49 @@ int mp_io_info(const char *path, FILE *out, char *err, size_t errlen)
         fprintf(out, "  ran on:         %s\n", text);
         free(text);
     }
-    if (nc_get_att_ulonglong(nc, NC_GLOBAL, "memories_done", &done) ==
-            NC_NOERR &&
-        nc_get_att_ulonglong(nc, NC_GLOBAL, "memories_total", &total) ==
-            NC_NOERR)
-        fprintf(out, "  memories:       %llu of %llu stored (%s)\n", done,
-                total, done == total ? "finished" : "resumable");
+    for (i = 0; i < 2; i++) {
+        const char *unit = i ? "steps" : "memories";
+        char a[32], b[32];
+        snprintf(a, sizeof a, "%s_done", unit);
+        snprintf(b, sizeof b, "%s_total", unit);
+        if (nc_get_att_ulonglong(nc, NC_GLOBAL, a, &done) == NC_NOERR &&
+            nc_get_att_ulonglong(nc, NC_GLOBAL, b, &total) == NC_NOERR)
+            fprintf(out, "  %-15s %llu of %llu stored (%s)\n",
+                    i ? "steps:" : "memories:", done, total,
+                    done == total ? "finished" : "resumable");
+    }
+    {
+        int ndims = 0, d;
+        nc_inq_ndims(nc, &ndims);
+        fprintf(out, "  sizes:         ");
+        for (d = 0; d < ndims; d++) {
+            char name[NC_MAX_NAME + 1];
+            size_t len;
+            nc_inq_dim(nc, d, name, &len);
+            fprintf(out, " %s = %zu", name, len);
+        }
+        fprintf(out, "\n");
+    }
     if (!strcmp(kind, "checkpoint")) {
-        struct mp_config cfg;
-        struct mp_sim_snapshot s;
+        char names[512];
         int mismatch = 0, version = 0;
         nc_get_att_int(nc, NC_GLOBAL, "format_version", &version);
         fprintf(out, "  format version: %d (this build reads %d)\n", version,
                 MP_CKPT_FORMAT);
-        rc = ckpt_read_nc(nc, path, &cfg, &s, &mismatch, err, errlen);
-        if (rc == 0) {
-            fprintf(out, "  synapses:       %llu (%s, %.3g MB of state)\n",
-                    (unsigned long long)s.synapses,
-                    mp_model_name(cfg.syn.model), (double)s.synapses / 1e6);
-            fprintf(out, "  ages:           %zu, up to %llu\n", s.n_ages,
-                    (unsigned long long)(s.n_ages ? s.ages[s.n_ages - 1]
-                                                  : 0));
-            fprintf(out, "  checksums:      OK (state, age, probes, "
-                         "signal_mean, signal_m2)\n");
-            mp_snapshot_fini(&s);
-        } else {
+        rc = version == MP_CKPT_FORMAT
+                 ? verify_all(nc, path, names, sizeof names, &mismatch, err,
+                              errlen)
+                 : MP_EFORMAT;
+        if (version != MP_CKPT_FORMAT)
+            mp__errf(err, errlen,
+                     "%s: checkpoint format version %d; this build reads "
+                     "version %d",
+                     path, version, MP_CKPT_FORMAT);
+        if (rc == 0)
+            fprintf(out, "  checksums:      OK (%s)\n", names);
+        else
             fprintf(out, "  checksums:      %s\n  %s\n",
                     mismatch ? "MISMATCH" : "not verified", err);
-        }
     } else if (!strcmp(kind, "record")) {
         if (nc_get_att_double(nc, NC_GLOBAL, "lifetime", &v) == NC_NOERR)
             fprintf(out, "  lifetime:       %.0f memories (on the grid)\n",
@@ -690,7 +907,7 @@ int mp_io_info(const char *path, FILE *out, char *err, size_t errlen)
     }
     /* The configuration, as the run resolved it. */
     {
-        int natts = 0, i;
+        int natts = 0;
         nc_inq_natts(nc, &natts);
         fprintf(out, "  configuration:\n");
         for (i = 0; i < natts; i++) {
@@ -873,4 +1090,110 @@ int mp_io_netrec_close(struct mp_netrec *r, char *err, size_t errlen)
         mp__errf(err, errlen, "%s", r->err);
     free(r);
     return rc;
+}
+
+int mp_ckpt_paradigm(const char *path, int *paradigm, char *err,
+                     size_t errlen)
+{
+    char kind[32], *text = NULL;
+    int nc, rc = open_ours(path, &nc, kind, err, errlen);
+    if (rc)
+        return rc;
+    *paradigm = MP_PARADIGM_ENSEMBLE;
+    if (!get_text_att(nc, NC_GLOBAL, "paradigm", &text)) {
+        if (!strcmp(text, "network"))
+            *paradigm = MP_PARADIGM_NETWORK;
+        free(text);
+    }
+    nc_close(nc);
+    return 0;
+}
+
+int mp_io_netrec_resume(struct mp_netrec **out, const char *path,
+                        const struct mp_config *cfg, const struct mp_net *net,
+                        uint64_t step, const struct mp_provenance *prov,
+                        char *err, size_t errlen)
+{
+    char tmp[4200];
+    struct mp_netrec *r = NULL;
+    struct mp_net_sample smp;
+    size_t T = 0, t;
+    int old, dim, rc, v[10];
+    static const char *const names[] = {"time",   "step",   "theta",
+                                        "rate",   "response", "w_hist",
+                                        "w_mean", "w_std",  "modulator"};
+
+    *out = NULL;
+    rc = nc_open(path, NC_NOWRITE, &old);
+    if (rc != NC_NOERR) {
+        mp__errf(err, errlen, "%s: cannot reopen the record: %s", path,
+                 nc_strerror(rc));
+        return MP_ENETCDF;
+    }
+    for (t = 0; t < 9; t++)
+        if (nc_inq_varid(old, names[t], &v[t]) != NC_NOERR) {
+            nc_close(old);
+            mp__errf(err, errlen, "%s: not a network record (no '%s')", path,
+                     names[t]);
+            return MP_EFORMAT;
+        }
+    nc_inq_dimid(old, "time", &dim);
+    nc_inq_dimlen(old, dim, &T);
+    tmp_name(tmp, sizeof tmp, path);
+    rc = mp_io_netrec_create(&r, tmp, cfg, net, prov, err, errlen);
+    if (rc) {
+        nc_close(old);
+        return rc;
+    }
+    memset(&smp, 0, sizeof smp);
+    smp.n_out = cfg->n_out;
+    smp.patterns = cfg->patterns;
+    smp.bins = cfg->histogram_bins;
+    smp.theta = malloc(cfg->n_out * sizeof *smp.theta);
+    smp.rate = malloc(cfg->n_out * sizeof *smp.rate);
+    smp.response = malloc((size_t)cfg->n_out * cfg->patterns *
+                          sizeof *smp.response);
+    smp.histogram = malloc(cfg->histogram_bins * sizeof *smp.histogram);
+    rc = smp.theta && smp.rate && smp.response && smp.histogram ? 0
+                                                                : MP_ENOMEM;
+    for (t = 0; t < T && !rc; t++) {
+        size_t one = 1, s2[2] = {t, 0}, c2[2] = {1, cfg->n_out};
+        size_t s3[3] = {t, 0, 0}, c3[3] = {1, cfg->n_out, cfg->patterns};
+        size_t ch[2] = {1, cfg->histogram_bins};
+        long long st = 0;
+        if (nc_get_vara_longlong(old, v[1], &t, &one, &st) ||
+            nc_get_vara_double(old, v[0], &t, &one, &smp.time_s) ||
+            nc_get_vara_float(old, v[2], s2, c2, smp.theta) ||
+            nc_get_vara_float(old, v[3], s2, c2, smp.rate) ||
+            nc_get_vara_float(old, v[4], s3, c3, smp.response) ||
+            nc_get_vara_longlong(old, v[5], s2, ch,
+                                 (long long *)smp.histogram) ||
+            nc_get_vara_double(old, v[6], &t, &one, &smp.w_mean) ||
+            nc_get_vara_double(old, v[7], &t, &one, &smp.w_std) ||
+            nc_get_vara_double(old, v[8], &t, &one, &smp.modulator)) {
+            mp__errf(err, errlen, "%s: cannot read record entry %zu", path,
+                     t);
+            rc = MP_ENETCDF;
+            break;
+        }
+        if ((uint64_t)st > step)
+            break; /* written after the checkpoint: dropped */
+        smp.step = (uint64_t)st;
+        rc = mp_io_netrec_append(r, &smp, err, errlen);
+    }
+    mp_net_sample_fini(&smp);
+    nc_close(old);
+    if (!rc && rename(tmp, path)) {
+        mp__errf(err, errlen, "%s: cannot replace the record: %s", path,
+                 strerror(errno));
+        rc = MP_EIO;
+    }
+    if (rc) {
+        mp_io_netrec_close(r, NULL, 0);
+        unlink(tmp);
+        return rc;
+    }
+    snprintf(r->path, sizeof r->path, "%s", path);
+    *out = r;
+    return 0;
 }

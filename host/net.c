@@ -474,3 +474,65 @@ void mp__net_set_unfused(struct mp_net *n, int unfused)
 {
     n->unfused = unfused;
 }
+
+int mp_net_snapshot_alloc(struct mp_net_snapshot *s, uint32_t n_in,
+                          uint32_t n_out)
+{
+    memset(s, 0, sizeof *s);
+    s->n_in = n_in;
+    s->n_out = n_out;
+    s->w = malloc((size_t)n_in * n_out * sizeof *s->w);
+    s->theta = malloc(n_out * sizeof *s->theta);
+    s->acc_scale = malloc(n_out * sizeof *s->acc_scale);
+    s->acc_rec = malloc(n_out * sizeof *s->acc_rec);
+    if (!s->w || !s->theta || !s->acc_scale || !s->acc_rec) {
+        mp_net_snapshot_fini(s);
+        return MP_ENOMEM;
+    }
+    return 0;
+}
+
+void mp_net_snapshot_fini(struct mp_net_snapshot *s)
+{
+    free(s->w);
+    free(s->theta);
+    free(s->acc_scale);
+    free(s->acc_rec);
+    memset(s, 0, sizeof *s);
+}
+
+int mp_net_snapshot(const struct mp_net *n, struct mp_net_snapshot *s)
+{
+    int rc = mp_net_snapshot_alloc(s, n->n_in, n->n_out);
+    if (rc)
+        return rc;
+    s->step = n->step;
+    memcpy(s->w, n->w, (size_t)n->n_in * n->n_out * sizeof *s->w);
+    memcpy(s->theta, n->theta, n->n_out * sizeof *s->theta);
+    memcpy(s->acc_scale, n->acc_scale, n->n_out * sizeof *s->acc_scale);
+    memcpy(s->acc_rec, n->acc_rec, n->n_out * sizeof *s->acc_rec);
+    s->counters[0] = (int64_t)n->n_scale;
+    s->counters[1] = (int64_t)n->n_rec;
+    return 0;
+}
+
+int mp_net_restore(struct mp_net *n, const struct mp_net_snapshot *s)
+{
+    if (s->n_in != n->n_in || s->n_out != n->n_out || s->step > n->total) {
+        mp__errf(n->err, sizeof n->err,
+                 "the snapshot does not fit this network");
+        return MP_EINVAL;
+    }
+    n->step = s->step;
+    memcpy(n->w, s->w, (size_t)n->n_in * n->n_out * sizeof *n->w);
+    memcpy(n->theta, s->theta, n->n_out * sizeof *n->theta);
+    memcpy(n->acc_scale, s->acc_scale, n->n_out * sizeof *n->acc_scale);
+    memcpy(n->acc_rec, s->acc_rec, n->n_out * sizeof *n->acc_rec);
+    n->n_scale = (uint64_t)s->counters[0];
+    n->n_rec = (uint64_t)s->counters[1];
+    /* The current of this step: the same fixed-order sum the fused pass
+     * computed, so the continuation is bit-exact. */
+    input_at(n, n->step, n->x);
+    currents(n, n->x);
+    return 0;
+}

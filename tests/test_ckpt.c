@@ -380,3 +380,122 @@ Test(ckpt, info_verifies_checksums)
     cr_expect(strstr(text, "checksums:      MISMATCH"), "%s", text);
     free(text);
 }
+
+/* ---- Rate networks ------------------------------------------------------ */
+
+static struct mp_config net_cfg(int threads, double duration)
+{
+    struct mp_config c;
+    char err[512];
+    mp_config_init(&c);
+    c.paradigm = MP_PARADIGM_NETWORK;
+    c.n_in = 40;
+    c.n_out = 9;
+    c.patterns = 4;
+    c.dt_s = 1e-3;
+    c.switch_s = 0.02;
+    c.noise = 0.05;
+    c.tau_w_s = 20.0;
+    c.tau_theta_s = 1.0;
+    c.w_init = 0.5;
+    c.scaling_interval_s = 0.7; /* not a divisor of the split point */
+    c.duration_s = duration;
+    c.record_interval_s = 0.3;
+    c.threads = threads;
+    cr_assert_eq(mp_config_validate(&c, err, sizeof err), 0, "%s", err);
+    return c;
+}
+
+/* A network run of 2T steps equals T steps + checkpoint file + T more
+ * (weights, thresholds, rate sums, counters), across thread counts. */
+Test(ckpt, network_resume_is_bit_exact)
+{
+    struct mp_config full = net_cfg(1, 6.0), half, back;
+    struct mp_net *a, *b, *c;
+    struct mp_net_snapshot snap, x, y;
+    char err[512];
+    const char *p = in_dir("net.nc");
+    cr_assert_eq(mp_net_create(&a, &full, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(mp_net_advance(a, UINT64_MAX), 0);
+    half = net_cfg(2, 3.0);
+    cr_assert_eq(mp_net_create(&b, &half, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(mp_net_advance(b, UINT64_MAX), 0);
+    cr_assert_eq(mp_net_snapshot(b, &snap), 0);
+    cr_assert_eq(mp_net_ckpt_write(p, &half, &snap, NULL, err, sizeof err), 0,
+                 "%s", err);
+    mp_net_snapshot_fini(&snap);
+    mp_net_destroy(b);
+    cr_assert_eq(mp_net_ckpt_read(p, &back, &snap, err, sizeof err), 0, "%s",
+                 err);
+    back.duration_s = 6.0;
+    back.threads = 1;
+    cr_assert_eq(mp_net_create(&c, &back, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(mp_net_restore(c, &snap), 0);
+    mp_net_snapshot_fini(&snap);
+    cr_assert_eq(mp_net_advance(c, UINT64_MAX), 0);
+    cr_assert_eq(mp_net_snapshot(a, &x), 0);
+    cr_assert_eq(mp_net_snapshot(c, &y), 0);
+    cr_assert_eq(x.step, y.step);
+    cr_expect_eq(memcmp(x.w, y.w, (size_t)x.n_in * x.n_out * 4), 0,
+                 "weights differ");
+    cr_expect_eq(memcmp(x.theta, y.theta, x.n_out * 4), 0);
+    cr_expect_eq(memcmp(x.acc_scale, y.acc_scale, x.n_out * 8), 0);
+    cr_expect_eq(memcmp(x.counters, y.counters, sizeof x.counters), 0);
+    mp_net_snapshot_fini(&x);
+    mp_net_snapshot_fini(&y);
+    mp_net_destroy(a);
+    mp_net_destroy(c);
+
+    /* The wrong reader says what the file is. */
+    {
+        struct mp_config cc;
+        struct mp_sim_snapshot ss;
+        cr_expect_eq(mp_ckpt_read(p, &cc, &ss, err, sizeof err), MP_EFORMAT);
+        cr_expect(strstr(err, "a checkpoint of a rate-network run"), "%s",
+                  err);
+    }
+}
+
+/* Resuming a record at a step drops exactly the entries written after it
+ * and keeps the rest bit for bit. */
+Test(ckpt, network_record_truncated_on_resume)
+{
+    struct mp_config c = net_cfg(0, 3.0);
+    struct mp_net *n;
+    struct mp_netrec *r;
+    char err[512];
+    const char *p = in_dir("record.nc");
+    float before[9 * 5], after[9 * 5];
+    int nc, var, dim;
+    size_t len, k, s2[2] = {0, 0}, c2[2] = {5, 9};
+    cr_assert_eq(mp_net_create(&n, &c, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(mp_io_netrec_create(&r, p, &c, n, NULL, err, sizeof err), 0,
+                 "%s", err);
+    for (k = 0; k <= 10; k++) { /* records at steps 0, 300, ..., 3000 */
+        struct mp_net_sample smp;
+        if (k)
+            cr_assert_eq(mp_net_advance(n, 300), 0);
+        cr_assert_eq(mp_net_sample(n, &smp), 0);
+        cr_assert_eq(mp_io_netrec_append(r, &smp, err, sizeof err), 0);
+        mp_net_sample_fini(&smp);
+    }
+    cr_assert_eq(mp_io_netrec_close(r, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(nc_open(p, NC_NOWRITE, &nc), NC_NOERR);
+    nc_inq_varid(nc, "theta", &var);
+    nc_get_vara_float(nc, var, s2, c2, before);
+    nc_close(nc);
+    cr_assert_eq(mp_io_netrec_resume(&r, p, &c, n, 1300, NULL, err,
+                                     sizeof err),
+                 0, "%s", err);
+    cr_assert_eq(mp_io_netrec_close(r, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(nc_open(p, NC_NOWRITE, &nc), NC_NOERR);
+    nc_inq_dimid(nc, "time", &dim);
+    nc_inq_dimlen(nc, dim, &len);
+    cr_expect_eq(len, 5u, "entries at steps 0..1200 kept, got %zu", len);
+    nc_inq_varid(nc, "theta", &var);
+    nc_get_vara_float(nc, var, s2, c2, after);
+    nc_close(nc);
+    cr_expect_eq(memcmp(before, after, sizeof before), 0);
+    cr_expect(only_file("record.nc"), "a temporary file was left");
+    mp_net_destroy(n);
+}

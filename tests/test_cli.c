@@ -516,3 +516,68 @@ Test(cli, network_run)
     cr_expect(strstr(err, "network.dt: expected a time with a unit"), "%s",
               err);
 }
+
+/* A network run killed (SIGKILL) after a checkpoint, having appended
+ * records past it: resume drops them and the final record and weights
+ * equal an uninterrupted run's. */
+Test(cli, network_sigkill_resume)
+{
+    const char *cfg = write_file("nk.ini",
+                                 "[run]\nparadigm = network\nduration = 60s\n"
+                                 "[network]\ndt = 1ms\ninputs = 256\n"
+                                 "neurons = 64\nw_init = 0.1\n"
+                                 "[input]\npatterns = 8\nkind = binary\n"
+                                 "noise = 0.1\n"
+                                 "[bcm]\ntau_w = 20s\ntau_theta = 1s\n"
+                                 "[record]\ninterval = 100ms\n"
+                                 "[checkpoint]\nevery = 5000\n");
+    const char *vars[] = {"theta", "rate", "response", "w_mean", "time"};
+    int na, nb, va, vb;
+    size_t la, lb, k, i;
+    pid_t pid;
+    cr_assert_eq(cli("run", cfg, "--out", path_in("nref"), "--quiet", NULL),
+                 0, "%s", err);
+    pid = spawn("run", cfg, "--out", path_in("nk"), "--quiet", NULL);
+    wait_for(path_in("nk/checkpoint.nc"));
+    {
+        struct timespec ts = {0, 150000000}; /* records past the checkpoint */
+        nanosleep(&ts, NULL);
+    }
+    kill(pid, SIGKILL);
+    cr_assert_eq(reap(pid), 128 + SIGKILL);
+    cr_assert_eq(cli("resume", path_in("nk"), "--quiet", NULL), 0, "%s", err);
+    cr_assert_eq(nc_open(path_in("nref/record.nc"), NC_NOWRITE, &na),
+                 NC_NOERR);
+    cr_assert_eq(nc_open(path_in("nk/record.nc"), NC_NOWRITE, &nb),
+                 NC_NOERR);
+    for (k = 0; k < 5; k++) {
+        int dims[3], nd, d;
+        float *x, *y;
+        nc_inq_varid(na, vars[k], &va);
+        nc_inq_varid(nb, vars[k], &vb);
+        nc_inq_varndims(na, va, &nd);
+        nc_inq_vardimid(na, va, dims);
+        for (d = 0, la = 1; d < nd; d++) {
+            size_t l;
+            nc_inq_dimlen(na, dims[d], &l);
+            la *= l;
+        }
+        nc_inq_vardimid(nb, vb, dims);
+        for (d = 0, lb = 1; d < nd; d++) {
+            size_t l;
+            nc_inq_dimlen(nb, dims[d], &l);
+            lb *= l;
+        }
+        cr_assert_eq(la, lb, "%s: %zu vs %zu values", vars[k], la, lb);
+        x = malloc(la * 8);
+        y = malloc(lb * 8);
+        nc_get_var(na, va, x);
+        nc_get_var(nb, vb, y);
+        for (i = 0; i < la * (k >= 3 ? 2 : 1); i++)
+            cr_assert_eq(x[i], y[i], "%s differs at %zu", vars[k], i);
+        free(x);
+        free(y);
+    }
+    nc_close(na);
+    nc_close(nb);
+}

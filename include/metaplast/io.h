@@ -74,6 +74,15 @@ int mp_ckpt_write(const char *path, const struct mp_config *cfg,
 int mp_ckpt_read(const char *path, struct mp_config *cfg,
                  struct mp_sim_snapshot *snap, char *err, size_t errlen);
 
+/* The same for a rate network (weights, thresholds, rate sums). */
+int mp_net_ckpt_write(const char *path, const struct mp_config *cfg,
+                      const struct mp_net_snapshot *snap,
+                      const struct mp_provenance *prov, char *err,
+                      size_t errlen);
+int mp_net_ckpt_read(const char *path, struct mp_config *cfg,
+                     struct mp_net_snapshot *snap, char *err,
+                     size_t errlen);
+
 /*
  * Describes any metaplast file (checkpoint, record, theory) on out, in
  * plain words, verifying a checkpoint's checksums.  Returns 0 if the file
@@ -102,6 +111,19 @@ int mp_io_netrec_create(struct mp_netrec **out, const char *path,
                         size_t errlen);
 int mp_io_netrec_append(struct mp_netrec *r, const struct mp_net_sample *s,
                         char *err, size_t errlen);
+/* Reopens the record of a run resumed at `step`: entries written after
+ * that step (by a run killed after its last checkpoint) are dropped, so
+ * the record continues exactly as an uninterrupted run's. */
+int mp_io_netrec_resume(struct mp_netrec **out, const char *path,
+                        const struct mp_config *cfg,
+                        const struct mp_net *net, uint64_t step,
+                        const struct mp_provenance *prov, char *err,
+                        size_t errlen);
+
+/* Which paradigm a checkpoint belongs to (MP_PARADIGM_*). */
+int mp_ckpt_paradigm(const char *path, int *paradigm, char *err,
+                     size_t errlen);
+
 /* Closes the file; returns the first error of its life, if any. */
 int mp_io_netrec_close(struct mp_netrec *r, char *err, size_t errlen);
 

@@ -65,6 +65,26 @@ struct mp_net_sample {
 int mp_net_sample(struct mp_net *net, struct mp_net_sample *out);
 void mp_net_sample_fini(struct mp_net_sample *s);
 
+/* Everything a checkpoint of a network holds beyond its config: the
+ * input current and activity are functions of the weights and the step,
+ * recomputed on restore.  Arrays owned by the snapshot. */
+struct mp_net_snapshot {
+    uint64_t step;
+    uint32_t n_in, n_out;
+    float *w;           /* n_out x n_in */
+    float *theta;       /* n_out */
+    double *acc_scale;  /* rate sums since the last scaling pass */
+    double *acc_rec;    /* rate sums since the last record */
+    int64_t counters[2];/* steps in those two sums */
+};
+
+int mp_net_snapshot_alloc(struct mp_net_snapshot *s, uint32_t n_in,
+                          uint32_t n_out);
+void mp_net_snapshot_fini(struct mp_net_snapshot *s);
+int mp_net_snapshot(const struct mp_net *net, struct mp_net_snapshot *out);
+/* Puts a snapshot back (sizes must match, MP_EINVAL otherwise). */
+int mp_net_restore(struct mp_net *net, const struct mp_net_snapshot *s);
+
 /* The scaling factor of a neuron with mean rate r (host side):
  * s = clamp((target / r)^alpha, 1 / s_max, s_max); s_max if r = 0. */
 double mp_scaling_factor(double r, double target, double alpha,
