@@ -584,10 +584,14 @@ static void print_warnings(const struct mp_config *c)
 
 static void describe_net(const struct mp_config *c)
 {
-    printf("network: feed-forward, %u inputs -> %u neurons (%llu synapses), "
+    printf("network: %s%s, %u inputs -> %u neurons (%llu synapses), "
            "%u %s patterns every %gs; rule %s, tau_w %gs, tau_theta %gs, "
            "y0 %g, modulator %g; dt %gs, %gs simulated\n",
-           c->n_in, c->n_out, (unsigned long long)c->n_in * c->n_out,
+           c->recurrent ? "recurrent" : "feed-forward",
+           c->fan_in ? ", sparse" : ", dense", c->n_in, c->n_out,
+           (unsigned long long)c->n_out *
+               (c->fan_in ? c->fan_in
+                          : c->n_in + (c->recurrent ? c->n_out : 0)),
            c->patterns,
            c->pattern_kind == MP_PATTERNS_ORTHONORMAL ? "orthonormal"
                                                       : "binary",
@@ -637,10 +641,7 @@ static void net_summary(struct mp_net *net, const struct mp_config *c,
         float best = -1, second = -1;
         uint32_t arg = 0;
         for (k = 0; k < c->patterns; k++) {
-            float r = mp_relu(mp_dot(mp_net_weights(net) +
-                                         (size_t)i * c->n_in,
-                                     mp_net_pattern(net, k), c->n_in),
-                              (float)c->bias);
+            float r = mp_net_response(net, i, k);
             if (r > best) {
                 second = best;
                 best = r;

@@ -34,6 +34,8 @@ static const char *const model_names[] = {"binary", "cascade", "serial",
 static const char *const paradigm_names[] = {"ensemble", "network", NULL};
 static const char *const rule_names[] = {"bcm", "hebbian", "none", NULL};
 static const char *const pattern_names[] = {"orthonormal", "binary", NULL};
+static const char *const topology_names[] = {"feedforward", "recurrent",
+                                             NULL};
 
 #define OFF(field) offsetof(struct mp_config, field)
 #define BIG 1.8446744073709552e19
@@ -96,6 +98,12 @@ static const struct key keys[] = {
      "an integer >= 1"},
     {"network", "neurons", T_U32, OFF(n_out), 1, 1e9, 0, 0, NULL,
      "an integer >= 1"},
+    {"network", "topology", T_ENUM, OFF(recurrent), 0, 0, 0, 0,
+     topology_names, "one of feedforward, recurrent"},
+    {"network", "fan_in", T_U32, OFF(fan_in), 0, 1e8, 0, 0, NULL,
+     "an integer >= 0 (synapses per neuron; 0 = dense)"},
+    {"network", "w_init_recurrent", T_F64, OFF(w_init_rec), 0, 1e6, 0, 0,
+     NULL, "a number >= 0 (recurrent weights uniform in [0, it])"},
     {"network", "bias", T_F64, OFF(bias), -1e6, 1e6, 0, 0, NULL,
      "a number"},
     {"network", "w_init", T_F64, OFF(w_init), 0, 1e6, 0, 0, NULL,
@@ -737,7 +745,7 @@ uint64_t mp_config_steps(const struct mp_config *c, double seconds)
 static double record_bytes(const struct mp_config *c)
 {
     return 4.0 * c->n_out * (2.0 + c->patterns) + 8.0 * c->histogram_bins +
-           8.0 * 4;
+           8.0 * 5;
 }
 
 static int validate_network(struct mp_config *c, char *err, size_t errlen)
@@ -781,6 +789,18 @@ static int validate_network(struct mp_config *c, char *err, size_t errlen)
                  c->w_init, c->w_min, c->w_max);
         return bad_key(c, key_index("network", "w_init"), err, errlen,
                        what);
+    }
+    if ((uint64_t)c->n_in + (c->recurrent ? c->n_out : 0) > 0xFFFFFFFFu) {
+        snprintf(what, sizeof what,
+                 "inputs + neurons must stay below 2^32 presynaptic cells");
+        return bad_key(c, key_index("network", "neurons"), err, errlen,
+                       what);
+    }
+    if (c->w_init_rec > c->w_max) {
+        snprintf(what, sizeof what, "must not exceed network.w_max (%g)",
+                 c->w_max);
+        return bad_key(c, key_index("network", "w_init_recurrent"), err,
+                       errlen, what);
     }
     if (c->pattern_kind == MP_PATTERNS_ORTHONORMAL && c->patterns > c->n_in) {
         snprintf(what, sizeof what,

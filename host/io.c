@@ -724,10 +724,13 @@ int mp_net_ckpt_write(const char *path, const struct mp_config *cfg,
                       size_t errlen)
 {
     const struct array a[] = {
-        {"weights", A_F32, 2, {"neuron", "input"}, {s->n_out, s->n_in},
+        {"weights", A_F32, 2, {"neuron", "synapse"}, {s->n_out, s->n_in},
          "synaptic weights, one row per neuron", "1", s->w},
         {"theta", A_F32, 1, {"neuron", NULL}, {s->n_out, 0},
          "sliding modification threshold", "1", s->theta},
+        {"activity", A_F32, 1, {"neuron", NULL}, {s->n_out, 0},
+         "rates of the last step (the recurrent input of the next)", "1",
+         s->y},
         {"rate_sum_scaling", A_F64, 1, {"neuron", NULL}, {s->n_out, 0},
          "sum of rates since the last scaling pass", "1", s->acc_scale},
         {"rate_sum_record", A_F64, 1, {"neuron", NULL}, {s->n_out, 0},
@@ -738,7 +741,7 @@ int mp_net_ckpt_write(const char *path, const struct mp_config *cfg,
     };
     const struct head h = {"steps", s->step,
                            mp_config_steps(cfg, cfg->duration_s)};
-    return ckpt_write(path, cfg, &h, a, 5, prov, err, errlen);
+    return ckpt_write(path, cfg, &h, a, 6, prov, err, errlen);
 }
 
 int mp_net_ckpt_read(const char *path, struct mp_config *cfg,
@@ -751,7 +754,12 @@ int mp_net_ckpt_read(const char *path, struct mp_config *cfg,
     if (rc)
         return rc;
     if (done > mp_config_steps(cfg, cfg->duration_s) ||
-        mp_net_snapshot_alloc(s, cfg->n_in, cfg->n_out)) {
+        mp_net_snapshot_alloc(s,
+                              cfg->fan_in ? cfg->fan_in
+                                          : cfg->n_in + (cfg->recurrent
+                                                             ? cfg->n_out
+                                                             : 0),
+                              cfg->n_out)) {
         nc_close(nc);
         mp__errf(err, errlen, "%s: steps_done past the end, or out of memory",
                  path);
@@ -760,10 +768,12 @@ int mp_net_ckpt_read(const char *path, struct mp_config *cfg,
     s->step = done;
     {
         const struct array a[] = {
-            {"weights", A_F32, 2, {"neuron", "input"}, {s->n_out, s->n_in},
+            {"weights", A_F32, 2, {"neuron", "synapse"}, {s->n_out, s->n_in},
              "", "", s->w},
             {"theta", A_F32, 1, {"neuron", NULL}, {s->n_out, 0}, "", "",
              s->theta},
+            {"activity", A_F32, 1, {"neuron", NULL}, {s->n_out, 0}, "", "",
+             s->y},
             {"rate_sum_scaling", A_F64, 1, {"neuron", NULL}, {s->n_out, 0},
              "", "", s->acc_scale},
             {"rate_sum_record", A_F64, 1, {"neuron", NULL}, {s->n_out, 0}, "",
@@ -771,7 +781,7 @@ int mp_net_ckpt_read(const char *path, struct mp_config *cfg,
             {"counters", A_I64, 1, {"counter", NULL}, {2, 0}, "", "",
              s->counters},
         };
-        for (i = 0, rc = 0; i < 5 && !rc; i++)
+        for (i = 0, rc = 0; i < 6 && !rc; i++)
             rc = read_array(nc, path, &a[i], NULL, err, errlen);
     }
     nc_close(nc);

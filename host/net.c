@@ -4,12 +4,17 @@
  * scheduler runs the fast processes every step (input, activity, BCM,
  * threshold) and the slow synaptic-scaling pass on its own cadence.
  *
- * Each neuron's incoming weights are one row; a step is one pass over the
- * row that updates each weight with this step's input and activity and,
- * in the same pass, accumulates the next step's input current with the
- * new weight (the input of step t+1 is known in advance), so each weight
- * crosses memory once per step.  The accumulation follows mp_dot's fixed
- * order, so fusing changes no bit.
+ * Presynaptic cells are the inputs, then (recurrent networks) the neurons
+ * themselves, delayed by one step: z(t) = [x(t), y(t-1)].  Each neuron's
+ * incoming synapses are one row (all presynaptic cells, or a fixed fan-in
+ * of cells drawn from the counter RNG).  A step first turns every current
+ * h(t) into a rate y(t), so z(t+1) = [x(t+1), y(t)] is known; then one
+ * pass over each row updates each weight with z(t) and y(t) and, in the
+ * same pass, accumulates the next current with the new weight, so each
+ * weight crosses memory once per step.  Every accumulation follows
+ * mp_dot's fixed order (lane k mod 32), so results do not depend on
+ * threads, on fusing, or on whether sparse indices are stored or
+ * regenerated.
  */
 #include "metaplast/net.h"
 
@@ -29,20 +34,26 @@
 struct mp_net {
     struct mp_config cfg;
     uint32_t n_in, n_out, K;
+    uint32_t n_pre;   /* presynaptic cells: inputs (+ neurons) */
+    uint32_t L;       /* synapses per neuron (row length) */
+    int sparse;       /* rows hold fan_in cells drawn at random */
     uint64_t step, total;
     uint64_t switch_steps, record_steps, scaling_steps;
-    float *w;         /* n_out x n_in */
+    float *w;         /* n_out x L */
+    uint32_t *idx;    /* n_out x L presynaptic cells (sparse) */
     float *theta;     /* n_out */
-    float *y;         /* activity of the current step, n_out */
-    double *h;        /* input current of the current step, n_out */
+    float *y;         /* rates of the last completed step, y(t-1) */
+    float *y_new;     /* y(t) while a step runs */
+    double *h;        /* current of the coming step, n_out */
     double *acc_scale;/* sum of y since the last scaling pass */
     double *acc_rec;  /* sum of y since the last record */
     uint64_t n_scale, n_rec;
     float *patterns;  /* K x n_in, already times input.scale */
-    float *x, *x_next;/* inputs of this step and the next */
+    float *z, *z_next;/* presynaptic rates of this step and the next */
     float k_bcm, c_theta, inv_y0, m, lo, hi, bias;
     int threads;
-    int unfused; /* benchmark only: a separate pass for the currents */
+    int unfused;      /* benchmark only: a separate pass for the currents */
+    int regen;        /* benchmark only: sparse indices drawn every step */
     char err[512];
 };
 
@@ -56,6 +67,28 @@ static uint32_t word_of(uint64_t seed, uint32_t purpose, uint64_t step,
 static float unit(uint32_t u) /* [0, 1) */
 {
     return (float)(u >> 8) * (1.0f / 16777216.0f);
+}
+
+/* Random words keyed by (neuron i, synapse position k), whatever the row
+ * length: a feed-forward network and its recurrent extension draw the
+ * same feed-forward weights. */
+static uint64_t key_ik(uint64_t i, uint32_t k)
+{
+    return (i << 32) | k;
+}
+
+/* Presynaptic cell of sparse synapse (i, k): uniform over all cells. */
+static uint32_t connect(const struct mp_net *n, uint64_t i, uint32_t k)
+{
+    uint32_t u = word_of(n->cfg.seed, MP_RNG_NET_CONNECT, 0, key_ik(i, k));
+    return (uint32_t)(((uint64_t)u * n->n_pre) >> 32);
+}
+
+static uint32_t cell(const struct mp_net *n, uint64_t i, uint32_t k)
+{
+    if (!n->sparse)
+        return k;
+    return n->regen ? connect(n, i, k) : n->idx[i * n->L + k];
 }
 
 /* Orthonormal patterns with disjoint supports (non-negative rates): the
@@ -127,9 +160,9 @@ uint32_t mp_net_pattern_at(const struct mp_net *n, uint64_t step)
                       32);
 }
 
-/* The input of a step: the pattern, plus uniform noise of the given std,
- * rates clipped at 0. */
-static void input_at(const struct mp_net *n, uint64_t step, float *x)
+/* The external inputs of a step (z[0 .. n_in)): the pattern, plus uniform
+ * noise of the given std, rates clipped at 0. */
+static void input_at(const struct mp_net *n, uint64_t step, float *z)
 {
     const float *pat =
         n->patterns + (size_t)mp_net_pattern_at(n, step) * n->n_in;
@@ -144,7 +177,7 @@ static void input_at(const struct mp_net *n, uint64_t step, float *x)
             if (v < 0.0f)
                 v = 0.0f;
         }
-        x[j] = v;
+        z[j] = v;
     }
 }
 
@@ -158,13 +191,29 @@ static int nthreads(const struct mp_net *n)
 #endif
 }
 
-/* h_i = w_i . x for every neuron (after a scaling pass, and at start). */
-static void currents(struct mp_net *n, const float *x)
+/* sum_k w_ik v[cell(i, k)], in mp_dot's order. */
+static double row_dot(const struct mp_net *n, uint64_t i, const float *v)
+{
+    const float *w = n->w + i * n->L;
+    double p[MP_DOT_LANES];
+    uint32_t k;
+    int l;
+    if (!n->sparse)
+        return mp_dot(w, v, n->L);
+    for (l = 0; l < MP_DOT_LANES; l++)
+        p[l] = 0.0;
+    for (k = 0; k < n->L; k++)
+        p[k % MP_DOT_LANES] += (double)w[k] * (double)v[cell(n, i, k)];
+    return mp_dot_combine(p);
+}
+
+/* h_i = w_i . z for every neuron (after a scaling pass, and at start). */
+static void currents(struct mp_net *n, const float *z)
 {
     int64_t i;
 #pragma omp parallel for schedule(static) num_threads(nthreads(n))
     for (i = 0; i < (int64_t)n->n_out; i++)
-        n->h[i] = mp_dot(n->w + (size_t)i * n->n_in, x, n->n_in);
+        n->h[i] = row_dot(n, (uint64_t)i, z);
 }
 
 double mp_scaling_factor(double r, double target, double alpha,
@@ -188,64 +237,75 @@ static void scaling_pass(struct mp_net *n)
                                                (double)n->n_scale,
                                            c->target_rate, c->scaling_alpha,
                                            c->scaling_max);
-        float *w = n->w + (size_t)i * n->n_in;
-        uint32_t j;
-        for (j = 0; j < n->n_in; j++)
-            w[j] = mp_scale_w(w[j], s, n->lo, n->hi);
+        float *w = n->w + (size_t)i * n->L;
+        uint32_t k;
+        for (k = 0; k < n->L; k++)
+            w[k] = mp_scale_w(w[k], s, n->lo, n->hi);
         n->acc_scale[i] = 0.0;
     }
     n->n_scale = 0;
 }
 
-/* One step: activity from h, the fused update + next current, threshold. */
+/* The fused pass of one dense row: update with z, accumulate with zn. */
+static double dense_pass(float *MP_RESTRICT wr, const float *MP_RESTRICT z,
+                         const float *MP_RESTRICT zn, uint32_t L, float k,
+                         float y, float th, float lo, float hi)
+{
+    double p[MP_DOT_LANES];
+    uint32_t j;
+    int l;
+    for (l = 0; l < MP_DOT_LANES; l++)
+        p[l] = 0.0;
+    /* In blocks of 32: the order of mp_dot; per-block restrict pointers
+     * and constants in locals let the compiler use SIMD. */
+    for (j = 0; j + MP_DOT_LANES <= L; j += MP_DOT_LANES) {
+        float *MP_RESTRICT wb = wr + j;
+        const float *MP_RESTRICT xb = z + j, *MP_RESTRICT nb = zn + j;
+        for (l = 0; l < MP_DOT_LANES; l++) {
+            float v = mp_bcm_step(wb[l], k, xb[l], y, th, lo, hi);
+            wb[l] = v;
+            p[l] += (double)v * (double)nb[l];
+        }
+    }
+    for (l = 0; j < L; j++, l++) {
+        wr[j] = mp_bcm_step(wr[j], k, z[j], y, th, lo, hi);
+        p[l] += (double)wr[j] * (double)zn[j];
+    }
+    return mp_dot_combine(p);
+}
+
+/* One step: rates from h, the next presynaptic vector, the fused
+ * update + next current, the threshold. */
 static void step_once(struct mp_net *n)
 {
     const int plastic = n->cfg.rule != MP_RULE_NONE && n->m > 0.0f;
     const int bcm = n->cfg.rule == MP_RULE_BCM;
-    const uint32_t N = n->n_in;
     int64_t i;
     float *t;
 
-    input_at(n, n->step + 1, n->x_next);
+    for (i = 0; i < (int64_t)n->n_out; i++)
+        n->y_new[i] = mp_relu(n->h[i], n->bias);
+    input_at(n, n->step + 1, n->z_next);
+    if (n->n_pre > n->n_in)
+        memcpy(n->z_next + n->n_in, n->y_new, n->n_out * sizeof *n->y_new);
 #pragma omp parallel for schedule(static) num_threads(nthreads(n))
     for (i = 0; i < (int64_t)n->n_out; i++) {
-        float *w = n->w + (size_t)i * N;
-        const float y = mp_relu(n->h[i], n->bias);
+        float *w = n->w + (size_t)i * n->L;
+        const float y = n->y_new[i];
         const float th = bcm ? mp_theta_eff(n->theta[i], n->m) : 0.0f;
-        double p[MP_DOT_LANES];
-        uint32_t j;
-        int l;
-        for (l = 0; l < MP_DOT_LANES; l++)
-            p[l] = 0.0;
-        if (plastic && n->unfused) {
-            for (j = 0; j < N; j++)
-                w[j] = mp_bcm_step(w[j], n->k_bcm, n->x[j], y, th, n->lo,
-                                   n->hi);
-            for (j = 0; j < N; j++)
-                p[j % MP_DOT_LANES] += (double)w[j] * (double)n->x_next[j];
-        } else if (plastic) {
-            /* In blocks of 32: the order of mp_dot.  Constants in locals:
-             * stores to w could alias the struct, which stops SIMD. */
-            const float *MP_RESTRICT x = n->x, *MP_RESTRICT xn = n->x_next;
-            float *MP_RESTRICT wr = w;
+        if (!plastic) {
+            n->h[i] = row_dot(n, (uint64_t)i, n->z_next);
+        } else if (!n->sparse && !n->unfused) {
+            n->h[i] = dense_pass(w, n->z, n->z_next, n->L, n->k_bcm, y, th,
+                                 n->lo, n->hi);
+        } else {
             const float k = n->k_bcm, lo = n->lo, hi = n->hi;
-            for (j = 0; j + MP_DOT_LANES <= N; j += MP_DOT_LANES) {
-                float *MP_RESTRICT wb = wr + j;
-                const float *MP_RESTRICT xb = x + j, *MP_RESTRICT nb = xn + j;
-                for (l = 0; l < MP_DOT_LANES; l++) {
-                    float v = mp_bcm_step(wb[l], k, xb[l], y, th, lo, hi);
-                    wb[l] = v;
-                    p[l] += (double)v * (double)nb[l];
-                }
-            }
-            for (l = 0; j < N; j++, l++) {
-                wr[j] = mp_bcm_step(wr[j], k, x[j], y, th, lo, hi);
-                p[l] += (double)wr[j] * (double)xn[j];
-            }
+            uint32_t s;
+            for (s = 0; s < n->L; s++)
+                w[s] = mp_bcm_step(w[s], k, n->z[cell(n, (uint64_t)i, s)], y,
+                                   th, lo, hi);
+            n->h[i] = row_dot(n, (uint64_t)i, n->z_next);
         }
-        n->h[i] = plastic ? mp_dot_combine(p)
-                          : mp_dot(w, n->x_next, N);
-        n->y[i] = y;
         if (bcm)
             n->theta[i] = mp_theta_step(n->theta[i], y, n->c_theta,
                                         n->inv_y0);
@@ -255,9 +315,12 @@ static void step_once(struct mp_net *n)
     n->n_scale++;
     n->n_rec++;
     n->step++;
-    t = n->x;
-    n->x = n->x_next;
-    n->x_next = t;
+    t = n->y;
+    n->y = n->y_new;
+    n->y_new = t;
+    t = n->z;
+    n->z = n->z_next;
+    n->z_next = t;
 }
 
 int mp_net_create(struct mp_net **out, const struct mp_config *cfg,
@@ -287,6 +350,9 @@ int mp_net_create(struct mp_net **out, const struct mp_config *cfg,
     n->n_in = cfg->n_in;
     n->n_out = cfg->n_out;
     n->K = cfg->patterns;
+    n->n_pre = cfg->n_in + (cfg->recurrent ? cfg->n_out : 0);
+    n->sparse = cfg->fan_in > 0;
+    n->L = n->sparse ? cfg->fan_in : n->n_pre;
     n->threads = cfg->threads;
     n->total = mp_config_steps(cfg, cfg->duration_s);
     n->switch_steps = mp_config_steps(cfg, cfg->switch_s);
@@ -305,33 +371,43 @@ int mp_net_create(struct mp_net **out, const struct mp_config *cfg,
     n->lo = (float)cfg->w_min;
     n->hi = (float)cfg->w_max;
     n->bias = (float)cfg->bias;
-    nw = (size_t)n->n_out * n->n_in;
+    nw = (size_t)n->n_out * n->L;
     n->w = malloc(nw * sizeof *n->w);
+    n->idx = n->sparse ? malloc(nw * sizeof *n->idx) : NULL;
     n->theta = malloc(n->n_out * sizeof *n->theta);
     n->y = calloc(n->n_out, sizeof *n->y);
+    n->y_new = calloc(n->n_out, sizeof *n->y_new);
     n->h = calloc(n->n_out, sizeof *n->h);
     n->acc_scale = calloc(n->n_out, sizeof *n->acc_scale);
     n->acc_rec = calloc(n->n_out, sizeof *n->acc_rec);
     n->patterns = malloc((size_t)n->K * n->n_in * sizeof *n->patterns);
-    n->x = malloc(n->n_in * sizeof *n->x);
-    n->x_next = malloc(n->n_in * sizeof *n->x_next);
-    if (!n->w || !n->theta || !n->y || !n->h || !n->acc_scale ||
-        !n->acc_rec || !n->patterns || !n->x || !n->x_next) {
+    n->z = calloc(n->n_pre, sizeof *n->z);
+    n->z_next = calloc(n->n_pre, sizeof *n->z_next);
+    if (!n->w || (n->sparse && !n->idx) || !n->theta || !n->y ||
+        !n->y_new || !n->h || !n->acc_scale || !n->acc_rec ||
+        !n->patterns || !n->z || !n->z_next) {
         mp__errf(err, errlen,
-                 "cannot allocate the network (%.3g GB of weights)",
-                 (double)nw * 4 / 1e9);
+                 "cannot allocate the network (%.3g GB of synapses)",
+                 (double)nw * (n->sparse ? 8 : 4) / 1e9);
         mp_net_destroy(n);
         return MP_ENOMEM;
     }
     make_patterns(n);
 #pragma omp parallel for schedule(static) num_threads(nthreads(n))
-    for (i = 0; i < (int64_t)nw; i++)
-        n->w[i] = (float)cfg->w_init *
-                  unit(word_of(cfg->seed, MP_RNG_NET_WEIGHT, 0, (uint64_t)i));
+    for (i = 0; i < (int64_t)nw; i++) {
+        uint64_t row = (uint64_t)i / n->L;
+        uint32_t k = (uint32_t)((uint64_t)i % n->L);
+        uint32_t j = n->sparse ? connect(n, row, k) : k;
+        float top = (float)(j < n->n_in ? cfg->w_init : cfg->w_init_rec);
+        if (n->sparse)
+            n->idx[i] = j;
+        n->w[i] = top * unit(word_of(cfg->seed, MP_RNG_NET_WEIGHT, 0,
+                                     key_ik(row, k)));
+    }
     for (i = 0; i < (int64_t)n->n_out; i++)
         n->theta[i] = (float)cfg->theta_init;
-    input_at(n, 0, n->x);
-    currents(n, n->x);
+    input_at(n, 0, n->z);
+    currents(n, n->z);
     *out = n;
     return 0;
 }
@@ -341,14 +417,16 @@ void mp_net_destroy(struct mp_net *n)
     if (!n)
         return;
     free(n->w);
+    free(n->idx);
     free(n->theta);
     free(n->y);
+    free(n->y_new);
     free(n->h);
     free(n->acc_scale);
     free(n->acc_rec);
     free(n->patterns);
-    free(n->x);
-    free(n->x_next);
+    free(n->z);
+    free(n->z_next);
     free(n);
 }
 
@@ -366,7 +444,7 @@ int mp_net_advance(struct mp_net *n, uint64_t steps)
         step_once(n);
         if (n->scaling_steps && n->step % n->scaling_steps == 0) {
             scaling_pass(n);
-            currents(n, n->x); /* the weights changed under h */
+            currents(n, n->z); /* the weights changed under h */
         }
     }
     return 0;
@@ -397,6 +475,11 @@ const float *mp_net_weights(const struct mp_net *n)
     return n->w;
 }
 
+uint32_t mp_net_row_length(const struct mp_net *n)
+{
+    return n->L;
+}
+
 const float *mp_net_theta(const struct mp_net *n)
 {
     return n->theta;
@@ -412,13 +495,33 @@ const float *mp_net_pattern(const struct mp_net *n, uint32_t k)
     return k < n->K ? n->patterns + (size_t)k * n->n_in : NULL;
 }
 
+float mp_net_response(const struct mp_net *n, uint32_t i, uint32_t k)
+{
+    /* The feed-forward drive of pattern k alone: recurrent synapses see
+     * silent neurons. */
+    const float *w = n->w + (size_t)i * n->L, *pat = mp_net_pattern(n, k);
+    double p[MP_DOT_LANES];
+    uint32_t s;
+    int l;
+    if (!n->sparse && n->n_pre == n->n_in)
+        return mp_relu(mp_dot(w, pat, n->n_in), n->bias);
+    for (l = 0; l < MP_DOT_LANES; l++)
+        p[l] = 0.0;
+    for (s = 0; s < n->L; s++) {
+        uint32_t j = cell(n, i, s);
+        if (j < n->n_in)
+            p[s % MP_DOT_LANES] += (double)w[s] * (double)pat[j];
+    }
+    return mp_relu(mp_dot_combine(p), n->bias);
+}
+
 int mp_net_sample(struct mp_net *n, struct mp_net_sample *s)
 {
     const uint32_t B = n->cfg.histogram_bins;
     const double lo = n->cfg.w_min, hi = n->cfg.w_max;
     double sum = 0.0, sq = 0.0, cnt;
     uint32_t i, k;
-    size_t j, nw = (size_t)n->n_out * n->n_in;
+    size_t j, nw = (size_t)n->n_out * n->L;
 
     memset(s, 0, sizeof *s);
     s->step = n->step;
@@ -441,10 +544,7 @@ int mp_net_sample(struct mp_net *n, struct mp_net_sample *s)
                               : n->y[i];
         n->acc_rec[i] = 0.0;
         for (k = 0; k < n->K; k++)
-            s->response[(size_t)i * n->K + k] = mp_relu(
-                mp_dot(n->w + (size_t)i * n->n_in,
-                       n->patterns + (size_t)k * n->n_in, n->n_in),
-                n->bias);
+            s->response[(size_t)i * n->K + k] = mp_net_response(n, i, k);
     }
     n->n_rec = 0;
     /* Weight statistics in one sequential order (any thread count). */
@@ -475,17 +575,23 @@ void mp__net_set_unfused(struct mp_net *n, int unfused)
     n->unfused = unfused;
 }
 
-int mp_net_snapshot_alloc(struct mp_net_snapshot *s, uint32_t n_in,
+void mp__net_set_regen(struct mp_net *n, int regen)
+{
+    n->regen = regen;
+}
+
+int mp_net_snapshot_alloc(struct mp_net_snapshot *s, uint32_t L,
                           uint32_t n_out)
 {
     memset(s, 0, sizeof *s);
-    s->n_in = n_in;
+    s->n_in = L;
     s->n_out = n_out;
-    s->w = malloc((size_t)n_in * n_out * sizeof *s->w);
+    s->w = malloc((size_t)L * n_out * sizeof *s->w);
     s->theta = malloc(n_out * sizeof *s->theta);
+    s->y = malloc(n_out * sizeof *s->y);
     s->acc_scale = malloc(n_out * sizeof *s->acc_scale);
     s->acc_rec = malloc(n_out * sizeof *s->acc_rec);
-    if (!s->w || !s->theta || !s->acc_scale || !s->acc_rec) {
+    if (!s->w || !s->theta || !s->y || !s->acc_scale || !s->acc_rec) {
         mp_net_snapshot_fini(s);
         return MP_ENOMEM;
     }
@@ -496,6 +602,7 @@ void mp_net_snapshot_fini(struct mp_net_snapshot *s)
 {
     free(s->w);
     free(s->theta);
+    free(s->y);
     free(s->acc_scale);
     free(s->acc_rec);
     memset(s, 0, sizeof *s);
@@ -503,12 +610,13 @@ void mp_net_snapshot_fini(struct mp_net_snapshot *s)
 
 int mp_net_snapshot(const struct mp_net *n, struct mp_net_snapshot *s)
 {
-    int rc = mp_net_snapshot_alloc(s, n->n_in, n->n_out);
+    int rc = mp_net_snapshot_alloc(s, n->L, n->n_out);
     if (rc)
         return rc;
     s->step = n->step;
-    memcpy(s->w, n->w, (size_t)n->n_in * n->n_out * sizeof *s->w);
+    memcpy(s->w, n->w, (size_t)n->L * n->n_out * sizeof *s->w);
     memcpy(s->theta, n->theta, n->n_out * sizeof *s->theta);
+    memcpy(s->y, n->y, n->n_out * sizeof *s->y);
     memcpy(s->acc_scale, n->acc_scale, n->n_out * sizeof *s->acc_scale);
     memcpy(s->acc_rec, n->acc_rec, n->n_out * sizeof *s->acc_rec);
     s->counters[0] = (int64_t)n->n_scale;
@@ -518,21 +626,24 @@ int mp_net_snapshot(const struct mp_net *n, struct mp_net_snapshot *s)
 
 int mp_net_restore(struct mp_net *n, const struct mp_net_snapshot *s)
 {
-    if (s->n_in != n->n_in || s->n_out != n->n_out || s->step > n->total) {
+    if (s->n_in != n->L || s->n_out != n->n_out || s->step > n->total) {
         mp__errf(n->err, sizeof n->err,
                  "the snapshot does not fit this network");
         return MP_EINVAL;
     }
     n->step = s->step;
-    memcpy(n->w, s->w, (size_t)n->n_in * n->n_out * sizeof *n->w);
+    memcpy(n->w, s->w, (size_t)n->L * n->n_out * sizeof *n->w);
     memcpy(n->theta, s->theta, n->n_out * sizeof *n->theta);
+    memcpy(n->y, s->y, n->n_out * sizeof *n->y);
     memcpy(n->acc_scale, s->acc_scale, n->n_out * sizeof *n->acc_scale);
     memcpy(n->acc_rec, s->acc_rec, n->n_out * sizeof *n->acc_rec);
     n->n_scale = (uint64_t)s->counters[0];
     n->n_rec = (uint64_t)s->counters[1];
-    /* The current of this step: the same fixed-order sum the fused pass
-     * computed, so the continuation is bit-exact. */
-    input_at(n, n->step, n->x);
-    currents(n, n->x);
+    /* z(t) = [x(t), y(t-1)] and its current, in the same summation order
+     * the fused pass used, so the continuation is bit-exact. */
+    input_at(n, n->step, n->z);
+    if (n->n_pre > n->n_in)
+        memcpy(n->z + n->n_in, n->y, n->n_out * sizeof *n->y);
+    currents(n, n->z);
     return 0;
 }

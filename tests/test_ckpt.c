@@ -389,6 +389,9 @@ static struct mp_config net_cfg(int threads, double duration)
     char err[512];
     mp_config_init(&c);
     c.paradigm = MP_PARADIGM_NETWORK;
+    c.recurrent = 1; /* the activity must travel in the checkpoint */
+    c.fan_in = 30;
+    c.w_init_rec = 0.05;
     c.n_in = 40;
     c.n_out = 9;
     c.patterns = 4;

@@ -78,8 +78,11 @@ struct mp_config {
     /* [network] (paradigm = network) */
     double duration_s;   /* simulated time, s */
     double dt_s;         /* time step, s */
+    int recurrent;       /* 0 feed-forward, 1 recurrent */
     uint32_t n_in;       /* inputs */
     uint32_t n_out;      /* neurons */
+    uint32_t fan_in;     /* synapses per neuron, 0 = dense */
+    double w_init_rec;   /* initial recurrent weights in [0, w_init_rec] */
     double bias;         /* b_i, rate units */
     double w_init;       /* initial weights uniform in [0, w_init] */
     double w_min;        /* weight bounds */

@@ -40,7 +40,11 @@ uint64_t mp_net_until_record(const struct mp_net *net);
 int mp_net_record_due(const struct mp_net *net);
 
 /* Read-only views of the state (host arrays owned by the network). */
-const float *mp_net_weights(const struct mp_net *net); /* n_out x n_in */
+/* n_out rows of mp_net_row_length() synapses each. */
+const float *mp_net_weights(const struct mp_net *net);
+uint32_t mp_net_row_length(const struct mp_net *net);
+/* Response of neuron i to pattern k alone (its feed-forward drive). */
+float mp_net_response(const struct mp_net *net, uint32_t i, uint32_t k);
 const float *mp_net_theta(const struct mp_net *net);   /* n_out */
 const float *mp_net_rates(const struct mp_net *net);   /* y, n_out */
 const float *mp_net_pattern(const struct mp_net *net, uint32_t k);
@@ -70,9 +74,11 @@ void mp_net_sample_fini(struct mp_net_sample *s);
  * recomputed on restore.  Arrays owned by the snapshot. */
 struct mp_net_snapshot {
     uint64_t step;
-    uint32_t n_in, n_out;
+    uint32_t n_in;      /* synapses per neuron (row length) */
+    uint32_t n_out;
     float *w;           /* n_out x n_in */
     float *theta;       /* n_out */
+    float *y;           /* rates of the last step (recurrent input) */
     double *acc_scale;  /* rate sums since the last scaling pass */
     double *acc_rec;    /* rate sums since the last record */
     int64_t counters[2];/* steps in those two sums */

@@ -45,7 +45,8 @@ enum mp_rng_purpose {
     MP_RNG_NET_WEIGHT = 5, /* initial weight w_ij (index i * n_in + j) */
     MP_RNG_NET_ORDER = 6,  /* pattern order of a cycle of K periods */
     MP_RNG_NET_NOISE = 7,  /* input noise of input j at a step */
-    MP_RNG_NET_PATTERN = 8 /* construction of the input patterns */
+    MP_RNG_NET_PATTERN = 8,/* construction of the input patterns */
+    MP_RNG_NET_CONNECT = 9 /* presynaptic index of sparse synapse (i, k) */
 };
 
 /* Largest step a stream can address (56 bits). */
