@@ -298,6 +298,23 @@ static void step_once(struct mp_net *n)
         } else if (!n->sparse && !n->unfused) {
             n->h[i] = dense_pass(w, n->z, n->z_next, n->L, n->k_bcm, y, th,
                                  n->lo, n->hi);
+        } else if (!n->unfused && !n->regen) {
+            /* Sparse, fused: each weight and index read once. */
+            const uint32_t *MP_RESTRICT ix = n->idx + (size_t)i * n->L;
+            const float *MP_RESTRICT z = n->z, *MP_RESTRICT zn = n->z_next;
+            const float k = n->k_bcm, lo = n->lo, hi = n->hi;
+            double p[MP_DOT_LANES];
+            uint32_t s;
+            int l;
+            for (l = 0; l < MP_DOT_LANES; l++)
+                p[l] = 0.0;
+            for (s = 0; s < n->L; s++) {
+                const uint32_t j = ix[s];
+                const float v = mp_bcm_step(w[s], k, z[j], y, th, lo, hi);
+                w[s] = v;
+                p[s % MP_DOT_LANES] += (double)v * (double)zn[j];
+            }
+            n->h[i] = mp_dot_combine(p);
         } else {
             const float k = n->k_bcm, lo = n->lo, hi = n->hi;
             uint32_t s;

@@ -20,6 +20,7 @@
 #include "metaplast/net.h"
 
 void mp__net_set_unfused(struct mp_net *n, int unfused);
+void mp__net_set_regen(struct mp_net *n, int regen);
 
 static double now(void)
 {
@@ -115,6 +116,51 @@ int main(int argc, char **argv)
         ups = (double)n_in * n_out * (double)steps / best;
         printf("%-8s %14.3g %12.1f %16.3g %14.3f\n",
                fused ? "fused" : "unfused", ups, (double)steps / best, bytes,
+               bytes * (double)steps / best / bw);
+        mp_net_destroy(n);
+    }
+
+    /* Sparse recurrent: fan-in 1000 over inputs + neurons, indices stored
+     * (4 bytes more per synapse and step) or drawn from Philox each step. */
+    c.recurrent = 1;
+    c.n_in = 1000;
+    c.n_out = n_out * 10;
+    c.fan_in = 1000;
+    c.w_init = 0.01;
+    c.w_init_rec = 0.001;
+    if (mp_config_validate(&c, err, sizeof err)) {
+        fprintf(stderr, "metaplast-bench-net: %s\n", err);
+        return 2;
+    }
+    printf("\nsparse recurrent: %u neurons, fan-in %u of %u cells = %.3g "
+           "synapses, %llu steps, best of 3\n",
+           c.n_out, c.fan_in, c.n_in + c.n_out,
+           (double)c.n_out * c.fan_in, (unsigned long long)steps);
+    printf("%-11s %14s %12s %16s %14s\n", "indices", "updates/s", "steps/s",
+           "bytes/step", "B/s / bandwidth");
+    for (i = 0; i < 2; i++) {
+        struct mp_net *n;
+        double best = 1e300, ups, bytes;
+        int rep;
+        if (mp_net_create(&n, &c, err, sizeof err)) {
+            fprintf(stderr, "metaplast-bench-net: %s\n", err);
+            return 3;
+        }
+        mp__net_set_regen(n, i);
+        mp_net_advance(n, 2);
+        for (rep = 0; rep < 3; rep++) {
+            double t0 = now();
+            mp_net_advance(n, steps);
+            if (now() - t0 < best)
+                best = now() - t0;
+        }
+        /* Stored: one fused pass reads and writes w and reads idx;
+         * regenerated: an update pass (w read + write) and a current pass
+         * (w read).  The gathers of z (cached) are not counted. */
+        bytes = (i ? 12.0 : 12.0) * c.fan_in * (double)c.n_out;
+        ups = (double)c.fan_in * c.n_out * (double)steps / best;
+        printf("%-11s %14.3g %12.1f %16.3g %14.3f\n",
+               i ? "regenerated" : "stored", ups, (double)steps / best, bytes,
                bytes * (double)steps / best / bw);
         mp_net_destroy(n);
     }
