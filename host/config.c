@@ -14,7 +14,7 @@
 #include "metaplast/error.h"
 
 enum key_type { T_U64, T_U32, T_INT, T_F64, T_ENUM, T_PATH, T_AGES,
-                T_INTERVAL, T_TIME };
+                T_INTERVAL, T_TIME, T_TIMES, T_PATSETS, T_F64S };
 
 struct key {
     const char *section;
@@ -141,6 +141,17 @@ static const struct key keys[] = {
      "a number in [0, 10]"},
     {"scaling", "max_factor", T_F64, OFF(scaling_max), 1, 1e6, 0, 0, NULL,
      "a number >= 1"},
+    {"protocol", "durations", T_TIMES, OFF(phase_s), 0, 3.2e9, 1, 0, NULL,
+     "a comma-separated list of phase durations with units, e.g. "
+     "100s, 30min (at most 32)"},
+    {"protocol", "patterns", T_PATSETS, OFF(phase_patterns), 0, 63, 0, 0,
+     NULL,
+     "a comma-separated list, one per phase, of 'all' or pattern indices "
+     "joined by '+' (e.g. all, 0+2, 1)"},
+    {"protocol", "scale", T_F64S, OFF(phase_scale), 0, 1e6, 0, 0, NULL,
+     "a comma-separated list of input scales >= 0, one per phase"},
+    {"protocol", "modulator", T_F64S, OFF(phase_mod), 0, 1e3, 0, 0, NULL,
+     "a comma-separated list of modulator levels >= 0, one per phase"},
     {"record", "interval", T_TIME, OFF(record_interval_s), 0, 3.2e9, 1, 0,
      NULL, TIME_EXPECT("> 0")},
     {"record", "max_bytes", T_U64, OFF(record_max_bytes), 1, 1e15, 0, 0,
@@ -407,6 +418,72 @@ static int assign(struct mp_config *c, const struct key *k, const char *v,
             return 0;
         }
         goto bad;
+    }
+    case T_TIMES:
+    case T_PATSETS:
+    case T_F64S: {
+        /* Comma-separated, one item per phase. */
+        size_t n = 0, *count;
+        const char *p = v;
+        count = k->type == T_TIMES     ? &c->n_phases
+                : k->type == T_PATSETS ? &c->n_phase_patterns
+                : k->offset == OFF(phase_scale) ? &c->n_phase_scale
+                                                : &c->n_phase_mod;
+        while (*skip_ws(p)) {
+            char item[128];
+            const char *comma = strchr(p, ',');
+            size_t len = comma ? (size_t)(comma - p) : strlen(p);
+            if (len >= sizeof item || n == MP_CFG_MAX_PHASES)
+                goto bad;
+            memcpy(item, p, len);
+            item[len] = '\0';
+            if (k->type == T_TIMES) {
+                double t;
+                if (parse_time(item, &t) || !in_range(k, t))
+                    goto bad;
+                ((double *)field)[n] = t;
+            } else if (k->type == T_F64S) {
+                double f;
+                if (parse_f64(item, &f) || !in_range(k, f))
+                    goto bad;
+                ((double *)field)[n] = f;
+            } else {
+                /* "all", or indices joined by '+'. */
+                const char *q = skip_ws(item);
+                uint64_t set = 0;
+                if (!strncmp(q, "all", 3) && !*skip_ws(q + 3)) {
+                    set = 0;
+                } else {
+                    char *end;
+                    for (;;) {
+                        unsigned long idx;
+                        q = skip_ws(q);
+                        if (!isdigit((unsigned char)*q))
+                            goto bad;
+                        idx = strtoul(q, &end, 10);
+                        if (idx > 63)
+                            goto bad;
+                        set |= UINT64_C(1) << idx;
+                        q = skip_ws(end);
+                        if (!*q)
+                            break;
+                        if (*q++ != '+')
+                            goto bad;
+                    }
+                }
+                ((uint64_t *)field)[n] = set;
+            }
+            n++;
+            if (!comma)
+                break;
+            p = comma + 1;
+            if (!*skip_ws(p))
+                goto bad;
+        }
+        if (n == 0)
+            goto bad;
+        *count = n;
+        return 0;
     }
     case T_PATH:
         v = skip_ws(v);
@@ -809,6 +886,46 @@ static int validate_network(struct mp_config *c, char *err, size_t errlen)
                  c->patterns, c->n_in);
         return bad_key(c, key_index("input", "patterns"), err, errlen, what);
     }
+    if (c->n_phase_patterns || c->n_phase_scale || c->n_phase_mod) {
+        static const char *const lists[] = {"patterns", "scale",
+                                            "modulator"};
+        const size_t counts[] = {c->n_phase_patterns, c->n_phase_scale,
+                                 c->n_phase_mod};
+        if (!c->n_phases) {
+            snprintf(what, sizeof what,
+                     "a protocol needs protocol.durations");
+            return bad_key(c, key_index("protocol", "durations"), err,
+                           errlen, what);
+        }
+        for (i = 0; i < 3; i++)
+            if (counts[i] && counts[i] != c->n_phases) {
+                snprintf(what, sizeof what,
+                         "has %zu entries, protocol.durations has %zu: one "
+                         "per phase",
+                         counts[i], c->n_phases);
+                return bad_key(c, key_index("protocol", lists[i]), err,
+                               errlen, what);
+            }
+    }
+    for (i = 0; i < c->n_phases; i++) {
+        if (c->phase_s[i] < c->dt_s) {
+            snprintf(what, sizeof what,
+                     "phase %zu lasts %gs, shorter than the time step "
+                     "network.dt = %gs",
+                     i + 1, c->phase_s[i], c->dt_s);
+            return bad_key(c, key_index("protocol", "durations"), err,
+                           errlen, what);
+        }
+        if (i < c->n_phase_patterns &&
+            (c->phase_patterns[i] >> (c->patterns < 64 ? c->patterns : 63) >>
+             (c->patterns < 64 ? 0 : 1))) {
+            snprintf(what, sizeof what,
+                     "phase %zu names a pattern beyond input.patterns = %u",
+                     i + 1, c->patterns);
+            return bad_key(c, key_index("protocol", "patterns"), err, errlen,
+                           what);
+        }
+    }
     n_rec = floor(c->duration_s / c->record_interval_s) + 1.0;
     if (n_rec * record_bytes(c) > (double)c->record_max_bytes) {
         snprintf(what, sizeof what,
@@ -908,6 +1025,41 @@ int mp_config_key(const struct mp_config *c, size_t i, const char **name,
     case T_TIME:
         snprintf(value, valuelen, "%.17gs", *(const double *)field);
         break;
+    case T_TIMES:
+    case T_PATSETS:
+    case T_F64S: {
+        size_t n = k->type == T_TIMES     ? c->n_phases
+                   : k->type == T_PATSETS ? c->n_phase_patterns
+                   : k->offset == OFF(phase_scale) ? c->n_phase_scale
+                                                   : c->n_phase_mod;
+        value[0] = '\0';
+        for (j = 0, used = 0; j < n && used < valuelen; j++) {
+            const char *sep = j ? ", " : "";
+            if (k->type == T_PATSETS) {
+                uint64_t set = ((const uint64_t *)field)[j];
+                int b, first = 1;
+                if (!set)
+                    used += (size_t)snprintf(value + used, valuelen - used,
+                                             "%sall", sep);
+                else
+                    used += (size_t)snprintf(value + used, valuelen - used,
+                                             "%s", sep);
+                for (b = 0; b < 64 && set && used < valuelen; b++)
+                    if (set >> b & 1) {
+                        used += (size_t)snprintf(value + used,
+                                                 valuelen - used, "%s%d",
+                                                 first ? "" : "+", b);
+                        first = 0;
+                    }
+            } else {
+                used += (size_t)snprintf(value + used, valuelen - used,
+                                         k->type == T_TIMES ? "%s%.17gs"
+                                                            : "%s%.17g",
+                                         sep, ((const double *)field)[j]);
+            }
+        }
+        break;
+    }
     case T_INTERVAL:
         if (c->ckpt_every_s > 0)
             snprintf(value, valuelen, "%.17gs", c->ckpt_every_s);
@@ -936,6 +1088,9 @@ int mp_config_write(const struct mp_config *c, FILE *out)
         mp_config_key(c, i, &name, value, sizeof value);
         if (keys[i].type == T_AGES && c->n_ages == 0)
             continue; /* the grid is in use */
+        if (!value[0] && (keys[i].type == T_TIMES ||
+                          keys[i].type == T_PATSETS || keys[i].type == T_F64S))
+            continue; /* no protocol */
         if (strcmp(section, keys[i].section) != 0) {
             section = keys[i].section;
             fprintf(out, "%s[%s]\n", i ? "\n" : "", section);

@@ -51,6 +51,14 @@ struct mp_net {
     float *patterns;  /* K x n_in, already times input.scale */
     float *z, *z_next;/* presynaptic rates of this step and the next */
     float k_bcm, c_theta, inv_y0, m, lo, hi, bias;
+    /* The protocol: phase p covers steps [end[p-1], end[p]); the last one
+     * holds to the end of the run.  Without one, a single phase. */
+    size_t n_phases;
+    uint64_t phase_end[MP_CFG_MAX_PHASES];
+    float phase_k[MP_CFG_MAX_PHASES];     /* dt eta m */
+    float phase_m[MP_CFG_MAX_PHASES];     /* modulator level */
+    float phase_gain[MP_CFG_MAX_PHASES];  /* input scale / input.scale */
+    uint64_t phase_set[MP_CFG_MAX_PHASES];/* allowed patterns, 0 = all */
     int threads;
     int unfused;      /* benchmark only: a separate pass for the currents */
     int regen;        /* benchmark only: sparse indices drawn every step */
@@ -129,16 +137,49 @@ static void make_patterns(struct mp_net *n)
     free(perm);
 }
 
+static size_t phase_of(const struct mp_net *n, uint64_t step)
+{
+    size_t p = 0;
+    while (p + 1 < n->n_phases && step >= n->phase_end[p])
+        p++;
+    return p;
+}
+
 uint32_t mp_net_pattern_at(const struct mp_net *n, uint64_t step)
 {
     /* Period p shows pattern perm_c[p mod K], perm_c a random permutation
      * of the K patterns drawn for cycle c = p / K: random order, each
-     * pattern equally often. */
-    uint64_t p = step / n->switch_steps, cyc = p / n->K;
-    uint32_t pos = (uint32_t)(p % n->K), i, order[64];
-    uint32_t K = n->K;
+     * pattern equally often.  A protocol phase may allow a subset: the
+     * same over its members. */
+    uint64_t set = n->phase_set[phase_of(n, step)];
+    uint32_t allowed[64], K = n->K, i, order[64];
+    uint64_t p, cyc;
+    uint32_t pos;
+    if (set) {
+        for (i = 0, K = 0; i < 64; i++)
+            if (set >> i & 1)
+                allowed[K++] = i;
+    }
+    p = step / n->switch_steps;
+    cyc = p / K;
+    pos = (uint32_t)(p % K);
     if (K == 1)
-        return 0;
+        return set ? allowed[0] : 0;
+    if (set) {
+        for (i = 0; i < K; i++)
+            order[i] = i;
+        for (i = K; i > 1; i--) {
+            uint32_t r = (uint32_t)(((uint64_t)word_of(n->cfg.seed,
+                                                       MP_RNG_NET_ORDER,
+                                                       cyc, i) *
+                                     i) >>
+                                    32);
+            uint32_t t = order[i - 1];
+            order[i - 1] = order[r];
+            order[r] = t;
+        }
+        return allowed[order[pos]];
+    }
     if (K <= 64) {
         for (i = 0; i < K; i++)
             order[i] = i;
@@ -167,9 +208,10 @@ static void input_at(const struct mp_net *n, uint64_t step, float *z)
     const float *pat =
         n->patterns + (size_t)mp_net_pattern_at(n, step) * n->n_in;
     const float a = (float)(n->cfg.noise * 1.7320508075688772);
+    const float gain = n->phase_gain[phase_of(n, step)];
     uint32_t j;
     for (j = 0; j < n->n_in; j++) {
-        float v = pat[j];
+        float v = gain == 1.0f ? pat[j] : pat[j] * gain;
         if (a > 0.0f) {
             v += a * (2.0f * unit(word_of(n->cfg.seed, MP_RNG_NET_NOISE,
                                           step, j)) -
@@ -278,7 +320,9 @@ static double dense_pass(float *MP_RESTRICT wr, const float *MP_RESTRICT z,
  * update + next current, the threshold. */
 static void step_once(struct mp_net *n)
 {
-    const int plastic = n->cfg.rule != MP_RULE_NONE && n->m > 0.0f;
+    const size_t ph = phase_of(n, n->step);
+    const float kb = n->phase_k[ph], mm = n->phase_m[ph];
+    const int plastic = n->cfg.rule != MP_RULE_NONE && mm > 0.0f;
     const int bcm = n->cfg.rule == MP_RULE_BCM;
     int64_t i;
     float *t;
@@ -292,17 +336,17 @@ static void step_once(struct mp_net *n)
     for (i = 0; i < (int64_t)n->n_out; i++) {
         float *w = n->w + (size_t)i * n->L;
         const float y = n->y_new[i];
-        const float th = bcm ? mp_theta_eff(n->theta[i], n->m) : 0.0f;
+        const float th = bcm ? mp_theta_eff(n->theta[i], mm) : 0.0f;
         if (!plastic) {
             n->h[i] = row_dot(n, (uint64_t)i, n->z_next);
         } else if (!n->sparse && !n->unfused) {
-            n->h[i] = dense_pass(w, n->z, n->z_next, n->L, n->k_bcm, y, th,
+            n->h[i] = dense_pass(w, n->z, n->z_next, n->L, kb, y, th,
                                  n->lo, n->hi);
         } else if (!n->unfused && !n->regen) {
             /* Sparse, fused: each weight and index read once. */
             const uint32_t *MP_RESTRICT ix = n->idx + (size_t)i * n->L;
             const float *MP_RESTRICT z = n->z, *MP_RESTRICT zn = n->z_next;
-            const float k = n->k_bcm, lo = n->lo, hi = n->hi;
+            const float k = kb, lo = n->lo, hi = n->hi;
             double p[MP_DOT_LANES];
             uint32_t s;
             int l;
@@ -316,7 +360,7 @@ static void step_once(struct mp_net *n)
             }
             n->h[i] = mp_dot_combine(p);
         } else {
-            const float k = n->k_bcm, lo = n->lo, hi = n->hi;
+            const float k = kb, lo = n->lo, hi = n->hi;
             uint32_t s;
             for (s = 0; s < n->L; s++)
                 w[s] = mp_bcm_step(w[s], k, n->z[cell(n, (uint64_t)i, s)], y,
@@ -382,6 +426,27 @@ int mp_net_create(struct mp_net **out, const struct mp_config *cfg,
     if (!n->record_steps)
         n->record_steps = 1;
     n->k_bcm = (float)(cfg->dt_s / cfg->tau_w_s * cfg->modulator);
+    n->n_phases = cfg->n_phases ? cfg->n_phases : 1;
+    {
+        uint64_t end = 0;
+        size_t p;
+        for (p = 0; p < n->n_phases; p++) {
+            double m = p < cfg->n_phase_mod ? cfg->phase_mod[p]
+                                            : cfg->modulator;
+            double sc = p < cfg->n_phase_scale ? cfg->phase_scale[p]
+                                               : cfg->input_scale;
+            end += cfg->n_phases ? mp_config_steps(cfg, cfg->phase_s[p]) : 0;
+            n->phase_end[p] = end;
+            n->phase_k[p] = (float)(cfg->dt_s / cfg->tau_w_s * m);
+            n->phase_m[p] = (float)m;
+            n->phase_gain[p] = cfg->input_scale > 0
+                                   ? (float)(sc / cfg->input_scale)
+                                   : 1.0f;
+            n->phase_set[p] = p < cfg->n_phase_patterns
+                                  ? cfg->phase_patterns[p]
+                                  : 0;
+        }
+    }
     n->c_theta = (float)(cfg->dt_s / cfg->tau_theta_s);
     n->inv_y0 = (float)(1.0 / cfg->y0);
     n->m = (float)cfg->modulator;
@@ -546,7 +611,7 @@ int mp_net_sample(struct mp_net *n, struct mp_net_sample *s)
     s->n_out = n->n_out;
     s->patterns = n->K;
     s->bins = B;
-    s->modulator = n->cfg.modulator;
+    s->modulator = n->phase_m[phase_of(n, n->step)];
     s->theta = malloc(n->n_out * sizeof *s->theta);
     s->rate = malloc(n->n_out * sizeof *s->rate);
     s->response = malloc((size_t)n->n_out * n->K * sizeof *s->response);

@@ -8,6 +8,7 @@
  */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -478,4 +479,117 @@ Test(net, sparse_recurrent_bit_identical)
     mp_net_destroy(a);
     mp_net_destroy(b);
     mp_net_destroy(r);
+}
+
+/* ---- Protocols ---------------------------------------------------------- */
+
+/* Three phases of 10 s: pattern 0 with no plasticity, patterns 1 and 2,
+ * then all; the last phase holds after 30 s. */
+Test(net, protocol_phases)
+{
+    struct mp_config c = base();
+    struct mp_net *n, *fresh;
+    struct mp_net_sample s;
+    char err[512];
+    uint64_t t, count[4] = {0};
+    size_t nw = (size_t)c.n_in * c.n_out;
+    c.duration_s = 40.0;
+    cr_assert_eq(mp_config_set(&c, "protocol.durations=10s, 10s, 10s", 1,
+                               err, sizeof err),
+                 0, "%s", err);
+    cr_assert_eq(mp_config_set(&c, "protocol.patterns=0, 1+2, all", 2, err,
+                               sizeof err),
+                 0, "%s", err);
+    cr_assert_eq(mp_config_set(&c, "protocol.modulator=0, 1, 2", 3, err,
+                               sizeof err),
+                 0, "%s", err);
+    n = make(&c);
+    fresh = make(&c);
+    for (t = 0; t < 10000; t += 20)
+        cr_assert_eq(mp_net_pattern_at(n, t), 0u, "phase 1 at step %llu",
+                     (unsigned long long)t);
+    for (t = 10000; t < 20000; t += 20) {
+        uint32_t k = mp_net_pattern_at(n, t);
+        cr_assert(k == 1 || k == 2, "phase 2 shows %u", k);
+        count[k]++;
+    }
+    cr_expect_eq(count[1], count[2], "phase 2 unbalanced: %llu vs %llu",
+                 (unsigned long long)count[1], (unsigned long long)count[2]);
+    memset(count, 0, sizeof count);
+    for (t = 30000; t < 40000; t += 20) /* the last phase holds */
+        count[mp_net_pattern_at(n, t)]++;
+    cr_expect(count[0] && count[1] && count[2] && count[3]);
+    /* m = 0 in phase 1: weights frozen until 10 s, then they move. */
+    cr_assert_eq(mp_net_advance(n, 10000), 0);
+    cr_expect_eq(memcmp(mp_net_weights(n), mp_net_weights(fresh), nw * 4), 0,
+                 "weights changed with m = 0");
+    cr_assert_eq(mp_net_sample(n, &s), 0);
+    cr_expect_eq(s.modulator, 1.0, "phase 2 level at 10 s: %g", s.modulator);
+    mp_net_sample_fini(&s);
+    cr_assert_eq(mp_net_advance(n, 1000), 0);
+    cr_expect_neq(memcmp(mp_net_weights(n), mp_net_weights(fresh), nw * 4),
+                  0, "no learning in phase 2");
+    cr_assert_eq(mp_net_advance(n, 25000), 0);
+    cr_assert_eq(mp_net_sample(n, &s), 0);
+    cr_expect_eq(s.modulator, 2.0);
+    mp_net_sample_fini(&s);
+    mp_net_destroy(n);
+    mp_net_destroy(fresh);
+}
+
+Test(net, protocol_config)
+{
+    struct {
+        const char *set[2], *want;
+    } cases[] = {
+        {{"protocol.patterns=all", NULL},
+         "protocol.durations: a protocol needs protocol.durations"},
+        {{"protocol.durations=1s, 2s", "protocol.modulator=1"},
+         "protocol.modulator: has 1 entries, protocol.durations has 2"},
+        {{"protocol.durations=1s", "protocol.patterns=7"},
+         "protocol.patterns: phase 1 names a pattern beyond input.patterns"},
+        {{"protocol.durations=1s, 1us", NULL},
+         "protocol.durations: expected a comma-separated list"},
+        {{"protocol.patterns=0+x", NULL},
+         "protocol.patterns: expected a comma-separated list"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct mp_config c = base();
+        char err[512] = "";
+        int rc = mp_config_set(&c, cases[i].set[0], 1, err, sizeof err);
+        if (!rc && cases[i].set[1])
+            rc = mp_config_set(&c, cases[i].set[1], 2, err, sizeof err);
+        if (!rc)
+            rc = mp_config_validate(&c, err, sizeof err);
+        cr_expect_eq(rc, MP_EINVAL, "case %zu accepted", i);
+        cr_expect(strstr(err, cases[i].want), "case %zu:\n got  %s\n want %s",
+                  i, err, cases[i].want);
+    }
+    /* Written and read back. */
+    {
+        struct mp_config c = base(), d;
+        char err[512], *text = NULL;
+        size_t len = 0;
+        FILE *f;
+        cr_assert_eq(mp_config_set(&c, "protocol.durations=1s, 2min", 1, err,
+                                   sizeof err),
+                     0);
+        cr_assert_eq(mp_config_set(&c, "protocol.patterns=all, 1+3", 2, err,
+                                   sizeof err),
+                     0);
+        cr_assert_eq(mp_config_validate(&c, err, sizeof err), 0, "%s", err);
+        f = open_memstream(&text, &len);
+        mp_config_write(&c, f);
+        fclose(f);
+        mp_config_init(&d);
+        cr_assert_eq(mp_config_load_text(&d, text, "text", err, sizeof err),
+                     0, "%s", err);
+        cr_expect_eq(d.n_phases, 2u);
+        cr_expect_eq(d.phase_s[1], 120.0);
+        cr_expect_eq(d.phase_patterns[0], 0u);
+        cr_expect_eq(d.phase_patterns[1], 0xAu);
+        cr_expect(strstr(text, "patterns = all, 1+3"), "%s", text);
+        free(text);
+    }
 }

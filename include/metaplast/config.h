@@ -45,6 +45,7 @@ enum mp_init_kind {
 };
 
 #define MP_CFG_MAX_AGES 512
+#define MP_CFG_MAX_PHASES 32
 #define MP_CFG_MAX_PATH 1024
 /* Keys known to the loader (an upper bound, for provenance arrays). */
 #define MP_CFG_MAX_KEYS 64
@@ -106,6 +107,16 @@ struct mp_config {
     double target_rate;  /* r* */
     double scaling_alpha;
     double scaling_max;  /* s_max >= 1 */
+    /* [protocol]: phases in order; the last one holds to the end */
+    size_t n_phases;                       /* 0 = no protocol */
+    double phase_s[MP_CFG_MAX_PHASES];     /* durations, s */
+    size_t n_phase_patterns;               /* 0 or n_phases */
+    uint64_t phase_patterns[MP_CFG_MAX_PHASES]; /* pattern bit sets;
+                                                   0 = all patterns */
+    size_t n_phase_scale;                  /* 0 or n_phases */
+    double phase_scale[MP_CFG_MAX_PHASES]; /* input scale */
+    size_t n_phase_mod;                    /* 0 or n_phases */
+    double phase_mod[MP_CFG_MAX_PHASES];   /* modulator level */
     /* [record] */
     double record_interval_s;
     uint64_t record_max_bytes;
