@@ -131,6 +131,10 @@ static const struct key keys[] = {
     {"bcm", "y0", T_F64, OFF(y0), 0, 1e6, 1, 0, NULL, "a number > 0"},
     {"bcm", "theta_init", T_F64, OFF(theta_init), 0, 1e6, 0, 0, NULL,
      "a number >= 0"},
+    {"bcm", "hetero_segment", T_U32, OFF(hetero_segment), 0, 1e8, 0, 0,
+     NULL,
+     "an integer >= 0 (synapses per dendritic segment whose net change is "
+     "removed evenly; 0 = off)"},
     {"neuromod", "level", T_F64, OFF(modulator), 0, 1e3, 0, 0, NULL,
      "a number >= 0 (0 = no plasticity)"},
     {"scaling", "interval", T_TIME, OFF(scaling_interval_s), 0, 3.2e9, 0, 0,

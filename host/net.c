@@ -316,6 +316,31 @@ static double dense_pass(float *MP_RESTRICT wr, const float *MP_RESTRICT z,
     return mp_dot_combine(p);
 }
 
+/*
+ * BCM with heterosynaptic normalisation: within each segment of G
+ * consecutive synapses of a row, the step's net change is removed evenly
+ * (mp_hetero_w), so the segment's total weight is conserved up to
+ * clipping.  The changes of a segment are summed in order, in double.
+ */
+static void hetero_pass(struct mp_net *n, uint64_t i, float kb, float y,
+                        float th)
+{
+    float *w = n->w + i * n->L;
+    const uint32_t G = n->cfg.hetero_segment;
+    uint32_t s0, s;
+    for (s0 = 0; s0 < n->L; s0 += G) {
+        const uint32_t end = s0 + G < n->L ? s0 + G : n->L;
+        double sum = 0.0;
+        float mean;
+        for (s = s0; s < end; s++)
+            sum += mp_bcm_dw(kb, n->z[cell(n, i, s)], y, th);
+        mean = (float)(sum / (double)(end - s0));
+        for (s = s0; s < end; s++)
+            w[s] = mp_hetero_w(w[s], mp_bcm_dw(kb, n->z[cell(n, i, s)], y, th),
+                               mean, n->lo, n->hi);
+    }
+}
+
 /* One step: rates from h, the next presynaptic vector, the fused
  * update + next current, the threshold. */
 static void step_once(struct mp_net *n)
@@ -338,6 +363,9 @@ static void step_once(struct mp_net *n)
         const float y = n->y_new[i];
         const float th = bcm ? mp_theta_eff(n->theta[i], mm) : 0.0f;
         if (!plastic) {
+            n->h[i] = row_dot(n, (uint64_t)i, n->z_next);
+        } else if (n->cfg.hetero_segment) {
+            hetero_pass(n, (uint64_t)i, kb, y, th);
             n->h[i] = row_dot(n, (uint64_t)i, n->z_next);
         } else if (!n->sparse && !n->unfused) {
             n->h[i] = dense_pass(w, n->z, n->z_next, n->L, kb, y, th,

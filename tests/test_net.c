@@ -593,3 +593,39 @@ Test(net, protocol_config)
         free(text);
     }
 }
+
+/* Heterosynaptic normalisation: each segment's total weight is conserved
+ * (to float round-off, far from the bounds) while its weights move. */
+Test(net, heterosynaptic_conserves_segments)
+{
+    struct mp_config c = base();
+    struct mp_net *n;
+    float before[16 * 6];
+    const uint32_t G = 4;
+    uint32_t i, g, s;
+    int moved = 0;
+    c.hetero_segment = G;
+    c.w_min = -1000;
+    c.w_max = 1000;
+    c.duration_s = 30.0;
+    n = make(&c);
+    cr_assert_eq(mp_net_advance(n, 5000), 0);
+    memcpy(before, mp_net_weights(n), sizeof before);
+    cr_assert_eq(mp_net_advance(n, 1000), 0);
+    for (i = 0; i < c.n_out; i++)
+        for (g = 0; g < 16; g += G) {
+            double a = 0.0, b = 0.0, scale = 0.0;
+            for (s = g; s < g + G; s++) {
+                a += before[i * 16 + s];
+                b += mp_net_weights(n)[i * 16 + s];
+                scale += fabs(before[i * 16 + s]);
+                moved |= before[i * 16 + s] != mp_net_weights(n)[i * 16 + s];
+            }
+            /* 1000 steps of float rounding, each < 2^-24 of the weights. */
+            cr_expect(fabs(a - b) <= 1000 * 4 * 6e-8 * scale + 1e-12,
+                      "neuron %u segment %u: sum %.9g -> %.9g", i, g / G, a,
+                      b);
+        }
+    cr_expect(moved, "no weight moved");
+    mp_net_destroy(n);
+}

@@ -100,6 +100,7 @@ struct mp_config {
     double tau_theta_s;  /* threshold time constant, s */
     double y0;           /* rate scale of the threshold */
     double theta_init;   /* initial threshold */
+    uint32_t hetero_segment; /* G: heterosynaptic segments, 0 = off */
     /* [neuromod] */
     double modulator;    /* level m >= 0 */
     /* [scaling] */
