@@ -36,6 +36,8 @@ static const char *const rule_names[] = {"bcm", "hebbian", "none", NULL};
 static const char *const pattern_names[] = {"orthonormal", "binary", NULL};
 static const char *const topology_names[] = {"feedforward", "recurrent",
                                              NULL};
+static const char *const synapse_kind_names[] = {"continuous", "discrete",
+                                                 NULL};
 
 #define OFF(field) offsetof(struct mp_config, field)
 #define BIG 1.8446744073709552e19
@@ -104,6 +106,15 @@ static const struct key keys[] = {
      "an integer >= 0 (synapses per neuron; 0 = dense)"},
     {"network", "w_init_recurrent", T_F64, OFF(w_init_rec), 0, 1e6, 0, 0,
      NULL, "a number >= 0 (recurrent weights uniform in [0, it])"},
+    {"network", "synapse", T_ENUM, OFF(discrete), 0, 0, 0, 0,
+     synapse_kind_names,
+     "one of continuous, discrete (the [synapse] model, gated by BCM)"},
+    {"network", "w_weak", T_F64, OFF(w_weak), -1e6, 1e6, 0, 0, NULL,
+     "a number (weight of a weak discrete synapse)"},
+    {"network", "w_strong", T_F64, OFF(w_strong), -1e6, 1e6, 0, 0, NULL,
+     "a number (weight of a strong discrete synapse)"},
+    {"network", "x_on", T_F64, OFF(x_on), 0, 1e6, 0, 0, NULL,
+     "a rate >= 0 (inputs above it are active)"},
     {"network", "bias", T_F64, OFF(bias), -1e6, 1e6, 0, 0, NULL,
      "a number"},
     {"network", "w_init", T_F64, OFF(w_init), 0, 1e6, 0, 0, NULL,
@@ -209,6 +220,10 @@ void mp_config_init(struct mp_config *c)
     c->n_in = 16;
     c->n_out = 4;
     c->bias = 0.0;
+    c->discrete = 0;
+    c->w_weak = 0.0;
+    c->w_strong = 1.0;
+    c->x_on = 0.0;
     c->w_init = 0.1;
     c->w_min = -10.0;
     c->w_max = 10.0;
@@ -747,7 +762,7 @@ static int bad_key(const struct mp_config *c, size_t k, char *err,
     return MP_EINVAL;
 }
 
-static int validate_ensemble(struct mp_config *c, char *err, size_t errlen)
+static int validate_model(struct mp_config *c, char *err, size_t errlen)
 {
     char what[256];
     const struct mp_syn_params *s = &c->syn;
@@ -778,6 +793,15 @@ static int validate_ensemble(struct mp_config *c, char *err, size_t errlen)
                  mp_cascade_p(s->n - 1, s->n, s->x));
         return bad_key(c, key_index("synapse", "x"), err, errlen, what);
     }
+    return 0;
+}
+
+static int validate_ensemble(struct mp_config *c, char *err, size_t errlen)
+{
+    char what[256];
+    int rc = validate_model(c, err, errlen);
+    if (rc)
+        return rc;
     if (c->n_ages == 0 && c->max_age >= c->memories) {
         snprintf(what, sizeof what,
                  "must be less than run.memories (%llu): only memories "
@@ -840,6 +864,12 @@ static int validate_network(struct mp_config *c, char *err, size_t errlen)
     size_t i;
     double n_rec;
 
+    if (c->discrete) {
+        int rc = validate_model(c, err, errlen);
+        if (rc)
+            return rc;
+    }
+
     for (i = 0; i < sizeof spans / sizeof spans[0]; i++) {
         size_t k = key_index(spans[i].section, spans[i].name);
         double t = *(const double *)((const char *)c + keys[k].offset);
@@ -882,6 +912,26 @@ static int validate_network(struct mp_config *c, char *err, size_t errlen)
                  c->w_max);
         return bad_key(c, key_index("network", "w_init_recurrent"), err,
                        errlen, what);
+    }
+    if (c->discrete && c->scaling_interval_s > 0) {
+        snprintf(what, sizeof what,
+                 "synaptic scaling multiplies weights, which discrete "
+                 "synapses (network.synapse = discrete) do not have; set it "
+                 "to 0");
+        return bad_key(c, key_index("scaling", "interval"), err, errlen,
+                       what);
+    }
+    if (c->discrete && c->hetero_segment) {
+        snprintf(what, sizeof what,
+                 "heterosynaptic normalisation needs continuous weights");
+        return bad_key(c, key_index("bcm", "hetero_segment"), err, errlen,
+                       what);
+    }
+    if (c->discrete && (c->w_weak < c->w_min || c->w_strong > c->w_max)) {
+        snprintf(what, sizeof what,
+                 "w_weak and w_strong must lie within [w_min, w_max]");
+        return bad_key(c, key_index("network", "w_strong"), err, errlen,
+                       what);
     }
     if (c->pattern_kind == MP_PATTERNS_ORTHONORMAL && c->patterns > c->n_in) {
         snprintf(what, sizeof what,

@@ -738,10 +738,14 @@ int mp_net_ckpt_write(const char *path, const struct mp_config *cfg,
         {"counters", A_I64, 1, {"counter", NULL}, {2, 0},
          "steps since the last scaling pass and since the last record", "1",
          (void *)s->counters},
+        {"syn_state", A_U8, 2, {"neuron", "synapse"}, {s->n_out, s->n_in},
+         "discrete synapse states: bit 6 strength, bits 0-5 depth", "1",
+         s->state},
     };
     const struct head h = {"steps", s->step,
                            mp_config_steps(cfg, cfg->duration_s)};
-    return ckpt_write(path, cfg, &h, a, 6, prov, err, errlen);
+    return ckpt_write(path, cfg, &h, a, s->state ? 7 : 6, prov, err,
+                      errlen);
 }
 
 int mp_net_ckpt_read(const char *path, struct mp_config *cfg,
@@ -766,6 +770,15 @@ int mp_net_ckpt_read(const char *path, struct mp_config *cfg,
         return MP_EFORMAT;
     }
     s->step = done;
+    if (cfg->discrete) {
+        s->state = malloc((size_t)s->n_in * s->n_out);
+        if (!s->state) {
+            nc_close(nc);
+            mp_net_snapshot_fini(s);
+            mp__errf(err, errlen, "%s: out of memory", path);
+            return MP_ENOMEM;
+        }
+    }
     {
         const struct array a[] = {
             {"weights", A_F32, 2, {"neuron", "synapse"}, {s->n_out, s->n_in},
@@ -780,8 +793,10 @@ int mp_net_ckpt_read(const char *path, struct mp_config *cfg,
              "", s->acc_rec},
             {"counters", A_I64, 1, {"counter", NULL}, {2, 0}, "", "",
              s->counters},
+            {"syn_state", A_U8, 2, {"neuron", "synapse"}, {s->n_out, s->n_in},
+             "", "", s->state},
         };
-        for (i = 0, rc = 0; i < 6 && !rc; i++)
+        for (i = 0, rc = 0; i < (s->state ? 7u : 6u) && !rc; i++)
             rc = read_array(nc, path, &a[i], NULL, err, errlen);
     }
     nc_close(nc);

@@ -30,6 +30,7 @@
 #include "metaplast/error.h"
 #include "metaplast/rng.h"
 #include "metaplast/rules.h"
+#include "metaplast/theory.h"
 
 struct mp_net {
     struct mp_config cfg;
@@ -41,6 +42,9 @@ struct mp_net {
     uint64_t switch_steps, record_steps, scaling_steps;
     float *w;         /* n_out x L */
     uint32_t *idx;    /* n_out x L presynaptic cells (sparse) */
+    uint8_t *state;   /* n_out x L discrete synapse states, or NULL */
+    struct mp_syn_table table; /* the discrete model */
+    float w_weak, w_strong, x_on;
     float *theta;     /* n_out */
     float *y;         /* rates of the last completed step, y(t-1) */
     float *y_new;     /* y(t) while a step runs */
@@ -341,6 +345,40 @@ static void hetero_pass(struct mp_net *n, uint64_t i, float kb, float y,
     }
 }
 
+/*
+ * BCM-gated discrete synapses: an active input (x > x_on) receives a
+ * candidate event with probability mp_gate_prob, potentiating if
+ * y > theta_eff; the model's table decides the transition, and the weight
+ * follows the strength.  Every random value is keyed by (step, neuron,
+ * synapse).
+ */
+static void discrete_pass(struct mp_net *n, uint64_t i, float kb, float y,
+                          float th)
+{
+    float *w = n->w + i * n->L;
+    uint8_t *st = n->state + i * n->L;
+    const uint64_t seed = n->cfg.seed, step = n->step;
+    const uint32_t pot = y > th;
+    uint32_t s;
+    for (s = 0; s < n->L; s++) {
+        const float x = n->z[cell(n, i, s)];
+        uint64_t key;
+        float pr;
+        if (!(x > n->x_on))
+            continue;
+        pr = mp_gate_prob(kb, x, y, th);
+        key = key_ik(i, s);
+        if (pr > 0.0f && (uint64_t)word_of(seed, MP_RNG_NET_EVENT, step,
+                                           key) < mp_prob_threshold(pr)) {
+            uint32_t b = word_of(seed, MP_RNG_NET_CASCADE, step, key) >> 24;
+            uint32_t v = mp_syn_step(&n->table, st[s], pot, b, seed, step,
+                                     key);
+            st[s] = (uint8_t)v;
+            w[s] = (v & MP_SYN_STRONG) ? n->w_strong : n->w_weak;
+        }
+    }
+}
+
 /* One step: rates from h, the next presynaptic vector, the fused
  * update + next current, the threshold. */
 static void step_once(struct mp_net *n)
@@ -363,6 +401,9 @@ static void step_once(struct mp_net *n)
         const float y = n->y_new[i];
         const float th = bcm ? mp_theta_eff(n->theta[i], mm) : 0.0f;
         if (!plastic) {
+            n->h[i] = row_dot(n, (uint64_t)i, n->z_next);
+        } else if (n->state) {
+            discrete_pass(n, (uint64_t)i, kb, y, th);
             n->h[i] = row_dot(n, (uint64_t)i, n->z_next);
         } else if (n->cfg.hetero_segment) {
             hetero_pass(n, (uint64_t)i, kb, y, th);
@@ -503,8 +544,50 @@ int mp_net_create(struct mp_net **out, const struct mp_config *cfg,
         return MP_ENOMEM;
     }
     make_patterns(n);
+    if (cfg->discrete) {
+        /* States from the model's stationary distribution (at f = 1/2). */
+        struct mp_config tc = *cfg;
+        struct mp_theory th;
+        struct mp_syn_rule rule;
+        uint64_t cum[2 * MP_SYN_MAX_DEPTH];
+        double acc = 0.0;
+        uint32_t j, D;
+        tc.f = 0.5;
+        n->state = malloc(nw);
+        if (!n->state || mp_syn_rule_build(&cfg->syn, &rule) ||
+            mp_theory_compute(&tc, &th, err, errlen)) {
+            int rc = n->state ? MP_EINVAL : MP_ENOMEM;
+            if (!n->state)
+                mp__errf(err, errlen, "out of memory");
+            mp_net_destroy(n);
+            return rc;
+        }
+        n->table = rule.table;
+        D = rule.depths;
+        for (j = 0; j < 2 * D; j++) {
+            acc += th.p_inf[j] > 0 ? th.p_inf[j] : 0;
+            cum[j] = mp_prob_threshold(acc);
+        }
+        cum[2 * D - 1] = UINT64_C(1) << 32;
+        n->w_weak = (float)cfg->w_weak;
+        n->w_strong = (float)cfg->w_strong;
+        n->x_on = (float)cfg->x_on;
 #pragma omp parallel for schedule(static) num_threads(nthreads(n))
-    for (i = 0; i < (int64_t)nw; i++) {
+        for (i = 0; i < (int64_t)nw; i++) {
+            uint64_t row = (uint64_t)i / n->L;
+            uint32_t k = (uint32_t)((uint64_t)i % n->L);
+            uint32_t v = mp_syn_draw(cum, D,
+                                     word_of(cfg->seed, MP_RNG_NET_WEIGHT, 1,
+                                             key_ik(row, k)));
+            n->state[i] = (uint8_t)v;
+            n->w[i] = (v & MP_SYN_STRONG) ? n->w_strong : n->w_weak;
+            if (n->sparse)
+                n->idx[i] = connect(n, row, k);
+        }
+    }
+    if (!cfg->discrete) {
+#pragma omp parallel for schedule(static) num_threads(nthreads(n))
+        for (i = 0; i < (int64_t)nw; i++) {
         uint64_t row = (uint64_t)i / n->L;
         uint32_t k = (uint32_t)((uint64_t)i % n->L);
         uint32_t j = n->sparse ? connect(n, row, k) : k;
@@ -513,6 +596,7 @@ int mp_net_create(struct mp_net **out, const struct mp_config *cfg,
             n->idx[i] = j;
         n->w[i] = top * unit(word_of(cfg->seed, MP_RNG_NET_WEIGHT, 0,
                                      key_ik(row, k)));
+        }
     }
     for (i = 0; i < (int64_t)n->n_out; i++)
         n->theta[i] = (float)cfg->theta_init;
@@ -528,6 +612,7 @@ void mp_net_destroy(struct mp_net *n)
         return;
     free(n->w);
     free(n->idx);
+    free(n->state);
     free(n->theta);
     free(n->y);
     free(n->y_new);
@@ -710,6 +795,7 @@ int mp_net_snapshot_alloc(struct mp_net_snapshot *s, uint32_t L,
 
 void mp_net_snapshot_fini(struct mp_net_snapshot *s)
 {
+    free(s->state);
     free(s->w);
     free(s->theta);
     free(s->y);
@@ -731,6 +817,14 @@ int mp_net_snapshot(const struct mp_net *n, struct mp_net_snapshot *s)
     memcpy(s->acc_rec, n->acc_rec, n->n_out * sizeof *s->acc_rec);
     s->counters[0] = (int64_t)n->n_scale;
     s->counters[1] = (int64_t)n->n_rec;
+    if (n->state) {
+        s->state = malloc((size_t)n->L * n->n_out);
+        if (!s->state) {
+            mp_net_snapshot_fini(s);
+            return MP_ENOMEM;
+        }
+        memcpy(s->state, n->state, (size_t)n->L * n->n_out);
+    }
     return 0;
 }
 
@@ -749,6 +843,14 @@ int mp_net_restore(struct mp_net *n, const struct mp_net_snapshot *s)
     memcpy(n->acc_rec, s->acc_rec, n->n_out * sizeof *n->acc_rec);
     n->n_scale = (uint64_t)s->counters[0];
     n->n_rec = (uint64_t)s->counters[1];
+    if (n->state) {
+        if (!s->state) {
+            mp__errf(n->err, sizeof n->err,
+                     "the snapshot has no discrete synapse states");
+            return MP_EINVAL;
+        }
+        memcpy(n->state, s->state, (size_t)n->L * n->n_out);
+    }
     /* z(t) = [x(t), y(t-1)] and its current, in the same summation order
      * the fused pass used, so the continuation is bit-exact. */
     input_at(n, n->step, n->z);

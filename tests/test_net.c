@@ -629,3 +629,119 @@ Test(net, heterosynaptic_conserves_segments)
     cr_expect(moved, "no weight moved");
     mp_net_destroy(n);
 }
+
+/* ---- BCM-gated discrete synapses ---------------------------------------- */
+
+static struct mp_config discrete_cfg(void)
+{
+    struct mp_config c = base();
+    c.discrete = 1;
+    c.syn.model = MP_SYN_CASCADE;
+    c.syn.n = 5;
+    c.syn.x = 0.5;
+    c.w_weak = 0.0;
+    c.w_strong = 0.5;
+    c.tau_w_s = 2.0;
+    c.duration_s = 200.0;
+    return c;
+}
+
+/*
+ * Under pure potentiation (theta = 0) a pattern that evokes a response
+ * potentiates all its synapses, and a strong synapse only ever moves
+ * deeper: its depth, a learning rate that falls as the memory is
+ * reinforced, ends at the bottom of the cascade.  A pattern whose synapses
+ * are all weak evokes nothing and gets no events.  So, after 1000 s: each
+ * (neuron, pattern) group of synapses is all strong or all weak, and
+ * nearly every strong synapse sits at depth n.  Weights stay binary.
+ */
+Test(net, discrete_cascade_deepens)
+{
+    struct mp_config c = discrete_cfg();
+    struct mp_net *n;
+    struct mp_net_snapshot b;
+    size_t k, nw = (size_t)c.n_in * c.n_out, strong = 0, deepest = 0;
+    uint32_t i, pk, j, groups_strong = 0;
+    c.rule = MP_RULE_HEBBIAN;
+    c.tau_w_s = 0.5; /* ~140 events per synapse of a responding pattern */
+    c.duration_s = 1000.0;
+    n = make(&c);
+    cr_assert_eq(mp_net_advance(n, UINT64_MAX), 0);
+    cr_assert_eq(mp_net_snapshot(n, &b), 0);
+    for (k = 0; k < nw; k++) {
+        int st = (b.state[k] & MP_SYN_STRONG) != 0;
+        cr_assert(b.w[k] == (st ? 0.5f : 0.0f), "weight %zu = %g", k, b.w[k]);
+        strong += st;
+        deepest += st && (b.state[k] & MP_SYN_DEPTH_MASK) == c.syn.n - 1;
+    }
+    for (i = 0; i < c.n_out; i++)
+        for (pk = 0; pk < c.patterns; pk++) {
+            uint32_t in = 0, on = 0;
+            for (j = 0; j < c.n_in; j++)
+                if (mp_net_pattern(n, pk)[j] > 0.0f) {
+                    in++;
+                    on += (b.state[i * c.n_in + j] & MP_SYN_STRONG) != 0;
+                }
+            cr_expect(on == 0 || on == in,
+                      "neuron %u pattern %u: %u of %u strong", i, pk, on, in);
+            groups_strong += on == in;
+        }
+    cr_expect(groups_strong >= c.n_out * c.patterns / 2, "%u groups strong",
+              groups_strong);
+    cr_expect(deepest >= strong * 8 / 10, "%zu of %zu strong at depth n",
+              deepest, strong);
+    mp_net_snapshot_fini(&b);
+    mp_net_destroy(n);
+}
+
+/* m = 0 freezes discrete states exactly; 1 and 2 threads agree. */
+Test(net, discrete_frozen_and_deterministic)
+{
+    struct mp_config c = discrete_cfg();
+    struct mp_net *n, *t1, *t2;
+    struct mp_net_snapshot a, b;
+    size_t nw = (size_t)c.n_in * c.n_out;
+    c.modulator = 0.0;
+    c.duration_s = 20.0;
+    n = make(&c);
+    cr_assert_eq(mp_net_snapshot(n, &a), 0);
+    cr_assert_eq(mp_net_advance(n, UINT64_MAX), 0);
+    cr_assert_eq(mp_net_snapshot(n, &b), 0);
+    cr_expect_eq(memcmp(a.state, b.state, nw), 0, "states moved with m = 0");
+    mp_net_snapshot_fini(&a);
+    mp_net_snapshot_fini(&b);
+    mp_net_destroy(n);
+
+    c = discrete_cfg();
+    c.n_out = 33;
+    c.noise = 0.1;
+    c.threads = 1;
+    t1 = make(&c);
+    c.threads = 2;
+    t2 = make(&c);
+    cr_assert_eq(mp_net_advance(t1, 50000), 0);
+    cr_assert_eq(mp_net_advance(t2, 50000), 0);
+    cr_assert_eq(mp_net_snapshot(t1, &a), 0);
+    cr_assert_eq(mp_net_snapshot(t2, &b), 0);
+    cr_expect_eq(memcmp(a.state, b.state, (size_t)c.n_in * c.n_out), 0);
+    cr_expect_eq(memcmp(a.w, b.w, (size_t)c.n_in * c.n_out * 4), 0);
+    mp_net_snapshot_fini(&a);
+    mp_net_snapshot_fini(&b);
+    mp_net_destroy(t1);
+    mp_net_destroy(t2);
+}
+
+Test(net, discrete_config)
+{
+    struct mp_config c = discrete_cfg();
+    char err[512] = "";
+    c.scaling_interval_s = 1.0;
+    cr_expect_eq(mp_config_validate(&c, err, sizeof err), MP_EINVAL);
+    cr_expect(strstr(err, "scaling.interval: synaptic scaling multiplies "
+                          "weights"),
+              "%s", err);
+    c = discrete_cfg();
+    c.syn.n = 40;
+    cr_expect_eq(mp_config_validate(&c, err, sizeof err), MP_EINVAL);
+    cr_expect(strstr(err, "synapse.n: expected a cascade depth"), "%s", err);
+}

@@ -84,6 +84,10 @@ struct mp_config {
     uint32_t n_out;      /* neurons */
     uint32_t fan_in;     /* synapses per neuron, 0 = dense */
     double w_init_rec;   /* initial recurrent weights in [0, w_init_rec] */
+    int discrete;        /* synapses: 0 continuous, 1 discrete ([synapse]) */
+    double w_weak;       /* discrete: weight of a weak synapse */
+    double w_strong;     /* discrete: weight of a strong synapse */
+    double x_on;         /* discrete: inputs above this are active */
     double bias;         /* b_i, rate units */
     double w_init;       /* initial weights uniform in [0, w_init] */
     double w_min;        /* weight bounds */

@@ -79,6 +79,7 @@ struct mp_net_snapshot {
     float *w;           /* n_out x n_in */
     float *theta;       /* n_out */
     float *y;           /* rates of the last step (recurrent input) */
+    uint8_t *state;     /* discrete synapse states, n_out x n_in, or NULL */
     double *acc_scale;  /* rate sums since the last scaling pass */
     double *acc_rec;    /* rate sums since the last record */
     int64_t counters[2];/* steps in those two sums */

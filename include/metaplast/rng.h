@@ -46,7 +46,9 @@ enum mp_rng_purpose {
     MP_RNG_NET_ORDER = 6,  /* pattern order of a cycle of K periods */
     MP_RNG_NET_NOISE = 7,  /* input noise of input j at a step */
     MP_RNG_NET_PATTERN = 8,/* construction of the input patterns */
-    MP_RNG_NET_CONNECT = 9 /* presynaptic index of sparse synapse (i, k) */
+    MP_RNG_NET_CONNECT = 9,/* presynaptic index of sparse synapse (i, k) */
+    MP_RNG_NET_EVENT = 10, /* candidate event of a discrete synapse */
+    MP_RNG_NET_CASCADE = 11/* its transition byte */
 };
 
 /* Largest step a stream can address (56 bits). */

@@ -455,4 +455,20 @@ static MP_INLINE MP_HD float mp_hetero_w(float w, float dw, float mean_dw,
     return mp_clampf(w + (dw - mean_dw), lo, hi);
 }
 
+/*
+ * BCM-gated discrete synapses (cascade, binary or serial inside a
+ * network): a synapse whose input is active receives a candidate event
+ * with probability min(1, k * x * |y (y - theta_eff)|), k = dt eta m,
+ * potentiating if y > theta_eff; the model's transition table then
+ * decides (Fusi et al. 2005; as metaplastic "importance", Laborieux et al.
+ * 2021).  Returns the event probability.
+ */
+static MP_INLINE MP_HD float mp_gate_prob(float k, float x, float y,
+                                          float theta_eff)
+{
+    float g = y * (y - theta_eff);
+    float p = k * x * (g < 0.0f ? -g : g);
+    return p < 1.0f ? p : 1.0f;
+}
+
 #endif
