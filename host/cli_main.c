@@ -666,7 +666,8 @@ static int net_save(struct mp_net *net, const struct mp_config *c,
                     const char *cmdline)
 {
     struct mp_net_snapshot snap;
-    struct mp_provenance prov = {cmdline, "cpu", "CPU (OpenMP)"};
+    struct mp_provenance prov = {cmdline, mp_net_backend(net),
+                                 mp_net_device(net)};
     char path[MP_CFG_MAX_PATH + 64], err[2048];
     int rc;
     if (mp_net_snapshot(net, &snap)) {
@@ -713,7 +714,13 @@ static int net_drive(struct mp_config *c, struct mp_net *net,
             n = until;
         if (next_ckpt && n > next_ckpt - mp_net_step(net))
             n = next_ckpt - mp_net_step(net);
-        mp_net_advance(net, n);
+        if (mp_net_advance(net, n)) {
+            fprintf(stderr,
+                    "\nmetaplast: run failed at step %llu: %s; the last "
+                    "checkpoint is intact\n",
+                    (unsigned long long)mp_net_step(net), mp_net_errmsg(net));
+            return MP_EXIT_RUNTIME;
+        }
         dt = mp_cli_now() - s0;
         if (dt < 0.1 && slice < (UINT64_C(1) << 40))
             slice *= 2;
@@ -764,7 +771,7 @@ static int cmd_run_net(const struct args *a, struct mp_config *c,
 {
     struct mp_net *net = NULL;
     struct mp_netrec *rec = NULL;
-    struct mp_provenance prov = {cmdline, "cpu", "CPU (OpenMP)"};
+    struct mp_provenance prov = {cmdline, NULL, NULL};
     char err[2048], path[MP_CFG_MAX_PATH + 64];
     int rc;
 
@@ -772,8 +779,10 @@ static int cmd_run_net(const struct args *a, struct mp_config *c,
     rc = mp_net_create(&net, c, err, sizeof err);
     if (rc) {
         fprintf(stderr, "metaplast: %s\n", err);
-        return MP_EXIT_USAGE;
+        return rc == MP_ECUDA ? MP_EXIT_RUNTIME : MP_EXIT_USAGE;
     }
+    prov.backend = mp_net_backend(net);
+    prov.device = mp_net_device(net);
     if ((rc = prepare_dir(c->dir)) || (rc = write_config_ini(c)))
         goto out;
     snprintf(path, sizeof path, "%s/record.nc", c->dir);
@@ -784,9 +793,9 @@ static int cmd_run_net(const struct args *a, struct mp_config *c,
     }
     if (!a->quiet) {
         describe_net(c);
-        printf("backend: cpu (rate networks run on the CPU in this "
-               "version); %llu steps\n",
-               (unsigned long long)mp_net_total(net));
+        printf("backend: %s%s (%s); %llu steps\n", mp_net_backend(net),
+               c->backend == MP_BACKEND_AUTO ? " (picked by auto)" : "",
+               mp_net_device(net), (unsigned long long)mp_net_total(net));
         fflush(stdout);
     }
     if ((rc = net_record(net, rec)))
@@ -809,7 +818,7 @@ static int resume_net(const struct args *a, const char *path,
     struct mp_net_snapshot snap;
     struct mp_net *net = NULL;
     struct mp_netrec *rec = NULL;
-    struct mp_provenance prov = {cmdline, "cpu", "CPU (OpenMP)"};
+    struct mp_provenance prov = {cmdline, NULL, NULL};
     char err[2048], rpath[MP_CFG_MAX_PATH + 64];
     int rc;
 
@@ -853,6 +862,8 @@ static int resume_net(const struct args *a, const char *path,
         goto out_net;
     }
     rc = MP_EXIT_RUNTIME;
+    prov.backend = mp_net_backend(net);
+    prov.device = mp_net_device(net);
     if (write_config_ini(&c))
         goto out_net;
     snprintf(rpath, sizeof rpath, "%s/record.nc", dir);

@@ -26,6 +26,8 @@
 #include <omp.h>
 #endif
 
+#include "metaplast/detail/backend.h"
+#include "metaplast/detail/net_dev.h"
 #include "metaplast/detail/util.h"
 #include "metaplast/error.h"
 #include "metaplast/rng.h"
@@ -64,6 +66,9 @@ struct mp_net {
     float phase_gain[MP_CFG_MAX_PHASES];  /* input scale / input.scale */
     uint64_t phase_set[MP_CFG_MAX_PHASES];/* allowed patterns, 0 = all */
     int threads;
+    struct mp_net_dev *dev; /* CUDA backend, or NULL (CPU) */
+    int w_stale;            /* the host's weights lag the device's */
+    char device[320];       /* what it runs on */
     int unfused;      /* benchmark only: a separate pass for the currents */
     int regen;        /* benchmark only: sparse indices drawn every step */
     char err[512];
@@ -453,6 +458,31 @@ static void step_once(struct mp_net *n)
     n->z_next = t;
 }
 
+static struct mp_net_host host_view(struct mp_net *n)
+{
+    struct mp_net_host h;
+    h.n_in = n->n_in;
+    h.n_out = n->n_out;
+    h.n_pre = n->n_pre;
+    h.L = n->L;
+    h.K = n->K;
+    h.sparse = n->sparse;
+    h.recurrent = n->n_pre > n->n_in;
+    h.w = n->w;
+    h.idx = n->idx;
+    h.theta = n->theta;
+    h.y = n->y;
+    h.patterns = n->patterns;
+    h.z = n->z;
+    h.h = n->h;
+    h.acc_scale = n->acc_scale;
+    h.acc_rec = n->acc_rec;
+    return h;
+}
+
+static int advance_dev(struct mp_net *n, uint64_t end);
+static int sync_weights(const struct mp_net *cn);
+
 int mp_net_create(struct mp_net **out, const struct mp_config *cfg,
                   char *err, size_t errlen)
 {
@@ -465,10 +495,13 @@ int mp_net_create(struct mp_net **out, const struct mp_config *cfg,
         mp__errf(err, errlen, "run.paradigm is not network");
         return MP_EINVAL;
     }
-    if (cfg->backend == MP_BACKEND_CUDA) {
+    if (cfg->backend == MP_BACKEND_CUDA &&
+        (cfg->discrete || cfg->hetero_segment)) {
         mp__errf(err, errlen,
-                 "run.backend = cuda: rate networks run on the CPU backend "
-                 "in this version");
+                 "run.backend = cuda: %s run on the CPU backend only in this "
+                 "version",
+                 cfg->discrete ? "discrete network synapses"
+                               : "heterosynaptic normalisation");
         return MP_ENOTSUP;
     }
     n = calloc(1, sizeof *n);
@@ -602,14 +635,132 @@ int mp_net_create(struct mp_net **out, const struct mp_config *cfg,
         n->theta[i] = (float)cfg->theta_init;
     input_at(n, 0, n->z);
     currents(n, n->z);
+    snprintf(n->device, sizeof n->device, "CPU, %d OpenMP thread%s",
+             nthreads(n), nthreads(n) == 1 ? "" : "s");
+    if (cfg->backend == MP_BACKEND_CUDA ||
+        (cfg->backend == MP_BACKEND_AUTO && !cfg->discrete &&
+         !cfg->hetero_segment && mp__cuda_device_count() > 0)) {
+        struct mp_net_host hv = host_view(n);
+        int rc = mp__net_dev_create(&n->dev, &hv, n->device,
+                                    sizeof n->device, err, errlen);
+        if (rc && cfg->backend == MP_BACKEND_CUDA) {
+            if (rc == MP_ENOTSUP)
+                mp__errf(err, errlen,
+                         "run.backend = cuda: this build has no CUDA "
+                         "support");
+            else if (rc == MP_ENODEV)
+                mp__errf(err, errlen,
+                         "run.backend = cuda: no CUDA device found");
+            mp_net_destroy(n);
+            return rc;
+        }
+        if (rc) { /* auto: stay on the CPU */
+            n->dev = NULL;
+            snprintf(n->device, sizeof n->device, "CPU, %d OpenMP thread%s",
+                     nthreads(n), nthreads(n) == 1 ? "" : "s");
+        }
+    }
     *out = n;
     return 0;
+}
+
+const char *mp_net_backend(const struct mp_net *n)
+{
+    return n->dev ? "cuda" : "cpu";
+}
+
+const char *mp_net_device(const struct mp_net *n)
+{
+    return n->device;
+}
+
+/* Brings the host's copy of the weights up to date (a cache: logically
+ * const). */
+static int sync_weights(const struct mp_net *cn)
+{
+    struct mp_net *n = (struct mp_net *)cn;
+    if (n->dev && n->w_stale) {
+        struct mp_net_host hv = host_view(n);
+        int rc = mp__net_dev_download(n->dev, &hv, 1);
+        if (rc) {
+            mp__errf(n->err, sizeof n->err, "%s",
+                     mp__net_dev_error(n->dev));
+            return rc;
+        }
+        n->w_stale = 0;
+    }
+    return 0;
+}
+
+/* The device path of mp_net_advance: the same schedule, kernels for the
+ * per-step work, factors of the scaling pass computed here. */
+static int advance_dev(struct mp_net *n, uint64_t end)
+{
+    const struct mp_config *c = &n->cfg;
+    const float noise_a = (float)(c->noise * 1.7320508075688772);
+    struct mp_net_host hv = host_view(n);
+    struct mp_k_net_step p;
+    int rc;
+    memset(&p, 0, sizeof p);
+    p.n_in = n->n_in;
+    p.n_out = n->n_out;
+    p.n_pre = n->n_pre;
+    p.L = n->L;
+    p.sparse = n->sparse;
+    p.bcm = c->rule == MP_RULE_BCM;
+    p.c_theta = n->c_theta;
+    p.inv_y0 = n->inv_y0;
+    p.lo = n->lo;
+    p.hi = n->hi;
+    while (n->step < end) {
+        const size_t ph = phase_of(n, n->step);
+        const uint64_t next = n->step + 1;
+        p.kb = n->phase_k[ph];
+        p.m = n->phase_m[ph];
+        p.plastic = c->rule != MP_RULE_NONE && p.m > 0.0f;
+        rc = mp__net_dev_step(n->dev, mp_net_pattern_at(n, next),
+                              n->phase_gain[phase_of(n, next)], noise_a,
+                              c->seed, next, n->bias, &p);
+        if (rc)
+            goto fail;
+        n->w_stale = 1;
+        n->step++;
+        n->n_scale++;
+        n->n_rec++;
+        if (n->scaling_steps && n->step % n->scaling_steps == 0) {
+            float *f = malloc(n->n_out * sizeof *f);
+            uint32_t i;
+            if (!f)
+                return MP_ENOMEM;
+            rc = mp__net_dev_scale_sums(n->dev, n->acc_scale);
+            for (i = 0; !rc && i < n->n_out; i++)
+                f[i] = (float)mp_scaling_factor(n->acc_scale[i] /
+                                                    (double)n->n_scale,
+                                                c->target_rate,
+                                                c->scaling_alpha,
+                                                c->scaling_max);
+            if (!rc)
+                rc = mp__net_dev_scale(n->dev, f, n->lo, n->hi);
+            free(f);
+            if (rc)
+                goto fail;
+            n->n_scale = 0;
+        }
+    }
+    rc = mp__net_dev_download(n->dev, &hv, 0);
+    if (rc)
+        goto fail;
+    return 0;
+fail:
+    mp__errf(n->err, sizeof n->err, "%s", mp__net_dev_error(n->dev));
+    return rc;
 }
 
 void mp_net_destroy(struct mp_net *n)
 {
     if (!n)
         return;
+    mp__net_dev_destroy(n->dev);
     free(n->w);
     free(n->idx);
     free(n->state);
@@ -635,6 +786,8 @@ int mp_net_advance(struct mp_net *n, uint64_t steps)
     uint64_t end = n->step + steps;
     if (end > n->total || end < n->step)
         end = n->total;
+    if (n->dev)
+        return advance_dev(n, end);
     while (n->step < end) {
         step_once(n);
         if (n->scaling_steps && n->step % n->scaling_steps == 0) {
@@ -667,6 +820,7 @@ int mp_net_record_due(const struct mp_net *n)
 
 const float *mp_net_weights(const struct mp_net *n)
 {
+    sync_weights(n);
     return n->w;
 }
 
@@ -692,6 +846,7 @@ const float *mp_net_pattern(const struct mp_net *n, uint32_t k)
 
 float mp_net_response(const struct mp_net *n, uint32_t i, uint32_t k)
 {
+    sync_weights(n);
     /* The feed-forward drive of pattern k alone: recurrent synapses see
      * silent neurons. */
     const float *w = n->w + (size_t)i * n->L, *pat = mp_net_pattern(n, k);
@@ -719,6 +874,8 @@ int mp_net_sample(struct mp_net *n, struct mp_net_sample *s)
     size_t j, nw = (size_t)n->n_out * n->L;
 
     memset(s, 0, sizeof *s);
+    if (sync_weights(n))
+        return MP_ECUDA;
     s->step = n->step;
     s->time_s = (double)n->step * n->cfg.dt_s;
     s->n_out = n->n_out;
@@ -742,6 +899,11 @@ int mp_net_sample(struct mp_net *n, struct mp_net_sample *s)
             s->response[(size_t)i * n->K + k] = mp_net_response(n, i, k);
     }
     n->n_rec = 0;
+    if (n->dev && mp__net_dev_reset_rec(n->dev)) {
+        /* the record interval's sums restart on the device too */
+        mp_net_sample_fini(s);
+        return MP_ECUDA;
+    }
     /* Weight statistics in one sequential order (any thread count). */
     for (j = 0; j < nw; j++) {
         double v = n->w[j];
@@ -806,7 +968,10 @@ void mp_net_snapshot_fini(struct mp_net_snapshot *s)
 
 int mp_net_snapshot(const struct mp_net *n, struct mp_net_snapshot *s)
 {
-    int rc = mp_net_snapshot_alloc(s, n->L, n->n_out);
+    int rc = sync_weights(n);
+    if (rc)
+        return rc;
+    rc = mp_net_snapshot_alloc(s, n->L, n->n_out);
     if (rc)
         return rc;
     s->step = n->step;
@@ -857,5 +1022,14 @@ int mp_net_restore(struct mp_net *n, const struct mp_net_snapshot *s)
     if (n->n_pre > n->n_in)
         memcpy(n->z + n->n_in, n->y, n->n_out * sizeof *n->y);
     currents(n, n->z);
+    if (n->dev) {
+        struct mp_net_host hv = host_view(n);
+        if (mp__net_dev_upload(n->dev, &hv)) {
+            mp__errf(n->err, sizeof n->err, "%s",
+                     mp__net_dev_error(n->dev));
+            return MP_ECUDA;
+        }
+        n->w_stale = 0;
+    }
     return 0;
 }

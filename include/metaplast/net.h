@@ -27,9 +27,16 @@ struct mp_net;
 int mp_net_create(struct mp_net **out, const struct mp_config *cfg,
                   char *err, size_t errlen);
 void mp_net_destroy(struct mp_net *net);
+/* The backend in use ("cpu" or "cuda": run.backend, auto = CUDA if a
+ * device is present and the network uses no CPU-only feature) and what
+ * it runs on. */
+const char *mp_net_backend(const struct mp_net *net);
+const char *mp_net_device(const struct mp_net *net);
 const char *mp_net_errmsg(const struct mp_net *net);
 
-/* Runs up to `steps` more steps (stopping at the end of the run). */
+/* Runs up to `steps` more steps (stopping at the end of the run).
+ * Returns 0, or MP_ECUDA (details in mp_net_errmsg) after which the
+ * network must be destroyed. */
 int mp_net_advance(struct mp_net *net, uint64_t steps);
 
 uint64_t mp_net_step(const struct mp_net *net);  /* steps done */

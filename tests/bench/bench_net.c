@@ -17,6 +17,7 @@
 #include <omp.h>
 #endif
 
+#include "metaplast/detail/backend.h"
 #include "metaplast/net.h"
 
 void mp__net_set_unfused(struct mp_net *n, int unfused);
@@ -62,7 +63,7 @@ int main(int argc, char **argv)
     struct mp_config c;
     char err[512];
     double bw;
-    int i, fused;
+    int i, fused, backend = MP_BACKEND_CPU;
 
     for (i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--inputs"))
@@ -71,8 +72,12 @@ int main(int argc, char **argv)
             n_out = (uint32_t)atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--steps"))
             steps = strtoull(argv[i + 1], NULL, 10);
+        else if (!strcmp(argv[i], "--backend"))
+            backend = !strcmp(argv[i + 1], "cuda") ? MP_BACKEND_CUDA
+                                                   : MP_BACKEND_CPU;
     }
-    bw = copy_bandwidth();
+    bw = backend == MP_BACKEND_CUDA ? mp__cuda_copy_bandwidth()
+                                    : copy_bandwidth();
     mp_config_init(&c);
     c.paradigm = MP_PARADIGM_NETWORK;
     c.n_in = n_in;
@@ -82,6 +87,7 @@ int main(int argc, char **argv)
     c.duration_s = 1e6;
     c.record_interval_s = 1e5;
     c.noise = 0.1;
+    c.backend = backend;
     if (mp_config_validate(&c, err, sizeof err)) {
         fprintf(stderr, "metaplast-bench-net: %s\n", err);
         return 2;
@@ -89,7 +95,10 @@ int main(int argc, char **argv)
 #ifdef _OPENMP
     printf("threads: %d\n", omp_get_max_threads());
 #endif
-    printf("measured copy bandwidth: %.2f GB/s (read + write)\n", bw / 1e9);
+    printf("backend %s; measured copy bandwidth (%s): %.2f GB/s (read + "
+           "write)\n",
+           backend == MP_BACKEND_CUDA ? "cuda" : "cpu",
+           backend == MP_BACKEND_CUDA ? "device" : "host", bw / 1e9);
     printf("dense feed-forward %u x %u = %.3g synapses, BCM with noise, %llu "
            "steps, best of 3\n",
            n_in, n_out, (double)n_in * n_out, (unsigned long long)steps);
@@ -102,6 +111,10 @@ int main(int argc, char **argv)
         if (mp_net_create(&n, &c, err, sizeof err)) {
             fprintf(stderr, "metaplast-bench-net: %s\n", err);
             return 3;
+        }
+        if (backend == MP_BACKEND_CUDA && !fused) {
+            mp_net_destroy(n);
+            continue; /* the device pass is always fused */
         }
         mp__net_set_unfused(n, !fused);
         mp_net_advance(n, 2);
@@ -145,6 +158,10 @@ int main(int argc, char **argv)
         if (mp_net_create(&n, &c, err, sizeof err)) {
             fprintf(stderr, "metaplast-bench-net: %s\n", err);
             return 3;
+        }
+        if (backend == MP_BACKEND_CUDA && i) {
+            mp_net_destroy(n);
+            continue; /* the device keeps its indices */
         }
         mp__net_set_regen(n, i);
         mp_net_advance(n, 2);

@@ -10,7 +10,8 @@ MP_BUILD=build-device bash tests/setup.sh -DMP_CUDA=ON \
   -DCMAKE_CUDA_ARCHITECTURES="90-real;90-virtual" >/dev/null
 rm -rf .device && mkdir -p .device
 ../shared/tools/pack-for-device .device/bundle build-device/metaplast \
-  build-device/metaplast-bench build-device/tests/test_gpu \
+  build-device/metaplast-bench build-device/metaplast-bench-net \
+  build-device/tests/test_gpu \
   build-device/tests/test_rng build-device/tests/test_sim
 rm -rf .device/bundle
 ls -la .device

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # run-device-checks.sh: every GPU check in one call on a machine with an
 # NVIDIA GPU, from the bundle tests/gpu/pack.sh made (.device/).  Runs the
-# CUDA-vs-CPU bit-identity tests, the RNG test, the ensemble benchmark on
-# the device and on the host, and prints a short table last.  Logs go to
+# CUDA-vs-CPU bit-identity tests (ensembles and networks), the RNG test,
+# the ensemble benchmark on the device and on the host, the network
+# benchmark on the device, and prints a short table last.  Logs go to
 # $OUT (or /tmp/mp-device) when set.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -21,13 +22,16 @@ timeout 300 metaplast-bench --backend cuda --synapses 1000000000 \
   --steps 256 >"$log/bench_cuda.txt" 2>&1; r_bc=$?
 timeout 120 metaplast-bench --backend cpu --synapses 10000000 \
   >"$log/bench_cpu.txt" 2>&1; r_bh=$?
+timeout 180 metaplast-bench-net --backend cuda --inputs 100000 \
+  --neurons 10000 --steps 100 >"$log/bench_net_cuda.txt" 2>&1; r_nc=$?
 tail -n 20 "$log/test_gpu.log"
-cat "$log/bench_cuda.txt" "$log/bench_cpu.txt"
+cat "$log/bench_cuda.txt" "$log/bench_cpu.txt" "$log/bench_net_cuda.txt"
 
 echo
 echo "== metaplast device checks ($(date -u +%F))"
 printf '%-34s %s\n' "gpu_ensemble (CUDA == CPU, bits)" "$(status $r_gpu)" \
   "rng (Philox == cuRAND)" "$(status $r_rng)" \
-  "bench cuda N=1e9" "$(status $r_bc)" "bench cpu N=1e7" "$(status $r_bh)"
+  "bench cuda N=1e9" "$(status $r_bc)" "bench cpu N=1e7" "$(status $r_bh)" \
+  "bench network cuda 1e9 synapses" "$(status $r_nc)"
 grep -E '^(binary|cascade|serial)' "$log/bench_cuda.txt" | \
   awk '{printf "cuda %-12s %s updates/s\n", $1" "$2, $3}'

@@ -160,3 +160,155 @@ Test(gpu_ensemble, checkpoint_crosses_backends)
     }
     unlink(path);
 }
+
+/* ---- Rate networks ------------------------------------------------------ */
+
+#include "metaplast/net.h"
+
+static struct mp_net *net_make(struct mp_config *c, int backend)
+{
+    struct mp_net *n;
+    char err[512];
+    c->backend = backend;
+    cr_assert_eq(mp_config_validate(c, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(mp_net_create(&n, c, err, sizeof err), 0, "%s", err);
+    cr_assert_str_eq(mp_net_backend(n),
+                     backend == MP_BACKEND_CUDA ? "cuda" : "cpu");
+    return n;
+}
+
+static void net_compare(struct mp_net *a, struct mp_net *b,
+                        const struct mp_config *c, const char *what)
+{
+    struct mp_net_sample sa, sb;
+    size_t nw = (size_t)c->n_out * mp_net_row_length(a);
+    cr_assert_eq(memcmp(mp_net_weights(a), mp_net_weights(b), nw * 4), 0,
+                 "%s: weights differ", what);
+    cr_assert_eq(memcmp(mp_net_theta(a), mp_net_theta(b), c->n_out * 4), 0,
+                 "%s: thresholds differ", what);
+    cr_assert_eq(memcmp(mp_net_rates(a), mp_net_rates(b), c->n_out * 4), 0,
+                 "%s: rates differ", what);
+    cr_assert_eq(mp_net_sample(a, &sa), 0);
+    cr_assert_eq(mp_net_sample(b, &sb), 0);
+    cr_assert_eq(memcmp(sa.rate, sb.rate, c->n_out * 4), 0,
+                 "%s: mean rates differ", what);
+    cr_assert_eq(memcmp(sa.response, sb.response,
+                        (size_t)c->n_out * c->patterns * 4),
+                 0, "%s: responses differ", what);
+    mp_net_sample_fini(&sa);
+    mp_net_sample_fini(&sb);
+}
+
+static struct mp_config net_base(void)
+{
+    struct mp_config c;
+    mp_config_init(&c);
+    c.paradigm = MP_PARADIGM_NETWORK;
+    c.n_in = 1000 + 7; /* not a multiple of 32 */
+    c.n_out = 300;
+    c.patterns = 8;
+    c.pattern_kind = MP_PATTERNS_BINARY;
+    c.dt_s = 1e-3;
+    c.switch_s = 0.02;
+    c.noise = 0.1;
+    c.tau_w_s = 5.0;
+    c.tau_theta_s = 0.5;
+    c.w_init = 0.01;
+    c.w_min = -1;
+    c.w_max = 1;
+    c.scaling_interval_s = 0.25;
+    c.target_rate = 0.5;
+    c.scaling_max = 1.5;
+    c.duration_s = 2.0;
+    c.record_interval_s = 0.1;
+    return c;
+}
+
+/* Dense feed-forward, BCM with noise, scaling and a protocol: CUDA and CPU
+ * give the same bits, also across sampling (which resets sums). */
+Test(gpu_network, dense_matches_cpu)
+{
+    struct mp_config c = net_base();
+    struct mp_net *a, *b;
+    char err[512];
+    need_device();
+    cr_assert_eq(mp_config_set(&c, "protocol.durations=0.5s, 1s", 1, err,
+                               sizeof err),
+                 0);
+    cr_assert_eq(mp_config_set(&c, "protocol.modulator=2, 0.5", 2, err,
+                               sizeof err),
+                 0);
+    cr_assert_eq(mp_config_set(&c, "protocol.patterns=0+1, all", 3, err,
+                               sizeof err),
+                 0);
+    a = net_make(&c, MP_BACKEND_CPU);
+    b = net_make(&c, MP_BACKEND_CUDA);
+    cr_assert_eq(mp_net_advance(a, 700), 0);
+    cr_assert_eq(mp_net_advance(b, 700), 0, "%s", mp_net_errmsg(b));
+    net_compare(a, b, &c, "dense, 700 steps");
+    cr_assert_eq(mp_net_advance(a, UINT64_MAX), 0);
+    cr_assert_eq(mp_net_advance(b, UINT64_MAX), 0, "%s", mp_net_errmsg(b));
+    net_compare(a, b, &c, "dense, end");
+    mp_net_destroy(a);
+    mp_net_destroy(b);
+}
+
+/* Sparse recurrent: the same. */
+Test(gpu_network, sparse_recurrent_matches_cpu)
+{
+    struct mp_config c = net_base();
+    struct mp_net *a, *b;
+    need_device();
+    c.recurrent = 1;
+    c.fan_in = 200 + 5;
+    c.w_init_rec = 0.005;
+    a = net_make(&c, MP_BACKEND_CPU);
+    b = net_make(&c, MP_BACKEND_CUDA);
+    cr_assert_eq(mp_net_advance(a, UINT64_MAX), 0);
+    cr_assert_eq(mp_net_advance(b, UINT64_MAX), 0, "%s", mp_net_errmsg(b));
+    net_compare(a, b, &c, "sparse recurrent");
+    mp_net_destroy(a);
+    mp_net_destroy(b);
+}
+
+/* A network checkpoint written on CUDA resumes on the CPU (and back) to
+ * the uninterrupted run's bits. */
+Test(gpu_network, checkpoint_crosses_backends)
+{
+    int k;
+    need_device();
+    for (k = 0; k < 2; k++) {
+        struct mp_config c = net_base(), back;
+        struct mp_net *ref, *first, *second;
+        struct mp_net_snapshot snap;
+        char err[512], path[128];
+        snprintf(path, sizeof path, "/tmp/mp-test-gpu-net-%ld.nc",
+                 (long)getpid());
+        c.recurrent = 1;
+        c.fan_in = 100;
+        ref = net_make(&c, MP_BACKEND_CPU);
+        cr_assert_eq(mp_net_advance(ref, UINT64_MAX), 0);
+        c.duration_s = 1.0;
+        first = net_make(&c, k ? MP_BACKEND_CPU : MP_BACKEND_CUDA);
+        cr_assert_eq(mp_net_advance(first, UINT64_MAX), 0);
+        cr_assert_eq(mp_net_snapshot(first, &snap), 0);
+        cr_assert_eq(mp_net_ckpt_write(path, &c, &snap, NULL, err,
+                                       sizeof err),
+                     0, "%s", err);
+        mp_net_snapshot_fini(&snap);
+        mp_net_destroy(first);
+        cr_assert_eq(mp_net_ckpt_read(path, &back, &snap, err, sizeof err), 0,
+                     "%s", err);
+        back.duration_s = 2.0;
+        second = net_make(&back, k ? MP_BACKEND_CUDA : MP_BACKEND_CPU);
+        cr_assert_eq(mp_net_restore(second, &snap), 0, "%s",
+                     mp_net_errmsg(second));
+        mp_net_snapshot_fini(&snap);
+        cr_assert_eq(mp_net_advance(second, UINT64_MAX), 0, "%s",
+                     mp_net_errmsg(second));
+        net_compare(ref, second, &back, k ? "cpu -> cuda" : "cuda -> cpu");
+        mp_net_destroy(ref);
+        mp_net_destroy(second);
+        unlink(path);
+    }
+}
