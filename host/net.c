@@ -477,6 +477,8 @@ static struct mp_net_host host_view(struct mp_net *n)
     h.h = n->h;
     h.acc_scale = n->acc_scale;
     h.acc_rec = n->acc_rec;
+    h.state = n->state;
+    h.table = &n->table;
     return h;
 }
 
@@ -494,15 +496,6 @@ int mp_net_create(struct mp_net **out, const struct mp_config *cfg,
     if (cfg->paradigm != MP_PARADIGM_NETWORK) {
         mp__errf(err, errlen, "run.paradigm is not network");
         return MP_EINVAL;
-    }
-    if (cfg->backend == MP_BACKEND_CUDA &&
-        (cfg->discrete || cfg->hetero_segment)) {
-        mp__errf(err, errlen,
-                 "run.backend = cuda: %s run on the CPU backend only in this "
-                 "version",
-                 cfg->discrete ? "discrete network synapses"
-                               : "heterosynaptic normalisation");
-        return MP_ENOTSUP;
     }
     n = calloc(1, sizeof *n);
     if (!n) {
@@ -638,8 +631,7 @@ int mp_net_create(struct mp_net **out, const struct mp_config *cfg,
     snprintf(n->device, sizeof n->device, "CPU, %d OpenMP thread%s",
              nthreads(n), nthreads(n) == 1 ? "" : "s");
     if (cfg->backend == MP_BACKEND_CUDA ||
-        (cfg->backend == MP_BACKEND_AUTO && !cfg->discrete &&
-         !cfg->hetero_segment && mp__cuda_device_count() > 0)) {
+        (cfg->backend == MP_BACKEND_AUTO && mp__cuda_device_count() > 0)) {
         struct mp_net_host hv = host_view(n);
         int rc = mp__net_dev_create(&n->dev, &hv, n->device,
                                     sizeof n->device, err, errlen);
@@ -712,11 +704,18 @@ static int advance_dev(struct mp_net *n, uint64_t end)
     p.inv_y0 = n->inv_y0;
     p.lo = n->lo;
     p.hi = n->hi;
+    p.seed = c->seed;
+    p.discrete = n->state != NULL;
+    p.hetero = c->hetero_segment;
+    p.x_on = n->x_on;
+    p.w_weak = n->w_weak;
+    p.w_strong = n->w_strong;
     while (n->step < end) {
         const size_t ph = phase_of(n, n->step);
         const uint64_t next = n->step + 1;
         p.kb = n->phase_k[ph];
         p.m = n->phase_m[ph];
+        p.step = n->step;
         p.plastic = c->rule != MP_RULE_NONE && p.m > 0.0f;
         rc = mp__net_dev_step(n->dev, mp_net_pattern_at(n, next),
                               n->phase_gain[phase_of(n, next)], noise_a,

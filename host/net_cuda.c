@@ -16,6 +16,8 @@ struct mp_net_dev {
     int sparse, recurrent;
     float *w, *theta, *y, *y_new, *patterns, *z, *z_next, *factors;
     uint32_t *idx;
+    uint8_t *state;
+    struct mp_syn_table *table;
     double *h, *acc_scale, *acc_rec;
     int blocks_rows;  /* warps cover the neurons */
     int blocks_elems; /* threads cover vectors and weights */
@@ -44,6 +46,8 @@ void mp__net_dev_destroy(struct mp_net_dev *d)
         return;
     cudaFree(d->w);
     cudaFree(d->idx);
+    cudaFree(d->state);
+    cudaFree(d->table);
     cudaFree(d->theta);
     cudaFree(d->y);
     cudaFree(d->y_new);
@@ -67,6 +71,11 @@ int mp__net_dev_upload(struct mp_net_dev *d, const struct mp_net_host *h)
     CK(d, cudaMemcpy(d->w, h->w, nw(d) * 4, cudaMemcpyHostToDevice));
     if (d->sparse)
         CK(d, cudaMemcpy(d->idx, h->idx, nw(d) * 4, cudaMemcpyHostToDevice));
+    if (d->state) {
+        CK(d, cudaMemcpy(d->state, h->state, nw(d), cudaMemcpyHostToDevice));
+        CK(d, cudaMemcpy(d->table, h->table, sizeof *d->table,
+                         cudaMemcpyHostToDevice));
+    }
     CK(d, cudaMemcpy(d->theta, h->theta, d->n_out * 4,
                      cudaMemcpyHostToDevice));
     CK(d, cudaMemcpy(d->y, h->y, d->n_out * 4, cudaMemcpyHostToDevice));
@@ -86,6 +95,8 @@ int mp__net_dev_download(struct mp_net_dev *d, const struct mp_net_host *h,
 {
     if (weights)
         CK(d, cudaMemcpy(h->w, d->w, nw(d) * 4, cudaMemcpyDeviceToHost));
+    if (weights && d->state)
+        CK(d, cudaMemcpy(h->state, d->state, nw(d), cudaMemcpyDeviceToHost));
     CK(d, cudaMemcpy(h->theta, d->theta, d->n_out * 4,
                      cudaMemcpyDeviceToHost));
     CK(d, cudaMemcpy(h->y, d->y, d->n_out * 4, cudaMemcpyDeviceToHost));
@@ -150,7 +161,9 @@ int mp__net_dev_create(struct mp_net_dev **out, const struct mp_net_host *h,
         cudaMalloc((void **)&d->acc_rec, d->n_out * 8) ||
         cudaMalloc((void **)&d->patterns, (size_t)d->K * d->n_in * 4) ||
         cudaMalloc((void **)&d->z, d->n_pre * 4) ||
-        cudaMalloc((void **)&d->z_next, d->n_pre * 4))
+        cudaMalloc((void **)&d->z_next, d->n_pre * 4) ||
+        (h->state && (cudaMalloc((void **)&d->state, nw(d)) ||
+                      cudaMalloc((void **)&d->table, sizeof *d->table))))
         rc = MP_ENOMEM;
     if (!rc)
         rc = mp__net_dev_upload(d, h);
@@ -174,9 +187,15 @@ int mp__net_dev_step(struct mp_net_dev *d, uint32_t pattern, float gain,
     CK(d, mp__k_net_input(d->z_next, d->patterns + (size_t)pattern * d->n_in,
                           gain, noise_a, seed, next_step, d->n_in,
                           d->blocks_elems));
-    CK(d, mp__k_net_pass(d->w, d->idx, d->z, d->z_next, d->y_new, d->theta,
-                         d->h, d->acc_scale, d->acc_rec, *p,
-                         d->blocks_rows));
+    if (p->discrete || p->hetero)
+        CK(d, mp__k_net_pass_special(d->w, d->idx, d->state, d->table, d->z,
+                                     d->z_next, d->y_new, d->theta, d->h,
+                                     d->acc_scale, d->acc_rec, *p,
+                                     d->blocks_rows));
+    else
+        CK(d, mp__k_net_pass(d->w, d->idx, d->z, d->z_next, d->y_new,
+                             d->theta, d->h, d->acc_scale, d->acc_rec, *p,
+                             d->blocks_rows));
     t = d->y;
     d->y = d->y_new;
     d->y_new = t;

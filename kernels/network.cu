@@ -90,6 +90,95 @@ __global__ void net_pass(float *w, const uint32_t *idx, const float *z,
     }
 }
 
+static __device__ __forceinline__ uint32_t key_word(uint64_t seed,
+                                                   uint32_t purpose,
+                                                   uint64_t step, uint64_t key)
+{
+    return mp_u32x4_get(mp_rng_block(seed, purpose, step, key >> 2),
+                        (uint32_t)(key & 3u));
+}
+
+/* Discrete synapses: every lane its strided synapses, the same draws as
+ * host/net.c's discrete_pass.  Heterosynaptic: lane 0 walks the row's
+ * segments in the CPU's sequential order.  Then the warp sums the next
+ * current in mp_dot's order, as the CPU's row_dot does after its update. */
+__global__ void net_pass_special(float *w, const uint32_t *idx,
+                                 uint8_t *state,
+                                 const struct mp_syn_table *gt,
+                                 const float *z, const float *z_next,
+                                 const float *y_new, float *theta, double *h,
+                                 double *acc_scale, double *acc_rec,
+                                 struct mp_k_net_step p)
+{
+    __shared__ struct mp_syn_table t;
+    const unsigned lane = threadIdx.x & 31u;
+    const uint64_t warps = (uint64_t)gridDim.x * blockDim.x / 32;
+    uint64_t i;
+    unsigned q;
+    if (p.discrete) {
+        for (q = threadIdx.x; q < sizeof(t) / 4; q += blockDim.x)
+            ((uint32_t *)&t)[q] = ((const uint32_t *)gt)[q];
+        __syncthreads();
+    }
+    for (i = (blockIdx.x * (uint64_t)blockDim.x + threadIdx.x) / 32;
+         i < p.n_out; i += warps) {
+        float *row = w + i * p.L;
+        const uint32_t *ix = p.sparse ? idx + i * p.L : 0;
+        const float y = y_new[i];
+        const float th = p.bcm ? mp_theta_eff(theta[i], p.m) : 0.0f;
+        double acc = 0.0;
+        uint32_t s;
+        if (p.plastic && p.discrete) {
+            uint8_t *st = state + i * p.L;
+            const uint32_t pot = y > th;
+            for (s = lane; s < p.L; s += 32) {
+                const float x = z[p.sparse ? ix[s] : s];
+                const uint64_t key = (i << 32) | s;
+                float pr;
+                if (!(x > p.x_on))
+                    continue;
+                pr = mp_gate_prob(p.kb, x, y, th);
+                if (pr > 0.0f &&
+                    (uint64_t)key_word(p.seed, MP_RNG_NET_EVENT, p.step,
+                                       key) < mp_prob_threshold(pr)) {
+                    uint32_t b =
+                        key_word(p.seed, MP_RNG_NET_CASCADE, p.step, key) >>
+                        24;
+                    uint32_t v = mp_syn_step(&t, st[s], pot, b, p.seed,
+                                             p.step, key);
+                    st[s] = (uint8_t)v;
+                    row[s] = (v & MP_SYN_STRONG) ? p.w_strong : p.w_weak;
+                }
+            }
+        } else if (p.plastic && p.hetero && lane == 0) {
+            uint32_t s0;
+            for (s0 = 0; s0 < p.L; s0 += p.hetero) {
+                const uint32_t end = s0 + p.hetero < p.L ? s0 + p.hetero : p.L;
+                double sum = 0.0;
+                float mean;
+                for (s = s0; s < end; s++)
+                    sum += mp_bcm_dw(p.kb, z[p.sparse ? ix[s] : s], y, th);
+                mean = (float)(sum / (double)(end - s0));
+                for (s = s0; s < end; s++)
+                    row[s] = mp_hetero_w(
+                        row[s], mp_bcm_dw(p.kb, z[p.sparse ? ix[s] : s], y, th),
+                        mean, p.lo, p.hi);
+            }
+        }
+        __syncwarp();
+        for (s = lane; s < p.L; s += 32)
+            acc += (double)row[s] * (double)z_next[p.sparse ? ix[s] : s];
+        acc = warp_combine(acc);
+        if (lane == 0) {
+            h[i] = acc;
+            if (p.bcm)
+                theta[i] = mp_theta_step(theta[i], y, p.c_theta, p.inv_y0);
+            acc_scale[i] += y;
+            acc_rec[i] += y;
+        }
+    }
+}
+
 __global__ void net_currents(const float *w, const uint32_t *idx,
                              const float *z, double *h, uint32_t n_out,
                              uint32_t L, int sparse)
@@ -147,6 +236,18 @@ extern "C" int mp__k_net_pass(float *w, const uint32_t *idx, const float *z,
 {
     net_pass<<<blocks, NET_BLOCK>>>(w, idx, z, z_next, y_new, theta, h,
                                     acc_scale, acc_rec, p);
+    return mp_launch_status();
+}
+
+extern "C" int mp__k_net_pass_special(
+    float *w, const uint32_t *idx, uint8_t *state,
+    const struct mp_syn_table *table, const float *z, const float *z_next,
+    const float *y_new, float *theta, double *h, double *acc_scale,
+    double *acc_rec, struct mp_k_net_step p, int blocks)
+{
+    net_pass_special<<<blocks, NET_BLOCK>>>(w, idx, state, table, z, z_next,
+                                            y_new, theta, h, acc_scale,
+                                            acc_rec, p);
     return mp_launch_status();
 }
 

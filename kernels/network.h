@@ -31,6 +31,15 @@ int mp__k_net_pass(float *w, const uint32_t *idx, const float *z,
                    double *h, double *acc_scale, double *acc_rec,
                    struct mp_k_net_step p, int blocks);
 
+/* The pass for discrete synapses (events gated by BCM) or heterosynaptic
+ * normalisation: the same updates as the CPU, then the next currents. */
+int mp__k_net_pass_special(float *w, const uint32_t *idx, uint8_t *state,
+                           const struct mp_syn_table *table, const float *z,
+                           const float *z_next, const float *y_new,
+                           float *theta, double *h, double *acc_scale,
+                           double *acc_rec, struct mp_k_net_step p,
+                           int blocks);
+
 /* Currents only (after scaling, on restore): h = w . z. */
 int mp__k_net_currents(const float *w, const uint32_t *idx, const float *z,
                        double *h, uint32_t n_out, uint32_t L, int sparse,

@@ -312,3 +312,46 @@ Test(gpu_network, checkpoint_crosses_backends)
         unlink(path);
     }
 }
+
+/* Discrete (cascade) synapses and heterosynaptic normalisation on the
+ * device: the same bits as the CPU, states included. */
+Test(gpu_network, discrete_and_hetero_match_cpu)
+{
+    int k;
+    need_device();
+    for (k = 0; k < 2; k++) {
+        struct mp_config c = net_base();
+        struct mp_net *a, *b;
+        struct mp_net_snapshot sa, sb;
+        c.scaling_interval_s = 0.0;
+        if (k == 0) {
+            c.discrete = 1;
+            c.syn.model = MP_SYN_CASCADE;
+            c.syn.n = 8;
+            c.w_weak = 0.0;
+            c.w_strong = 0.02;
+            c.tau_w_s = 0.2;
+        } else {
+            c.hetero_segment = 50;
+            c.fan_in = 500;
+            c.recurrent = 1;
+        }
+        a = net_make(&c, MP_BACKEND_CPU);
+        b = net_make(&c, MP_BACKEND_CUDA);
+        cr_assert_eq(mp_net_advance(a, UINT64_MAX), 0);
+        cr_assert_eq(mp_net_advance(b, UINT64_MAX), 0, "%s",
+                     mp_net_errmsg(b));
+        net_compare(a, b, &c, k ? "heterosynaptic" : "discrete");
+        if (k == 0) {
+            cr_assert_eq(mp_net_snapshot(a, &sa), 0);
+            cr_assert_eq(mp_net_snapshot(b, &sb), 0);
+            cr_assert_eq(memcmp(sa.state, sb.state,
+                                (size_t)c.n_out * mp_net_row_length(a)),
+                         0, "discrete states differ");
+            mp_net_snapshot_fini(&sa);
+            mp_net_snapshot_fini(&sb);
+        }
+        mp_net_destroy(a);
+        mp_net_destroy(b);
+    }
+}

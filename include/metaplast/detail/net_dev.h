@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../rules.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -25,6 +27,11 @@ struct mp_k_net_step {
     float c_theta;   /* dt / tau_theta */
     float inv_y0;
     float lo, hi;    /* weight bounds */
+    uint64_t step;   /* the step being computed (discrete synapses' keys) */
+    uint64_t seed;
+    int discrete;    /* BCM-gated discrete synapses */
+    uint32_t hetero; /* heterosynaptic segment length, 0 = off */
+    float x_on, w_weak, w_strong;
 };
 
 /* Views of the host engine's arrays. */
@@ -35,6 +42,8 @@ struct mp_net_host {
     uint32_t *idx;
     float *theta, *y, *patterns, *z;
     double *h, *acc_scale, *acc_rec;
+    uint8_t *state;                  /* discrete synapses, or NULL */
+    const struct mp_syn_table *table;/* their model */
 };
 
 struct mp_net_dev;
