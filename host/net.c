@@ -154,6 +154,26 @@ static size_t phase_of(const struct mp_net *n, uint64_t step)
     return p;
 }
 
+/* Element pos of the random permutation of 0..K-1 (K <= 64) drawn for a
+ * cycle: Fisher-Yates with the ORDER stream. */
+static uint32_t permuted(uint64_t seed, uint64_t cycle, uint32_t K,
+                         uint32_t pos)
+{
+    uint32_t order[64], i;
+    for (i = 0; i < K; i++)
+        order[i] = i;
+    for (i = K; i > 1; i--) {
+        uint32_t r = (uint32_t)(((uint64_t)word_of(seed, MP_RNG_NET_ORDER,
+                                                   cycle, i) *
+                                 i) >>
+                                32);
+        uint32_t t = order[i - 1];
+        order[i - 1] = order[r];
+        order[r] = t;
+    }
+    return order[pos];
+}
+
 uint32_t mp_net_pattern_at(const struct mp_net *n, uint64_t step)
 {
     /* Period p shows pattern perm_c[p mod K], perm_c a random permutation
@@ -161,49 +181,20 @@ uint32_t mp_net_pattern_at(const struct mp_net *n, uint64_t step)
      * pattern equally often.  A protocol phase may allow a subset: the
      * same over its members. */
     uint64_t set = n->phase_set[phase_of(n, step)];
-    uint32_t allowed[64], K = n->K, i, order[64];
-    uint64_t p, cyc;
-    uint32_t pos;
+    uint32_t allowed[64], K = n->K, i;
+    uint64_t p;
     if (set) {
         for (i = 0, K = 0; i < 64; i++)
             if (set >> i & 1)
                 allowed[K++] = i;
     }
     p = step / n->switch_steps;
-    cyc = p / K;
-    pos = (uint32_t)(p % K);
     if (K == 1)
         return set ? allowed[0] : 0;
-    if (set) {
-        for (i = 0; i < K; i++)
-            order[i] = i;
-        for (i = K; i > 1; i--) {
-            uint32_t r = (uint32_t)(((uint64_t)word_of(n->cfg.seed,
-                                                       MP_RNG_NET_ORDER,
-                                                       cyc, i) *
-                                     i) >>
-                                    32);
-            uint32_t t = order[i - 1];
-            order[i - 1] = order[r];
-            order[r] = t;
-        }
-        return allowed[order[pos]];
-    }
-    if (K <= 64) {
-        for (i = 0; i < K; i++)
-            order[i] = i;
-        for (i = K; i > 1; i--) {
-            uint32_t r = (uint32_t)(((uint64_t)word_of(n->cfg.seed,
-                                                       MP_RNG_NET_ORDER,
-                                                       cyc, i) *
-                                     i) >>
-                                    32);
-            uint32_t t = order[i - 1];
-            order[i - 1] = order[r];
-            order[r] = t;
-        }
-        return order[pos];
-    }
+    if (set)
+        return allowed[permuted(n->cfg.seed, p / K, K, (uint32_t)(p % K))];
+    if (K <= 64)
+        return permuted(n->cfg.seed, p / K, K, (uint32_t)(p % K));
     /* Many patterns: independent uniform choices. */
     return (uint32_t)(((uint64_t)word_of(n->cfg.seed, MP_RNG_NET_ORDER, p, 0) *
                        K) >>
