@@ -25,6 +25,11 @@ struct progress {
 };
 
 double mp_cli_now(void);
+
+/* Sweeps (cli_sweep.c). */
+int mp_cli_sweep(int argc, char **argv, const char *cmdline);
+int mp_cli_sweep_status(const char *dir);
+int mp_cli_collect(const char *dir);
 void mp_progress_start(struct progress *p, int quiet, uint64_t total,
                        uint64_t synapses);
 void mp_progress_update(struct progress *p, uint64_t done);

@@ -23,6 +23,9 @@ static const char usage[] =
     "       metaplast theory CONFIG [--set section.key=value]... [--out DIR]\n"
     "       metaplast validate CONFIG [--set section.key=value]...\n"
     "       metaplast info FILE.nc\n"
+    "       metaplast sweep CONFIG --vary section.key=v1,v2,... [--vary ...]\n"
+    "                     [--seeds K] [--parallel P] [--set ...] --out DIR\n"
+    "       metaplast sweep-status DIR | collect DIR\n"
     "       metaplast --help | --version\n";
 
 static const char help[] =
@@ -38,6 +41,10 @@ static const char help[] =
     "  theory    the exact expected curve, no simulation; DIR/theory.nc\n"
     "  validate  check a configuration and print what it would need\n"
     "  info      what a metaplast file holds; verifies checksums\n"
+    "  sweep     one task per combination of --vary values (x --seeds),\n"
+    "            a manifest and a SLURM job-array script (docs/SWEEPS.md)\n"
+    "  sweep-status  per task: done, running, failed (why), resumable\n"
+    "  collect   stack every task's record into DIR/sweep.nc\n"
     "\n"
     "options:\n"
     "  --set section.key=value  override one config key (repeatable)\n"
@@ -1203,6 +1210,16 @@ int main(int argc, char **argv)
 #endif
                MP_CKPT_FORMAT);
         return 0;
+    }
+    if (!strcmp(argv[1], "sweep")) {
+        join_args(argc, argv, cmdline, sizeof cmdline);
+        return mp_cli_sweep(argc, argv, cmdline);
+    }
+    if (!strcmp(argv[1], "sweep-status") || !strcmp(argv[1], "collect")) {
+        if (argc != 3)
+            return usage_error("expected one sweep directory", argv[1]);
+        return !strcmp(argv[1], "collect") ? mp_cli_collect(argv[2])
+                                           : mp_cli_sweep_status(argv[2]);
     }
     if (strcmp(argv[1], "run") && strcmp(argv[1], "resume") &&
         strcmp(argv[1], "theory") && strcmp(argv[1], "validate") &&

@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# test_sweep.sh: a metaplast sweep on a real one-node SLURM cluster.
+# Installs Debian's slurm-wlm and munge if missing, starts munged,
+# slurmctld and slurmd on localhost from a generated slurm.conf in a
+# temporary directory, submits a 4-task sweep as a job array, preempts one
+# task with USR1 (as --signal does before a time limit), and checks: that
+# task wrote a checkpoint, exited 75, was requeued, resumed and finished
+# with the same state as an uninterrupted run; every task is done;
+# collect stacks them.  Then stops the daemons.  Needs root; exits 77
+# (skipped) where it cannot set up SLURM.
+#   usage: test_sweep.sh PATH/TO/metaplast
+set -uo pipefail
+metaplast=$(realpath "${1:?usage: test_sweep.sh PATH/TO/metaplast}")
+passed=0
+failed=0
+check() { # check NAME COMMAND...
+  if "${@:2}"; then
+    echo "PASS: $1"
+    passed=$((passed + 1))
+  else
+    echo "FAIL: $1"
+    failed=$((failed + 1))
+  fi
+}
+skip() {
+  echo "SKIP: $*"
+  exit 77
+}
+
+[[ $(id -u) -eq 0 ]] || skip "needs root to run slurmd"
+if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
+  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+    --no-install-recommends slurm-wlm munge) >/dev/null 2>&1 ||
+    skip "cannot install slurm-wlm and munge"
+fi
+
+T=$(mktemp -d /tmp/mp-slurm-XXXXXX)
+chmod 711 "$T" # munged needs o+x on every directory above its socket
+export SLURM_CONF=$T/slurm.conf
+stop() {
+  scancel -u root >/dev/null 2>&1
+  for p in slurmd slurmctld munge/munged; do
+    [[ -f $T/$p.pid ]] && kill "$(cat "$T/$p.pid")" 2>/dev/null
+  done
+  for p in slurmd slurmctld munge/munged; do
+    for _ in $(seq 50); do
+      [[ -f $T/$p.pid ]] && kill -0 "$(cat "$T/$p.pid")" 2>/dev/null || break
+      sleep 0.1
+    done
+  done
+  rm -rf "$T"
+}
+trap stop EXIT
+
+mkdir -p "$T"/{munge,state,spool,log,work}
+chmod 711 "$T/munge"
+mungekey -c -k "$T/munge/munge.key" >/dev/null 2>&1 || skip "mungekey failed"
+munged --key-file="$T/munge/munge.key" --socket="$T/munge/munge.socket" \
+  --pid-file="$T/munge/munged.pid" --log-file="$T/munge/munged.log" \
+  --seed-file="$T/munge/munged.seed" || skip "munged failed"
+cat >"$SLURM_CONF" <<CONF
+ClusterName=mptest
+SlurmctldHost=localhost
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket=$T/munge/munge.socket,cred_expire=5
+StateSaveLocation=$T/state
+SlurmdSpoolDir=$T/spool
+SlurmctldPidFile=$T/slurmctld.pid
+SlurmdPidFile=$T/slurmd.pid
+SlurmctldLogFile=$T/log/slurmctld.log
+SlurmdLogFile=$T/log/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+MpiDefault=none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+SchedulerParameters=sched_interval=1
+ReturnToService=2
+JobRequeue=1
+MinJobAge=300
+KillWait=5
+InactiveLimit=0
+MailProg=/bin/true
+NodeName=localhost CPUs=2 Boards=1 SocketsPerBoard=1 CoresPerSocket=2 ThreadsPerCore=1 RealMemory=1000 State=UNKNOWN
+PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+CONF
+slurmctld -i || skip "slurmctld failed"
+slurmd -N localhost || skip "slurmd failed"
+for _ in $(seq 100); do
+  sinfo -h -o %T 2>/dev/null | grep -qx idle && break
+  sleep 0.2
+done
+sinfo -h -o %T | grep -qx idle || skip "the node never became idle"
+
+cd "$T/work"
+cat >sweep.ini <<INI
+[run]
+memories = 6000
+backend = cpu
+threads = 1
+[ensemble]
+synapses = 300000
+[synapse]
+n = 8
+[measure]
+max_age = 1000
+every = 7
+[checkpoint]
+every = 300
+INI
+"$metaplast" sweep sweep.ini --vary synapse.model=binary,cascade --seeds 2 \
+  --parallel 2 --out sw >/dev/null
+check "sweep wrote 4 tasks" test "$(tail -n +2 sw/manifest.tsv | wc -l)" -eq 4
+# The reference: task 3 (cascade, seed 2) uninterrupted.
+"$metaplast" run sw/tasks/0003.ini --out ref --quiet >/dev/null
+
+jid=$(METAPLAST=$metaplast sbatch --parsable --export=ALL sw/sweep.sbatch)
+check "sbatch accepted the array" test -n "$jid"
+# Preempt task 3 once it has a checkpoint (the marker file proves the
+# batch shell runs: a signal sent before that is lost).
+for _ in $(seq 600); do
+  [[ -f sw/tasks/0003.running && -f sw/tasks/0003/checkpoint.nc ]] && break
+  sleep 0.1
+done
+scancel --signal=USR1 --batch "${jid}_3"
+for _ in $(seq 600); do
+  [[ -z $(squeue -h -j "$jid" 2>/dev/null) ]] && break
+  # A requeued task waits for BeginTime: start it now.
+  scontrol update JobId="${jid}_3" StartTime=now >/dev/null 2>&1
+  sleep 0.5
+done
+check "the array finished" test -z "$(squeue -h -j "$jid" 2>/dev/null)"
+restarts=$(scontrol -o show job "${jid}_3" | grep -o 'Restarts=[0-9]*')
+check "task 3 was requeued once ($restarts)" test "$restarts" = "Restarts=1"
+check "task 3 stopped cleanly first" grep -q "stopped cleanly" sw/tasks/0003.err
+status=$("$metaplast" sweep-status sw | tail -1)
+check "sweep-status: $status" test "$status" = "4 tasks: 4 done"
+same=1
+for v in state probes signal_mean signal_m2; do
+  diff -q <(ncdump -v $v ref/checkpoint.nc | sed -n '/^data:/,$p') \
+    <(ncdump -v $v sw/tasks/0003/checkpoint.nc | sed -n '/^data:/,$p') \
+    >/dev/null || same=0
+done
+check "the preempted task ends as the uninterrupted run" test $same -eq 1
+"$metaplast" collect sw >/dev/null
+check "collect stacked the sweep" \
+  bash -c "ncdump -h sw/sweep.nc | grep -q 'synapse_model = 2'"
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
