@@ -416,6 +416,28 @@ static void last_line(const char *path, char *out, size_t len)
         fclose(f);
 }
 
+/* A run directory's progress from its checkpoint: 1 finished, 0 not,
+ * -1 no readable checkpoint. */
+static int finished(const char *dir, long t)
+{
+    char path[PATH_MAX];
+    unsigned long long done = 0, total = 1;
+    int nc, ok;
+    snprintf(path, sizeof path, "%s/tasks/%04ld/checkpoint.nc", dir, t);
+    if (nc_open(path, NC_NOWRITE, &nc) != NC_NOERR)
+        return -1;
+    ok = (nc_get_att_ulonglong(nc, NC_GLOBAL, "memories_done", &done) ==
+              NC_NOERR &&
+          nc_get_att_ulonglong(nc, NC_GLOBAL, "memories_total", &total) ==
+              NC_NOERR) ||
+         (nc_get_att_ulonglong(nc, NC_GLOBAL, "steps_done", &done) ==
+              NC_NOERR &&
+          nc_get_att_ulonglong(nc, NC_GLOBAL, "steps_total", &total) ==
+              NC_NOERR);
+    nc_close(nc);
+    return ok ? done == total : -1;
+}
+
 int mp_cli_sweep_status(const char *dir)
 {
     struct manifest m;
@@ -458,7 +480,10 @@ int mp_cli_sweep_status(const char *dir)
                 snprintf(state, sizeof state, "failed (exit %d): %s", code,
                          msg[0] ? msg : "(no message)");
             }
-        } else if (exists("%s/tasks/%04ld/checkpoint.nc", dir, t)) {
+        } else if (finished(dir, t) == 1) {
+            st = 0;
+            snprintf(state, sizeof state, "done");
+        } else if (finished(dir, t) == 0) {
             st = 3;
             snprintf(state, sizeof state, "started, resumable");
         }

@@ -581,3 +581,62 @@ Test(cli, network_sigkill_resume)
     nc_close(na);
     nc_close(nb);
 }
+
+/* ---- Sweeps (without SLURM) -------------------------------------------- */
+
+Test(cli, sweep_and_collect)
+{
+    const char *cfg = write_file("s.ini", small);
+    const char *sw = path_in("sw");
+    char ini[256], run[256];
+    int nc, dim, var;
+    size_t len;
+    signed char done[4];
+    double life[4];
+    cr_assert_eq(cli("sweep", cfg, "--vary", "synapse.model=binary,cascade",
+                     "--seeds", "2", "--out", sw, NULL),
+                 0, "%s", err);
+    cr_expect(strstr(out, "sweep: 4 tasks"), "%s", out);
+    cr_expect(file_exists(path_in("sw/sweep.sbatch")));
+    cr_expect_eq(cli("sweep", cfg, "--vary", "synapse.model=binary", "--out",
+                     sw, NULL),
+                 2);
+    cr_expect(strstr(err, "already holds a sweep"), "%s", err);
+    cr_expect_eq(cli("sweep", cfg, "--vary", "ensemble.f=0.5,2", "--out",
+                     path_in("bad"), NULL),
+                 2);
+    cr_expect(strstr(err, "sweep task 0001 (ensemble.f=2): --set "
+                          "ensemble.f=2: ensemble.f: expected"),
+              "%s", err);
+    cr_expect(!file_exists(path_in("bad")), "a refused sweep wrote files");
+    cr_expect_eq(cli("sweep-status", sw, NULL), 0);
+    cr_expect(strstr(out, "4 tasks: 4 not started"), "%s", out);
+    /* Run tasks 0 and 3 by hand, as the job array would. */
+    snprintf(ini, sizeof ini, "%s/tasks/0000.ini", sw);
+    snprintf(run, sizeof run, "%s/tasks/0000", sw);
+    cr_assert_eq(cli("run", ini, "--out", run, "--quiet", NULL), 0, "%s", err);
+    snprintf(ini, sizeof ini, "%s/tasks/0003.ini", sw);
+    snprintf(run, sizeof run, "%s/tasks/0003", sw);
+    cr_assert_eq(cli("run", ini, "--out", run, "--quiet", NULL), 0, "%s", err);
+    cr_expect_eq(cli("sweep-status", sw, NULL), 0);
+    cr_expect(strstr(out, "4 tasks: 2 done 2 not started"), "%s", out);
+    cr_assert_eq(cli("collect", sw, NULL), 0, "%s", err);
+    cr_expect(strstr(out, "2 of 4 tasks finished"), "%s", out);
+    cr_assert_eq(nc_open(path_in("sw/sweep.nc"), NC_NOWRITE, &nc), NC_NOERR);
+    cr_assert_eq(nc_inq_dimid(nc, "synapse_model", &dim), NC_NOERR);
+    nc_inq_dimlen(nc, dim, &len);
+    cr_expect_eq(len, 2u);
+    cr_assert_eq(nc_inq_dimid(nc, "seed", &dim), NC_NOERR);
+    nc_inq_dimlen(nc, dim, &len);
+    cr_expect_eq(len, 2u);
+    nc_inq_varid(nc, "complete", &var);
+    nc_get_var_schar(nc, var, done);
+    nc_inq_varid(nc, "lifetime", &var);
+    nc_get_var_double(nc, var, life);
+    nc_close(nc);
+    /* Cells in task order: (binary, 1), (binary, 2), (cascade, 1), ... */
+    cr_expect(done[0] == 1 && done[1] == 0 && done[2] == 0 && done[3] == 1);
+    cr_expect(!isnan(life[0]) && isnan(life[1]) && !isnan(life[3]));
+    cr_expect_eq(cli("collect", path_in("nothing"), NULL), 2);
+    cr_expect(strstr(err, "not a sweep directory"), "%s", err);
+}
