@@ -108,6 +108,43 @@ static int value_of(const struct sweep_args *a, long t, int k)
     return (int)(t / stride % a->vary[k].n);
 }
 
+/* Sets "key1+key2=v1:v2" (linked keys vary together) or "key=v". */
+static int set_linked(struct mp_config *c, const char *keys,
+                      const char *values, int index, char *err,
+                      size_t errlen)
+{
+    char kbuf[64], vbuf[512], buf[PATH_MAX + 64], *ks, *vs, *k, *v;
+    int rc = 0, nk = 0, nv = 0;
+    snprintf(kbuf, sizeof kbuf, "%s", keys);
+    snprintf(vbuf, sizeof vbuf, "%s", values);
+    for (k = kbuf; *k; k++)
+        nk += *k == '+';
+    for (v = vbuf; *v; v++)
+        nv += *v == ':';
+    if (nk != nv) {
+        snprintf(err, errlen,
+                 "--vary %s: the value '%s' needs one part per key, "
+                 "separated by ':'",
+                 keys, values);
+        return MP_EINVAL;
+    }
+    ks = kbuf;
+    vs = vbuf;
+    while (!rc && ks) {
+        k = ks;
+        v = vs;
+        ks = strchr(ks, '+');
+        vs = strchr(vs, ':');
+        if (ks)
+            *ks++ = '\0';
+        if (vs)
+            *vs++ = '\0';
+        snprintf(buf, sizeof buf, "%s=%s", k, v);
+        rc = mp_config_set(c, buf, index, err, errlen);
+    }
+    return rc;
+}
+
 static int task_config(const struct sweep_args *a, long t, const char *dir,
                        struct mp_config *c, char *err, size_t errlen)
 {
@@ -117,11 +154,10 @@ static int task_config(const struct sweep_args *a, long t, const char *dir,
     rc = mp_config_load(c, a->config, err, errlen);
     for (k = 0; !rc && k < a->n_sets; k++)
         rc = mp_config_set(c, a->sets[k], k + 1, err, errlen);
-    for (k = 0; !rc && k < a->n_vary; k++) {
-        snprintf(buf, sizeof buf, "%s=%s", a->vary[k].key,
-                 a->vary[k].values[value_of(a, t, k)]);
-        rc = mp_config_set(c, buf, ++n, err, errlen);
-    }
+    for (k = 0; !rc && k < a->n_vary; k++)
+        rc = set_linked(c, a->vary[k].key,
+                        a->vary[k].values[value_of(a, t, k)], ++n, err,
+                        errlen);
     if (!rc && a->seeds > 1) {
         snprintf(buf, sizeof buf, "run.seed=%llu",
                  (unsigned long long)(c->seed + (uint64_t)(t % a->seeds)));
@@ -553,18 +589,22 @@ int mp_cli_collect(const char *dir)
     memset(ax, 0, sizeof ax);
     for (k = 0; k < nax; k++) {
         char *p;
+        /* Linked keys (a+b): the axis is named and numbered after the
+         * first key, the labels keep every part. */
         snprintf(ax[k].name, sizeof ax[k].name, "%s",
                  k < m.nkeys ? m.keys[k] : "seed");
         for (p = ax[k].name; *p; p++)
             if (*p == '.')
                 *p = '_';
+            else if (*p == '+')
+                *p = '\0';
         ax[k].numeric = 1;
         for (t = 0; t < m.ntasks; t++) {
             char *v = m.cells[t][k], *end;
             if (axis_index(&ax[k], v) < 0 && ax[k].n < MAX_VALUES)
                 ax[k].labels[ax[k].n++] = v;
             strtod(v, &end);
-            if (*end)
+            if (*end && *end != ':')
                 ax[k].numeric = 0;
         }
         cells *= (size_t)ax[k].n;
@@ -659,6 +699,17 @@ int mp_cli_collect(const char *dir)
             NCK(nc_put_att_text(nc, v_ax[k], "long_name",
                                 strlen(k < m.nkeys ? m.keys[k] : "run.seed"),
                                 k < m.nkeys ? m.keys[k] : "run.seed"));
+            if (k < m.nkeys && strchr(m.keys[k], '+')) {
+                /* The linked values, one "a:b" label per coordinate. */
+                char labels[4096] = "";
+                int j;
+                for (j = 0; j < ax[k].n; j++)
+                    snprintf(labels + strlen(labels),
+                             sizeof labels - strlen(labels), "%s%s",
+                             j ? ", " : "", ax[k].labels[j]);
+                NCK(nc_put_att_text(nc, v_ax[k], "linked_values",
+                                    strlen(labels), labels));
+            }
         }
         NCK(nc_def_var(nc, "age", NC_INT64, 1, &dims[nax], &v_age));
         NCK(nc_put_att_text(nc, v_age, "units", 8, "memories"));
