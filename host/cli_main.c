@@ -208,6 +208,24 @@ static int load_config(const struct args *a, struct mp_config *c)
     return 0;
 }
 
+/* A run that cannot fit in memory is refused before any work. */
+static int check_memory(const struct mp_config *c)
+{
+    double need = mp_config_memory(c), have = mp_memory_available();
+    if (have > 0 && need > have) {
+        fprintf(stderr,
+                "metaplast: the run needs %.3g GB of memory (its state, and "
+                "a copy for checkpoints), the machine has %.3g GB "
+                "available; reduce %s\n",
+                need / 1e9, have / 1e9,
+                c->paradigm == MP_PARADIGM_NETWORK
+                    ? "network.inputs, network.neurons or network.fan_in"
+                    : "ensemble.synapses");
+        return MP_EXIT_USAGE;
+    }
+    return 0;
+}
+
 static void join_args(int argc, char **argv, char *buf, size_t len)
 {
     size_t used = 0;
@@ -856,6 +874,9 @@ static int resume_net(const struct args *a, const char *path,
         fprintf(stderr, "metaplast: resume %s: %s\n", path, err);
         goto out_snap;
     }
+    if ((rc = check_memory(&c)))
+        goto out_snap;
+    rc = MP_EXIT_USAGE;
     if (snap.step >= mp_config_steps(&c, c.duration_s)) {
         printf("%s: the run is complete (%llu steps); nothing to do.  "
                "--set run.duration=TIME continues it.\n",
@@ -910,7 +931,7 @@ static int cmd_run(const struct args *a, const char *cmdline)
     s.quiet = a->quiet;
     if ((rc = load_config(a, &s.cfg)))
         return rc;
-    if ((rc = check_out_dir(s.cfg.dir)))
+    if ((rc = check_out_dir(s.cfg.dir)) || (rc = check_memory(&s.cfg)))
         return rc;
     if (s.cfg.paradigm == MP_PARADIGM_NETWORK)
         return cmd_run_net(a, &s.cfg, cmdline);
@@ -1040,6 +1061,8 @@ static int cmd_resume(const struct args *a, const char *cmdline)
         rc = MP_EXIT_USAGE;
         goto out_snap;
     }
+    if ((rc = check_memory(&s.cfg)))
+        goto out_snap;
     if (snap.done >= s.cfg.burn_in + s.cfg.memories) {
         printf("%s: the run is complete (%llu memories measured); nothing "
                "to do.  --memories N or --until N continue it.\n",
@@ -1151,9 +1174,12 @@ static int cmd_validate(const struct args *a)
         print_warnings(&c);
         printf("%s: valid\n", a->target);
         describe_net(&c);
-        printf("state: %.3g MB of weights; work: %.3g synapse updates "
-               "(%llu steps)\n",
-               4e-6 * c.n_in * c.n_out, (double)steps * c.n_in * c.n_out,
+        printf("memory: %.3g GB (state and a checkpoint copy; %.3g GB "
+               "available); work: %.3g synapse updates (%llu steps)\n",
+               mp_config_memory(&c) / 1e9, mp_memory_available() / 1e9,
+               (double)steps * c.n_out *
+                   (c.fan_in ? c.fan_in
+                             : c.n_in + (c.recurrent ? c.n_out : 0)),
                (unsigned long long)steps);
         printf("output: %s\n", c.dir);
         return 0;
@@ -1170,9 +1196,9 @@ static int cmd_validate(const struct args *a)
            mp_config_ages(&c, NULL, 0),
            (unsigned long long)(c.n_ages ? c.ages[c.n_ages - 1]
                                          : c.max_age));
-    printf("state: %.3g MB (one byte per synapse); work: %.3g synapse "
-           "updates\n",
-           (double)c.synapses / 1e6, updates);
+    printf("memory: %.3g GB (one byte per synapse, and a checkpoint copy; "
+           "%.3g GB available); work: %.3g synapse updates\n",
+           mp_config_memory(&c) / 1e9, mp_memory_available() / 1e9, updates);
     printf("output: %s\n", c.dir);
     return 0;
 }

@@ -841,6 +841,35 @@ static int validate_ensemble(struct mp_config *c, char *err, size_t errlen)
     return 0;
 }
 
+double mp_config_memory(const struct mp_config *c)
+{
+    double state;
+    if (c->paradigm == MP_PARADIGM_NETWORK) {
+        double L = c->fan_in ? c->fan_in
+                             : (double)c->n_in + (c->recurrent ? c->n_out : 0);
+        double nw = L * c->n_out;
+        state = nw * (4.0 + (c->fan_in ? 4.0 : 0.0) + (c->discrete ? 1.0 : 0.0)) +
+                (double)c->n_out * 48.0;
+    } else {
+        state = (double)c->synapses + 128.0;
+    }
+    /* A checkpoint copies the state once (the snapshot it writes). */
+    return 2.0 * state + 64e6;
+}
+
+double mp_memory_available(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    char line[256];
+    double kb = 0.0;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "MemAvailable: %lf kB", &kb) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kb * 1024.0;
+}
+
 uint64_t mp_config_steps(const struct mp_config *c, double seconds)
 {
     return (uint64_t)floor(seconds / c->dt_s + 0.5);

@@ -640,3 +640,20 @@ Test(cli, sweep_and_collect)
     cr_expect_eq(cli("collect", path_in("nothing"), NULL), 2);
     cr_expect(strstr(err, "not a sweep directory"), "%s", err);
 }
+
+/* A run larger than the machine is refused up front, with the estimate;
+ * validate prints the estimate. */
+Test(cli, memory_refused_up_front)
+{
+    const char *cfg = write_file("m.ini", small);
+    cr_expect_eq(cli("run", cfg, "--out", path_in("huge"), "--set",
+                     "ensemble.synapses=1e12", NULL),
+                 2);
+    cr_expect(strstr(err, "the run needs 2e+03 GB of memory") &&
+                  strstr(err, "GB available; reduce ensemble.synapses"),
+              "%s", err);
+    cr_expect(!file_exists(path_in("huge")));
+    cr_expect_eq(cli("validate", cfg, NULL), 0);
+    cr_expect(strstr(out, "memory: ") && strstr(out, "GB available"), "%s",
+              out);
+}

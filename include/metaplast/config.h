@@ -178,6 +178,14 @@ size_t mp_config_ages(const struct mp_config *c, uint64_t *ages, size_t cap);
  * one message per line into buf and returns how many there are. */
 int mp_config_warnings(const struct mp_config *c, char *buf, size_t len);
 
+/* Host memory a run of this config needs, in bytes: the state, and the
+ * copy of it a checkpoint takes. */
+double mp_config_memory(const struct mp_config *c);
+
+/* Memory this machine can give a new process now (MemAvailable), bytes;
+ * 0 if unknown. */
+double mp_memory_available(void);
+
 /* Steps of dt in a time span, rounded to nearest (network paradigm). */
 uint64_t mp_config_steps(const struct mp_config *c, double seconds);
 
