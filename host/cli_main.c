@@ -405,7 +405,7 @@ static int save(struct session *s)
     struct mp_sim_snapshot snap;
     struct mp_curve curve;
     struct mp_theory th;
-    struct mp_provenance prov;
+    struct mp_provenance prov = {NULL, NULL, NULL, NULL};
     double *sig = NULL, *snr = NULL;
     char path[MP_CFG_MAX_PATH + 64], err[2048];
     int rc;
@@ -693,9 +693,33 @@ static int net_save(struct mp_net *net, const struct mp_config *c,
 {
     struct mp_net_snapshot snap;
     struct mp_provenance prov = {cmdline, mp_net_backend(net),
-                                 mp_net_device(net)};
-    char path[MP_CFG_MAX_PATH + 64], err[2048];
+                                 mp_net_device(net), NULL};
+    char path[MP_CFG_MAX_PATH + 64], err[2048], where[256], note[512];
     int rc;
+
+    /* A state with a non-finite value is never a checkpoint: it goes to
+     * checkpoint-diagnostic.nc, and the last good checkpoint stays. */
+    if (mp_net_check_finite(net, where, sizeof where)) {
+        snprintf(note, sizeof note, "non-finite value %s at step %llu",
+                 where, (unsigned long long)mp_net_step(net));
+        prov.diagnostic = note;
+        if (mp_net_snapshot(net, &snap) == 0) {
+            snprintf(path, sizeof path, "%s/checkpoint-diagnostic.nc",
+                     c->dir);
+            if (mp_net_ckpt_write(path, c, &snap, &prov, err, sizeof err))
+                fprintf(stderr, "metaplast: %s\n", err);
+            mp_net_snapshot_fini(&snap);
+        }
+        fprintf(stderr,
+                "\nmetaplast: %s at step %llu (t = %gs): the rates ran "
+                "away; likely causes: recurrent excitation, or weights too "
+                "large for the input (lower network.w_max, input.scale or "
+                "the recurrent weights).  Diagnostic state: %s/checkpoint-diagnostic.nc; "
+                "the last good checkpoint, if any, is %s/checkpoint.nc\n",
+                where, (unsigned long long)mp_net_step(net),
+                (double)mp_net_step(net) * c->dt_s, c->dir, c->dir);
+        return MP_EXIT_RUNTIME;
+    }
     if (mp_net_snapshot(net, &snap)) {
         fprintf(stderr, "metaplast: checkpoint: out of memory\n");
         return MP_EXIT_RUNTIME;
@@ -753,9 +777,15 @@ static int net_drive(struct mp_config *c, struct mp_net *net,
         else if (dt > 0.4 && slice > 1)
             slice /= 2;
         mp_progress_update(&pr, mp_net_step(net));
-        if (mp_net_record_due(net) || mp_net_step(net) == mp_net_total(net))
+        if (mp_net_record_due(net) ||
+            mp_net_step(net) == mp_net_total(net)) {
+            char where[256];
+            /* The next measurement finds what went wrong. */
+            if (mp_net_check_finite(net, where, sizeof where))
+                return net_save(net, c, cmdline);
             if ((rc = net_record(net, rec)))
                 return rc;
+        }
         if (stop_signal) {
             if (!quiet)
                 fprintf(stderr, "\nmetaplast: %s: writing a checkpoint at "
@@ -797,7 +827,7 @@ static int cmd_run_net(const struct args *a, struct mp_config *c,
 {
     struct mp_net *net = NULL;
     struct mp_netrec *rec = NULL;
-    struct mp_provenance prov = {cmdline, NULL, NULL};
+    struct mp_provenance prov = {cmdline, NULL, NULL, NULL};
     char err[2048], path[MP_CFG_MAX_PATH + 64];
     int rc;
 
@@ -844,7 +874,7 @@ static int resume_net(const struct args *a, const char *path,
     struct mp_net_snapshot snap;
     struct mp_net *net = NULL;
     struct mp_netrec *rec = NULL;
-    struct mp_provenance prov = {cmdline, NULL, NULL};
+    struct mp_provenance prov = {cmdline, NULL, NULL, NULL};
     char err[2048], rpath[MP_CFG_MAX_PATH + 64];
     int rc;
 
@@ -1098,7 +1128,7 @@ static int cmd_theory(const struct args *a, const char *cmdline)
 {
     struct mp_config c;
     struct mp_theory th;
-    struct mp_provenance prov = {cmdline, NULL, NULL};
+    struct mp_provenance prov = {cmdline, NULL, NULL, NULL};
     uint64_t *ages;
     double *sig, *snr;
     size_t n, k, step;

@@ -161,6 +161,8 @@ static void provenance(struct nc *f, const struct mp_config *cfg,
         att_text(f, NC_GLOBAL, "backend", prov->backend);
     if (prov && prov->device)
         att_text(f, NC_GLOBAL, "device", prov->device);
+    if (prov && prov->diagnostic)
+        att_text(f, NC_GLOBAL, "diagnostic", prov->diagnostic);
     for (i = 0; i < mp_config_nkeys(); i++) {
         char name[64], value[MP_CFG_MAX_AGES * 24];
         const char *key;
@@ -630,6 +632,14 @@ static int ckpt_open(const char *path, int paradigm, int *nc,
                  path, kind);
         goto fail;
     }
+    if (!get_text_att(*nc, NC_GLOBAL, "diagnostic", &text)) {
+        mp__errf(err, errlen,
+                 "%s: a diagnostic checkpoint (%s): it shows what went "
+                 "wrong and cannot be resumed; resume from checkpoint.nc",
+                 path, text);
+        free(text);
+        goto fail;
+    }
     if (nc_get_att_int(*nc, NC_GLOBAL, "format_version", &version) !=
         NC_NOERR) {
         mp__errf(err, errlen, "%s: checkpoint without a format_version",
@@ -873,6 +883,14 @@ int mp_io_info(const char *path, FILE *out, char *err, size_t errlen)
         fprintf(out, "  ran on:         %s\n", text);
         free(text);
     }
+    if (!get_text_att(nc, NC_GLOBAL, "diagnostic", &text)) {
+        fprintf(out, "  DIAGNOSTIC:     %s (not resumable)\n", text);
+        free(text);
+    }
+    {
+        char *dg = NULL;
+        int diag = !get_text_att(nc, NC_GLOBAL, "diagnostic", &dg);
+        free(dg);
     for (i = 0; i < 2; i++) {
         const char *unit = i ? "steps" : "memories";
         char a[32], b[32];
@@ -882,7 +900,10 @@ int mp_io_info(const char *path, FILE *out, char *err, size_t errlen)
             nc_get_att_ulonglong(nc, NC_GLOBAL, b, &total) == NC_NOERR)
             fprintf(out, "  %-15s %llu of %llu stored (%s)\n",
                     i ? "steps:" : "memories:", done, total,
-                    done == total ? "finished" : "resumable");
+                    diag            ? "diagnostic"
+                    : done == total ? "finished"
+                                    : "resumable");
+    }
     }
     {
         int ndims = 0, d;

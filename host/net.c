@@ -1023,3 +1023,34 @@ int mp_net_restore(struct mp_net *n, const struct mp_net_snapshot *s)
     }
     return 0;
 }
+
+int mp_net_check_finite(const struct mp_net *n, char *where, size_t len)
+{
+    size_t j, nw = (size_t)n->n_out * n->L;
+    uint32_t i;
+    for (i = 0; i < n->n_out; i++) {
+        if (!isfinite(n->y[i])) {
+            snprintf(where, len, "rate[%u] = %g", i, (double)n->y[i]);
+            return 1;
+        }
+        if (!isfinite(n->h[i])) {
+            snprintf(where, len, "current[%u] = %g", i, n->h[i]);
+            return 1;
+        }
+        if (!isfinite(n->theta[i])) {
+            snprintf(where, len, "theta[%u] = %g", i, (double)n->theta[i]);
+            return 1;
+        }
+    }
+    if (sync_weights(n)) {
+        snprintf(where, len, "weights unreadable: %s", n->err);
+        return 1;
+    }
+    for (j = 0; j < nw; j++)
+        if (!isfinite(n->w[j])) {
+            snprintf(where, len, "weights[%zu][%zu] = %g", j / n->L,
+                     j % n->L, (double)n->w[j]);
+            return 1;
+        }
+    return 0;
+}

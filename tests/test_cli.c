@@ -657,3 +657,33 @@ Test(cli, memory_refused_up_front)
     cr_expect(strstr(out, "memory: ") && strstr(out, "GB available"), "%s",
               out);
 }
+
+/* A network whose rates overflow: the next measurement stops it (exit 3)
+ * naming the array, index and step; the state goes to a diagnostic
+ * checkpoint that resume refuses; the last good checkpoint stays. */
+Test(cli, network_nonfinite_stops)
+{
+    const char *cfg = write_file("nan.ini",
+                                 "[run]\nparadigm = network\nduration = 2s\n"
+                                 "[network]\ndt = 1ms\ntopology = recurrent\n"
+                                 "inputs = 4\nneurons = 20\nw_init = 0.5\n"
+                                 "w_init_recurrent = 1\n"
+                                 "[input]\npatterns = 2\n"
+                                 "[bcm]\nrule = none\n"
+                                 "[record]\ninterval = 10ms\n"
+                                 "[checkpoint]\nevery = 20\n");
+    cr_expect_eq(cli("run", cfg, "--out", path_in("nan"), "--quiet", NULL),
+                 3);
+    cr_expect(strstr(err, "current[0] = inf at step 40") &&
+                  strstr(err, "the rates ran away"),
+              "%s", err);
+    cr_expect_eq(cli("info", path_in("nan/checkpoint.nc"), NULL), 0);
+    cr_expect(strstr(out, "20 of 2000 stored (resumable)"), "%s", out);
+    cr_expect_eq(cli("info", path_in("nan/checkpoint-diagnostic.nc"), NULL),
+                 0);
+    cr_expect(strstr(out, "DIAGNOSTIC:     non-finite value current[0]"),
+              "%s", out);
+    cr_expect_eq(cli("resume", path_in("nan/checkpoint-diagnostic.nc"), NULL),
+                 2);
+    cr_expect(strstr(err, "a diagnostic checkpoint"), "%s", err);
+}

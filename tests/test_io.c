@@ -44,7 +44,7 @@ Test(io, record_round_trip)
     struct mp_sim *s;
     struct mp_curve cv;
     struct mp_theory th;
-    struct mp_provenance prov = {"metaplast run x.ini", "cpu", "CPU"};
+    struct mp_provenance prov = {"metaplast run x.ini", "cpu", "CPU", NULL};
     char err[512], path[256], buf[4096];
     double *st, *snrt, got[64];
     long long ages[64], probes[64];

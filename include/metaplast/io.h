@@ -25,6 +25,8 @@ struct mp_provenance {
     const char *command_line; /* the exact command line */
     const char *backend;      /* "cpu" / "cuda", or NULL */
     const char *device;       /* what it ran on, or NULL */
+    const char *diagnostic;   /* a checkpoint written because something
+                                 went wrong (never resumable), or NULL */
 };
 
 /*

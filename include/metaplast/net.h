@@ -58,6 +58,11 @@ const float *mp_net_pattern(const struct mp_net *net, uint32_t k);
 /* Which pattern is presented at a step. */
 uint32_t mp_net_pattern_at(const struct mp_net *net, uint64_t step);
 
+/* The first non-finite value of the state (rates, currents, thresholds,
+ * weights, in that order): returns 0 if every value is finite, else 1
+ * with e.g. "theta[17] = inf" in where. */
+int mp_net_check_finite(const struct mp_net *net, char *where, size_t len);
+
 /* What a record holds.  Arrays owned by the sample (mp_net_sample_fini). */
 struct mp_net_sample {
     uint64_t step;      /* steps done */
