@@ -686,6 +686,38 @@ fail:
     return rc;
 }
 
+/* Before allocating what a file asks for: its dimension must match the
+ * file's own config, and the arrays must fit in memory. */
+static int check_dim(int nc, const char *path, const char *name,
+                     size_t want, char *err, size_t errlen)
+{
+    int d;
+    size_t len = 0;
+    if (nc_inq_dimid(nc, name, &d) != NC_NOERR ||
+        nc_inq_dimlen(nc, d, &len) != NC_NOERR || len != want) {
+        mp__errf(err, errlen,
+                 "%s: dimension '%s' is missing or does not match the "
+                 "checkpoint's configuration",
+                 path, name);
+        return MP_EFORMAT;
+    }
+    return 0;
+}
+
+static int check_fits(const char *path, double bytes, char *err,
+                      size_t errlen)
+{
+    double have = mp_memory_available();
+    if (have > 0 && bytes > have) {
+        mp__errf(err, errlen,
+                 "%s: loading needs %.3g GB of memory, the machine has %.3g "
+                 "GB available",
+                 path, bytes / 1e9, have / 1e9);
+        return MP_ENOMEM;
+    }
+    return 0;
+}
+
 int mp_ckpt_read(const char *path, struct mp_config *cfg,
                  struct mp_sim_snapshot *s, char *err, size_t errlen)
 {
@@ -702,6 +734,12 @@ int mp_ckpt_read(const char *path, struct mp_config *cfg,
         mp__errf(err, errlen, "%s: memories_done is past the run's end",
                  path);
         return MP_EFORMAT;
+    }
+    if ((rc = check_dim(nc, path, "synapse", N, err, errlen)) ||
+        (rc = check_dim(nc, path, "age", nages, err, errlen)) ||
+        (rc = check_fits(path, (double)N, err, errlen))) {
+        nc_close(nc);
+        return rc;
     }
     if (mp_snapshot_alloc(s, N, nages)) {
         nc_close(nc);
@@ -767,6 +805,17 @@ int mp_net_ckpt_read(const char *path, struct mp_config *cfg,
                            errlen);
     if (rc)
         return rc;
+    {
+        size_t L = cfg->fan_in ? cfg->fan_in
+                               : cfg->n_in + (cfg->recurrent ? cfg->n_out : 0);
+        if ((rc = check_dim(nc, path, "neuron", cfg->n_out, err, errlen)) ||
+            (rc = check_dim(nc, path, "synapse", L, err, errlen)) ||
+            (rc = check_fits(path, (double)L * cfg->n_out * 5.0, err,
+                             errlen))) {
+            nc_close(nc);
+            return rc;
+        }
+    }
     if (done > mp_config_steps(cfg, cfg->duration_s) ||
         mp_net_snapshot_alloc(s,
                               cfg->fan_in ? cfg->fan_in
@@ -990,7 +1039,7 @@ int mp_io_netrec_create(struct mp_netrec **out, const char *path,
 {
     struct mp_netrec *r = calloc(1, sizeof *r);
     struct nc *f;
-    int d_time, d_neu, d_pat, d_bin, d_in, dims[3], v_pat, v_bin;
+    int d_time, d_neu, d_pat, d_bin, d_in, dims[3], v_pat = -1, v_bin = -1;
     uint32_t k, b;
 
     *out = NULL;

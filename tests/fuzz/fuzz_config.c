@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz_config.c: libFuzzer target for the config loader.  The input is
+ * INI text for mp_config_load_text; each of its lines is also applied as a
+ * --set override to a fresh config.  Whatever loads must validate or be
+ * refused, and write out a config that loads again.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metaplast/config.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct mp_config c, d;
+    char err[1024], *text = malloc(size + 1), *line, *save = NULL;
+    int i = 0;
+    if (!text)
+        return 0;
+    memcpy(text, data, size);
+    text[size] = '\0';
+    mp_config_init(&c);
+    if (mp_config_load_text(&c, text, "fuzz.ini", err, sizeof err) == 0 &&
+        mp_config_validate(&c, err, sizeof err) == 0) {
+        char *out = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&out, &len);
+        mp_config_write(&c, f);
+        fclose(f);
+        mp_config_init(&d);
+        /* What was written must load and validate again. */
+        if (mp_config_load_text(&d, out, "written.ini", err, sizeof err) ||
+            mp_config_validate(&d, err, sizeof err)) {
+            fprintf(stderr, "round trip failed: %s\n%s\n", err, out);
+            abort();
+        }
+        free(out);
+    }
+    mp_config_init(&c);
+    for (line = strtok_r(text, "\n", &save); line && i < 64;
+         line = strtok_r(NULL, "\n", &save))
+        mp_config_set(&c, line, ++i, err, sizeof err);
+    mp_config_validate(&c, err, sizeof err);
+    free(text);
+    return 0;
+}
