@@ -85,7 +85,7 @@ static const struct key keys[] = {
     {"measure", "ages", T_AGES, OFF(ages), 0, 7.2e16, 0, 0, NULL,
      "a comma-separated list of ages >= 0 (at most 512)"},
     {"output", "dir", T_PATH, OFF(dir), 0, 0, 0, 0, NULL,
-     "a directory path"},
+     "a directory path without ';' or '#'"},
     {"checkpoint", "every", T_INTERVAL, OFF(ckpt_every_memories), 0, 7.2e16,
      0, 0, NULL,
      "a number of memories (e.g. 1e5), a time with a unit (e.g. 90s, "
@@ -506,7 +506,9 @@ static int assign(struct mp_config *c, const struct key *k, const char *v,
     }
     case T_PATH:
         v = skip_ws(v);
-        if (!*v || strlen(v) >= MP_CFG_MAX_PATH)
+        /* ';' and '#' start comments in INI: a path holding them could
+         * not be written to config.ini and read back. */
+        if (!*v || strlen(v) >= MP_CFG_MAX_PATH || strpbrk(v, ";#"))
             goto bad;
         snprintf(field, MP_CFG_MAX_PATH, "%s", v);
         return 0;

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/wait.h>
+
 #include <netcdf.h>
 
 #include "metaplast/detail/util.h"
@@ -525,6 +527,32 @@ static int get_text_att(int nc, int var, const char *name, char **out)
     return 0;
 }
 
+/*
+ * HDF5 (1.10.8 here) can crash inside nc_open on some damaged files
+ * (found by fuzz_file, reproduced with a program that only calls nc_open).
+ * A file metaplast did not just write is therefore first opened in a
+ * child process: if the library dies there, the file is reported damaged
+ * instead of taking the run down.  Returns -1 if the probe crashed.
+ */
+static int probe_open(const char *path)
+{
+    int status = 0;
+    pid_t pid = fork();
+    if (pid < 0)
+        return 0; /* cannot probe: open it here */
+    if (pid == 0) {
+        int nc;
+        if (!freopen("/dev/null", "w", stderr))
+            _exit(0);
+        if (nc_open(path, NC_NOWRITE, &nc) == NC_NOERR)
+            nc_close(nc);
+        _exit(0);
+    }
+    if (waitpid(pid, &status, 0) != pid)
+        return 0;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
 /* Opens a file and says what kind of metaplast file it is. */
 static int open_ours(const char *path, int *nc, char kind[32], char *err,
                      size_t errlen)
@@ -534,6 +562,13 @@ static int open_ours(const char *path, int *nc, char kind[32], char *err,
     if (access(path, R_OK)) {
         mp__errf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
         return MP_EIO;
+    }
+    if (probe_open(path)) {
+        mp__errf(err, errlen,
+                 "%s: not a readable NetCDF file (damaged: the HDF5 "
+                 "library crashed reading it)",
+                 path);
+        return MP_EFORMAT;
     }
     st = nc_open(path, NC_NOWRITE, nc);
     if (st != NC_NOERR) {

@@ -15,6 +15,9 @@
 
 #include "metaplast/metaplast.h"
 
+#define REG_A "crash-044086a079bd2ee1858c70bea5defade3d7e6ac2"
+#define REG_B "crash-10e8280e0aa6e0a6b6c8ad511aaeafa090ebcccd"
+
 static char dir[128];
 
 static void setup(void)
@@ -560,4 +563,28 @@ Test(ckpt, network_discrete_resume)
     mp_net_snapshot_fini(&y);
     mp_net_destroy(a);
     mp_net_destroy(c);
+}
+
+/* Found by fuzz_file: damaged files that crash HDF5 1.10.8 inside nc_open
+ * (reproduced without metaplast).  metaplast opens such files in a child
+ * first and refuses them cleanly. */
+Test(ckpt, fuzz_regression_hdf5_crash)
+{
+    const char *files[] = {
+        MP_SOURCE_DIR "/tests/fuzz/regressions/" REG_A,
+        MP_SOURCE_DIR "/tests/fuzz/regressions/" REG_B,
+    };
+    size_t i;
+    for (i = 0; i < 2; i++) {
+        char err[1024] = "";
+        char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
+        cr_expect_eq(read_err(files[i], err, sizeof err), MP_EFORMAT,
+                     "%s", files[i]);
+        cr_expect(strstr(err, "not a readable NetCDF file"), "%s", err);
+        cr_expect_eq(mp_io_info(files[i], f, err, sizeof err), MP_EFORMAT);
+        fclose(f);
+        free(text);
+    }
 }

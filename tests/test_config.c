@@ -206,3 +206,18 @@ Test(config, age_grid)
     n = mp_config_ages(&c, ages, 64);
     cr_expect_eq(ages[n - 1], 1234u);
 }
+
+/* Found by fuzz_config: "dir =;" loaded as the path ";", which config.ini
+ * could not carry back (" ;" starts a comment).  Such paths are refused,
+ * and whatever loads writes out a config that loads again. */
+Test(config, fuzz_regression_comment_in_path)
+{
+    struct mp_config c;
+    char err[512] = "";
+    cr_expect_eq(load("[output]\ndir =;", &c, err, sizeof err), MP_EINVAL);
+    cr_expect(strstr(err, "output.dir: expected a directory path without "
+                          "';' or '#'"),
+              "%s", err);
+    cr_expect_eq(load("[output]\ndir = runs/a#1\n", &c, err, sizeof err),
+                 MP_EINVAL);
+}

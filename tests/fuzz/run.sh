@@ -17,6 +17,9 @@ export ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1
 export LSAN_OPTIONS=suppressions=$PWD/tests/fuzz/lsan.supp
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 opts=(-rss_limit_mb=8192 -malloc_limit_mb=8192 -timeout=30)
+# Keep going past findings (each is saved to findings/ for triage):
+# malformed HDF5 files can crash inside the HDF5 library itself.
+long=(-fork=1 -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1)
 c=tests/fuzz/corpus
 mkdir -p tests/fuzz/findings
 case ${1:-} in
@@ -29,14 +32,16 @@ config)
   # New inputs go to build-fuzz/corpus-*; the committed seeds stay as
   # they are.
   mkdir -p build-fuzz/corpus-config
-  build-fuzz/fuzz_config "${opts[@]}" -max_total_time="${2:?seconds}" \
+  build-fuzz/fuzz_config "${opts[@]}" "${long[@]}" \
+    -max_total_time="${2:?seconds}" \
     -artifact_prefix=tests/fuzz/findings/ build-fuzz/corpus-config $c/config
   ;;
 ckpt | info)
   dir=$c/checkpoint
   [[ $1 == info ]] && dir=$c/file
   mkdir -p "build-fuzz/corpus-$1"
-  FUZZ_ONLY=$1 build-fuzz/fuzz_file "${opts[@]}" -max_len=262144 \
+  FUZZ_ONLY=$1 build-fuzz/fuzz_file "${opts[@]}" "${long[@]}" \
+    -max_len=262144 \
     -max_total_time="${2:?seconds}" -artifact_prefix=tests/fuzz/findings/ \
     "build-fuzz/corpus-$1" "$dir"
   ;;
