@@ -343,6 +343,18 @@ static int parse_time(const char *s, double *out)
     return -1;
 }
 
+/* The shortest %g form that reads back as exactly v. */
+static void fmt_exact(char *buf, size_t len, double v, const char *suffix)
+{
+    int p;
+    for (p = 1; p <= 17; p++) {
+        snprintf(buf, len, "%.*g", p, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    strncat(buf, suffix, len - strlen(buf) - 1);
+}
+
 static int in_range(const struct key *k, double v)
 {
     if (k->open_lo ? v <= k->lo : v < k->lo)
@@ -1025,8 +1037,32 @@ static int validate_network(struct mp_config *c, char *err, size_t errlen)
     return 0;
 }
 
+/* config.ini is read back by libinih, whose lines hold at most
+ * INI_MAX_LINE - 3 characters: every value must fit on one. */
+static int check_lines(const struct mp_config *c, char *err, size_t errlen)
+{
+    size_t i;
+    for (i = 0; i < NKEYS; i++) {
+        char value[MP_CFG_MAX_AGES * 24], what[256];
+        const char *name;
+        mp_config_key(c, i, &name, value, sizeof value);
+        if (strlen(keys[i].name) + 3 + strlen(value) > INI_MAX_LINE - 3) {
+            snprintf(what, sizeof what,
+                     "the value takes %zu characters, more than a config "
+                     "line holds (%d); use fewer or shorter entries",
+                     strlen(value), INI_MAX_LINE - 6 -
+                                        (int)strlen(keys[i].name));
+            return bad_key(c, i, err, errlen, what);
+        }
+    }
+    return 0;
+}
+
 int mp_config_validate(struct mp_config *c, char *err, size_t errlen)
 {
+    int rc = check_lines(c, err, errlen);
+    if (rc)
+        return rc;
     if (c->paradigm == MP_PARADIGM_NETWORK)
         return validate_network(c, err, errlen);
     return validate_ensemble(c, err, errlen);
@@ -1099,7 +1135,7 @@ int mp_config_key(const struct mp_config *c, size_t i, const char **name,
         snprintf(value, valuelen, "%d", *(const int *)field);
         break;
     case T_F64:
-        snprintf(value, valuelen, "%.17g", *(const double *)field);
+        fmt_exact(value, valuelen, *(const double *)field, "");
         break;
     case T_ENUM:
         snprintf(value, valuelen, "%s", k->choices[*(const int *)field]);
@@ -1108,7 +1144,7 @@ int mp_config_key(const struct mp_config *c, size_t i, const char **name,
         snprintf(value, valuelen, "%s", field);
         break;
     case T_TIME:
-        snprintf(value, valuelen, "%.17gs", *(const double *)field);
+        fmt_exact(value, valuelen, *(const double *)field, "s");
         break;
     case T_TIMES:
     case T_PATSETS:
@@ -1137,17 +1173,18 @@ int mp_config_key(const struct mp_config *c, size_t i, const char **name,
                         first = 0;
                     }
             } else {
+                char num[40];
+                fmt_exact(num, sizeof num, ((const double *)field)[j],
+                          k->type == T_TIMES ? "s" : "");
                 used += (size_t)snprintf(value + used, valuelen - used,
-                                         k->type == T_TIMES ? "%s%.17gs"
-                                                            : "%s%.17g",
-                                         sep, ((const double *)field)[j]);
+                                         "%s%s", sep, num);
             }
         }
         break;
     }
     case T_INTERVAL:
         if (c->ckpt_every_s > 0)
-            snprintf(value, valuelen, "%.17gs", c->ckpt_every_s);
+            fmt_exact(value, valuelen, c->ckpt_every_s, "s");
         else
             snprintf(value, valuelen, "%llu",
                      (unsigned long long)c->ckpt_every_memories);
