@@ -531,8 +531,10 @@ static int get_text_att(int nc, int var, const char *name, char **out)
  * HDF5 (1.10.8 here) can crash inside nc_open on some damaged files
  * (found by fuzz_file, reproduced with a program that only calls nc_open).
  * A file metaplast did not just write is therefore first opened in a
- * child process: if the library dies there, the file is reported damaged
- * instead of taking the run down.  Returns -1 if the probe crashed.
+ * child process, which also reads every attribute (HDF5 has crashed there
+ * too): if the library dies, the file is reported damaged instead of
+ * taking the run down.  Array data is read in-process, where checksums
+ * catch damage.  Returns -1 if the probe crashed.
  */
 static int probe_open(const char *path)
 {
@@ -541,11 +543,39 @@ static int probe_open(const char *path)
     if (pid < 0)
         return 0; /* cannot probe: open it here */
     if (pid == 0) {
-        int nc;
+        /* Open, and read every attribute: HDF5 has crashed in both. */
+        int nc, nvars = 0, v, a;
         if (!freopen("/dev/null", "w", stderr))
             _exit(0);
-        if (nc_open(path, NC_NOWRITE, &nc) == NC_NOERR)
-            nc_close(nc);
+        if (nc_open(path, NC_NOWRITE, &nc) != NC_NOERR)
+            _exit(0);
+        nc_inq_nvars(nc, &nvars);
+        for (v = -1; v < nvars; v++) {
+            int natts = 0;
+            nc_inq_varnatts(nc, v, &natts);
+            for (a = 0; a < natts; a++) {
+                char name[NC_MAX_NAME + 1];
+                nc_type type;
+                size_t len = 0, size = 0;
+                void *buf;
+                if (nc_inq_attname(nc, v, a, name) != NC_NOERR ||
+                    nc_inq_att(nc, v, name, &type, &len) != NC_NOERR ||
+                    nc_inq_type(nc, type, NULL, &size) != NC_NOERR ||
+                    len > ((size_t)1 << 24) || size > 64)
+                    continue;
+                buf = calloc(len + 1, size ? size : 1);
+                if (!buf)
+                    continue;
+                if (type == NC_STRING) {
+                    if (nc_get_att_string(nc, v, name, buf) == NC_NOERR)
+                        nc_free_string(len, buf);
+                } else if (type < NC_FIRSTUSERTYPEID) {
+                    nc_get_att(nc, v, name, buf);
+                }
+                free(buf);
+            }
+        }
+        nc_close(nc);
         _exit(0);
     }
     if (waitpid(pid, &status, 0) != pid)

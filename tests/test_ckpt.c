@@ -573,9 +573,11 @@ Test(ckpt, fuzz_regression_hdf5_crash)
     const char *files[] = {
         MP_SOURCE_DIR "/tests/fuzz/regressions/" REG_A,
         MP_SOURCE_DIR "/tests/fuzz/regressions/" REG_B,
+        /* crashed HDF5 reading an attribute, after a good open */
+        MP_SOURCE_DIR "/tests/fuzz/regressions/hdf5-attribute-read.nc",
     };
     size_t i;
-    for (i = 0; i < 2; i++) {
+    for (i = 0; i < 3; i++) {
         char err[1024] = "";
         char *text = NULL;
         size_t len = 0;
