@@ -6,5 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tests/setup.sh
-cd "${MP_BUILD:-build}"
-ctest --output-on-failure
+(cd "${MP_BUILD:-build}" && ctest --output-on-failure)
+# The fuzz corpora and every input that once found a bug, replayed under
+# ASan + UBSan (clang; about a minute, most of it the build).
+if command -v clang >/dev/null; then
+  bash tests/fuzz/run.sh replay 2>&1 | tail -n 1
+fi

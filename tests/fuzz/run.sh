@@ -24,9 +24,12 @@ c=tests/fuzz/corpus
 mkdir -p tests/fuzz/findings
 case ${1:-} in
 replay)
-  build-fuzz/fuzz_config "${opts[@]}" $c/config/*
-  build-fuzz/fuzz_file "${opts[@]}" $c/checkpoint/* $c/file/*
-  echo "replay: every corpus input read without a finding"
+  # Seeds and every input that once found a bug (tests/fuzz/regressions).
+  r=tests/fuzz/regressions
+  build-fuzz/fuzz_config "${opts[@]}" $c/config/* $r/*.ini
+  build-fuzz/fuzz_file "${opts[@]}" $c/checkpoint/* $c/file/* \
+    $(ls $r/* | grep -v '\.ini$')
+  echo "replay: $(ls $c/*/* $r/* | wc -l) inputs read without a finding"
   ;;
 config)
   # New inputs go to build-fuzz/corpus-*; the committed seeds stay as
