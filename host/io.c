@@ -11,7 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include <netcdf.h>
 
@@ -578,8 +580,27 @@ static int probe_open(const char *path)
         nc_close(nc);
         _exit(0);
     }
-    if (waitpid(pid, &status, 0) != pid)
-        return 0;
+    {
+        /* HDF5 has also looped forever on a damaged file: the probe gets
+         * MP_PROBE_TIMEOUT seconds (default 30; a good file takes ms). */
+        const char *e = getenv("MP_PROBE_TIMEOUT");
+        double limit = e ? atof(e) : 30.0, waited = 0.0;
+        struct timespec ts = {0, 10000000};
+        for (;;) {
+            pid_t r = waitpid(pid, &status, WNOHANG);
+            if (r == pid)
+                break;
+            if (r < 0)
+                return 0;
+            if (waited >= limit) {
+                kill(pid, SIGKILL);
+                waitpid(pid, &status, 0);
+                return -2;
+            }
+            nanosleep(&ts, NULL);
+            waited += 0.01;
+        }
+    }
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
@@ -593,11 +614,12 @@ static int open_ours(const char *path, int *nc, char kind[32], char *err,
         mp__errf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
         return MP_EIO;
     }
-    if (probe_open(path)) {
+    st = probe_open(path);
+    if (st) {
         mp__errf(err, errlen,
                  "%s: not a readable NetCDF file (damaged: the HDF5 "
-                 "library crashed reading it)",
-                 path);
+                 "library %s reading it)",
+                 path, st == -2 ? "hung" : "crashed");
         return MP_EFORMAT;
     }
     st = nc_open(path, NC_NOWRITE, nc);

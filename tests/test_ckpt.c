@@ -590,3 +590,17 @@ Test(ckpt, fuzz_regression_hdf5_crash)
         free(text);
     }
 }
+
+/* Found by fuzz_file: a damaged file on which HDF5 loops forever inside
+ * nc_open.  The probe is given MP_PROBE_TIMEOUT seconds (default 30; 2 in
+ * this test), then the file is refused. */
+Test(ckpt, fuzz_regression_hdf5_hang)
+{
+    char err[1024] = "";
+    setenv("MP_PROBE_TIMEOUT", "2", 1);
+    cr_expect_eq(read_err(MP_SOURCE_DIR "/tests/fuzz/regressions/hdf5-hang.nc",
+                          err, sizeof err),
+                 MP_EFORMAT);
+    cr_expect(strstr(err, "the HDF5 library hung reading it"), "%s", err);
+    unsetenv("MP_PROBE_TIMEOUT");
+}

@@ -16,6 +16,7 @@ cmake --build build-fuzz -j"$(nproc)" --target fuzz_config fuzz_file >/dev/null
 export ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1
 export LSAN_OPTIONS=suppressions=$PWD/tests/fuzz/lsan.supp
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export MP_PROBE_TIMEOUT=5 # damaged files that hang HDF5 are refused in 5 s
 opts=(-rss_limit_mb=8192 -malloc_limit_mb=8192 -timeout=30)
 # Keep going past findings (each is saved to findings/ for triage):
 # malformed HDF5 files can crash inside the HDF5 library itself.
