@@ -129,8 +129,13 @@ for _ in $(seq 600); do
   sleep 0.1
 done
 scancel --signal=USR1 --batch "${jid}_3"
+# Done when every task says so: the queue alone can be empty for a moment
+# between the preempted task's exit and its requeue.
 for _ in $(seq 600); do
-  [[ -z $(squeue -h -j "$jid" 2>/dev/null) ]] && break
+  if [[ -z $(squeue -h -j "$jid" 2>/dev/null) &&
+    $("$metaplast" sweep-status sw | tail -1) == "4 tasks: 4 done" ]]; then
+    break
+  fi
   # A requeued task waits for BeginTime: start it now.
   scontrol update JobId="${jid}_3" StartTime=now >/dev/null 2>&1
   sleep 0.5
