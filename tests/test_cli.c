@@ -611,6 +611,18 @@ Test(cli, sweep_and_collect)
     cr_expect(!file_exists(path_in("bad")), "a refused sweep wrote files");
     cr_expect_eq(cli("sweep-status", sw, NULL), 0);
     cr_expect(strstr(out, "4 tasks: 4 not started"), "%s", out);
+    /* Linked keys: one part per key, or a clear refusal. */
+    cr_expect_eq(cli("sweep", cfg, "--vary",
+                     "ensemble.synapses+synapse.n=4096:5,8192", "--out",
+                     path_in("link"), NULL),
+                 2);
+    cr_expect(strstr(err, "needs one part per key, separated by ':'"), "%s",
+              err);
+    cr_expect(!file_exists(path_in("link")));
+    cr_assert_eq(cli("sweep", cfg, "--vary",
+                     "ensemble.synapses+synapse.n=4096:5,8192:6", "--out",
+                     path_in("link"), NULL),
+                 0, "%s", err);
     /* Run tasks 0 and 3 by hand, as the job array would. */
     snprintf(ini, sizeof ini, "%s/tasks/0000.ini", sw);
     snprintf(run, sizeof run, "%s/tasks/0000", sw);
