@@ -587,12 +587,12 @@ Test(cli, network_sigkill_resume)
 Test(cli, sweep_and_collect)
 {
     const char *cfg = write_file("s.ini", small);
-    const char *sw = path_in("sw");
-    char ini[256], run[256];
+    char sw[256], ini[256], run[256];
     int nc, dim, var;
     size_t len;
     signed char done[4];
     double life[4];
+    snprintf(sw, sizeof sw, "%s", path_in("sw")); /* path_in's buffers rotate */
     cr_assert_eq(cli("sweep", cfg, "--vary", "synapse.model=binary,cascade",
                      "--seeds", "2", "--out", sw, NULL),
                  0, "%s", err);
