@@ -587,7 +587,7 @@ Test(cli, network_sigkill_resume)
 Test(cli, sweep_and_collect)
 {
     const char *cfg = write_file("s.ini", small);
-    char sw[256], ini[256], run[256];
+    char sw[200], ini[300], run[300];
     int nc, dim, var;
     size_t len;
     signed char done[4];
