@@ -53,8 +53,8 @@ static int cpu_init(struct mp_backend *b, const uint64_t *cum)
     int64_t g;
 #pragma omp parallel for schedule(static) num_threads(nthreads(c))
     for (g = 0; g < groups; g++) {
-        struct mp_u32x4 u =
-            mp_rng_block(c->d.seed, MP_RNG_INIT, 0, (uint64_t)g);
+        struct mp_u32x4 u = mp_rng_block(c->d.seed, MP_RNG_INIT, 0,
+                                         c->d.tile0 * 32 + (uint64_t)g);
         uint32_t D = c->d.depths;
         store4(c->s + 4 * g, mp_syn_draw(cum, D, u.x) |
                                  (mp_syn_draw(cum, D, u.y) << 8) |
@@ -73,12 +73,13 @@ static int cpu_advance(struct mp_backend *b, uint64_t mu0, uint64_t count)
 #pragma omp parallel for schedule(static) num_threads(nthreads(c))
     for (k = 0; k < chunks; k++) {
         const uint64_t t0 = (uint64_t)k * (CHUNK / MP_TILE);
-        uint64_t t1 = t0 + CHUNK / MP_TILE, mu, tile, g;
+        uint64_t t1 = t0 + CHUNK / MP_TILE, mu, lt, tile, g;
         if (t1 > d->padded / MP_TILE)
             t1 = d->padded / MP_TILE;
         for (mu = mu0; mu < mu0 + count; mu++) {
-            for (tile = t0; tile < t1; tile++) {
+            for (lt = t0; lt < t1; lt++) {
                 uint32_t pw[4] = {0, 0, 0, 0}, gi;
+                tile = d->tile0 + lt; /* global: the streams' index */
                 if (d->half) {
                     struct mp_u32x4 pt =
                         mp_rng_block(d->seed, MP_RNG_PATTERN, mu, tile);
@@ -112,7 +113,7 @@ static int cpu_advance(struct mp_backend *b, uint64_t mu0, uint64_t count)
                                         mp_rng_block(d->seed, MP_RNG_PATTERN,
                                                      mu, g),
                                         d->thr_f);
-                    p = c->s + 4 * g;
+                    p = c->s + 4 * (lt * 32 + gi);
                     store4(p, mp_step4(&d->table, load4(p), xi4,
                                        u[gi & 3u][gi >> 2], d->seed, mu, g));
                 }
@@ -154,7 +155,7 @@ static int cpu_measure(struct mp_backend *b, const uint64_t *mus, size_t n,
         for (gi = 0; gi < 32; gi++)
             st[gi >> 3] |= mp_strong4(load4(c->s + ((uint64_t)t * 32 + gi) * 4))
                            << ((gi & 7u) * 4u);
-        tile_mask((uint64_t)t, d->synapses, m);
+        tile_mask(d->tile0 + (uint64_t)t, d->synapses, m);
         for (w = 0; w < 4; w++) {
             valid += MP_POPC32(m[w]);
             strong += MP_POPC32(st[w] & m[w]);
@@ -165,7 +166,8 @@ static int cpu_measure(struct mp_backend *b, const uint64_t *mus, size_t n,
             int64_t mismatch = 0;
             if (d->half) {
                 struct mp_u32x4 pt =
-                    mp_rng_block(d->seed, MP_RNG_PATTERN, mus[k], (uint64_t)t);
+                    mp_rng_block(d->seed, MP_RNG_PATTERN, mus[k],
+                                 d->tile0 + (uint64_t)t);
                 xw[0] = pt.x;
                 xw[1] = pt.y;
                 xw[2] = pt.z;
@@ -175,7 +177,8 @@ static int cpu_measure(struct mp_backend *b, const uint64_t *mus, size_t n,
                     xw[gi >> 3] |=
                         mp_xi4_from_words(
                             mp_rng_block(d->seed, MP_RNG_PATTERN, mus[k],
-                                         (uint64_t)t * 32 + gi),
+                                         (d->tile0 + (uint64_t)t) * 32 +
+                                             gi),
                             d->thr_f)
                         << ((gi & 7u) * 4u);
             }
@@ -190,14 +193,14 @@ static int cpu_measure(struct mp_backend *b, const uint64_t *mus, size_t n,
 static int cpu_get(struct mp_backend *b, uint8_t *out)
 {
     struct cpu *c = b->ctx;
-    memcpy(out, c->s, c->d.synapses);
+    memcpy(out, c->s, c->d.local);
     return 0;
 }
 
 static int cpu_set(struct mp_backend *b, const uint8_t *in)
 {
     struct cpu *c = b->ctx;
-    memcpy(c->s, in, c->d.synapses);
+    memcpy(c->s, in, c->d.local);
     return 0;
 }
 
@@ -217,7 +220,7 @@ int mp__cpu_backend_create(struct mp_backend *b, const struct mp_ens_desc *d)
         return MP_ENOMEM;
     c->d = *d;
     /* calloc: the padding synapses start (and may stay) defined. */
-    c->s = calloc(d->padded, 1);
+    c->s = calloc(d->padded ? d->padded : 1, 1);
     if (!c->s) {
         free(c);
         return MP_ENOMEM;

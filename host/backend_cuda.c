@@ -12,6 +12,7 @@
 
 #include "metaplast/config.h"
 #include "metaplast/detail/backend.h"
+#include "metaplast/detail/par.h"
 #include "metaplast/error.h"
 #include "../kernels/ensemble.h"
 
@@ -96,8 +97,8 @@ static int gpu_init(struct mp_backend *b, const uint64_t *cum)
     struct mp_k_cum c;
     memset(&c, 0, sizeof c);
     memcpy(c.cum, cum, 2 * g->d.depths * sizeof cum[0]);
-    CK(b, mp__k_ens_init(g->s4, g->d.padded / 4, g->d.seed, c, g->d.depths,
-                         g->blocks));
+    CK(b, mp__k_ens_init(g->s4, g->d.padded / 4, g->d.tile0 * 32, g->d.seed,
+                         c, g->d.depths, g->blocks));
     CK(b, cudaDeviceSynchronize());
     return 0;
 }
@@ -105,9 +106,9 @@ static int gpu_init(struct mp_backend *b, const uint64_t *cum)
 static int gpu_advance(struct mp_backend *b, uint64_t mu0, uint64_t count)
 {
     struct gpu *g = b->ctx;
-    CK(b, mp__k_ens_advance(g->s4, g->d.padded / MP_TILE, g->d.seed, mu0,
-                            count, g->d.half, g->d.thr_f, g->table,
-                            g->blocks));
+    CK(b, mp__k_ens_advance(g->s4, g->d.padded / MP_TILE, g->d.tile0,
+                            g->d.seed, mu0, count, g->d.half, g->d.thr_f,
+                            g->table, g->blocks));
     return 0;
 }
 
@@ -123,8 +124,8 @@ static int gpu_measure(struct mp_backend *b, const uint64_t *mus, size_t n,
         return MP_EINVAL;
     }
     CK(b, cudaMemcpy(g->mus, mus, n * sizeof *mus, cudaMemcpyHostToDevice));
-    CK(b, mp__k_ens_measure(g->s4, g->d.padded / MP_TILE, g->d.synapses,
-                            g->d.seed, g->mus, (uint32_t)n, g->d.half,
+    CK(b, mp__k_ens_measure(g->s4, g->d.padded / MP_TILE, g->d.tile0,
+                            g->d.synapses, g->d.seed, g->mus, (uint32_t)n, g->d.half,
                             g->d.thr_f, g->partial, g->blocks));
     CK(b, cudaMemcpy(g->host_partial, g->partial,
                      (size_t)g->blocks * (n + 1) * sizeof *g->partial,
@@ -142,14 +143,14 @@ static int gpu_measure(struct mp_backend *b, const uint64_t *mus, size_t n,
 static int gpu_get(struct mp_backend *b, uint8_t *out)
 {
     struct gpu *g = b->ctx;
-    CK(b, cudaMemcpy(out, g->s4, g->d.synapses, cudaMemcpyDeviceToHost));
+    CK(b, cudaMemcpy(out, g->s4, g->d.local, cudaMemcpyDeviceToHost));
     return 0;
 }
 
 static int gpu_set(struct mp_backend *b, const uint8_t *in)
 {
     struct gpu *g = b->ctx;
-    CK(b, cudaMemcpy(g->s4, in, g->d.synapses, cudaMemcpyHostToDevice));
+    CK(b, cudaMemcpy(g->s4, in, g->d.local, cudaMemcpyHostToDevice));
     return 0;
 }
 
@@ -183,6 +184,10 @@ int mp__cuda_backend_create(struct mp_backend *b, const struct mp_ens_desc *d)
     b->ctx = g;
     b->name = "cuda";
     b->destroy = gpu_destroy;
+    /* One rank per GPU: the rank among those on this node picks the
+     * device (round robin when there are more ranks than devices). */
+    if (mp__par_size() > 1)
+        CK(b, cudaSetDevice(mp__par_local_rank() % mp__cuda_device_count()));
     CK(b, cudaGetDevice(&dev));
     CK(b, cudaGetDeviceProperties(&prop, dev));
     snprintf(b->device, sizeof b->device, "CUDA device %d: %s", dev,
@@ -202,7 +207,7 @@ int mp__cuda_backend_create(struct mp_backend *b, const struct mp_ens_desc *d)
         gpu_destroy(b);
         return MP_ENOMEM;
     }
-    CK(b, cudaMalloc((void **)&g->s4, d->padded));
+    CK(b, cudaMalloc((void **)&g->s4, d->padded ? d->padded : 4));
     CK(b, cudaMalloc((void **)&g->table, sizeof d->table));
     CK(b, cudaMemcpy(g->table, &d->table, sizeof d->table,
                      cudaMemcpyHostToDevice));

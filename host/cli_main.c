@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "metaplast/detail/par.h"
 #include "metaplast/metaplast.h"
 
 #include "cli.h"
@@ -390,6 +391,55 @@ static void catch_signals(void)
     sigaction(SIGUSR1, &sa, NULL);
 }
 
+/* ---- MPI ranks (docs/MPI.md) --------------------------------------------
+ * Under mpirun every rank runs the same command: rank 0 does the file
+ * work and speaks; the others hold their block of the state.  Steps that
+ * only rank 0 takes end with agree(), which gives every rank its status. */
+
+static int rank0(void)
+{
+    return mp__par_rank() == 0;
+}
+
+static int agree(int rc)
+{
+    int64_t v = rc;
+    mp__par_bcast(&v, sizeof v);
+    return (int)v;
+}
+
+/* The other ranks say nothing while every rank checks the same input. */
+static int saved_stderr = -1;
+
+static void mute_others(void)
+{
+    if (rank0() || saved_stderr >= 0)
+        return;
+    fflush(stderr);
+    saved_stderr = dup(2);
+    if (!freopen("/dev/null", "w", stderr))
+        saved_stderr = -1;
+}
+
+static void unmute(void)
+{
+    if (saved_stderr < 0)
+        return;
+    fflush(stderr);
+    dup2(saved_stderr, 2);
+    close(saved_stderr);
+    saved_stderr = -1;
+}
+
+/* A failure on one rank while the others wait in a collective: end them
+ * all (the last checkpoint, written by rank 0, is intact). */
+static int fail_all(int rc)
+{
+    if (mp__par_size() > 1)
+        mp__par_abort(rc);
+    return rc;
+}
+
 /* ---- Running ----------------------------------------------------------- */
 
 struct session {
@@ -416,7 +466,11 @@ static int save(struct session *s)
     if (mp_sim_snapshot(s->sim, &snap)) {
         fprintf(stderr, "metaplast: checkpoint: %s\n",
                 mp_sim_errmsg(s->sim));
-        return MP_EXIT_RUNTIME;
+        return fail_all(MP_EXIT_RUNTIME);
+    }
+    if (!rank0()) { /* the state went to rank 0, which writes */
+        mp_snapshot_fini(&snap);
+        return agree(0);
     }
     snprintf(path, sizeof path, "%s/checkpoint.nc", s->cfg.dir);
     rc = mp_ckpt_write(path, &s->cfg, &snap, &prov, err, sizeof err);
@@ -426,11 +480,11 @@ static int save(struct session *s)
                 "\nmetaplast: checkpoint failed: %s; the previous "
                 "checkpoint, if any, is intact\n",
                 err);
-        return MP_EXIT_RUNTIME;
+        return agree(MP_EXIT_RUNTIME);
     }
     if (mp_sim_curve(s->sim, &curve)) {
         fprintf(stderr, "metaplast: out of memory\n");
-        return MP_EXIT_RUNTIME;
+        return agree(MP_EXIT_RUNTIME);
     }
     sig = calloc(curve.n, sizeof *sig);
     snr = calloc(curve.n, sizeof *snr);
@@ -454,7 +508,7 @@ out:
     free(sig);
     free(snr);
     mp_curve_fini(&curve);
-    return rc;
+    return agree(rc);
 }
 
 static void summary(struct session *s, double elapsed, uint64_t work)
@@ -511,10 +565,14 @@ static int drive(struct session *s)
     if (c->ckpt_every_memories)
         next_ckpt = start + c->ckpt_every_memories;
     catch_signals();
-    mp_progress_start(&pr, s->quiet, mp_sim_total(s->sim), c->synapses);
+    mp_progress_start(&pr, s->quiet || !rank0(), mp_sim_total(s->sim),
+                      c->synapses);
     while (mp_sim_done(s->sim) < mp_sim_total(s->sim)) {
         double s0 = mp_cli_now(), dt;
         uint64_t n = slice;
+        /* What every rank does next, decided together: a signal on any
+         * rank; rank 0's clock for time-based checkpoints and slices. */
+        int64_t ctl[3];
         if (next_ckpt && n > next_ckpt - mp_sim_done(s->sim))
             n = next_ckpt - mp_sim_done(s->sim);
         rc = mp_sim_advance(s->sim, n);
@@ -524,7 +582,7 @@ static int drive(struct session *s)
                     "last checkpoint is intact\n",
                     (unsigned long long)mp_sim_done(s->sim),
                     mp_sim_errmsg(s->sim));
-            return MP_EXIT_RUNTIME;
+            return fail_all(MP_EXIT_RUNTIME);
         }
         dt = mp_cli_now() - s0;
         if (dt < 0.1 && slice < (UINT64_C(1) << 40))
@@ -532,23 +590,30 @@ static int drive(struct session *s)
         else if (dt > 0.4 && slice > 1)
             slice /= 2;
         mp_progress_update(&pr, mp_sim_done(s->sim));
-        if (stop_signal) {
-            if (!s->quiet)
+        ctl[0] = stop_signal;
+        ctl[1] = rank0() && c->ckpt_every_s > 0 &&
+                 mp_cli_now() - last_ckpt >= c->ckpt_every_s;
+        ctl[2] = rank0() ? (int64_t)slice : 0;
+        mp__par_max_i64(ctl, 3);
+        slice = (uint64_t)ctl[2];
+        if (ctl[0]) {
+            if (!stop_signal)
+                stop_signal = (int)ctl[0];
+            if (!s->quiet && rank0())
                 fprintf(stderr, "\nmetaplast: %s: writing a checkpoint at "
                                 "%llu memories\n",
                         strsignal(stop_signal),
                         (unsigned long long)mp_sim_done(s->sim));
             if ((rc = save(s)))
                 return rc;
-            fprintf(stderr,
-                    "metaplast: stopped cleanly; resume with: metaplast "
-                    "resume %s\n",
-                    c->dir);
+            if (rank0())
+                fprintf(stderr,
+                        "metaplast: stopped cleanly; resume with: metaplast "
+                        "resume %s\n",
+                        c->dir);
             return MP_EXIT_STOPPED;
         }
-        if ((next_ckpt && mp_sim_done(s->sim) >= next_ckpt) ||
-            (c->ckpt_every_s > 0 &&
-             mp_cli_now() - last_ckpt >= c->ckpt_every_s)) {
+        if ((next_ckpt && mp_sim_done(s->sim) >= next_ckpt) || ctl[1]) {
             if ((rc = save(s)))
                 return rc;
             last_ckpt = mp_cli_now();
@@ -559,11 +624,12 @@ static int drive(struct session *s)
     mp_progress_end(&pr, mp_sim_done(s->sim));
     if ((rc = save(s)))
         return rc;
-    if (!s->quiet)
+    if (!s->quiet && rank0())
         summary(s, mp_cli_now() - t0, mp_sim_done(s->sim) - start);
-    printf("results: %s/record.nc (config: %s/config.ini, checkpoint: "
-           "%s/checkpoint.nc)\n",
-           c->dir, c->dir, c->dir);
+    if (rank0())
+        printf("results: %s/record.nc (config: %s/config.ini, checkpoint: "
+               "%s/checkpoint.nc)\n",
+               c->dir, c->dir, c->dir);
     return 0;
 }
 
@@ -572,7 +638,10 @@ static int create_sim(struct session *s)
     char err[2048];
     int rc = mp_sim_create(&s->sim, &s->cfg, err, sizeof err);
     if (rc) {
-        fprintf(stderr, "metaplast: %s\n", err);
+        /* A rank's own failure is its own message; "another rank failed"
+         * needs no repeating. */
+        if (rank0() || !strstr(err, "another MPI rank"))
+            fprintf(stderr, "metaplast: %s\n", err);
         return rc == MP_EINVAL || rc == MP_ENODEV || rc == MP_ENOTSUP ||
                        rc == MP_ENOMEM
                    ? MP_EXIT_USAGE
@@ -584,9 +653,12 @@ static int create_sim(struct session *s)
 static void announce(const struct session *s)
 {
     const struct mp_config *c = &s->cfg;
-    if (s->quiet)
+    if (s->quiet || !rank0())
         return;
     describe(c);
+    if (mp__par_size() > 1)
+        printf("MPI: %d ranks, %.3g synapses each\n", mp__par_size(),
+               (double)c->synapses / mp__par_size());
     printf("backend: %s%s (%s)\n", mp_sim_backend(s->sim),
            c->backend == MP_BACKEND_AUTO ? " (picked by auto)" : "",
            mp_sim_device(s->sim));
@@ -959,19 +1031,41 @@ static int cmd_run(const struct args *a, const char *cmdline)
     memset(&s, 0, sizeof s);
     s.cmdline = cmdline;
     s.quiet = a->quiet;
+    mute_others(); /* every rank reads the same config */
     if ((rc = load_config(a, &s.cfg)))
         return rc;
-    if ((rc = check_out_dir(s.cfg.dir)) || (rc = check_memory(&s.cfg)))
+    if (rank0())
+        rc = check_out_dir(s.cfg.dir);
+    if (!rc && rank0())
+        rc = check_memory(&s.cfg);
+    if ((rc = agree(rc)))
         return rc;
-    if (s.cfg.paradigm == MP_PARADIGM_NETWORK)
+    if (s.cfg.paradigm == MP_PARADIGM_NETWORK) {
+        if (mp__par_size() > 1) {
+            if (rank0())
+                fprintf(stderr,
+                        "metaplast: %s: rate networks run in one process; "
+                        "MPI ranks split synapse ensembles only (start it "
+                        "without mpirun)\n",
+                        a->target);
+            return MP_EXIT_USAGE;
+        }
+        unmute();
         return cmd_run_net(a, &s.cfg, cmdline);
+    }
     if (mp_theory_compute(&s.cfg, &th, err, sizeof err)) {
         fprintf(stderr, "metaplast: %s: %s\n", a->target, err);
         return MP_EXIT_USAGE;
     }
+    unmute();
     if ((rc = create_sim(&s)))
         return rc;
-    if ((rc = prepare_dir(s.cfg.dir)) || (rc = write_config_ini(&s.cfg)))
+    if (rank0()) {
+        rc = prepare_dir(s.cfg.dir);
+        if (!rc)
+            rc = write_config_ini(&s.cfg);
+    }
+    if ((rc = agree(rc)))
         goto out;
     announce(&s);
     rc = drive(&s);
@@ -1021,6 +1115,41 @@ static int parse_count(const char *opt, const char *v, uint64_t *out)
     return 0;
 }
 
+/* Rank 0's configuration to every rank (as INI text, which loads back to
+ * an equal configuration). */
+static int share_config(struct mp_config *c)
+{
+    char *text = NULL, err[2048];
+    size_t len = 0;
+    uint64_t n = 0;
+    int rc = 0;
+    if (mp__par_size() == 1)
+        return 0;
+    if (rank0()) {
+        FILE *f = open_memstream(&text, &len);
+        if (!f || mp_config_write(c, f))
+            return fail_all(MP_EXIT_RUNTIME);
+        fclose(f);
+        n = len + 1;
+    }
+    mp__par_bcast(&n, sizeof n);
+    if (!rank0() && !(text = malloc(n)))
+        return fail_all(MP_EXIT_RUNTIME);
+    mp__par_bcast(text, n);
+    if (!rank0()) {
+        mp_config_init(c);
+        if (mp_config_load_text(c, text, "(rank 0's configuration)", err,
+                                sizeof err) ||
+            mp_config_validate(c, err, sizeof err)) {
+            fprintf(stderr, "metaplast: MPI rank %d: %s\n", mp__par_rank(),
+                    err);
+            rc = fail_all(MP_EXIT_RUNTIME);
+        }
+    }
+    free(text);
+    return rc;
+}
+
 static int cmd_resume(const struct args *a, const char *cmdline)
 {
     struct session s;
@@ -1043,20 +1172,33 @@ static int cmd_resume(const struct args *a, const char *cmdline)
         snprintf(tmp, sizeof tmp, "%s", a->target);
         snprintf(dir, sizeof dir, "%s", dirname(tmp));
     }
-    {
+    memset(&snap, 0, sizeof snap);
+    rc = 0;
+    if (rank0()) { /* rank 0 reads the checkpoint; it shares it below */
         int paradigm;
         if (mp_ckpt_paradigm(path, &paradigm, err, sizeof err)) {
             fprintf(stderr, "metaplast: %s\n", err);
-            return MP_EXIT_USAGE;
+            rc = MP_EXIT_USAGE;
+        } else if (paradigm == MP_PARADIGM_NETWORK) {
+            if (mp__par_size() == 1)
+                return resume_net(a, path, dir, cmdline);
+            fprintf(stderr,
+                    "metaplast: %s: rate networks run in one process; MPI "
+                    "ranks split synapse ensembles only (resume it without "
+                    "mpirun)\n",
+                    path);
+            rc = MP_EXIT_USAGE;
+        } else if (mp_ckpt_read(path, &was, &snap, err, sizeof err)) {
+            fprintf(stderr, "metaplast: %s\n", err);
+            rc = MP_EXIT_USAGE;
         }
-        if (paradigm == MP_PARADIGM_NETWORK)
-            return resume_net(a, path, dir, cmdline);
     }
-    rc = mp_ckpt_read(path, &was, &snap, err, sizeof err);
-    if (rc) {
-        fprintf(stderr, "metaplast: %s\n", err);
-        return MP_EXIT_USAGE;
-    }
+    if ((rc = agree(rc)))
+        return rc;
+    if ((rc = share_config(&was)))
+        goto out_snap;
+    mp__par_bcast(&snap.done, sizeof snap.done);
+    mute_others(); /* every rank checks the same resumption */
     s.cfg = was;
     snprintf(s.cfg.dir, sizeof s.cfg.dir, "%s", dir);
     if (apply_overrides(a, &s.cfg, err, sizeof err)) {
@@ -1091,7 +1233,10 @@ static int cmd_resume(const struct args *a, const char *cmdline)
         rc = MP_EXIT_USAGE;
         goto out_snap;
     }
-    if ((rc = check_memory(&s.cfg)))
+    if (rank0())
+        rc = check_memory(&s.cfg);
+    unmute();
+    if ((rc = agree(rc)))
         goto out_snap;
     if (snap.done >= s.cfg.burn_in + s.cfg.memories) {
         printf("%s: the run is complete (%llu memories measured); nothing "
@@ -1103,15 +1248,18 @@ static int cmd_resume(const struct args *a, const char *cmdline)
     if ((rc = create_sim(&s)))
         goto out_snap;
     if (mp_sim_restore(s.sim, &snap)) {
-        fprintf(stderr, "metaplast: resume %s: %s\n", path,
-                mp_sim_errmsg(s.sim));
+        if (rank0())
+            fprintf(stderr, "metaplast: resume %s: %s\n", path,
+                    mp_sim_errmsg(s.sim));
         rc = MP_EXIT_USAGE;
         goto out_sim;
     }
     mp_snapshot_fini(&snap);
-    if ((rc = write_config_ini(&s.cfg)))
+    if (rank0())
+        rc = write_config_ini(&s.cfg);
+    if ((rc = agree(rc)))
         goto out_sim;
-    if (!s.quiet)
+    if (!s.quiet && rank0())
         printf("resuming %s at %llu of %llu memories\n", path,
                (unsigned long long)mp_sim_done(s.sim),
                (unsigned long long)mp_sim_total(s.sim));
@@ -1244,7 +1392,7 @@ static int cmd_info(const struct args *a)
     return rc ? MP_EXIT_USAGE : 0;
 }
 
-int main(int argc, char **argv)
+static int real_main(int argc, char **argv)
 {
     struct args a;
     char cmdline[8192];
@@ -1258,14 +1406,15 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(argv[1], "--version")) {
-        printf("metaplast %s (CUDA backend: %s; checkpoint format %d)\n",
+        printf("metaplast %s (CUDA backend: %s; MPI: %s; checkpoint format "
+               "%d)\n",
                MP_VERSION_STRING,
 #ifdef MP_HAVE_CUDA
                "built",
 #else
                "not built",
 #endif
-               MP_CKPT_FORMAT);
+               mp__par_available() ? "built" : "not built", MP_CKPT_FORMAT);
         return 0;
     }
     if (!strcmp(argv[1], "sweep")) {
@@ -1294,4 +1443,29 @@ int main(int argc, char **argv)
     if (!strcmp(a.command, "info"))
         return cmd_info(&a);
     return cmd_validate(&a);
+}
+
+int main(int argc, char **argv)
+{
+    char err[512];
+    int rc;
+    if (mp__par_init(&argc, &argv, err, sizeof err)) {
+        fprintf(stderr, "metaplast: %s\n", err);
+        return MP_EXIT_USAGE;
+    }
+    if (mp__par_size() > 1 && !rank0()) {
+        /* Rank 0 speaks for the run; the others keep stderr for their
+         * own failures. */
+        if (!freopen("/dev/null", "w", stdout))
+            return MP_EXIT_FAILURE;
+        /* Only run and resume are split across ranks. */
+        if (argc < 2 || (strcmp(argv[1], "run") && strcmp(argv[1], "resume"))) {
+            mp__par_finalize();
+            return 0;
+        }
+    }
+    rc = real_main(argc, argv);
+    unmute();
+    mp__par_finalize();
+    return rc;
 }

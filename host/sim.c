@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "metaplast/detail/backend.h"
+#include "metaplast/detail/par.h"
 #include "metaplast/detail/util.h"
 #include "metaplast/error.h"
 #include "metaplast/theory.h"
@@ -95,8 +96,20 @@ int mp_sim_create(struct mp_sim **out, const struct mp_config *cfg,
     }
     mp_config_ages(cfg, s->ages, s->n_ages);
 
-    s->desc.synapses = cfg->synapses;
-    s->desc.padded = (cfg->synapses + MP_TILE - 1) / MP_TILE * MP_TILE;
+    {
+        /* This process's block of tiles (all of them without MPI). */
+        const uint64_t tiles = (cfg->synapses + MP_TILE - 1) / MP_TILE;
+        uint64_t lo, hi;
+        mp__par_range(tiles, mp__par_rank(), &lo, &hi);
+        s->desc.synapses = cfg->synapses;
+        s->desc.tile0 = lo;
+        s->desc.padded = (hi - lo) * MP_TILE;
+        s->desc.local = hi * MP_TILE < cfg->synapses
+                            ? (hi - lo) * MP_TILE
+                            : cfg->synapses > lo * MP_TILE
+                                  ? cfg->synapses - lo * MP_TILE
+                                  : 0;
+    }
     s->desc.seed = cfg->seed;
     s->desc.half = cfg->f == 0.5;
     s->desc.thr_f = mp_prob_threshold(cfg->f);
@@ -127,14 +140,28 @@ int mp_sim_create(struct mp_sim **out, const struct mp_config *cfg,
                 (unsigned long long)cfg->synapses,
                 (double)s->desc.padded / 1e9);
     }
+    if (!rc) {
+        initial_cum(s, cum);
+        rc = s->be.init_state(&s->be, cum);
+        if (rc)
+            mp__errf(err, errlen, "%s", s->err);
+    }
+    if (mp__par_size() > 1) {
+        /* Every rank goes on, or none: the others would wait forever. */
+        int64_t worst = -rc; /* MP_E* are negative */
+        mp__par_max_i64(&worst, 1);
+        if (worst && !rc) {
+            rc = (int)-worst;
+            mp__errf(err, errlen, "another MPI rank failed to start (%s)",
+                     mp_strerror(rc));
+        } else if (rc) {
+            char tmp[1024];
+            snprintf(tmp, sizeof tmp, "%s", err ? err : "");
+            mp__errf(err, errlen, "MPI rank %d: %s", mp__par_rank(), tmp);
+        }
+    }
     if (rc)
         goto out_free;
-    initial_cum(s, cum);
-    rc = s->be.init_state(&s->be, cum);
-    if (rc) {
-        mp__errf(err, errlen, "%s", s->err);
-        goto out_free;
-    }
     *out = s;
     return 0;
 
@@ -202,6 +229,8 @@ static int measure(struct mp_sim *s)
     rc = s->be.measure(&s->be, s->mus, n, s->sums);
     if (rc)
         return rc;
+    /* Exact integer sums over the ranks' blocks: any split, same sums. */
+    mp__par_sum_i64(s->sums, n + 1);
     for (k = 0; k < n; k++) {
         /* m = (1/N) sum xi w, minus the chance level (2f-1) mean(w). */
         double m = ((double)s->sums[k] - chance * (double)s->sums[n]) / N;
@@ -290,9 +319,33 @@ void mp_curve_fini(struct mp_curve *c)
     memset(c, 0, sizeof *c);
 }
 
+/* This rank's state bytes, gathered into rank 0's `all` (N bytes). */
+static int gather_state(struct mp_sim *s, uint8_t *all)
+{
+    uint8_t *mine = all;
+    int rc;
+    if (mp__par_size() == 1)
+        return s->be.get_state(&s->be, all);
+    mine = malloc(s->desc.local ? s->desc.local : 1);
+    if (!mine) {
+        mp__errf(s->err, sizeof s->err, "out of memory");
+        mp__par_abort(3);
+    }
+    rc = s->be.get_state(&s->be, mine);
+    if (rc) { /* a device error: the others wait in the gather */
+        fprintf(stderr, "metaplast: MPI rank %d: %s\n", mp__par_rank(),
+                s->err);
+        mp__par_abort(3);
+    }
+    mp__par_gather(mine, all, (s->cfg.synapses + MP_TILE - 1) / MP_TILE,
+                   MP_TILE, s->cfg.synapses);
+    free(mine);
+    return 0;
+}
+
 int mp_sim_state(struct mp_sim *s, uint8_t *out)
 {
-    return s->be.get_state(&s->be, out);
+    return gather_state(s, out);
 }
 
 int mp_snapshot_alloc(struct mp_sim_snapshot *s, uint64_t synapses,
@@ -325,17 +378,22 @@ void mp_snapshot_fini(struct mp_sim_snapshot *s)
 
 int mp_sim_snapshot(struct mp_sim *sim, struct mp_sim_snapshot *out)
 {
-    int rc = mp_snapshot_alloc(out, sim->cfg.synapses, sim->n_ages);
+    /* The state goes to rank 0 only. */
+    int rc = mp_snapshot_alloc(out, mp__par_rank() ? 0 : sim->cfg.synapses,
+                               sim->n_ages);
     if (rc) {
         mp__errf(sim->err, sizeof sim->err, "out of memory");
+        if (mp__par_size() > 1)
+            mp__par_abort(3);
         return rc;
     }
+    out->synapses = sim->cfg.synapses;
     out->done = sim->done;
     memcpy(out->ages, sim->ages, sim->n_ages * sizeof *out->ages);
     memcpy(out->count, sim->count, sim->n_ages * sizeof *out->count);
     memcpy(out->mean, sim->mean, sim->n_ages * sizeof *out->mean);
     memcpy(out->m2, sim->m2, sim->n_ages * sizeof *out->m2);
-    rc = sim->be.get_state(&sim->be, out->state);
+    rc = gather_state(sim, out->state);
     if (rc)
         mp_snapshot_fini(out);
     return rc;
@@ -343,27 +401,54 @@ int mp_sim_snapshot(struct mp_sim *sim, struct mp_sim_snapshot *out)
 
 int mp_sim_restore(struct mp_sim *sim, const struct mp_sim_snapshot *s)
 {
-    int rc;
-    if (s->synapses != sim->cfg.synapses || s->n_ages != sim->n_ages ||
-        memcmp(s->ages, sim->ages, s->n_ages * sizeof *s->ages) != 0) {
-        mp__errf(sim->err, sizeof sim->err,
-                 "the snapshot's synapses or measurement ages differ from "
-                 "the configuration's");
-        return MP_EINVAL;
+    int64_t rc = 0;
+    uint8_t *mine;
+    if (mp__par_rank() == 0) {
+        if (s->synapses != sim->cfg.synapses || s->n_ages != sim->n_ages ||
+            memcmp(s->ages, sim->ages, s->n_ages * sizeof *s->ages) != 0) {
+            mp__errf(sim->err, sizeof sim->err,
+                     "the snapshot's synapses or measurement ages differ "
+                     "from the configuration's");
+            rc = MP_EINVAL;
+        } else if (s->done > sim->total) {
+            mp__errf(sim->err, sizeof sim->err,
+                     "the snapshot is at memory %llu, past the run's end "
+                     "(%llu)",
+                     (unsigned long long)s->done,
+                     (unsigned long long)sim->total);
+            rc = MP_EINVAL;
+        } else {
+            sim->done = s->done;
+            memcpy(sim->count, s->count, s->n_ages * sizeof *s->count);
+            memcpy(sim->mean, s->mean, s->n_ages * sizeof *s->mean);
+            memcpy(sim->m2, s->m2, s->n_ages * sizeof *s->m2);
+        }
     }
-    if (s->done > sim->total) {
-        mp__errf(sim->err, sizeof sim->err,
-                 "the snapshot is at memory %llu, past the run's end (%llu)",
-                 (unsigned long long)s->done,
-                 (unsigned long long)sim->total);
-        return MP_EINVAL;
+    if (mp__par_size() == 1)
+        return rc ? (int)rc : sim->be.set_state(&sim->be, s->state);
+    /* Rank 0 read the file: its verdict, accumulators and state blocks
+     * go to the others (which may pass s = NULL). */
+    mp__par_bcast(&rc, sizeof rc);
+    if (rc) {
+        if (mp__par_rank())
+            mp__errf(sim->err, sizeof sim->err, "rank 0 refused the "
+                                                "snapshot");
+        return (int)rc;
     }
-    rc = sim->be.set_state(&sim->be, s->state);
-    if (rc)
-        return rc;
-    sim->done = s->done;
-    memcpy(sim->count, s->count, s->n_ages * sizeof *s->count);
-    memcpy(sim->mean, s->mean, s->n_ages * sizeof *s->mean);
-    memcpy(sim->m2, s->m2, s->n_ages * sizeof *s->m2);
-    return 0;
+    mp__par_bcast(&sim->done, sizeof sim->done);
+    mp__par_bcast(sim->count, sim->n_ages * sizeof *sim->count);
+    mp__par_bcast(sim->mean, sim->n_ages * sizeof *sim->mean);
+    mp__par_bcast(sim->m2, sim->n_ages * sizeof *sim->m2);
+    mine = malloc(sim->desc.local ? sim->desc.local : 1);
+    if (!mine) {
+        fprintf(stderr, "metaplast: MPI rank %d: out of memory\n",
+                mp__par_rank());
+        mp__par_abort(3);
+    }
+    mp__par_scatter(mp__par_rank() ? NULL : s->state, mine,
+                    (sim->cfg.synapses + MP_TILE - 1) / MP_TILE, MP_TILE,
+                    sim->cfg.synapses);
+    rc = sim->be.set_state(&sim->be, mine);
+    free(mine);
+    return (int)rc;
 }

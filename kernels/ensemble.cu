@@ -41,13 +41,13 @@ shfl4(struct mp_u32x4 v, unsigned src)
     return r;
 }
 
-__global__ void ens_init(uint32_t *s4, uint64_t groups, uint64_t seed,
-                         struct mp_k_cum cum, uint32_t depths)
+__global__ void ens_init(uint32_t *s4, uint64_t groups, uint64_t g0,
+                         uint64_t seed, struct mp_k_cum cum, uint32_t depths)
 {
     uint64_t g;
     for (g = blockIdx.x * (uint64_t)blockDim.x + threadIdx.x; g < groups;
          g += (uint64_t)gridDim.x * blockDim.x) {
-        struct mp_u32x4 u = mp_rng_block(seed, MP_RNG_INIT, 0, g);
+        struct mp_u32x4 u = mp_rng_block(seed, MP_RNG_INIT, 0, g0 + g);
         s4[g] = mp_syn_draw(cum.cum, depths, u.x) |
                 (mp_syn_draw(cum.cum, depths, u.y) << 8) |
                 (mp_syn_draw(cum.cum, depths, u.z) << 16) |
@@ -55,20 +55,22 @@ __global__ void ens_init(uint32_t *s4, uint64_t groups, uint64_t seed,
     }
 }
 
-__global__ void ens_advance(uint32_t *s4, uint64_t tiles, uint64_t seed,
-                            uint64_t mu0, uint64_t count, int half,
-                            uint64_t thr_f, const struct mp_syn_table *gt)
+__global__ void ens_advance(uint32_t *s4, uint64_t tiles, uint64_t tile0,
+                            uint64_t seed, uint64_t mu0, uint64_t count,
+                            int half, uint64_t thr_f,
+                            const struct mp_syn_table *gt)
 {
     __shared__ struct mp_syn_table t;
     const unsigned lane = threadIdx.x & 31u;
     const uint64_t warps = (uint64_t)gridDim.x * blockDim.x / 32;
-    uint64_t tile;
+    uint64_t lt;
 
     load_table(&t, gt);
-    for (tile = (blockIdx.x * (uint64_t)blockDim.x + threadIdx.x) / 32;
-         tile < tiles; tile += warps) {
-        const uint64_t g = tile * 32 + lane;
-        uint32_t st = s4[g];
+    for (lt = (blockIdx.x * (uint64_t)blockDim.x + threadIdx.x) / 32;
+         lt < tiles; lt += warps) {
+        /* Streams are keyed by global indices; s4 is indexed locally. */
+        const uint64_t tile = tile0 + lt, g = tile * 32 + lane;
+        uint32_t st = s4[lt * 32 + lane];
         uint64_t b;
         for (b = 0; b < count; b += 32) {
             const unsigned nb = count - b < 32 ? (unsigned)(count - b) : 32u;
@@ -102,28 +104,28 @@ __global__ void ens_advance(uint32_t *s4, uint64_t tiles, uint64_t seed,
                 }
             }
         }
-        s4[g] = st;
+        s4[lt * 32 + lane] = st;
     }
 }
 
 __global__ void ens_measure(const uint32_t *s4, uint64_t tiles,
-                            uint64_t synapses, uint64_t seed,
+                            uint64_t tile0, uint64_t synapses, uint64_t seed,
                             const uint64_t *mus, uint32_t n, int half,
                             uint64_t thr_f, unsigned long long *partial)
 {
     extern __shared__ unsigned long long acc[]; /* n + 1 sums */
     const unsigned lane = threadIdx.x & 31u;
     const uint64_t warps = (uint64_t)gridDim.x * blockDim.x / 32;
-    uint64_t tile;
+    uint64_t lt;
     uint32_t j;
 
     for (j = threadIdx.x; j <= n; j += blockDim.x)
         acc[j] = 0;
     __syncthreads();
-    for (tile = (blockIdx.x * (uint64_t)blockDim.x + threadIdx.x) / 32;
-         tile < tiles; tile += warps) {
-        const uint64_t g = tile * 32 + lane;
-        const uint32_t strong = mp_strong4(s4[g]);
+    for (lt = (blockIdx.x * (uint64_t)blockDim.x + threadIdx.x) / 32;
+         lt < tiles; lt += warps) {
+        const uint64_t tile = tile0 + lt, g = tile * 32 + lane;
+        const uint32_t strong = mp_strong4(s4[lt * 32 + lane]);
         const uint32_t valid =
             synapses >= 4 * g + 4 ? 0xFu
             : synapses <= 4 * g   ? 0u
@@ -158,31 +160,32 @@ __global__ void ens_measure(const uint32_t *s4, uint64_t tiles,
         partial[(uint64_t)blockIdx.x * (n + 1) + j] = acc[j];
 }
 
-extern "C" int mp__k_ens_init(uint32_t *s4, uint64_t groups, uint64_t seed,
-                              struct mp_k_cum cum, uint32_t depths,
-                              int blocks)
+extern "C" int mp__k_ens_init(uint32_t *s4, uint64_t groups, uint64_t g0,
+                              uint64_t seed, struct mp_k_cum cum,
+                              uint32_t depths, int blocks)
 {
-    ens_init<<<blocks, MP_K_BLOCK>>>(s4, groups, seed, cum, depths);
+    ens_init<<<blocks, MP_K_BLOCK>>>(s4, groups, g0, seed, cum, depths);
     return mp_launch_status();
 }
 
-extern "C" int mp__k_ens_advance(uint32_t *s4, uint64_t tiles, uint64_t seed,
-                                 uint64_t mu0, uint64_t count, int half,
-                                 uint64_t thr_f,
+extern "C" int mp__k_ens_advance(uint32_t *s4, uint64_t tiles,
+                                 uint64_t tile0, uint64_t seed, uint64_t mu0,
+                                 uint64_t count, int half, uint64_t thr_f,
                                  const struct mp_syn_table *table, int blocks)
 {
-    ens_advance<<<blocks, MP_K_BLOCK>>>(s4, tiles, seed, mu0, count, half,
-                                      thr_f, table);
+    ens_advance<<<blocks, MP_K_BLOCK>>>(s4, tiles, tile0, seed, mu0, count,
+                                      half, thr_f, table);
     return mp_launch_status();
 }
 
 extern "C" int mp__k_ens_measure(const uint32_t *s4, uint64_t tiles,
-                                 uint64_t synapses, uint64_t seed,
+                                 uint64_t tile0, uint64_t synapses,
+                                 uint64_t seed,
                                  const uint64_t *mus, uint32_t n, int half,
                                  uint64_t thr_f, unsigned long long *partial,
                                  int blocks)
 {
     ens_measure<<<blocks, MP_K_BLOCK, (n + 1) * sizeof(unsigned long long)>>>(
-        s4, tiles, synapses, seed, mus, n, half, thr_f, partial);
+        s4, tiles, tile0, synapses, seed, mus, n, half, thr_f, partial);
     return mp_launch_status();
 }

@@ -23,17 +23,21 @@ struct mp_k_cum {
     uint64_t cum[2 * MP_SYN_MAX_DEPTH];
 };
 
-int mp__k_ens_init(uint32_t *s4, uint64_t groups, uint64_t seed,
+/* s4 holds `groups` groups (`tiles` tiles) starting at global group g0
+ * (tile tile0): the random streams use global indices. */
+int mp__k_ens_init(uint32_t *s4, uint64_t groups, uint64_t g0, uint64_t seed,
                    struct mp_k_cum cum, uint32_t depths, int blocks);
 
-int mp__k_ens_advance(uint32_t *s4, uint64_t tiles, uint64_t seed,
-                      uint64_t mu0, uint64_t count, int half,
+int mp__k_ens_advance(uint32_t *s4, uint64_t tiles, uint64_t tile0,
+                      uint64_t seed, uint64_t mu0, uint64_t count, int half,
                       uint64_t thr_f, const struct mp_syn_table *table,
                       int blocks);
 
-/* partial: blocks x (n + 1) 64-bit integer sums (two's complement). */
-int mp__k_ens_measure(const uint32_t *s4, uint64_t tiles, uint64_t synapses,
-                      uint64_t seed, const uint64_t *mus, uint32_t n,
+/* partial: blocks x (n + 1) 64-bit integer sums (two's complement);
+ * synapses: N of the whole ensemble (the padding mask). */
+int mp__k_ens_measure(const uint32_t *s4, uint64_t tiles, uint64_t tile0,
+                      uint64_t synapses, uint64_t seed, const uint64_t *mus,
+                      uint32_t n,
                       int half, uint64_t thr_f,
                       unsigned long long *partial, int blocks);
 

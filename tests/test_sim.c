@@ -286,6 +286,7 @@ static double occupancy_zmax(const struct mp_syn_table *t, uint32_t n,
     memset(&d, 0, sizeof d);
     d.synapses = N;
     d.padded = (N + MP_TILE - 1) / MP_TILE * MP_TILE;
+    d.local = N;
     d.seed = 99;
     d.half = 1;
     d.depths = n;

@@ -186,6 +186,7 @@ int main(int argc, char **argv)
             return 1;
         d.synapses = N;
         d.padded = (N + MP_TILE - 1) / MP_TILE * MP_TILE;
+        d.local = N;
         d.seed = 1;
         d.half = 1;
         d.depths = r.depths;

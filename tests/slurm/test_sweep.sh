@@ -156,5 +156,12 @@ check "the preempted task ends as the uninterrupted run" test $same -eq 1
 "$metaplast" collect sw >/dev/null
 check "collect stacked the sweep" \
   bash -c "ncdump -h sw/sweep.nc | grep -q 'synapse_model = 2'"
+if [[ $failed -ne 0 ]]; then
+  echo "--- diagnostics"
+  scontrol -o show job "$jid" | tr ' ' '\n' |
+    grep -E '^(JobId|ArrayTaskId|JobState|Reason|Restarts|BeginTime|ExitCode|Requeue)='
+  cat sw/tasks/0003.err sw/tasks/0003.status 2>/dev/null
+  grep -E "JobId=${jid}_3|_3\\b|requeue" "$T/log/slurmctld.log" | tail -n 30
+fi
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

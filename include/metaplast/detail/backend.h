@@ -20,9 +20,15 @@ extern "C" {
  * array is padded to whole tiles, and the padding is never measured. */
 #define MP_TILE 128u
 
+/* A backend holds the tiles [tile0, tile0 + padded / MP_TILE) of the
+ * ensemble (all of them in a single process; one block per MPI rank):
+ * random streams and the padding mask use global indices, the state array
+ * local ones. */
 struct mp_ens_desc {
-    uint64_t synapses;         /* N */
-    uint64_t padded;           /* N rounded up to a multiple of MP_TILE */
+    uint64_t synapses;         /* N, of the whole ensemble */
+    uint64_t tile0;            /* first tile held here */
+    uint64_t padded;           /* bytes of state held: tiles * MP_TILE */
+    uint64_t local;            /* real synapses among them */
     uint64_t seed;             /* stream key */
     int half;                  /* f == 1/2: candidate signs from bits */
     uint64_t thr_f;            /* f as a 32-bit threshold (half == 0) */
@@ -41,10 +47,10 @@ struct mp_backend {
     /* Stores memories mu0 .. mu0+count-1, in order. */
     int (*advance)(struct mp_backend *b, uint64_t mu0, uint64_t count);
     /* sums[k] = sum_i xi_i^mus[k] w_i for k < n, sums[n] = sum_i w_i, over
-     * the N real synapses; exact integers. */
+     * the real synapses held; exact integers. */
     int (*measure)(struct mp_backend *b, const uint64_t *mus, size_t n,
                    int64_t *sums);
-    /* Copies the N state bytes out of / into the backend. */
+    /* Copies the `local` state bytes out of / into the backend. */
     int (*get_state)(struct mp_backend *b, uint8_t *out);
     int (*set_state)(struct mp_backend *b, const uint8_t *in);
     void (*destroy)(struct mp_backend *b);

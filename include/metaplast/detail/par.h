@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * par.h (internal): the processes of one run.  Under mpirun (or srun) the
+ * run is split across MPI ranks; otherwise there is one process and every
+ * operation here is a copy or nothing.  All collectives use exact
+ * arithmetic (integer sums, maxima) or move bytes, so a result never
+ * depends on the number of ranks (docs/MPI.md).
+ *
+ * Work is split in contiguous blocks: of `items` items, rank r owns
+ * [items*r/R, items*(r+1)/R).
+ */
+#ifndef METAPLAST_DETAIL_PAR_H
+#define METAPLAST_DETAIL_PAR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Initialises MPI when this process was started by an MPI launcher (a
+ * plain start stays a single process, without MPI).  Returns 0, or -1
+ * when the environment asks for MPI and this build has none (message in
+ * err). */
+int mp__par_init(int *argc, char ***argv, char *err, size_t errlen);
+void mp__par_finalize(void);
+/* Ends every rank at once with this exit status (a single process just
+ * exits). */
+void mp__par_abort(int status);
+
+int mp__par_rank(void);
+int mp__par_size(void);
+/* The rank among those on this node (for the GPU mapping). */
+int mp__par_local_rank(void);
+/* Whether this build has MPI. */
+int mp__par_available(void);
+
+/* The block of `items` owned by `rank`. */
+void mp__par_range(uint64_t items, int rank, uint64_t *lo, uint64_t *hi);
+
+/* In place, over all ranks: exact integer sum / maximum. */
+void mp__par_sum_i64(int64_t *v, size_t n);
+void mp__par_max_i64(int64_t *v, size_t n);
+/* Rank 0's bytes to every rank. */
+void mp__par_bcast(void *buf, size_t bytes);
+
+/*
+ * Block moves of an array of `items` items of `item_bytes` bytes whose
+ * last item may be cut at `total_bytes` (<= items * item_bytes): rank r's
+ * part is the bytes [lo * item_bytes, min(hi * item_bytes, total_bytes))
+ * of its block.  `all` is the whole array (used on rank 0 only for
+ * gather / scatter, on every rank for allgather), `mine` the rank's part.
+ */
+void mp__par_gather(const void *mine, void *all, uint64_t items,
+                    size_t item_bytes, uint64_t total_bytes);
+void mp__par_scatter(const void *all, void *mine, uint64_t items,
+                     size_t item_bytes, uint64_t total_bytes);
+void mp__par_allgather(void *all, uint64_t items, size_t item_bytes,
+                       uint64_t total_bytes);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
