@@ -440,6 +440,41 @@ static int fail_all(int rc)
     return rc;
 }
 
+/* Rank 0's configuration to every rank (as INI text, which loads back to
+ * an equal configuration). */
+static int share_config(struct mp_config *c)
+{
+    char *text = NULL, err[2048];
+    size_t len = 0;
+    uint64_t n = 0;
+    int rc = 0;
+    if (mp__par_size() == 1)
+        return 0;
+    if (rank0()) {
+        FILE *f = open_memstream(&text, &len);
+        if (!f || mp_config_write(c, f))
+            return fail_all(MP_EXIT_RUNTIME);
+        fclose(f);
+        n = len + 1;
+    }
+    mp__par_bcast(&n, sizeof n);
+    if (!rank0() && !(text = malloc(n)))
+        return fail_all(MP_EXIT_RUNTIME);
+    mp__par_bcast(text, n);
+    if (!rank0()) {
+        mp_config_init(c);
+        if (mp_config_load_text(c, text, "(rank 0's configuration)", err,
+                                sizeof err) ||
+            mp_config_validate(c, err, sizeof err)) {
+            fprintf(stderr, "metaplast: MPI rank %d: %s\n", mp__par_rank(),
+                    err);
+            rc = fail_all(MP_EXIT_RUNTIME);
+        }
+    }
+    free(text);
+    return rc;
+}
+
 /* ---- Running ----------------------------------------------------------- */
 
 struct session {
@@ -706,29 +741,38 @@ static void describe_net(const struct mp_config *c)
                c->scaling_max, c->scaling_max);
 }
 
-static int net_record(struct mp_net *net, struct mp_netrec *rec)
+/* A record entry (collective; rank 0 writes).  The sample is kept in
+ * *keep (for the summary) when keep is not NULL. */
+static int net_record(struct mp_net *net, struct mp_netrec *rec,
+                      struct mp_net_sample *keep)
 {
     struct mp_net_sample smp;
     char err[2048];
     int rc = mp_net_sample(net, &smp);
     if (rc) {
-        fprintf(stderr, "metaplast: out of memory\n");
-        return MP_EXIT_RUNTIME;
+        fprintf(stderr, "metaplast: %s\n",
+                rc == MP_ENOMEM ? "out of memory" : mp_net_errmsg(net));
+        return fail_all(MP_EXIT_RUNTIME);
     }
-    rc = mp_io_netrec_append(rec, &smp, err, sizeof err);
-    mp_net_sample_fini(&smp);
-    if (rc) {
-        fprintf(stderr, "\nmetaplast: %s\n", err);
-        return MP_EXIT_RUNTIME;
+    if (rank0()) {
+        rc = mp_io_netrec_append(rec, &smp, err, sizeof err);
+        if (rc)
+            fprintf(stderr, "\nmetaplast: %s\n", err);
     }
-    return 0;
+    if (keep) {
+        mp_net_sample_fini(keep);
+        *keep = smp;
+    } else {
+        mp_net_sample_fini(&smp);
+    }
+    return agree(rc ? MP_EXIT_RUNTIME : 0);
 }
 
 static void net_summary(struct mp_net *net, const struct mp_config *c,
-                        double elapsed)
+                        const struct mp_net_sample *last, double elapsed)
 {
     uint32_t i, k, shown = c->n_out < 8 ? c->n_out : 8;
-    const float *th = mp_net_theta(net);
+    const float *th = last->theta;
     printf("done in %.1f s (%.3g synapse updates/s)\n", elapsed,
            elapsed > 0 ? (double)mp_net_total(net) * c->n_in * c->n_out /
                              elapsed
@@ -739,7 +783,7 @@ static void net_summary(struct mp_net *net, const struct mp_config *c,
         float best = -1, second = -1;
         uint32_t arg = 0;
         for (k = 0; k < c->patterns; k++) {
-            float r = mp_net_response(net, i, k);
+            float r = last->response[(size_t)i * last->patterns + k];
             if (r > best) {
                 second = best;
                 best = r;
@@ -778,10 +822,13 @@ static int net_save(struct mp_net *net, const struct mp_config *c,
         if (mp_net_snapshot(net, &snap) == 0) {
             snprintf(path, sizeof path, "%s/checkpoint-diagnostic.nc",
                      c->dir);
-            if (mp_net_ckpt_write(path, c, &snap, &prov, err, sizeof err))
+            if (rank0() &&
+                mp_net_ckpt_write(path, c, &snap, &prov, err, sizeof err))
                 fprintf(stderr, "metaplast: %s\n", err);
             mp_net_snapshot_fini(&snap);
         }
+        if (!rank0())
+            return MP_EXIT_RUNTIME;
         fprintf(stderr,
                 "\nmetaplast: %s at step %llu (t = %gs): the rates ran "
                 "away; likely causes: recurrent excitation, or weights too "
@@ -793,20 +840,20 @@ static int net_save(struct mp_net *net, const struct mp_config *c,
         return MP_EXIT_RUNTIME;
     }
     if (mp_net_snapshot(net, &snap)) {
-        fprintf(stderr, "metaplast: checkpoint: out of memory\n");
-        return MP_EXIT_RUNTIME;
+        fprintf(stderr, "metaplast: checkpoint: %s\n", mp_net_errmsg(net));
+        return fail_all(MP_EXIT_RUNTIME);
     }
     snprintf(path, sizeof path, "%s/checkpoint.nc", c->dir);
-    rc = mp_net_ckpt_write(path, c, &snap, &prov, err, sizeof err);
+    rc = rank0() ? mp_net_ckpt_write(path, c, &snap, &prov, err, sizeof err)
+                 : 0;
     mp_net_snapshot_fini(&snap);
     if (rc) {
         fprintf(stderr,
                 "\nmetaplast: checkpoint failed: %s; the previous "
                 "checkpoint, if any, is intact\n",
                 err);
-        return MP_EXIT_RUNTIME;
     }
-    return 0;
+    return agree(rc ? MP_EXIT_RUNTIME : 0);
 }
 
 /* The network's time loop: slices capped at record boundaries and
@@ -818,20 +865,22 @@ static int net_drive(struct mp_config *c, struct mp_net *net,
                      struct mp_netrec *rec, const char *cmdline, int quiet)
 {
     struct progress pr;
+    struct mp_net_sample last;
     uint64_t slice = 1, next_ckpt = 0;
     double t0 = mp_cli_now(), last_ckpt = t0;
-    char err[2048];
     int rc;
 
+    memset(&last, 0, sizeof last);
     if (c->ckpt_every_memories)
         next_ckpt = mp_net_step(net) + c->ckpt_every_memories;
     catch_signals();
-    mp_progress_start(&pr, quiet, mp_net_total(net),
+    mp_progress_start(&pr, quiet || !rank0(), mp_net_total(net),
                       (uint64_t)c->n_in * c->n_out);
     pr.unit = "steps";
     while (mp_net_step(net) < mp_net_total(net)) {
         double s0 = mp_cli_now(), dt;
         uint64_t n = slice, until = mp_net_until_record(net);
+        int64_t ctl[3]; /* agreed by every rank, as in drive() */
         if (n > until)
             n = until;
         if (next_ckpt && n > next_ckpt - mp_net_step(net))
@@ -841,7 +890,8 @@ static int net_drive(struct mp_config *c, struct mp_net *net,
                     "\nmetaplast: run failed at step %llu: %s; the last "
                     "checkpoint is intact\n",
                     (unsigned long long)mp_net_step(net), mp_net_errmsg(net));
-            return MP_EXIT_RUNTIME;
+            rc = fail_all(MP_EXIT_RUNTIME);
+            goto out;
         }
         dt = mp_cli_now() - s0;
         if (dt < 0.1 && slice < (UINT64_C(1) << 40))
@@ -853,30 +903,40 @@ static int net_drive(struct mp_config *c, struct mp_net *net,
             mp_net_step(net) == mp_net_total(net)) {
             char where[256];
             /* The next measurement finds what went wrong. */
-            if (mp_net_check_finite(net, where, sizeof where))
-                return net_save(net, c, cmdline);
-            if ((rc = net_record(net, rec)))
-                return rc;
+            if (mp_net_check_finite(net, where, sizeof where)) {
+                rc = net_save(net, c, cmdline);
+                goto out;
+            }
+            if ((rc = net_record(net, rec, &last)))
+                goto out;
         }
-        if (stop_signal) {
-            if (!quiet)
+        ctl[0] = stop_signal;
+        ctl[1] = rank0() && c->ckpt_every_s > 0 &&
+                 mp_cli_now() - last_ckpt >= c->ckpt_every_s;
+        ctl[2] = rank0() ? (int64_t)slice : 0;
+        mp__par_max_i64(ctl, 3);
+        slice = (uint64_t)ctl[2];
+        if (ctl[0]) {
+            if (!stop_signal)
+                stop_signal = (int)ctl[0];
+            if (!quiet && rank0())
                 fprintf(stderr, "\nmetaplast: %s: writing a checkpoint at "
                                 "step %llu\n",
                         strsignal(stop_signal),
                         (unsigned long long)mp_net_step(net));
             if ((rc = net_save(net, c, cmdline)))
-                return rc;
-            fprintf(stderr,
-                    "metaplast: stopped cleanly; resume with: metaplast "
-                    "resume %s\n",
-                    c->dir);
-            return MP_EXIT_STOPPED;
+                goto out;
+            if (rank0())
+                fprintf(stderr,
+                        "metaplast: stopped cleanly; resume with: metaplast "
+                        "resume %s\n",
+                        c->dir);
+            rc = MP_EXIT_STOPPED;
+            goto out;
         }
-        if ((next_ckpt && mp_net_step(net) >= next_ckpt) ||
-            (c->ckpt_every_s > 0 &&
-             mp_cli_now() - last_ckpt >= c->ckpt_every_s)) {
+        if ((next_ckpt && mp_net_step(net) >= next_ckpt) || ctl[1]) {
             if ((rc = net_save(net, c, cmdline)))
-                return rc;
+                goto out;
             last_ckpt = mp_cli_now();
             if (next_ckpt)
                 next_ckpt = mp_net_step(net) + c->ckpt_every_memories;
@@ -884,14 +944,33 @@ static int net_drive(struct mp_config *c, struct mp_net *net,
     }
     mp_progress_end(&pr, mp_net_step(net));
     if ((rc = net_save(net, c, cmdline)))
-        return rc;
-    if (!quiet)
-        net_summary(net, c, mp_cli_now() - t0);
-    (void)err;
-    printf("results: %s/record.nc (config: %s/config.ini, checkpoint: "
-           "%s/checkpoint.nc)\n",
-           c->dir, c->dir, c->dir);
-    return 0;
+        goto out;
+    if (!quiet && rank0() && last.theta)
+        net_summary(net, c, &last, mp_cli_now() - t0);
+    if (rank0())
+        printf("results: %s/record.nc (config: %s/config.ini, checkpoint: "
+               "%s/checkpoint.nc)\n",
+               c->dir, c->dir, c->dir);
+out:
+    mp_net_sample_fini(&last);
+    return rc;
+}
+
+/* mp_net_create on every rank; all go on or none. */
+static int create_net(struct mp_net **net, const struct mp_config *c)
+{
+    char err[2048];
+    int rc = mp_net_create(net, c, err, sizeof err);
+    int64_t worst = rc ? (rc == MP_ECUDA ? MP_EXIT_RUNTIME : MP_EXIT_USAGE)
+                       : 0;
+    if (rc && (rank0() || rc != MP_ENOTSUP))
+        fprintf(stderr, "metaplast: %s\n", err);
+    mp__par_max_i64(&worst, 1);
+    if (worst && !rc) {
+        mp_net_destroy(*net);
+        *net = NULL;
+    }
+    return (int)worst;
 }
 
 static int cmd_run_net(const struct args *a, struct mp_config *c,
@@ -903,30 +982,32 @@ static int cmd_run_net(const struct args *a, struct mp_config *c,
     char err[2048], path[MP_CFG_MAX_PATH + 64];
     int rc;
 
-    print_warnings(c);
-    rc = mp_net_create(&net, c, err, sizeof err);
-    if (rc) {
-        fprintf(stderr, "metaplast: %s\n", err);
-        return rc == MP_ECUDA ? MP_EXIT_RUNTIME : MP_EXIT_USAGE;
-    }
+    if (rank0())
+        print_warnings(c);
+    if ((rc = create_net(&net, c)))
+        return rc;
     prov.backend = mp_net_backend(net);
     prov.device = mp_net_device(net);
-    if ((rc = prepare_dir(c->dir)) || (rc = write_config_ini(c)))
-        goto out;
-    snprintf(path, sizeof path, "%s/record.nc", c->dir);
-    if (mp_io_netrec_create(&rec, path, c, net, &prov, err, sizeof err)) {
-        fprintf(stderr, "metaplast: %s\n", err);
-        rc = MP_EXIT_RUNTIME;
-        goto out;
+    if (rank0()) {
+        if (!(rc = prepare_dir(c->dir)) && !(rc = write_config_ini(c))) {
+            snprintf(path, sizeof path, "%s/record.nc", c->dir);
+            if (mp_io_netrec_create(&rec, path, c, net, &prov, err,
+                                    sizeof err)) {
+                fprintf(stderr, "metaplast: %s\n", err);
+                rc = MP_EXIT_RUNTIME;
+            }
+        }
     }
-    if (!a->quiet) {
+    if ((rc = agree(rc)))
+        goto out;
+    if (!a->quiet && rank0()) {
         describe_net(c);
         printf("backend: %s%s (%s); %llu steps\n", mp_net_backend(net),
                c->backend == MP_BACKEND_AUTO ? " (picked by auto)" : "",
                mp_net_device(net), (unsigned long long)mp_net_total(net));
         fflush(stdout);
     }
-    if ((rc = net_record(net, rec)))
+    if ((rc = net_record(net, rec, NULL)))
         goto out;
     rc = net_drive(c, net, rec, cmdline, a->quiet);
 out:
@@ -950,17 +1031,27 @@ static int resume_net(const struct args *a, const char *path,
     char err[2048], rpath[MP_CFG_MAX_PATH + 64];
     int rc;
 
+    memset(&snap, 0, sizeof snap);
     if (a->memories || a->until) {
-        fprintf(stderr, "metaplast: resume %s: --memories and --until are "
-                        "for synapse ensembles; extend a network run with "
-                        "--set run.duration=TIME\n",
-                path);
+        if (rank0())
+            fprintf(stderr,
+                    "metaplast: resume %s: --memories and --until are "
+                    "for synapse ensembles; extend a network run with "
+                    "--set run.duration=TIME\n",
+                    path);
         return MP_EXIT_USAGE;
     }
-    if (mp_net_ckpt_read(path, &was, &snap, err, sizeof err)) {
+    rc = 0;
+    if (rank0() && mp_net_ckpt_read(path, &was, &snap, err, sizeof err)) {
         fprintf(stderr, "metaplast: %s\n", err);
-        return MP_EXIT_USAGE;
+        rc = MP_EXIT_USAGE;
     }
+    if ((rc = agree(rc)))
+        return rc;
+    if ((rc = share_config(&was)))
+        goto out_snap;
+    mp__par_bcast(&snap.step, sizeof snap.step);
+    mute_others(); /* every rank checks the same resumption */
     c = was;
     snprintf(c.dir, sizeof c.dir, "%s", dir);
     snprintf(was.dir, sizeof was.dir, "%s", dir);
@@ -976,7 +1067,9 @@ static int resume_net(const struct args *a, const char *path,
         fprintf(stderr, "metaplast: resume %s: %s\n", path, err);
         goto out_snap;
     }
-    if ((rc = check_memory(&c)))
+    rc = rank0() ? check_memory(&c) : 0;
+    unmute();
+    if ((rc = agree(rc)))
         goto out_snap;
     rc = MP_EXIT_USAGE;
     if (snap.step >= mp_config_steps(&c, c.duration_s)) {
@@ -986,31 +1079,40 @@ static int resume_net(const struct args *a, const char *path,
         rc = 0;
         goto out_snap;
     }
-    if (mp_net_create(&net, &c, err, sizeof err) ||
-        mp_net_restore(net, &snap)) {
-        fprintf(stderr, "metaplast: resume %s: %s\n", path,
-                net ? mp_net_errmsg(net) : err);
+    if ((rc = create_net(&net, &c)))
+        goto out_snap;
+    if (mp_net_restore(net, &snap)) {
+        if (rank0())
+            fprintf(stderr, "metaplast: resume %s: %s\n", path,
+                    mp_net_errmsg(net));
+        rc = MP_EXIT_USAGE;
         goto out_net;
     }
-    rc = MP_EXIT_RUNTIME;
     prov.backend = mp_net_backend(net);
     prov.device = mp_net_device(net);
-    if (write_config_ini(&c))
-        goto out_net;
-    snprintf(rpath, sizeof rpath, "%s/record.nc", dir);
-    if (mp_io_netrec_resume(&rec, rpath, &c, net, snap.step, &prov, err,
-                            sizeof err)) {
-        fprintf(stderr, "metaplast: %s\n", err);
-        goto out_net;
+    rc = 0;
+    if (rank0()) {
+        if (write_config_ini(&c)) {
+            rc = MP_EXIT_RUNTIME;
+        } else {
+            snprintf(rpath, sizeof rpath, "%s/record.nc", dir);
+            if (mp_io_netrec_resume(&rec, rpath, &c, net, snap.step, &prov,
+                                    err, sizeof err)) {
+                fprintf(stderr, "metaplast: %s\n", err);
+                rc = MP_EXIT_RUNTIME;
+            }
+        }
     }
-    if (!a->quiet) {
+    if ((rc = agree(rc)))
+        goto out_net;
+    if (!a->quiet && rank0()) {
         printf("resuming %s at step %llu of %llu\n", path,
                (unsigned long long)snap.step,
                (unsigned long long)mp_net_total(net));
         describe_net(&c);
     }
     rc = net_drive(&c, net, rec, cmdline, a->quiet);
-    if (mp_io_netrec_close(rec, err, sizeof err) && !rc) {
+    if (rec && mp_io_netrec_close(rec, err, sizeof err) && !rc) {
         fprintf(stderr, "metaplast: %s\n", err);
         rc = MP_EXIT_RUNTIME;
     }
@@ -1041,15 +1143,6 @@ static int cmd_run(const struct args *a, const char *cmdline)
     if ((rc = agree(rc)))
         return rc;
     if (s.cfg.paradigm == MP_PARADIGM_NETWORK) {
-        if (mp__par_size() > 1) {
-            if (rank0())
-                fprintf(stderr,
-                        "metaplast: %s: rate networks run in one process; "
-                        "MPI ranks split synapse ensembles only (start it "
-                        "without mpirun)\n",
-                        a->target);
-            return MP_EXIT_USAGE;
-        }
         unmute();
         return cmd_run_net(a, &s.cfg, cmdline);
     }
@@ -1115,41 +1208,6 @@ static int parse_count(const char *opt, const char *v, uint64_t *out)
     return 0;
 }
 
-/* Rank 0's configuration to every rank (as INI text, which loads back to
- * an equal configuration). */
-static int share_config(struct mp_config *c)
-{
-    char *text = NULL, err[2048];
-    size_t len = 0;
-    uint64_t n = 0;
-    int rc = 0;
-    if (mp__par_size() == 1)
-        return 0;
-    if (rank0()) {
-        FILE *f = open_memstream(&text, &len);
-        if (!f || mp_config_write(c, f))
-            return fail_all(MP_EXIT_RUNTIME);
-        fclose(f);
-        n = len + 1;
-    }
-    mp__par_bcast(&n, sizeof n);
-    if (!rank0() && !(text = malloc(n)))
-        return fail_all(MP_EXIT_RUNTIME);
-    mp__par_bcast(text, n);
-    if (!rank0()) {
-        mp_config_init(c);
-        if (mp_config_load_text(c, text, "(rank 0's configuration)", err,
-                                sizeof err) ||
-            mp_config_validate(c, err, sizeof err)) {
-            fprintf(stderr, "metaplast: MPI rank %d: %s\n", mp__par_rank(),
-                    err);
-            rc = fail_all(MP_EXIT_RUNTIME);
-        }
-    }
-    free(text);
-    return rc;
-}
-
 static int cmd_resume(const struct args *a, const char *cmdline)
 {
     struct session s;
@@ -1174,27 +1232,26 @@ static int cmd_resume(const struct args *a, const char *cmdline)
     }
     memset(&snap, 0, sizeof snap);
     rc = 0;
-    if (rank0()) { /* rank 0 reads the checkpoint; it shares it below */
-        int paradigm;
-        if (mp_ckpt_paradigm(path, &paradigm, err, sizeof err)) {
-            fprintf(stderr, "metaplast: %s\n", err);
-            rc = MP_EXIT_USAGE;
-        } else if (paradigm == MP_PARADIGM_NETWORK) {
-            if (mp__par_size() == 1)
-                return resume_net(a, path, dir, cmdline);
-            fprintf(stderr,
-                    "metaplast: %s: rate networks run in one process; MPI "
-                    "ranks split synapse ensembles only (resume it without "
-                    "mpirun)\n",
-                    path);
-            rc = MP_EXIT_USAGE;
-        } else if (mp_ckpt_read(path, &was, &snap, err, sizeof err)) {
+    { /* rank 0 reads the checkpoint; it shares it below */
+        int64_t paradigm = 0;
+        int p = 0;
+        if (rank0() && mp_ckpt_paradigm(path, &p, err, sizeof err)) {
             fprintf(stderr, "metaplast: %s\n", err);
             rc = MP_EXIT_USAGE;
         }
+        if ((rc = agree(rc)))
+            return rc;
+        paradigm = p;
+        mp__par_bcast(&paradigm, sizeof paradigm);
+        if (paradigm == MP_PARADIGM_NETWORK)
+            return resume_net(a, path, dir, cmdline);
+        if (rank0() && mp_ckpt_read(path, &was, &snap, err, sizeof err)) {
+            fprintf(stderr, "metaplast: %s\n", err);
+            rc = MP_EXIT_USAGE;
+        }
+        if ((rc = agree(rc)))
+            return rc;
     }
-    if ((rc = agree(rc)))
-        return rc;
     if ((rc = share_config(&was)))
         goto out_snap;
     mp__par_bcast(&snap.done, sizeof snap.done);

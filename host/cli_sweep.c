@@ -195,7 +195,12 @@ static const char sbatch_body[] =
     "echo \"$rc\" > \"$task.status\"\n"
     "rm -f \"$task.running\"\n"
     "if [[ $rc -eq 75 ]]; then\n"
-    "  scontrol requeue \"$SLURM_JOB_ID\"\n"
+    "  # A busy controller can refuse once: try again before giving up.\n"
+    "  for try in 1 2 3 4 5; do\n"
+    "    scontrol requeue \"$SLURM_JOB_ID\" && break\n"
+    "    echo \"scontrol requeue failed (try $try)\" >>\"$task.err\"\n"
+    "    sleep $((2 * try))\n"
+    "  done\n"
     "fi\n"
     "exit \"$rc\"\n";
 

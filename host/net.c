@@ -19,6 +19,8 @@
 #include "metaplast/net.h"
 
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +30,7 @@
 
 #include "metaplast/detail/backend.h"
 #include "metaplast/detail/net_dev.h"
+#include "metaplast/detail/par.h"
 #include "metaplast/detail/util.h"
 #include "metaplast/error.h"
 #include "metaplast/rng.h"
@@ -39,12 +42,17 @@ struct mp_net {
     uint32_t n_in, n_out, K;
     uint32_t n_pre;   /* presynaptic cells: inputs (+ neurons) */
     uint32_t L;       /* synapses per neuron (row length) */
+    /* This process holds the rows of neurons [r0, r1) (all without MPI):
+     * w, idx and state by local row i - r0; the per-neuron arrays are
+     * full length, valid at [r0, r1), y and z everywhere (exchanged every
+     * step). */
+    uint32_t r0, r1;
     int sparse;       /* rows hold fan_in cells drawn at random */
     uint64_t step, total;
     uint64_t switch_steps, record_steps, scaling_steps;
-    float *w;         /* n_out x L */
-    uint32_t *idx;    /* n_out x L presynaptic cells (sparse) */
-    uint8_t *state;   /* n_out x L discrete synapse states, or NULL */
+    float *w;         /* (r1 - r0) x L */
+    uint32_t *idx;    /* (r1 - r0) x L presynaptic cells (sparse) */
+    uint8_t *state;   /* (r1 - r0) x L discrete synapse states, or NULL */
     struct mp_syn_table table; /* the discrete model */
     float w_weak, w_strong, x_on;
     float *theta;     /* n_out */
@@ -105,7 +113,7 @@ static uint32_t cell(const struct mp_net *n, uint64_t i, uint32_t k)
 {
     if (!n->sparse)
         return k;
-    return n->regen ? connect(n, i, k) : n->idx[i * n->L + k];
+    return n->regen ? connect(n, i, k) : n->idx[(i - n->r0) * n->L + k];
 }
 
 /* Orthonormal patterns with disjoint supports (non-negative rates): the
@@ -233,10 +241,10 @@ static int nthreads(const struct mp_net *n)
 #endif
 }
 
-/* sum_k w_ik v[cell(i, k)], in mp_dot's order. */
+/* sum_k w_ik v[cell(i, k)], in mp_dot's order (i held here). */
 static double row_dot(const struct mp_net *n, uint64_t i, const float *v)
 {
-    const float *w = n->w + i * n->L;
+    const float *w = n->w + (i - n->r0) * n->L;
     double p[MP_DOT_LANES];
     uint32_t k;
     int l;
@@ -254,7 +262,7 @@ static void currents(struct mp_net *n, const float *z)
 {
     int64_t i;
 #pragma omp parallel for schedule(static) num_threads(nthreads(n))
-    for (i = 0; i < (int64_t)n->n_out; i++)
+    for (i = n->r0; i < (int64_t)n->r1; i++)
         n->h[i] = row_dot(n, (uint64_t)i, z);
 }
 
@@ -274,12 +282,12 @@ static void scaling_pass(struct mp_net *n)
     const struct mp_config *c = &n->cfg;
     int64_t i;
 #pragma omp parallel for schedule(static) num_threads(nthreads(n))
-    for (i = 0; i < (int64_t)n->n_out; i++) {
+    for (i = n->r0; i < (int64_t)n->r1; i++) {
         float s = (float)mp_scaling_factor(n->acc_scale[i] /
                                                (double)n->n_scale,
                                            c->target_rate, c->scaling_alpha,
                                            c->scaling_max);
-        float *w = n->w + (size_t)i * n->L;
+        float *w = n->w + (size_t)(i - n->r0) * n->L;
         uint32_t k;
         for (k = 0; k < n->L; k++)
             w[k] = mp_scale_w(w[k], s, n->lo, n->hi);
@@ -325,7 +333,7 @@ static double dense_pass(float *MP_RESTRICT wr, const float *MP_RESTRICT z,
 static void hetero_pass(struct mp_net *n, uint64_t i, float kb, float y,
                         float th)
 {
-    float *w = n->w + i * n->L;
+    float *w = n->w + (i - n->r0) * n->L;
     const uint32_t G = n->cfg.hetero_segment;
     uint32_t s0, s;
     for (s0 = 0; s0 < n->L; s0 += G) {
@@ -351,8 +359,8 @@ static void hetero_pass(struct mp_net *n, uint64_t i, float kb, float y,
 static void discrete_pass(struct mp_net *n, uint64_t i, float kb, float y,
                           float th)
 {
-    float *w = n->w + i * n->L;
-    uint8_t *st = n->state + i * n->L;
+    float *w = n->w + (i - n->r0) * n->L;
+    uint8_t *st = n->state + (i - n->r0) * n->L;
     const uint64_t seed = n->cfg.seed, step = n->step;
     const uint32_t pot = y > th;
     uint32_t s;
@@ -386,14 +394,17 @@ static void step_once(struct mp_net *n)
     int64_t i;
     float *t;
 
-    for (i = 0; i < (int64_t)n->n_out; i++)
+    for (i = n->r0; i < (int64_t)n->r1; i++)
         n->y_new[i] = mp_relu(n->h[i], n->bias);
+    /* Every rank's rates to every rank: the next presynaptic vector. */
+    mp__par_allgather(n->y_new, n->n_out, sizeof *n->y_new,
+                      (uint64_t)n->n_out * sizeof *n->y_new);
     input_at(n, n->step + 1, n->z_next);
     if (n->n_pre > n->n_in)
         memcpy(n->z_next + n->n_in, n->y_new, n->n_out * sizeof *n->y_new);
 #pragma omp parallel for schedule(static) num_threads(nthreads(n))
-    for (i = 0; i < (int64_t)n->n_out; i++) {
-        float *w = n->w + (size_t)i * n->L;
+    for (i = n->r0; i < (int64_t)n->r1; i++) {
+        float *w = n->w + (size_t)(i - n->r0) * n->L;
         const float y = n->y_new[i];
         const float th = bcm ? mp_theta_eff(n->theta[i], mm) : 0.0f;
         if (!plastic) {
@@ -409,7 +420,8 @@ static void step_once(struct mp_net *n)
                                  n->lo, n->hi);
         } else if (!n->unfused && !n->regen) {
             /* Sparse, fused: each weight and index read once. */
-            const uint32_t *MP_RESTRICT ix = n->idx + (size_t)i * n->L;
+            const uint32_t *MP_RESTRICT ix =
+                n->idx + (size_t)(i - n->r0) * n->L;
             const float *MP_RESTRICT z = n->z, *MP_RESTRICT zn = n->z_next;
             const float k = kb, lo = n->lo, hi = n->hi;
             double p[MP_DOT_LANES];
@@ -539,9 +551,15 @@ int mp_net_create(struct mp_net **out, const struct mp_config *cfg,
     n->lo = (float)cfg->w_min;
     n->hi = (float)cfg->w_max;
     n->bias = (float)cfg->bias;
-    nw = (size_t)n->n_out * n->L;
-    n->w = malloc(nw * sizeof *n->w);
-    n->idx = n->sparse ? malloc(nw * sizeof *n->idx) : NULL;
+    {
+        uint64_t lo, hi;
+        mp__par_range(n->n_out, mp__par_rank(), &lo, &hi);
+        n->r0 = (uint32_t)lo;
+        n->r1 = (uint32_t)hi;
+    }
+    nw = (size_t)(n->r1 - n->r0) * n->L;
+    n->w = malloc((nw ? nw : 1) * sizeof *n->w);
+    n->idx = n->sparse ? malloc((nw ? nw : 1) * sizeof *n->idx) : NULL;
     n->theta = malloc(n->n_out * sizeof *n->theta);
     n->y = calloc(n->n_out, sizeof *n->y);
     n->y_new = calloc(n->n_out, sizeof *n->y_new);
@@ -570,7 +588,7 @@ int mp_net_create(struct mp_net **out, const struct mp_config *cfg,
         double acc = 0.0;
         uint32_t j, D;
         tc.f = 0.5;
-        n->state = malloc(nw);
+        n->state = malloc(nw ? nw : 1);
         if (!n->state || mp_syn_rule_build(&cfg->syn, &rule) ||
             mp_theory_compute(&tc, &th, err, errlen)) {
             int rc = n->state ? MP_EINVAL : MP_ENOMEM;
@@ -591,7 +609,7 @@ int mp_net_create(struct mp_net **out, const struct mp_config *cfg,
         n->x_on = (float)cfg->x_on;
 #pragma omp parallel for schedule(static) num_threads(nthreads(n))
         for (i = 0; i < (int64_t)nw; i++) {
-            uint64_t row = (uint64_t)i / n->L;
+            uint64_t row = n->r0 + (uint64_t)i / n->L;
             uint32_t k = (uint32_t)((uint64_t)i % n->L);
             uint32_t v = mp_syn_draw(cum, D,
                                      word_of(cfg->seed, MP_RNG_NET_WEIGHT, 1,
@@ -605,7 +623,7 @@ int mp_net_create(struct mp_net **out, const struct mp_config *cfg,
     if (!cfg->discrete) {
 #pragma omp parallel for schedule(static) num_threads(nthreads(n))
         for (i = 0; i < (int64_t)nw; i++) {
-        uint64_t row = (uint64_t)i / n->L;
+        uint64_t row = n->r0 + (uint64_t)i / n->L;
         uint32_t k = (uint32_t)((uint64_t)i % n->L);
         uint32_t j = n->sparse ? connect(n, row, k) : k;
         float top = (float)(j < n->n_in ? cfg->w_init : cfg->w_init_rec);
@@ -617,12 +635,21 @@ int mp_net_create(struct mp_net **out, const struct mp_config *cfg,
     }
     for (i = 0; i < (int64_t)n->n_out; i++)
         n->theta[i] = (float)cfg->theta_init;
+    if (mp__par_size() > 1 && cfg->backend == MP_BACKEND_CUDA) {
+        mp__errf(err, errlen,
+                 "run.backend = cuda: a rate network split across MPI "
+                 "ranks runs on the CPU (set run.backend = cpu or auto, or "
+                 "run it in one process)");
+        mp_net_destroy(n);
+        return MP_ENOTSUP;
+    }
     input_at(n, 0, n->z);
     currents(n, n->z);
     snprintf(n->device, sizeof n->device, "CPU, %d OpenMP thread%s",
              nthreads(n), nthreads(n) == 1 ? "" : "s");
-    if (cfg->backend == MP_BACKEND_CUDA ||
-        (cfg->backend == MP_BACKEND_AUTO && mp__cuda_device_count() > 0)) {
+    if (mp__par_size() == 1 &&
+        (cfg->backend == MP_BACKEND_CUDA ||
+         (cfg->backend == MP_BACKEND_AUTO && mp__cuda_device_count() > 0))) {
         struct mp_net_host hv = host_view(n);
         int rc = mp__net_dev_create(&n->dev, &hv, n->device,
                                     sizeof n->device, err, errlen);
@@ -839,7 +866,8 @@ float mp_net_response(const struct mp_net *n, uint32_t i, uint32_t k)
     sync_weights(n);
     /* The feed-forward drive of pattern k alone: recurrent synapses see
      * silent neurons. */
-    const float *w = n->w + (size_t)i * n->L, *pat = mp_net_pattern(n, k);
+    const float *w = n->w + (size_t)(i - n->r0) * n->L,
+                *pat = mp_net_pattern(n, k);
     double p[MP_DOT_LANES];
     uint32_t s;
     int l;
@@ -859,9 +887,8 @@ int mp_net_sample(struct mp_net *n, struct mp_net_sample *s)
 {
     const uint32_t B = n->cfg.histogram_bins;
     const double lo = n->cfg.w_min, hi = n->cfg.w_max;
-    double sum = 0.0, sq = 0.0, cnt;
+    double sum = 0.0, sq = 0.0, cnt, *rs = NULL;
     uint32_t i, k;
-    size_t j, nw = (size_t)n->n_out * n->L;
 
     memset(s, 0, sizeof *s);
     if (sync_weights(n))
@@ -876,33 +903,56 @@ int mp_net_sample(struct mp_net *n, struct mp_net_sample *s)
     s->rate = malloc(n->n_out * sizeof *s->rate);
     s->response = malloc((size_t)n->n_out * n->K * sizeof *s->response);
     s->histogram = calloc(B, sizeof *s->histogram);
-    if (!s->theta || !s->rate || !s->response || !s->histogram) {
+    rs = malloc(2 * (size_t)n->n_out * sizeof *rs);
+    if (!s->theta || !s->rate || !s->response || !s->histogram || !rs) {
+        free(rs);
         mp_net_sample_fini(s);
         return MP_ENOMEM;
     }
-    memcpy(s->theta, n->theta, n->n_out * sizeof *s->theta);
-    for (i = 0; i < n->n_out; i++) {
+    for (i = n->r0; i < n->r1; i++) {
+        const float *w = n->w + (size_t)(i - n->r0) * n->L;
+        uint32_t j;
         s->rate[i] = n->n_rec ? (float)(n->acc_rec[i] / (double)n->n_rec)
                               : n->y[i];
         n->acc_rec[i] = 0.0;
         for (k = 0; k < n->K; k++)
             s->response[(size_t)i * n->K + k] = mp_net_response(n, i, k);
+        /* Weight statistics: each row in order, then the rows in order
+         * (the same on any number of ranks and threads). */
+        rs[2 * i] = 0.0;
+        rs[2 * i + 1] = 0.0;
+        for (j = 0; j < n->L; j++) {
+            double v = w[j];
+            int64_t b = (int64_t)((v - lo) / (hi - lo) * B);
+            rs[2 * i] += v;
+            rs[2 * i + 1] += v * v;
+            s->histogram[b < 0 ? 0 : b >= (int64_t)B ? B - 1 : b]++;
+        }
     }
     n->n_rec = 0;
+    /* Every rank's neurons to every rank. */
+    mp__par_allgather(n->theta, n->n_out, sizeof *n->theta,
+                      (uint64_t)n->n_out * sizeof *n->theta);
+    memcpy(s->theta, n->theta, n->n_out * sizeof *s->theta);
+    mp__par_allgather(s->rate, n->n_out, sizeof *s->rate,
+                      (uint64_t)n->n_out * sizeof *s->rate);
+    mp__par_allgather(s->response, n->n_out, n->K * sizeof *s->response,
+                      (uint64_t)n->n_out * n->K * sizeof *s->response);
+    mp__par_allgather(rs, n->n_out, 2 * sizeof *rs,
+                      (uint64_t)n->n_out * 2 * sizeof *rs);
+    mp__par_sum_i64(s->histogram, B);
     if (n->dev && mp__net_dev_reset_rec(n->dev)) {
         /* the record interval's sums restart on the device too */
+        free(rs);
         mp_net_sample_fini(s);
         return MP_ECUDA;
     }
-    /* Weight statistics in one sequential order (any thread count). */
-    for (j = 0; j < nw; j++) {
-        double v = n->w[j];
-        int64_t b = (int64_t)((v - lo) / (hi - lo) * B);
-        sum += v;
-        sq += v * v;
-        s->histogram[b < 0 ? 0 : b >= (int64_t)B ? B - 1 : b]++;
+    for (i = 0; i < n->n_out; i++) {
+        sum += rs[2 * i];
+        sq += rs[2 * i + 1];
     }
-    cnt = (double)nw;
+    free(rs);
+    cnt = (double)n->n_out * n->L;
     s->w_mean = sum / cnt;
     s->w_std = sqrt(fmax(sq / cnt - s->w_mean * s->w_mean, 0.0));
     return 0;
@@ -933,11 +983,11 @@ int mp_net_snapshot_alloc(struct mp_net_snapshot *s, uint32_t L,
     memset(s, 0, sizeof *s);
     s->n_in = L;
     s->n_out = n_out;
-    s->w = malloc((size_t)L * n_out * sizeof *s->w);
-    s->theta = malloc(n_out * sizeof *s->theta);
-    s->y = malloc(n_out * sizeof *s->y);
-    s->acc_scale = malloc(n_out * sizeof *s->acc_scale);
-    s->acc_rec = malloc(n_out * sizeof *s->acc_rec);
+    s->w = malloc(((size_t)L * n_out + 1) * sizeof *s->w);
+    s->theta = malloc((n_out + 1) * sizeof *s->theta);
+    s->y = malloc((n_out + 1) * sizeof *s->y);
+    s->acc_scale = malloc((n_out + 1) * sizeof *s->acc_scale);
+    s->acc_rec = malloc((n_out + 1) * sizeof *s->acc_rec);
     if (!s->w || !s->theta || !s->y || !s->acc_scale || !s->acc_rec) {
         mp_net_snapshot_fini(s);
         return MP_ENOMEM;
@@ -956,56 +1006,96 @@ void mp_net_snapshot_fini(struct mp_net_snapshot *s)
     memset(s, 0, sizeof *s);
 }
 
+/* Rows of n_out x L items of `size` bytes: this rank's block to rank 0. */
+static void gather_rows(const struct mp_net *n, const void *mine, void *all,
+                        size_t size)
+{
+    mp__par_gather(mine, all, n->n_out, (size_t)n->L * size,
+                   (uint64_t)n->n_out * n->L * size);
+}
+
 int mp_net_snapshot(const struct mp_net *n, struct mp_net_snapshot *s)
 {
+    /* Rank 0 receives everything; the others send their rows. */
+    const int root = mp__par_rank() == 0;
+    const size_t nw = (size_t)(n->r1 - n->r0) * n->L;
     int rc = sync_weights(n);
     if (rc)
         return rc;
-    rc = mp_net_snapshot_alloc(s, n->L, n->n_out);
+    rc = mp_net_snapshot_alloc(s, n->L, root ? n->n_out : 0);
     if (rc)
         return rc;
+    s->n_out = n->n_out;
     s->step = n->step;
-    memcpy(s->w, n->w, (size_t)n->L * n->n_out * sizeof *s->w);
-    memcpy(s->theta, n->theta, n->n_out * sizeof *s->theta);
-    memcpy(s->y, n->y, n->n_out * sizeof *s->y);
-    memcpy(s->acc_scale, n->acc_scale, n->n_out * sizeof *s->acc_scale);
-    memcpy(s->acc_rec, n->acc_rec, n->n_out * sizeof *s->acc_rec);
+    if (root)
+        memcpy(s->y, n->y, n->n_out * sizeof *s->y);
+    gather_rows(n, n->w, s->w, sizeof *s->w);
+    mp__par_gather(n->theta + n->r0, s->theta, n->n_out, sizeof *s->theta,
+                   (uint64_t)n->n_out * sizeof *s->theta);
+    mp__par_gather(n->acc_scale + n->r0, s->acc_scale, n->n_out,
+                   sizeof *s->acc_scale,
+                   (uint64_t)n->n_out * sizeof *s->acc_scale);
+    mp__par_gather(n->acc_rec + n->r0, s->acc_rec, n->n_out,
+                   sizeof *s->acc_rec,
+                   (uint64_t)n->n_out * sizeof *s->acc_rec);
     s->counters[0] = (int64_t)n->n_scale;
     s->counters[1] = (int64_t)n->n_rec;
     if (n->state) {
-        s->state = malloc((size_t)n->L * n->n_out);
+        s->state = malloc(root ? (size_t)n->L * n->n_out : 1);
         if (!s->state) {
+            if (mp__par_size() > 1)
+                mp__par_abort(3);
             mp_net_snapshot_fini(s);
             return MP_ENOMEM;
         }
-        memcpy(s->state, n->state, (size_t)n->L * n->n_out);
+        gather_rows(n, n->state, s->state, 1);
     }
+    (void)nw;
     return 0;
 }
 
 int mp_net_restore(struct mp_net *n, const struct mp_net_snapshot *s)
 {
-    if (s->n_in != n->L || s->n_out != n->n_out || s->step > n->total) {
-        mp__errf(n->err, sizeof n->err,
-                 "the snapshot does not fit this network");
-        return MP_EINVAL;
-    }
-    n->step = s->step;
-    memcpy(n->w, s->w, (size_t)n->L * n->n_out * sizeof *n->w);
-    memcpy(n->theta, s->theta, n->n_out * sizeof *n->theta);
-    memcpy(n->y, s->y, n->n_out * sizeof *n->y);
-    memcpy(n->acc_scale, s->acc_scale, n->n_out * sizeof *n->acc_scale);
-    memcpy(n->acc_rec, s->acc_rec, n->n_out * sizeof *n->acc_rec);
-    n->n_scale = (uint64_t)s->counters[0];
-    n->n_rec = (uint64_t)s->counters[1];
-    if (n->state) {
-        if (!s->state) {
+    const int root = mp__par_rank() == 0;
+    int64_t rc = 0;
+    if (root) {
+        if (s->n_in != n->L || s->n_out != n->n_out || s->step > n->total) {
+            mp__errf(n->err, sizeof n->err,
+                     "the snapshot does not fit this network");
+            rc = MP_EINVAL;
+        } else if (n->state && !s->state) {
             mp__errf(n->err, sizeof n->err,
                      "the snapshot has no discrete synapse states");
-            return MP_EINVAL;
+            rc = MP_EINVAL;
         }
-        memcpy(n->state, s->state, (size_t)n->L * n->n_out);
     }
+    /* Rank 0 read the file (the others may pass s = NULL): its verdict,
+     * then its values, block by block. */
+    mp__par_bcast(&rc, sizeof rc);
+    if (rc)
+        return (int)rc;
+    if (root) {
+        n->step = s->step;
+        memcpy(n->y, s->y, n->n_out * sizeof *n->y);
+        memcpy(n->theta, s->theta, n->n_out * sizeof *n->theta);
+        memcpy(n->acc_scale, s->acc_scale, n->n_out * sizeof *n->acc_scale);
+        memcpy(n->acc_rec, s->acc_rec, n->n_out * sizeof *n->acc_rec);
+        n->n_scale = (uint64_t)s->counters[0];
+        n->n_rec = (uint64_t)s->counters[1];
+    }
+    mp__par_bcast(&n->step, sizeof n->step);
+    mp__par_bcast(&n->n_scale, sizeof n->n_scale);
+    mp__par_bcast(&n->n_rec, sizeof n->n_rec);
+    mp__par_bcast(n->y, n->n_out * sizeof *n->y);
+    mp__par_bcast(n->theta, n->n_out * sizeof *n->theta);
+    mp__par_bcast(n->acc_scale, n->n_out * sizeof *n->acc_scale);
+    mp__par_bcast(n->acc_rec, n->n_out * sizeof *n->acc_rec);
+    mp__par_scatter(root ? s->w : NULL, n->w, n->n_out,
+                    (size_t)n->L * sizeof *n->w,
+                    (uint64_t)n->n_out * n->L * sizeof *n->w);
+    if (n->state)
+        mp__par_scatter(root ? s->state : NULL, n->state, n->n_out, n->L,
+                        (uint64_t)n->n_out * n->L);
     /* z(t) = [x(t), y(t-1)] and its current, in the same summation order
      * the fused pass used, so the continuation is bit-exact. */
     input_at(n, n->step, n->z);
@@ -1026,31 +1116,54 @@ int mp_net_restore(struct mp_net *n, const struct mp_net_snapshot *s)
 
 int mp_net_check_finite(const struct mp_net *n, char *where, size_t len)
 {
-    size_t j, nw = (size_t)n->n_out * n->L;
+    /* The first non-finite value in the order rate, current, threshold of
+     * neuron 0, 1, ..., then the weights row by row: each rank finds its
+     * first, the smallest position wins, its owner tells the value. */
+    const uint64_t nn = 3 * (uint64_t)n->n_out;
+    int64_t key[2] = {INT64_MIN, 0}; /* -(position), owner */
+    double val = 0.0;
     uint32_t i;
-    for (i = 0; i < n->n_out; i++) {
-        if (!isfinite(n->y[i])) {
-            snprintf(where, len, "rate[%u] = %g", i, (double)n->y[i]);
-            return 1;
-        }
-        if (!isfinite(n->h[i])) {
-            snprintf(where, len, "current[%u] = %g", i, n->h[i]);
-            return 1;
-        }
-        if (!isfinite(n->theta[i])) {
-            snprintf(where, len, "theta[%u] = %g", i, (double)n->theta[i]);
-            return 1;
-        }
-    }
+    size_t j;
     if (sync_weights(n)) {
         snprintf(where, len, "weights unreadable: %s", n->err);
         return 1;
     }
-    for (j = 0; j < nw; j++)
+    for (i = n->r0; i < n->r1 && key[0] == INT64_MIN; i++) {
+        const double v[3] = {n->y[i], n->h[i], n->theta[i]};
+        int c;
+        for (c = 0; c < 3; c++)
+            if (!isfinite(v[c])) {
+                key[0] = -(int64_t)(3 * (uint64_t)i + (uint64_t)c);
+                val = v[c];
+                break;
+            }
+    }
+    for (j = 0; key[0] == INT64_MIN && j < (size_t)(n->r1 - n->r0) * n->L;
+         j++)
         if (!isfinite(n->w[j])) {
-            snprintf(where, len, "weights[%zu][%zu] = %g", j / n->L,
-                     j % n->L, (double)n->w[j]);
-            return 1;
+            key[0] = -(int64_t)(nn + (uint64_t)n->r0 * n->L + j);
+            val = n->w[j];
         }
-    return 0;
+    if (mp__par_size() > 1) {
+        int64_t mine = key[0];
+        mp__par_max_i64(key, 1);
+        key[1] = key[0] != INT64_MIN && key[0] == mine ? mp__par_rank() : -1;
+        mp__par_max_i64(key + 1, 1);
+        if (key[0] != INT64_MIN)
+            mp__par_bcast_from(&val, sizeof val, (int)key[1]);
+    }
+    if (key[0] == INT64_MIN)
+        return 0;
+    {
+        static const char *what[3] = {"rate", "current", "theta"};
+        uint64_t pos = (uint64_t)-key[0];
+        if (pos < nn)
+            snprintf(where, len, "%s[%llu] = %g", what[pos % 3],
+                     (unsigned long long)(pos / 3), val);
+        else
+            snprintf(where, len, "weights[%llu][%llu] = %g",
+                     (unsigned long long)((pos - nn) / n->L),
+                     (unsigned long long)((pos - nn) % n->L), val);
+    }
+    return 1;
 }

@@ -201,6 +201,18 @@ void mp__par_bcast(void *buf, size_t bytes)
 #endif
 }
 
+void mp__par_bcast_from(void *buf, size_t bytes, int root)
+{
+#ifdef MP_HAVE_MPI
+    if (g_size > 1)
+        bcast_from(buf, bytes, root);
+#else
+    (void)buf;
+    (void)bytes;
+    (void)root;
+#endif
+}
+
 void mp__par_gather(const void *mine, void *all, uint64_t items,
                     size_t item_bytes, uint64_t total_bytes)
 {

@@ -12,6 +12,7 @@
 #   usage: test_sweep.sh PATH/TO/metaplast
 set -uo pipefail
 metaplast=$(realpath "${1:?usage: test_sweep.sh PATH/TO/metaplast}")
+sbatch_mpi=$(realpath "$(dirname "$0")/../../experiments/slurm/metaplast.sbatch")
 passed=0
 failed=0
 check() { # check NAME COMMAND...
@@ -156,6 +157,23 @@ check "the preempted task ends as the uninterrupted run" test $same -eq 1
 "$metaplast" collect sw >/dev/null
 check "collect stacked the sweep" \
   bash -c "ncdump -h sw/sweep.nc | grep -q 'synapse_model = 2'"
+# One run across 2 MPI ranks as a batch job (experiments/slurm/
+# metaplast.sbatch starts mpirun when --ntasks > 1), in a build with MPI.
+if "$metaplast" --version | grep -q "MPI: built" && command -v mpirun >/dev/null; then
+  "$metaplast" run sw/tasks/0001.ini --out mpiref --quiet >/dev/null
+  mjid=$(OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
+    METAPLAST=$metaplast sbatch --parsable --export=ALL --ntasks=2 \
+    --cpus-per-task=1 -o mpi.out "$sbatch_mpi" sw/tasks/0001.ini mpirun-run \
+    2>/dev/null)
+  for _ in $(seq 600); do
+    [[ -n $mjid && -z $(squeue -h -j "$mjid" 2>/dev/null) ]] && break
+    sleep 0.5
+  done
+  check "2-rank batch job ran on 2 ranks" grep -q "MPI: 2 ranks" mpi.out
+  check "2-rank batch job = one process" cmp -s \
+    <(ncdump mpiref/checkpoint.nc | sed -n '/^data:/,$p') \
+    <(ncdump mpirun-run/checkpoint.nc | sed -n '/^data:/,$p')
+fi
 if [[ $failed -ne 0 ]]; then
   echo "--- diagnostics"
   scontrol -o show job "$jid" | tr ' ' '\n' |

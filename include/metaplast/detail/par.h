@@ -42,8 +42,9 @@ void mp__par_range(uint64_t items, int rank, uint64_t *lo, uint64_t *hi);
 /* In place, over all ranks: exact integer sum / maximum. */
 void mp__par_sum_i64(int64_t *v, size_t n);
 void mp__par_max_i64(int64_t *v, size_t n);
-/* Rank 0's bytes to every rank. */
+/* Rank 0's (or root's) bytes to every rank. */
 void mp__par_bcast(void *buf, size_t bytes);
+void mp__par_bcast_from(void *buf, size_t bytes, int root);
 
 /*
  * Block moves of an array of `items` items of `item_bytes` bytes whose
