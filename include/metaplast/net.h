@@ -20,6 +20,13 @@
 extern "C" {
 #endif
 
+/*
+ * Under MPI (docs/MPI.md) every rank makes the same calls; create,
+ * advance, sample, snapshot, restore and check_finite are collective.
+ * Each rank holds the rows of a block of neurons: mp_net_weights and
+ * mp_net_response cover those rows only; samples are complete on every
+ * rank; snapshots arrive on rank 0, and restore takes rank 0's.
+ */
 struct mp_net;
 
 /* Creates a network from a validated config (paradigm = network).

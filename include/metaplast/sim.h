@@ -4,8 +4,14 @@
  *
  * N synapses store one memory per step; at every measurement step the
  * overlap of the ensemble with past memories on the age grid is taken and
- * averaged.  The result is bit-identical for any number of threads and on
- * either backend, for a given configuration.
+ * averaged.  The result is bit-identical for any number of threads, on
+ * either backend and on any number of MPI ranks, for a given
+ * configuration.
+ *
+ * Under MPI (docs/MPI.md) every rank makes the same calls: create,
+ * advance, snapshot, restore and state are collective; each rank holds a
+ * block of the synapses; curves are the same on every rank; snapshot and
+ * state bytes arrive on rank 0 only, and restore takes them from rank 0.
  */
 #ifndef METAPLAST_SIM_H
 #define METAPLAST_SIM_H
@@ -95,11 +101,13 @@ int mp_snapshot_alloc(struct mp_sim_snapshot *s, uint64_t synapses,
 void mp_snapshot_fini(struct mp_sim_snapshot *s);
 
 /* Takes a snapshot (copies the state off the backend).  Returns 0,
- * MP_ENOMEM or the backend's error. */
+ * MP_ENOMEM or the backend's error.  Under MPI, state holds the N bytes
+ * on rank 0 only. */
 int mp_sim_snapshot(struct mp_sim *sim, struct mp_sim_snapshot *out);
 
 /* Puts a snapshot back.  The simulation must have the snapshot's N and
- * ages, and the snapshot must not be past the run's end (MP_EINVAL). */
+ * ages, and the snapshot must not be past the run's end (MP_EINVAL).
+ * Under MPI, rank 0's snapshot is used (the others may pass NULL). */
 int mp_sim_restore(struct mp_sim *sim, const struct mp_sim_snapshot *s);
 
 #ifdef __cplusplus
