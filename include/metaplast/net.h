@@ -6,7 +6,7 @@
  * weights.  Per step: input x(t) (K patterns switched in random order,
  * optional noise), activity, BCM weight update with neuromodulation,
  * sliding threshold; every scaling.interval a synaptic-scaling pass.  The
- * result is bit-identical for any number of threads.
+ * result is bit-identical for any number of threads and of MPI ranks.
  */
 #ifndef METAPLAST_NET_H
 #define METAPLAST_NET_H
