@@ -535,7 +535,11 @@ static int save(struct session *s)
     snprintf(path, sizeof path, "%s/record.nc", s->cfg.dir);
     if (mp_io_write_record(path, &s->cfg, &curve, sig, snr, &th, &prov, err,
                            sizeof err)) {
-        fprintf(stderr, "\nmetaplast: %s\n", err);
+        fprintf(stderr,
+                "\nmetaplast: %s; the checkpoint is intact "
+                "(%s/checkpoint.nc), and so is the previous record; when "
+                "there is room: metaplast resume %s\n",
+                err, s->cfg.dir, s->cfg.dir);
         goto out;
     }
     rc = 0;
@@ -757,7 +761,11 @@ static int net_record(struct mp_net *net, struct mp_netrec *rec,
     if (rank0()) {
         rc = mp_io_netrec_append(rec, &smp, err, sizeof err);
         if (rc)
-            fprintf(stderr, "\nmetaplast: %s\n", err);
+            fprintf(stderr,
+                    "\nmetaplast: %s; the last checkpoint is intact; when "
+                    "there is room, resume the run (it rewrites the record "
+                    "from the checkpoint on)\n",
+                    err);
     }
     if (keep) {
         mp_net_sample_fini(keep);

@@ -261,6 +261,16 @@ int mp_io_write_record(const char *path, const struct mp_config *cfg,
     put_i64(&f, v_probes, c->probes);
     put_double(&f, v_st, signal_theory);
     put_double(&f, v_snrt, snr_theory);
+    {
+        int fault = mp__fault("record"); /* test hook */
+        if (fault && !f.rc) {
+            nc_close(f.id);
+            unlink(tmp);
+            mp__errf(err, errlen, "%s: cannot write: %s", path,
+                     strerror(fault));
+            return MP_EIO;
+        }
+    }
     return finish(&f, tmp);
 }
 
@@ -331,27 +341,6 @@ uint64_t mp_hash64(const void *data, size_t n)
 }
 
 #define HASH_NAME "metaplast-hash64 (FNV-1a over 64-bit words, splitmix64 finish)"
-
-/*
- * Test hook: MP_FAULT=checkpoint-enospc or checkpoint-eacces makes the
- * next checkpoint write fail as a full disk or a forbidden directory would,
- * after the temporary file is written and before it replaces the old one
- * (docs/TESTING.md).  Never set in production.
- */
-static int injected_fault(const char *what)
-{
-    const char *f = getenv("MP_FAULT");
-    char want[64];
-    if (!f)
-        return 0;
-    snprintf(want, sizeof want, "%s-enospc", what);
-    if (!strcmp(f, want))
-        return ENOSPC;
-    snprintf(want, sizeof want, "%s-eacces", what);
-    if (!strcmp(f, want))
-        return EACCES;
-    return 0;
-}
 
 static void att_hash(struct nc *f, int var, const void *data, size_t n)
 {
@@ -479,7 +468,7 @@ static int ckpt_write(const char *path, const struct mp_config *cfg,
         ck(&f, nc_enddef(f.id), "nc_enddef");
     for (i = 0; i < n && !f.rc; i++)
         ck(&f, nc_put_var(f.id, var[i], a[i].data), a[i].name);
-    fault = injected_fault("checkpoint");
+    fault = mp__fault("checkpoint"); /* test hook (docs/RELIABILITY.md) */
     if (fault && !f.rc) {
         nc_close(f.id);
         unlink(tmp);
@@ -1251,6 +1240,14 @@ int mp_io_netrec_append(struct mp_netrec *r, const struct mp_net_sample *s,
            "modulator");
     if (!f->rc)
         ck(f, nc_sync(f->id), "nc_sync");
+    if (!f->rc) {
+        int fault = mp__fault("record"); /* test hook */
+        if (fault) {
+            mp__errf(err, errlen, "%s: cannot append: %s", f->path,
+                     strerror(fault));
+            return MP_EIO;
+        }
+    }
     if (f->rc) {
         mp__errf(err, errlen, "%s", r->err);
         return MP_ENETCDF;

@@ -803,6 +803,12 @@ int mp_net_advance(struct mp_net *n, uint64_t steps)
     uint64_t end = n->step + steps;
     if (end > n->total || end < n->step)
         end = n->total;
+    if (mp__fault("device")) { /* test hook (docs/RELIABILITY.md) */
+        mp__errf(n->err, sizeof n->err,
+                 "%s device error in advance (injected by MP_FAULT)",
+                 mp_net_backend(n));
+        return MP_ECUDA;
+    }
     if (n->dev)
         return advance_dev(n, end);
     while (n->step < end) {

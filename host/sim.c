@@ -258,6 +258,12 @@ int mp_sim_advance(struct mp_sim *s, uint64_t memories)
                                             every;
         if (next > target)
             next = target;
+        if (mp__fault("device")) { /* test hook (docs/RELIABILITY.md) */
+            mp__errf(s->err, sizeof s->err,
+                     "%s device error in advance (injected by MP_FAULT)",
+                     s->be.name);
+            return MP_ECUDA;
+        }
         rc = s->be.advance(&s->be, s->done, next - s->done);
         if (rc)
             return rc;

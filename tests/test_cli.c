@@ -517,39 +517,17 @@ Test(cli, network_run)
               err);
 }
 
-/* A network run killed (SIGKILL) after a checkpoint, having appended
- * records past it: resume drops them and the final record and weights
- * equal an uninterrupted run's. */
-Test(cli, network_sigkill_resume)
+/* Two network runs' records hold the same entries, bit for bit. */
+static void assert_same_netrec(const char *ra, const char *rb)
 {
-    const char *cfg = write_file("nk.ini",
-                                 "[run]\nparadigm = network\nduration = 60s\n"
-                                 "[network]\ndt = 1ms\ninputs = 256\n"
-                                 "neurons = 64\nw_init = 0.1\n"
-                                 "[input]\npatterns = 8\nkind = binary\n"
-                                 "noise = 0.1\n"
-                                 "[bcm]\ntau_w = 20s\ntau_theta = 1s\n"
-                                 "[record]\ninterval = 100ms\n"
-                                 "[checkpoint]\nevery = 5000\n");
     const char *vars[] = {"theta", "rate", "response", "w_mean", "time"};
+    char pa[256], pb[256];
     int na, nb, va, vb;
     size_t la, lb, k, i;
-    pid_t pid;
-    cr_assert_eq(cli("run", cfg, "--out", path_in("nref"), "--quiet", NULL),
-                 0, "%s", err);
-    pid = spawn("run", cfg, "--out", path_in("nk"), "--quiet", NULL);
-    wait_for(path_in("nk/checkpoint.nc"));
-    {
-        struct timespec ts = {0, 150000000}; /* records past the checkpoint */
-        nanosleep(&ts, NULL);
-    }
-    kill(pid, SIGKILL);
-    cr_assert_eq(reap(pid), 128 + SIGKILL);
-    cr_assert_eq(cli("resume", path_in("nk"), "--quiet", NULL), 0, "%s", err);
-    cr_assert_eq(nc_open(path_in("nref/record.nc"), NC_NOWRITE, &na),
-                 NC_NOERR);
-    cr_assert_eq(nc_open(path_in("nk/record.nc"), NC_NOWRITE, &nb),
-                 NC_NOERR);
+    snprintf(pa, sizeof pa, "%s/record.nc", ra);
+    snprintf(pb, sizeof pb, "%s/record.nc", rb);
+    cr_assert_eq(nc_open(pa, NC_NOWRITE, &na), NC_NOERR);
+    cr_assert_eq(nc_open(pb, NC_NOWRITE, &nb), NC_NOERR);
     for (k = 0; k < 5; k++) {
         int dims[3], nd, d;
         float *x, *y;
@@ -580,6 +558,109 @@ Test(cli, network_sigkill_resume)
     }
     nc_close(na);
     nc_close(nb);
+}
+
+/* A network run killed (SIGKILL) after a checkpoint, having appended
+ * records past it: resume drops them and the final record and weights
+ * equal an uninterrupted run's. */
+Test(cli, network_sigkill_resume)
+{
+    const char *cfg = write_file("nk.ini",
+                                 "[run]\nparadigm = network\nduration = 60s\n"
+                                 "[network]\ndt = 1ms\ninputs = 256\n"
+                                 "neurons = 64\nw_init = 0.1\n"
+                                 "[input]\npatterns = 8\nkind = binary\n"
+                                 "noise = 0.1\n"
+                                 "[bcm]\ntau_w = 20s\ntau_theta = 1s\n"
+                                 "[record]\ninterval = 100ms\n"
+                                 "[checkpoint]\nevery = 5000\n");
+    pid_t pid;
+    cr_assert_eq(cli("run", cfg, "--out", path_in("nref"), "--quiet", NULL),
+                 0, "%s", err);
+    pid = spawn("run", cfg, "--out", path_in("nk"), "--quiet", NULL);
+    wait_for(path_in("nk/checkpoint.nc"));
+    {
+        struct timespec ts = {0, 150000000}; /* records past the checkpoint */
+        nanosleep(&ts, NULL);
+    }
+    kill(pid, SIGKILL);
+    cr_assert_eq(reap(pid), 128 + SIGKILL);
+    cr_assert_eq(cli("resume", path_in("nk"), "--quiet", NULL), 0, "%s", err);
+    assert_same_netrec(path_in("nref"), path_in("nk"));
+}
+
+/* Disk full while the record is written (injected at the write, after
+ * the checkpoint of the same save): exit 3 with the reason, the new
+ * checkpoint and the previous record intact; resume ends as an
+ * uninterrupted run. */
+Test(cli, record_disk_full)
+{
+    const char *cfg = write_file("l.ini", longer);
+    cr_assert_eq(cli("run", cfg, "--out", path_in("ref"), "--quiet", NULL), 0,
+                 "%s", err);
+    setenv("MP_FAULT", "record-enospc@3", 1);
+    cr_expect_eq(cli("run", cfg, "--out", path_in("d"), "--quiet", NULL), 3);
+    unsetenv("MP_FAULT");
+    cr_expect(strstr(err, "record.nc: cannot write: No space left on device") &&
+                  strstr(err, "the checkpoint is intact"),
+              "%s", err);
+    cr_expect_eq(cli("info", path_in("d/checkpoint.nc"), NULL), 0);
+    cr_expect(strstr(out, "900 of 6000"), "%s", out);
+    cr_expect_eq(cli("info", path_in("d/record.nc"), NULL), 0, "%s", err);
+    cr_assert_eq(cli("resume", path_in("d"), "--quiet", NULL), 0, "%s", err);
+    assert_same_run(path_in("ref"), path_in("d"));
+}
+
+/* The same for a network record append: exit 3, the last checkpoint
+ * intact; resume drops the entries past it and ends as an uninterrupted
+ * run, record included. */
+Test(cli, network_record_disk_full)
+{
+    const char *cfg = write_file("nf.ini",
+                                 "[run]\nparadigm = network\nduration = 3s\n"
+                                 "[network]\ndt = 1ms\ninputs = 16\n"
+                                 "neurons = 4\nw_init = 0.5\n"
+                                 "[input]\npatterns = 4\nswitch_every = 20ms\n"
+                                 "[bcm]\ntau_w = 20s\ntau_theta = 1s\n"
+                                 "[record]\ninterval = 100ms\n"
+                                 "[checkpoint]\nevery = 250\n");
+    cr_assert_eq(cli("run", cfg, "--out", path_in("nref"), "--quiet", NULL),
+                 0, "%s", err);
+    setenv("MP_FAULT", "record-enospc@12", 1);
+    cr_expect_eq(cli("run", cfg, "--out", path_in("nd"), "--quiet", NULL), 3);
+    unsetenv("MP_FAULT");
+    cr_expect(strstr(err, "record.nc: cannot append: No space left on device") &&
+                  strstr(err, "the last checkpoint is intact"),
+              "%s", err);
+    cr_expect_eq(cli("info", path_in("nd/checkpoint.nc"), NULL), 0);
+    cr_expect(strstr(out, "1000 of 3000"), "%s", out);
+    cr_assert_eq(cli("resume", path_in("nd"), "--quiet", NULL), 0, "%s", err);
+    assert_same_netrec(path_in("nref"), path_in("nd"));
+}
+
+/* A device error mid-run (injected where the backend is called): exit 3,
+ * a message naming the error and the point reached, the last checkpoint
+ * intact; resume ends as an uninterrupted run.  (A real CUDA error is
+ * checked in tests/gpu.) */
+Test(cli, device_error_mid_run)
+{
+    const char *cfg = write_file("l.ini", longer);
+    cr_assert_eq(cli("run", cfg, "--out", path_in("ref"), "--quiet", NULL), 0,
+                 "%s", err);
+    setenv("MP_FAULT", "device-error@150", 1);
+    cr_expect_eq(cli("run", cfg, "--out", path_in("g"), "--quiet", NULL), 3);
+    unsetenv("MP_FAULT");
+    /* Where it fails depends on the slicing (timing); that it fails
+     * after a checkpoint and before the end does not. */
+    cr_expect(strstr(err, "run failed after ") &&
+                  strstr(err, "device error in advance") &&
+                  strstr(err, "the last checkpoint is intact"),
+              "%s", err);
+    cr_expect_eq(cli("info", path_in("g/checkpoint.nc"), NULL), 0);
+    cr_expect(strstr(out, "of 6000 stored (resumable)"), "%s", out);
+    cr_expect(strstr(out, "checksums:      OK"), "%s", out);
+    cr_assert_eq(cli("resume", path_in("g"), "--quiet", NULL), 0, "%s", err);
+    assert_same_run(path_in("ref"), path_in("g"));
 }
 
 /* ---- Sweeps (without SLURM) -------------------------------------------- */

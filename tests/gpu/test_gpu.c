@@ -9,10 +9,13 @@
 #include <string.h>
 
 #include "metaplast/detail/backend.h"
+#include "metaplast/error.h"
 #include "metaplast/io.h"
 #include "metaplast/sim.h"
 
 #include <unistd.h>
+
+#include <cuda_runtime_api.h>
 
 static void need_device(void)
 {
@@ -103,6 +106,34 @@ Test(gpu_ensemble, large_cascade)
     c.every = 500;
     c.max_age = 1000;
     compare(&c, "cascade n=15, N=2^22");
+}
+
+/* The device lost mid-run (its context reset under the simulation, as a
+ * driver reset or an Xid error does): the next step returns MP_ECUDA with
+ * CUDA's words and where, and nothing crashes, destroy included. */
+Test(gpu_ensemble, device_lost_mid_run)
+{
+    struct mp_config c;
+    struct mp_sim *s;
+    char err[512];
+    int rc;
+    need_device();
+    mp_config_init(&c);
+    c.syn.model = MP_SYN_CASCADE;
+    c.synapses = 1u << 20;
+    c.memories = 400;
+    c.every = 10;
+    c.max_age = 100;
+    c.backend = MP_BACKEND_CUDA;
+    cr_assert_eq(mp_config_validate(&c, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(mp_sim_create(&s, &c, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(mp_sim_advance(s, 100), 0, "%s", mp_sim_errmsg(s));
+    cr_assert_eq(cudaDeviceReset(), cudaSuccess);
+    rc = mp_sim_advance(s, 100);
+    cr_expect_eq(rc, MP_ECUDA, "rc %d: %s", rc, mp_sim_errmsg(s));
+    cr_expect(strstr(mp_sim_errmsg(s), "CUDA error in "), "%s",
+              mp_sim_errmsg(s));
+    mp_sim_destroy(s);
 }
 
 /* Checkpoint on one backend, resume on the other: the same final state as

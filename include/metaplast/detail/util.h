@@ -11,4 +11,9 @@ __attribute__((format(printf, 3, 4)))
 #endif
 void mp__errf(char *err, size_t errlen, const char *fmt, ...);
 
+/* Fault injection for tests: MP_FAULT="<what>-<kind>[@N]" (host/error.c).
+ * Returns the errno the N-th and later operations of `what` must fail
+ * with, or 0. */
+int mp__fault(const char *what);
+
 #endif
