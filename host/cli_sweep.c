@@ -242,34 +242,46 @@ static int write_sbatch(const struct sweep_args *a, const char *dir,
     return 0;
 }
 
+static int sweep(struct sweep_args *ap, int argc, char **argv);
+
 int mp_cli_sweep(int argc, char **argv, const char *cmdline)
 {
     struct sweep_args a;
+    int rc, k, j;
+    (void)cmdline;
+    memset(&a, 0, sizeof a);
+    rc = sweep(&a, argc, argv);
+    for (k = 0; k < MAX_VARY; k++)
+        for (j = 0; j < a.vary[k].n; j++)
+            free(a.vary[k].values[j]);
+    return rc;
+}
+
+static int sweep(struct sweep_args *ap, int argc, char **argv)
+{
     struct mp_config c;
     char err[2048], path[PATH_MAX];
     long ntasks = 1, t;
     int i, k;
     FILE *man;
 
-    (void)cmdline;
-    memset(&a, 0, sizeof a);
-    a.seeds = 1;
-    a.parallel = 8;
+    ap->seeds = 1;
+    ap->parallel = 8;
     for (i = 2; i < argc; i++) {
         const char *s = argv[i];
         if (s[0] == '-' && i + 1 >= argc)
             return fail("option needs a value: %s%s", s, "");
         if (!strcmp(s, "--vary")) {
-            if (a.n_vary == MAX_VARY)
+            if (ap->n_vary == MAX_VARY)
                 return fail("at most 8 --vary options%s%s", "", "");
-            if (parse_vary(&a.vary[a.n_vary++], argv[++i]))
+            if (parse_vary(&ap->vary[ap->n_vary++], argv[++i]))
                 return MP_EXIT_USAGE;
         } else if (!strcmp(s, "--set")) {
-            if (a.n_sets == 256)
+            if (ap->n_sets == 256)
                 return fail("too many --set options%s%s", "", "");
-            a.sets[a.n_sets++] = argv[++i];
+            ap->sets[ap->n_sets++] = argv[++i];
         } else if (!strcmp(s, "--out")) {
-            a.out = argv[++i];
+            ap->out = argv[++i];
         } else if (!strcmp(s, "--seeds") || !strcmp(s, "--parallel")) {
             char *end;
             long v = strtol(argv[++i], &end, 10);
@@ -277,89 +289,89 @@ int mp_cli_sweep(int argc, char **argv, const char *cmdline)
                 return fail("%s: expected an integer in [1, 10000], got "
                             "'%s'",
                             s, argv[i]);
-            *(!strcmp(s, "--seeds") ? &a.seeds : &a.parallel) = (int)v;
+            *(!strcmp(s, "--seeds") ? &ap->seeds : &ap->parallel) = (int)v;
         } else if (s[0] == '-') {
             return fail("sweep: unknown option %s%s", s, "");
-        } else if (!a.config) {
-            a.config = s;
+        } else if (!ap->config) {
+            ap->config = s;
         } else {
             return fail("sweep: unexpected argument %s%s", s, "");
         }
     }
-    if (!a.config || !a.out)
+    if (!ap->config || !ap->out)
         return fail("usage: metaplast sweep CONFIG --vary section.key=v1,v2,"
                     "... [--vary ...] [--seeds K] [--parallel P] "
                     "[--set section.key=value]... --out DIR%s%s",
                     "", "");
-    for (k = 0; k < a.n_vary; k++)
-        ntasks *= a.vary[k].n;
-    ntasks *= a.seeds;
+    for (k = 0; k < ap->n_vary; k++)
+        ntasks *= ap->vary[k].n;
+    ntasks *= ap->seeds;
     if (ntasks > MAX_TASKS)
         return fail("sweep: more than 100000 tasks%s%s", "", "");
-    snprintf(path, sizeof path, "%s/manifest.tsv", a.out);
+    snprintf(path, sizeof path, "%s/manifest.tsv", ap->out);
     if (access(path, F_OK) == 0)
         return fail("sweep: '%s' already holds a sweep; nothing was "
                     "changed%s",
-                    a.out, "");
+                    ap->out, "");
     /* Every task is validated before anything is written. */
     for (t = 0; t < ntasks; t++) {
-        if (task_config(&a, t, a.out, &c, err, sizeof err)) {
+        if (task_config(ap, t, ap->out, &c, err, sizeof err)) {
             char which[512] = "";
-            for (k = 0; k < a.n_vary; k++)
+            for (k = 0; k < ap->n_vary; k++)
                 snprintf(which + strlen(which), sizeof which - strlen(which),
-                         "%s%s=%s", k ? ", " : "", a.vary[k].key,
-                         a.vary[k].values[value_of(&a, t, k)]);
+                         "%s%s=%s", k ? ", " : "", ap->vary[k].key,
+                         ap->vary[k].values[value_of(ap, t, k)]);
             fprintf(stderr, "metaplast: sweep task %04ld (%s): %s\n", t,
                     which, err);
             return MP_EXIT_USAGE;
         }
     }
-    snprintf(path, sizeof path, "%s/tasks", a.out);
+    snprintf(path, sizeof path, "%s/tasks", ap->out);
     if (mkdir_p(path)) {
         fprintf(stderr, "metaplast: sweep: cannot create '%s': %s\n", path,
                 strerror(errno));
         return MP_EXIT_USAGE;
     }
-    snprintf(path, sizeof path, "%s/logs", a.out);
+    snprintf(path, sizeof path, "%s/logs", ap->out);
     mkdir_p(path);
     for (t = 0; t < ntasks; t++) {
         FILE *f;
-        task_config(&a, t, a.out, &c, err, sizeof err);
-        snprintf(path, sizeof path, "%s/tasks/%04ld.ini", a.out, t);
+        task_config(ap, t, ap->out, &c, err, sizeof err);
+        snprintf(path, sizeof path, "%s/tasks/%04ld.ini", ap->out, t);
         f = fopen(path, "w");
         if (!f || mp_config_write(&c, f) || fclose(f)) {
             fprintf(stderr, "metaplast: sweep: cannot write '%s'\n", path);
             return MP_EXIT_RUNTIME;
         }
     }
-    if (write_sbatch(&a, a.out, ntasks)) {
+    if (write_sbatch(ap, ap->out, ntasks)) {
         fprintf(stderr, "metaplast: sweep: cannot write the sbatch script\n");
         return MP_EXIT_RUNTIME;
     }
     /* The manifest last: its presence marks a complete sweep directory. */
-    snprintf(path, sizeof path, "%s/manifest.tsv", a.out);
+    snprintf(path, sizeof path, "%s/manifest.tsv", ap->out);
     man = fopen(path, "w");
     if (!man) {
         fprintf(stderr, "metaplast: sweep: cannot write '%s'\n", path);
         return MP_EXIT_RUNTIME;
     }
     fprintf(man, "task");
-    for (k = 0; k < a.n_vary; k++)
-        fprintf(man, "\t%s", a.vary[k].key);
+    for (k = 0; k < ap->n_vary; k++)
+        fprintf(man, "\t%s", ap->vary[k].key);
     fprintf(man, "\tseed\n");
     for (t = 0; t < ntasks; t++) {
-        task_config(&a, t, a.out, &c, err, sizeof err);
+        task_config(ap, t, ap->out, &c, err, sizeof err);
         fprintf(man, "%04ld", t);
-        for (k = 0; k < a.n_vary; k++)
-            fprintf(man, "\t%s", a.vary[k].values[value_of(&a, t, k)]);
+        for (k = 0; k < ap->n_vary; k++)
+            fprintf(man, "\t%s", ap->vary[k].values[value_of(ap, t, k)]);
         fprintf(man, "\t%llu\n", (unsigned long long)c.seed);
     }
     fclose(man);
     printf("sweep: %ld task%s in %s (manifest.tsv, tasks/)\n", ntasks,
-           ntasks == 1 ? "" : "s", a.out);
-    printf("submit: sbatch %s/sweep.sbatch\n", a.out);
+           ntasks == 1 ? "" : "s", ap->out);
+    printf("submit: sbatch %s/sweep.sbatch\n", ap->out);
     printf("follow: metaplast sweep-status %s; then: metaplast collect %s\n",
-           a.out, a.out);
+           ap->out, ap->out);
     return 0;
 }
 

@@ -9,6 +9,17 @@ bash tests/setup.sh
 # Everything, the real-SLURM sweep (installs slurm-wlm and munge) and the
 # MPI runs (mpirun -np 1..3) included.
 (cd "${MP_BUILD:-build}" && ctest --output-on-failure)
+# The CPU test programs again, built with AddressSanitizer and
+# UndefinedBehaviorSanitizer (-fno-sanitize-recover=all: any report fails
+# its test; a leak in a spawned metaplast fails it too).  Scaled down:
+# MP_TEST_SCALE=4 divides test_sim's synapse counts (its tolerances
+# follow the standard errors); the MPI and SLURM scripts are not rerun.
+cmake -S . -B build-asan -DMP_CUDA=OFF -DMP_MPI=OFF \
+  -DMP_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-asan -j"$(nproc)" >/dev/null
+(cd build-asan && MP_TEST_SCALE=4 ASAN_OPTIONS=detect_leaks=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --output-on-failure -L cpu -LE mpi)
 # The fuzz corpora and every input that once found a bug, replayed under
 # ASan + UBSan (clang; about a minute, most of it the build).
 if command -v clang >/dev/null; then
