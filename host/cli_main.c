@@ -484,6 +484,30 @@ struct session {
     int quiet;
 };
 
+/* After a slice of dt seconds: the next slice (about 0.2 s), and what
+ * every rank does next, decided together: a signal on any rank, rank 0's
+ * clock for slices and time-based checkpoints.  Returns the stop signal
+ * (0: none) and sets *ckpt_due. */
+static int next_slice(uint64_t *slice, double dt, const struct mp_config *c,
+                      double last_ckpt, int *ckpt_due)
+{
+    int64_t ctl[3];
+    if (dt < 0.1 && *slice < (UINT64_C(1) << 40))
+        *slice *= 2;
+    else if (dt > 0.4 && *slice > 1)
+        *slice /= 2;
+    ctl[0] = stop_signal;
+    ctl[1] = rank0() && c->ckpt_every_s > 0 &&
+             mp_cli_now() - last_ckpt >= c->ckpt_every_s;
+    ctl[2] = rank0() ? (int64_t)*slice : 0;
+    mp__par_max_i64(ctl, 3);
+    *slice = (uint64_t)ctl[2];
+    *ckpt_due = (int)ctl[1];
+    if (ctl[0] && !stop_signal)
+        stop_signal = (int)ctl[0];
+    return (int)ctl[0];
+}
+
 /* checkpoint.nc, then record.nc, of the simulation as it is now. */
 static int save(struct session *s)
 {
@@ -609,9 +633,7 @@ static int drive(struct session *s)
     while (mp_sim_done(s->sim) < mp_sim_total(s->sim)) {
         double s0 = mp_cli_now(), dt;
         uint64_t n = slice;
-        /* What every rank does next, decided together: a signal on any
-         * rank; rank 0's clock for time-based checkpoints and slices. */
-        int64_t ctl[3];
+        int ckpt_due;
         if (next_ckpt && n > next_ckpt - mp_sim_done(s->sim))
             n = next_ckpt - mp_sim_done(s->sim);
         rc = mp_sim_advance(s->sim, n);
@@ -624,20 +646,8 @@ static int drive(struct session *s)
             return fail_all(MP_EXIT_RUNTIME);
         }
         dt = mp_cli_now() - s0;
-        if (dt < 0.1 && slice < (UINT64_C(1) << 40))
-            slice *= 2;
-        else if (dt > 0.4 && slice > 1)
-            slice /= 2;
         mp_progress_update(&pr, mp_sim_done(s->sim));
-        ctl[0] = stop_signal;
-        ctl[1] = rank0() && c->ckpt_every_s > 0 &&
-                 mp_cli_now() - last_ckpt >= c->ckpt_every_s;
-        ctl[2] = rank0() ? (int64_t)slice : 0;
-        mp__par_max_i64(ctl, 3);
-        slice = (uint64_t)ctl[2];
-        if (ctl[0]) {
-            if (!stop_signal)
-                stop_signal = (int)ctl[0];
+        if (next_slice(&slice, dt, c, last_ckpt, &ckpt_due)) {
             if (!s->quiet && rank0())
                 fprintf(stderr, "\nmetaplast: %s: writing a checkpoint at "
                                 "%llu memories\n",
@@ -652,7 +662,7 @@ static int drive(struct session *s)
                         c->dir);
             return MP_EXIT_STOPPED;
         }
-        if ((next_ckpt && mp_sim_done(s->sim) >= next_ckpt) || ctl[1]) {
+        if ((next_ckpt && mp_sim_done(s->sim) >= next_ckpt) || ckpt_due) {
             if ((rc = save(s)))
                 return rc;
             last_ckpt = mp_cli_now();
@@ -888,7 +898,7 @@ static int net_drive(struct mp_config *c, struct mp_net *net,
     while (mp_net_step(net) < mp_net_total(net)) {
         double s0 = mp_cli_now(), dt;
         uint64_t n = slice, until = mp_net_until_record(net);
-        int64_t ctl[3]; /* agreed by every rank, as in drive() */
+        int ckpt_due;
         if (n > until)
             n = until;
         if (next_ckpt && n > next_ckpt - mp_net_step(net))
@@ -902,10 +912,6 @@ static int net_drive(struct mp_config *c, struct mp_net *net,
             goto out;
         }
         dt = mp_cli_now() - s0;
-        if (dt < 0.1 && slice < (UINT64_C(1) << 40))
-            slice *= 2;
-        else if (dt > 0.4 && slice > 1)
-            slice /= 2;
         mp_progress_update(&pr, mp_net_step(net));
         if (mp_net_record_due(net) ||
             mp_net_step(net) == mp_net_total(net)) {
@@ -918,15 +924,7 @@ static int net_drive(struct mp_config *c, struct mp_net *net,
             if ((rc = net_record(net, rec, &last)))
                 goto out;
         }
-        ctl[0] = stop_signal;
-        ctl[1] = rank0() && c->ckpt_every_s > 0 &&
-                 mp_cli_now() - last_ckpt >= c->ckpt_every_s;
-        ctl[2] = rank0() ? (int64_t)slice : 0;
-        mp__par_max_i64(ctl, 3);
-        slice = (uint64_t)ctl[2];
-        if (ctl[0]) {
-            if (!stop_signal)
-                stop_signal = (int)ctl[0];
+        if (next_slice(&slice, dt, c, last_ckpt, &ckpt_due)) {
             if (!quiet && rank0())
                 fprintf(stderr, "\nmetaplast: %s: writing a checkpoint at "
                                 "step %llu\n",
@@ -942,7 +940,7 @@ static int net_drive(struct mp_config *c, struct mp_net *net,
             rc = MP_EXIT_STOPPED;
             goto out;
         }
-        if ((next_ckpt && mp_net_step(net) >= next_ckpt) || ctl[1]) {
+        if ((next_ckpt && mp_net_step(net) >= next_ckpt) || ckpt_due) {
             if ((rc = net_save(net, c, cmdline)))
                 goto out;
             last_ckpt = mp_cli_now();

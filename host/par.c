@@ -17,7 +17,10 @@
 #include <mpi.h>
 #endif
 
-static int g_rank, g_size = 1, g_local, g_mpi;
+static int g_rank, g_size = 1, g_local;
+#ifdef MP_HAVE_MPI
+static int g_mpi; /* MPI_Init was called */
+#endif
 
 int mp__par_available(void)
 {

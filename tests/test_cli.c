@@ -282,6 +282,24 @@ static const char longer[] = "[run]\nmemories = 6000\nbackend = cpu\n"
                              "[measure]\nmax_age = 1000\nevery = 7\n"
                              "[checkpoint]\nevery = 300\n";
 
+/* `longer` as l.ini with its synapses divided by MP_TEST_SCALE (the
+ * sanitizer run): these tests check behaviour, not statistics. */
+static const char *write_longer(void)
+{
+    const char *s = getenv("MP_TEST_SCALE");
+    unsigned long k = s ? strtoul(s, NULL, 10) : 1;
+    char text[sizeof longer + 16], *at;
+    snprintf(text, sizeof text, "%s", longer);
+    at = strstr(text, "200000");
+    if (k > 1)
+        snprintf(at, sizeof text - (size_t)(at - text),
+                 "%lu\n[synapse]\nmodel = cascade\nn = 8\n"
+                 "[measure]\nmax_age = 1000\nevery = 7\n"
+                 "[checkpoint]\nevery = 300\n",
+                 200000 / k);
+    return write_file("l.ini", text);
+}
+
 static void wait_for(const char *path)
 {
     struct timespec ts = {0, 10000000};
@@ -316,7 +334,7 @@ static void assert_same_run(const char *a, const char *b)
  * run exactly as an uninterrupted one; a second resume does nothing. */
 Test(cli, signal_checkpoint_resume)
 {
-    const char *cfg = write_file("l.ini", longer);
+    const char *cfg = write_longer();
     const int sigs[] = {SIGTERM, SIGUSR1};
     int k;
     cr_assert_eq(cli("run", cfg, "--out", path_in("ref"), "--quiet", NULL), 0,
@@ -353,7 +371,7 @@ Test(cli, signal_checkpoint_resume)
  * same final state as an uninterrupted run. */
 Test(cli, sigkill_resume)
 {
-    const char *cfg = write_file("l.ini", longer);
+    const char *cfg = write_longer();
     pid_t pid;
     cr_assert_eq(cli("run", cfg, "--out", path_in("ref"), "--quiet", NULL), 0,
                  "%s", err);
@@ -396,7 +414,7 @@ Test(cli, resume_changes)
  * checkpoint is intact and still resumable. */
 Test(cli, disk_full_keeps_checkpoint)
 {
-    const char *cfg = write_file("l.ini", longer);
+    const char *cfg = write_longer();
     pid_t pid;
     char before[65536];
     cr_assert_eq(cli("run", cfg, "--out", path_in("ref"), "--quiet", NULL), 0,
@@ -595,7 +613,7 @@ Test(cli, network_sigkill_resume)
  * uninterrupted run. */
 Test(cli, record_disk_full)
 {
-    const char *cfg = write_file("l.ini", longer);
+    const char *cfg = write_longer();
     cr_assert_eq(cli("run", cfg, "--out", path_in("ref"), "--quiet", NULL), 0,
                  "%s", err);
     setenv("MP_FAULT", "record-enospc@3", 1);
@@ -644,7 +662,7 @@ Test(cli, network_record_disk_full)
  * checked in tests/gpu.) */
 Test(cli, device_error_mid_run)
 {
-    const char *cfg = write_file("l.ini", longer);
+    const char *cfg = write_longer();
     cr_assert_eq(cli("run", cfg, "--out", path_in("ref"), "--quiet", NULL), 0,
                  "%s", err);
     setenv("MP_FAULT", "device-error@150", 1);

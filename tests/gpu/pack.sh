@@ -6,7 +6,8 @@
 # Then, on the device: bash tests/gpu/run-device-checks.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-MP_BUILD=build-device bash tests/setup.sh -DMP_CUDA=ON \
+# Without MPI: the GPU machine has no OpenMPI to carry along.
+MP_BUILD=build-device bash tests/setup.sh -DMP_CUDA=ON -DMP_MPI=OFF \
   -DCMAKE_CUDA_ARCHITECTURES="90-real;90-virtual" >/dev/null
 rm -rf .device && mkdir -p .device
 ../shared/tools/pack-for-device .device/bundle build-device/metaplast \

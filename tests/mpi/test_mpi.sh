@@ -21,20 +21,10 @@ command -v mpirun >/dev/null || { echo "SKIP: no mpirun"; exit 77; }
 # As root, and more ranks than the 2 cores (OpenMPI's own switches).
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1
+source "$(dirname "$(realpath "$0")")/../lib/check.sh"
 T=$(mktemp -d /tmp/mp-mpi-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 cd "$T" || exit 1
-passed=0
-failed=0
-check() { # check NAME COMMAND...
-  if "${@:2}"; then
-    echo "PASS: $1"
-    passed=$((passed + 1))
-  else
-    echo "FAIL: $1"
-    failed=$((failed + 1))
-  fi
-}
 # data FILE: every variable's values.
 data() { ncdump "$1" | sed -n '/^data:/,$p'; }
 # same A B: the two runs agree on every value they wrote.
@@ -228,5 +218,4 @@ rc=$?
 check "bad config under mpirun: exit 2 (got $rc)" test $rc -eq 2
 check "bad config: one message" test "$(grep -c 'synapse.n' err.txt)" -eq 1
 check "bad config: nothing written" test ! -e bad
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+summary

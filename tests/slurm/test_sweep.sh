@@ -13,17 +13,7 @@
 set -uo pipefail
 metaplast=$(realpath "${1:?usage: test_sweep.sh PATH/TO/metaplast}")
 sbatch_mpi=$(realpath "$(dirname "$0")/../../experiments/slurm/metaplast.sbatch")
-passed=0
-failed=0
-check() { # check NAME COMMAND...
-  if "${@:2}"; then
-    echo "PASS: $1"
-    passed=$((passed + 1))
-  else
-    echo "FAIL: $1"
-    failed=$((failed + 1))
-  fi
-}
+source "$(dirname "$(realpath "$0")")/../lib/check.sh"
 skip() {
   echo "SKIP: $*"
   exit 77
@@ -181,5 +171,4 @@ if [[ $failed -ne 0 ]]; then
   cat sw/tasks/0003.err sw/tasks/0003.status 2>/dev/null
   grep -E "JobId=${jid}_3|_3\\b|requeue" "$T/log/slurmctld.log" | tail -n 30
 fi
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+summary
