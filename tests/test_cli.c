@@ -486,6 +486,54 @@ Test(cli, real_disk_full)
     assert_same_run(path_in("ref"), path_in("moved"));
 }
 
+/* An output directory that cannot be created or written: exit 2 before
+ * any work, naming the directory and the reason.  Then a run directory
+ * that turns read-only under a finished run: extending it fails with exit
+ * 3 and the checkpoint is left as it was.  The read-only cases need a
+ * mount (root); they skip themselves otherwise. */
+Test(cli, output_dir_not_writable)
+{
+    const char *cfg = write_file("s.ini", small);
+    char ro[256], cmd[1024];
+    struct stat a, b;
+    write_file("plain", "a file\n");
+    cr_expect_eq(cli("run", cfg, "--out", path_in("plain/run"), NULL), 2);
+    cr_expect(strstr(err, "output.dir: cannot create") &&
+                  strstr(err, "Not a directory"),
+              "%s", err);
+    snprintf(ro, sizeof ro, "%s", path_in("ro"));
+    mkdir(ro, 0777);
+    snprintf(cmd, sizeof cmd, "mount -t tmpfs -o size=1m tmpfs %s 2>/dev/null",
+             ro);
+    if (system(cmd) != 0)
+        cr_skip_test("cannot mount a tmpfs here (needs root)");
+    mkdir(path_in("ro/empty"), 0777);
+    cr_assert_eq(cli("run", cfg, "--out", path_in("ro/done"), "--quiet", NULL),
+                 0, "%s", err);
+    cr_assert_eq(stat(path_in("ro/done/checkpoint.nc"), &a), 0);
+    snprintf(cmd, sizeof cmd, "mount -o remount,ro %s", ro);
+    cr_assert_eq(system(cmd), 0);
+    cr_expect_eq(cli("run", cfg, "--out", path_in("ro/new"), NULL), 2);
+    cr_expect(strstr(err, "output.dir: cannot create") &&
+                  strstr(err, "Read-only file system"),
+              "%s", err);
+    cr_expect_eq(cli("run", cfg, "--out", path_in("ro/empty"), NULL), 2);
+    cr_expect(strstr(err, "output.dir: cannot write in") &&
+                  strstr(err, "Read-only file system"),
+              "%s", err);
+    cr_expect_eq(cli("resume", path_in("ro/done"), "--memories", "100",
+                     "--quiet", NULL),
+                 3);
+    cr_expect(strstr(err, "Read-only file system"), "%s", err);
+    cr_expect_eq(stat(path_in("ro/done/checkpoint.nc"), &b), 0);
+    cr_expect(a.st_size == b.st_size && a.st_mtime == b.st_mtime,
+              "the checkpoint changed");
+    cr_expect_eq(cli("info", path_in("ro/done/checkpoint.nc"), NULL), 0);
+    cr_expect(strstr(out, "300 of 300 stored (finished)"), "%s", out);
+    snprintf(cmd, sizeof cmd, "umount %s", ro);
+    cr_assert_eq(system(cmd), 0);
+}
+
 /* ---- Rate networks ------------------------------------------------------ */
 
 static const char net_cfg[] = "[run]\nparadigm = network\nduration = 20s\n"
