@@ -209,22 +209,43 @@ static int load_config(const struct args *a, struct mp_config *c)
     return 0;
 }
 
-/* A run that cannot fit in memory is refused before any work. */
+/* A run that cannot fit in memory is refused before any work.  Under
+ * MPI each node checks its ranks' shares, and the node of rank 0 also the
+ * whole state, which rank 0 gathers for a checkpoint. */
 static int check_memory(const struct mp_config *c)
 {
-    double need = mp_config_memory(c), have = mp_memory_available();
-    if (have > 0 && need > have) {
+    const double total = mp_config_memory(c), R = mp__par_size();
+    double need = total, have = mp_memory_available();
+    int64_t bad;
+    if (R > 1) {
+        const int node_rank0 = mp__par_rank() == 0; /* on local rank 0 */
+        need = total / R * (double)mp__par_local_size() +
+               (node_rank0 ? total / 2 : 0.0);
+    }
+    bad = mp__par_local_rank() == 0 && have > 0 && need > have;
+    if (bad)
         fprintf(stderr,
-                "metaplast: the run needs %.3g GB of memory (its state, and "
-                "a copy for checkpoints), the machine has %.3g GB "
-                "available; reduce %s\n",
-                need / 1e9, have / 1e9,
+                "metaplast: the run needs %.3g GB of memory%s (its state, "
+                "and a copy for checkpoints), the machine has %.3g GB "
+                "available; reduce %s%s\n",
+                need / 1e9, R > 1 ? " on this node" : "", have / 1e9,
                 c->paradigm == MP_PARADIGM_NETWORK
                     ? "network.inputs, network.neurons or network.fan_in"
-                    : "ensemble.synapses");
-        return MP_EXIT_USAGE;
-    }
-    return 0;
+                    : "ensemble.synapses",
+                R > 1 ? ", or spread the ranks over more nodes" : "");
+    mp__par_max_i64(&bad, 1);
+    return bad ? MP_EXIT_USAGE : 0;
+}
+
+/* validate: whether the run fits this machine as one process. */
+static void fit_warning(const struct mp_config *c)
+{
+    double need = mp_config_memory(c), have = mp_memory_available();
+    if (have > 0 && need > have)
+        printf("warning: this machine has %.3g GB available: `run` would "
+               "refuse it here (it can run on a larger machine, or split "
+               "across MPI ranks on several: docs/MPI.md)\n",
+               have / 1e9);
 }
 
 static void join_args(int argc, char **argv, char *buf, size_t len)
@@ -1073,9 +1094,8 @@ static int resume_net(const struct args *a, const char *path,
         fprintf(stderr, "metaplast: resume %s: %s\n", path, err);
         goto out_snap;
     }
-    rc = rank0() ? check_memory(&c) : 0;
-    unmute();
-    if ((rc = agree(rc)))
+    unmute(); /* a node short of memory speaks for itself */
+    if ((rc = check_memory(&c)))
         goto out_snap;
     rc = MP_EXIT_USAGE;
     if (snap.step >= mp_config_steps(&c, c.duration_s)) {
@@ -1144,9 +1164,10 @@ static int cmd_run(const struct args *a, const char *cmdline)
         return rc;
     if (rank0())
         rc = check_out_dir(s.cfg.dir);
-    if (!rc && rank0())
-        rc = check_memory(&s.cfg);
     if ((rc = agree(rc)))
+        return rc;
+    unmute(); /* a node short of memory speaks for itself */
+    if ((rc = check_memory(&s.cfg)))
         return rc;
     if (s.cfg.paradigm == MP_PARADIGM_NETWORK) {
         unmute();
@@ -1296,10 +1317,8 @@ static int cmd_resume(const struct args *a, const char *cmdline)
         rc = MP_EXIT_USAGE;
         goto out_snap;
     }
-    if (rank0())
-        rc = check_memory(&s.cfg);
-    unmute();
-    if ((rc = agree(rc)))
+    unmute(); /* a node short of memory speaks for itself */
+    if ((rc = check_memory(&s.cfg)))
         goto out_snap;
     if (snap.done >= s.cfg.burn_in + s.cfg.memories) {
         printf("%s: the run is complete (%llu memories measured); nothing "
@@ -1423,6 +1442,7 @@ static int cmd_validate(const struct args *a)
                              : c.n_in + (c.recurrent ? c.n_out : 0)),
                (unsigned long long)steps);
         printf("output: %s\n", c.dir);
+        fit_warning(&c);
         return 0;
     }
     if (mp_theory_compute(&c, &th, err, sizeof err)) {
@@ -1441,6 +1461,7 @@ static int cmd_validate(const struct args *a)
            "%.3g GB available); work: %.3g synapse updates\n",
            mp_config_memory(&c) / 1e9, mp_memory_available() / 1e9, updates);
     printf("output: %s\n", c.dir);
+    fit_warning(&c);
     return 0;
 }
 

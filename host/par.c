@@ -17,7 +17,7 @@
 #include <mpi.h>
 #endif
 
-static int g_rank, g_size = 1, g_local;
+static int g_rank, g_size = 1, g_local, g_local_size = 1;
 #ifdef MP_HAVE_MPI
 static int g_mpi; /* MPI_Init was called */
 #endif
@@ -58,6 +58,7 @@ int mp__par_init(int *argc, char ***argv, char *err, size_t errlen)
         MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, g_rank,
                             MPI_INFO_NULL, &node);
         MPI_Comm_rank(node, &g_local);
+        MPI_Comm_size(node, &g_local_size);
         MPI_Comm_free(&node);
         g_mpi = 1;
     }
@@ -106,6 +107,11 @@ int mp__par_size(void)
 int mp__par_local_rank(void)
 {
     return g_local;
+}
+
+int mp__par_local_size(void)
+{
+    return g_local_size;
 }
 
 void mp__par_range(uint64_t items, int rank, uint64_t *lo, uint64_t *hi)

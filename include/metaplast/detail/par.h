@@ -31,8 +31,10 @@ void mp__par_abort(int status);
 
 int mp__par_rank(void);
 int mp__par_size(void);
-/* The rank among those on this node (for the GPU mapping). */
+/* The rank among those on this node (for the GPU mapping), and how many
+ * ranks this node runs. */
 int mp__par_local_rank(void);
+int mp__par_local_size(void);
 /* Whether this build has MPI. */
 int mp__par_available(void);
 
