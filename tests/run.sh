@@ -12,8 +12,9 @@ bash tests/setup.sh
 # The CPU test programs again, built with AddressSanitizer and
 # UndefinedBehaviorSanitizer (-fno-sanitize-recover=all: any report fails
 # its test; a leak in a spawned metaplast fails it too).  Scaled down:
-# MP_TEST_SCALE=4 divides test_sim's synapse counts (its tolerances
-# follow the standard errors); the MPI and SLURM scripts are not rerun.
+# MP_TEST_SCALE=4 divides the synapse counts of test_sim (its tolerances
+# follow the standard errors) and of test_cli's ensemble runs; the MPI and
+# SLURM scripts are not rerun.
 cmake -S . -B build-asan -DMP_CUDA=OFF -DMP_MPI=OFF \
   -DMP_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build-asan -j"$(nproc)" >/dev/null

@@ -218,4 +218,11 @@ rc=$?
 check "bad config under mpirun: exit 2 (got $rc)" test $rc -eq 2
 check "bad config: one message" test "$(grep -c 'synapse.n' err.txt)" -eq 1
 check "bad config: nothing written" test ! -e bad
+# Too big for this machine: refused up front by the node, once.
+run 3 run e.ini --set ensemble.synapses=1e12 --out huge >out.txt 2>err.txt
+rc=$?
+check "too big under mpirun: exit 2 (got $rc)" test $rc -eq 2
+check "too big: one message with the estimate" \
+  test "$(grep -c 'GB of memory on this node' err.txt)" -eq 1
+check "too big: nothing written" test ! -e huge
 summary
