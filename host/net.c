@@ -805,7 +805,8 @@ int mp_net_advance(struct mp_net *n, uint64_t steps)
         end = n->total;
     if (mp__fault("device")) { /* test hook (docs/RELIABILITY.md) */
         mp__errf(n->err, sizeof n->err,
-                 "%s device error in advance (injected by MP_FAULT)",
+                 "device error in advance (injected by MP_FAULT; %s "
+                 "backend)",
                  mp_net_backend(n));
         return MP_ECUDA;
     }

@@ -260,7 +260,8 @@ int mp_sim_advance(struct mp_sim *s, uint64_t memories)
             next = target;
         if (mp__fault("device")) { /* test hook (docs/RELIABILITY.md) */
             mp__errf(s->err, sizeof s->err,
-                     "%s device error in advance (injected by MP_FAULT)",
+                     "device error in advance (injected by MP_FAULT; %s "
+                     "backend)",
                      s->be.name);
             return MP_ECUDA;
         }
