@@ -82,13 +82,6 @@ struct mp_net {
     char err[512];
 };
 
-static uint32_t word_of(uint64_t seed, uint32_t purpose, uint64_t step,
-                        uint64_t i)
-{
-    return mp_u32x4_get(mp_rng_block(seed, purpose, step, i >> 2),
-                        (uint32_t)(i & 3u));
-}
-
 static float unit(uint32_t u) /* [0, 1) */
 {
     return (float)(u >> 8) * (1.0f / 16777216.0f);
@@ -105,7 +98,7 @@ static uint64_t key_ik(uint64_t i, uint32_t k)
 /* Presynaptic cell of sparse synapse (i, k): uniform over all cells. */
 static uint32_t connect(const struct mp_net *n, uint64_t i, uint32_t k)
 {
-    uint32_t u = word_of(n->cfg.seed, MP_RNG_NET_CONNECT, 0, key_ik(i, k));
+    uint32_t u = mp_rng_word(n->cfg.seed, MP_RNG_NET_CONNECT, 0, key_ik(i, k));
     return (uint32_t)(((uint64_t)u * n->n_pre) >> 32);
 }
 
@@ -128,7 +121,7 @@ static void make_patterns(struct mp_net *n)
     for (j = 0; j < n->n_in; j++)
         perm[j] = j;
     for (j = n->n_in; j > 1; j--) { /* Fisher-Yates */
-        uint32_t r = (uint32_t)(((uint64_t)word_of(c->seed,
+        uint32_t r = (uint32_t)(((uint64_t)mp_rng_word(c->seed,
                                                    MP_RNG_NET_PATTERN, 0,
                                                    j) *
                                  j) >>
@@ -147,7 +140,7 @@ static void make_patterns(struct mp_net *n)
                 n->patterns[(size_t)k * n->n_in + perm[j]] = v;
         } else {
             for (j = 0; j < n->n_in; j++)
-                if (word_of(c->seed, MP_RNG_NET_PATTERN, 1 + k, j) >> 31)
+                if (mp_rng_word(c->seed, MP_RNG_NET_PATTERN, 1 + k, j) >> 31)
                     n->patterns[(size_t)k * n->n_in + j] = scale;
         }
     }
@@ -171,7 +164,7 @@ static uint32_t permuted(uint64_t seed, uint64_t cycle, uint32_t K,
     for (i = 0; i < K; i++)
         order[i] = i;
     for (i = K; i > 1; i--) {
-        uint32_t r = (uint32_t)(((uint64_t)word_of(seed, MP_RNG_NET_ORDER,
+        uint32_t r = (uint32_t)(((uint64_t)mp_rng_word(seed, MP_RNG_NET_ORDER,
                                                    cycle, i) *
                                  i) >>
                                 32);
@@ -204,7 +197,7 @@ uint32_t mp_net_pattern_at(const struct mp_net *n, uint64_t step)
     if (K <= 64)
         return permuted(n->cfg.seed, p / K, K, (uint32_t)(p % K));
     /* Many patterns: independent uniform choices. */
-    return (uint32_t)(((uint64_t)word_of(n->cfg.seed, MP_RNG_NET_ORDER, p, 0) *
+    return (uint32_t)(((uint64_t)mp_rng_word(n->cfg.seed, MP_RNG_NET_ORDER, p, 0) *
                        K) >>
                       32);
 }
@@ -221,7 +214,7 @@ static void input_at(const struct mp_net *n, uint64_t step, float *z)
     for (j = 0; j < n->n_in; j++) {
         float v = gain == 1.0f ? pat[j] : pat[j] * gain;
         if (a > 0.0f) {
-            v += a * (2.0f * unit(word_of(n->cfg.seed, MP_RNG_NET_NOISE,
+            v += a * (2.0f * unit(mp_rng_word(n->cfg.seed, MP_RNG_NET_NOISE,
                                           step, j)) -
                       1.0f);
             if (v < 0.0f)
@@ -324,61 +317,47 @@ static double dense_pass(float *MP_RESTRICT wr, const float *MP_RESTRICT z,
     return mp_dot_combine(p);
 }
 
-/*
- * BCM with heterosynaptic normalisation: within each segment of G
- * consecutive synapses of a row, the step's net change is removed evenly
- * (mp_hetero_w), so the segment's total weight is conserved up to
- * clipping.  The changes of a segment are summed in order, in double.
- */
+/* The presynaptic cells of row i held here, or NULL for a dense row
+ * (stored indices equal regenerated ones: tested). */
+static const uint32_t *row_cells(const struct mp_net *n, uint64_t i)
+{
+    return n->sparse ? n->idx + (i - n->r0) * n->L : NULL;
+}
+
+/* BCM with heterosynaptic normalisation (mp_hetero_segment), segment by
+ * segment of G synapses: each segment's total weight is conserved up to
+ * clipping. */
 static void hetero_pass(struct mp_net *n, uint64_t i, float kb, float y,
                         float th)
 {
     float *w = n->w + (i - n->r0) * n->L;
     const uint32_t G = n->cfg.hetero_segment;
-    uint32_t s0, s;
-    for (s0 = 0; s0 < n->L; s0 += G) {
-        const uint32_t end = s0 + G < n->L ? s0 + G : n->L;
-        double sum = 0.0;
-        float mean;
-        for (s = s0; s < end; s++)
-            sum += mp_bcm_dw(kb, n->z[cell(n, i, s)], y, th);
-        mean = (float)(sum / (double)(end - s0));
-        for (s = s0; s < end; s++)
-            w[s] = mp_hetero_w(w[s], mp_bcm_dw(kb, n->z[cell(n, i, s)], y, th),
-                               mean, n->lo, n->hi);
-    }
+    uint32_t s0;
+    for (s0 = 0; s0 < n->L; s0 += G)
+        mp_hetero_segment(w, n->z, row_cells(n, i), s0,
+                          s0 + G < n->L ? s0 + G : n->L, kb, y, th, n->lo,
+                          n->hi);
 }
 
-/*
- * BCM-gated discrete synapses: an active input (x > x_on) receives a
- * candidate event with probability mp_gate_prob, potentiating if
- * y > theta_eff; the model's table decides the transition, and the weight
- * follows the strength.  Every random value is keyed by (step, neuron,
- * synapse).
- */
+/* BCM-gated discrete synapses (mp_gated_syn_step): the weight follows the
+ * strength of a synapse that had an event.  Every random value is keyed
+ * by (step, neuron, synapse). */
 static void discrete_pass(struct mp_net *n, uint64_t i, float kb, float y,
                           float th)
 {
     float *w = n->w + (i - n->r0) * n->L;
     uint8_t *st = n->state + (i - n->r0) * n->L;
-    const uint64_t seed = n->cfg.seed, step = n->step;
-    const uint32_t pot = y > th;
+    const uint32_t *cells = row_cells(n, i);
     uint32_t s;
     for (s = 0; s < n->L; s++) {
-        const float x = n->z[cell(n, i, s)];
-        uint64_t key;
-        float pr;
-        if (!(x > n->x_on))
-            continue;
-        pr = mp_gate_prob(kb, x, y, th);
-        key = key_ik(i, s);
-        if (pr > 0.0f && (uint64_t)word_of(seed, MP_RNG_NET_EVENT, step,
-                                           key) < mp_prob_threshold(pr)) {
-            uint32_t b = word_of(seed, MP_RNG_NET_CASCADE, step, key) >> 24;
-            uint32_t v = mp_syn_step(&n->table, st[s], pot, b, seed, step,
-                                     key);
+        int event;
+        uint32_t v = mp_gated_syn_step(&n->table, st[s], kb,
+                                       n->z[cells ? cells[s] : s], n->x_on,
+                                       y, th, n->cfg.seed, n->step,
+                                       key_ik(i, s), &event);
+        if (event) {
             st[s] = (uint8_t)v;
-            w[s] = (v & MP_SYN_STRONG) ? n->w_strong : n->w_weak;
+            w[s] = mp_syn_wvalue(v, n->w_weak, n->w_strong);
         }
     }
 }
@@ -612,10 +591,10 @@ int mp_net_create(struct mp_net **out, const struct mp_config *cfg,
             uint64_t row = n->r0 + (uint64_t)i / n->L;
             uint32_t k = (uint32_t)((uint64_t)i % n->L);
             uint32_t v = mp_syn_draw(cum, D,
-                                     word_of(cfg->seed, MP_RNG_NET_WEIGHT, 1,
+                                     mp_rng_word(cfg->seed, MP_RNG_NET_WEIGHT, 1,
                                              key_ik(row, k)));
             n->state[i] = (uint8_t)v;
-            n->w[i] = (v & MP_SYN_STRONG) ? n->w_strong : n->w_weak;
+            n->w[i] = mp_syn_wvalue(v, n->w_weak, n->w_strong);
             if (n->sparse)
                 n->idx[i] = connect(n, row, k);
         }
@@ -629,7 +608,7 @@ int mp_net_create(struct mp_net **out, const struct mp_config *cfg,
         float top = (float)(j < n->n_in ? cfg->w_init : cfg->w_init_rec);
         if (n->sparse)
             n->idx[i] = j;
-        n->w[i] = top * unit(word_of(cfg->seed, MP_RNG_NET_WEIGHT, 0,
+        n->w[i] = top * unit(mp_rng_word(cfg->seed, MP_RNG_NET_WEIGHT, 0,
                                      key_ik(row, k)));
         }
     }

@@ -18,18 +18,6 @@
 #include "metaplast/rng.h"
 #include "metaplast/rules.h"
 
-/* The table in shared memory (read with divergent indices). */
-static __device__ __forceinline__ void load_table(struct mp_syn_table *dst,
-                                                  const struct mp_syn_table *src)
-{
-    const uint32_t *s = (const uint32_t *)src;
-    uint32_t *d = (uint32_t *)dst;
-    unsigned i;
-    for (i = threadIdx.x; i < sizeof(*src) / 4; i += blockDim.x)
-        d[i] = s[i];
-    __syncthreads();
-}
-
 static __device__ __forceinline__ struct mp_u32x4
 shfl4(struct mp_u32x4 v, unsigned src)
 {
@@ -65,7 +53,7 @@ __global__ void ens_advance(uint32_t *s4, uint64_t tiles, uint64_t tile0,
     const uint64_t warps = (uint64_t)gridDim.x * blockDim.x / 32;
     uint64_t lt;
 
-    load_table(&t, gt);
+    mp_load_shared(&t, gt);
     for (lt = (blockIdx.x * (uint64_t)blockDim.x + threadIdx.x) / 32;
          lt < tiles; lt += warps) {
         /* Streams are keyed by global indices; s4 is indexed locally. */

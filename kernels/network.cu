@@ -54,6 +54,22 @@ __global__ void net_input(float *z_next, const float *pattern, float gain,
     }
 }
 
+/* The end of a row's step (lane 0): the next current, the threshold, the
+ * rate sums — the same as host/net.c's step_once. */
+static __device__ __forceinline__ void
+finish_row(uint64_t i, unsigned lane, double acc, float y, float *theta,
+           double *h, double *acc_scale, double *acc_rec,
+           const struct mp_k_net_step *p)
+{
+    if (lane != 0)
+        return;
+    h[i] = acc;
+    if (p->bcm)
+        theta[i] = mp_theta_step(theta[i], y, p->c_theta, p->inv_y0);
+    acc_scale[i] += y;
+    acc_rec[i] += y;
+}
+
 __global__ void net_pass(float *w, const uint32_t *idx, const float *z,
                          const float *z_next, const float *y_new,
                          float *theta, double *h, double *acc_scale,
@@ -79,23 +95,9 @@ __global__ void net_pass(float *w, const uint32_t *idx, const float *z,
             }
             acc += (double)v * (double)z_next[j];
         }
-        acc = warp_combine(acc);
-        if (lane == 0) {
-            h[i] = acc;
-            if (p.bcm)
-                theta[i] = mp_theta_step(theta[i], y, p.c_theta, p.inv_y0);
-            acc_scale[i] += y;
-            acc_rec[i] += y;
-        }
+        finish_row(i, lane, warp_combine(acc), y, theta, h, acc_scale,
+                   acc_rec, &p);
     }
-}
-
-static __device__ __forceinline__ uint32_t key_word(uint64_t seed,
-                                                   uint32_t purpose,
-                                                   uint64_t step, uint64_t key)
-{
-    return mp_u32x4_get(mp_rng_block(seed, purpose, step, key >> 2),
-                        (uint32_t)(key & 3u));
 }
 
 /* Discrete synapses: every lane its strided synapses, the same draws as
@@ -114,12 +116,8 @@ __global__ void net_pass_special(float *w, const uint32_t *idx,
     const unsigned lane = threadIdx.x & 31u;
     const uint64_t warps = (uint64_t)gridDim.x * blockDim.x / 32;
     uint64_t i;
-    unsigned q;
-    if (p.discrete) {
-        for (q = threadIdx.x; q < sizeof(t) / 4; q += blockDim.x)
-            ((uint32_t *)&t)[q] = ((const uint32_t *)gt)[q];
-        __syncthreads();
-    }
+    if (p.discrete)
+        mp_load_shared(&t, gt);
     for (i = (blockIdx.x * (uint64_t)blockDim.x + threadIdx.x) / 32;
          i < p.n_out; i += warps) {
         float *row = w + i * p.L;
@@ -130,52 +128,28 @@ __global__ void net_pass_special(float *w, const uint32_t *idx,
         uint32_t s;
         if (p.plastic && p.discrete) {
             uint8_t *st = state + i * p.L;
-            const uint32_t pot = y > th;
             for (s = lane; s < p.L; s += 32) {
-                const float x = z[p.sparse ? ix[s] : s];
-                const uint64_t key = (i << 32) | s;
-                float pr;
-                if (!(x > p.x_on))
-                    continue;
-                pr = mp_gate_prob(p.kb, x, y, th);
-                if (pr > 0.0f &&
-                    (uint64_t)key_word(p.seed, MP_RNG_NET_EVENT, p.step,
-                                       key) < mp_prob_threshold(pr)) {
-                    uint32_t b =
-                        key_word(p.seed, MP_RNG_NET_CASCADE, p.step, key) >>
-                        24;
-                    uint32_t v = mp_syn_step(&t, st[s], pot, b, p.seed,
-                                             p.step, key);
+                int event;
+                const uint32_t v = mp_gated_syn_step(
+                    &t, st[s], p.kb, z[p.sparse ? ix[s] : s], p.x_on, y, th,
+                    p.seed, p.step, (i << 32) | s, &event);
+                if (event) {
                     st[s] = (uint8_t)v;
-                    row[s] = (v & MP_SYN_STRONG) ? p.w_strong : p.w_weak;
+                    row[s] = mp_syn_wvalue(v, p.w_weak, p.w_strong);
                 }
             }
         } else if (p.plastic && p.hetero && lane == 0) {
             uint32_t s0;
-            for (s0 = 0; s0 < p.L; s0 += p.hetero) {
-                const uint32_t end = s0 + p.hetero < p.L ? s0 + p.hetero : p.L;
-                double sum = 0.0;
-                float mean;
-                for (s = s0; s < end; s++)
-                    sum += mp_bcm_dw(p.kb, z[p.sparse ? ix[s] : s], y, th);
-                mean = (float)(sum / (double)(end - s0));
-                for (s = s0; s < end; s++)
-                    row[s] = mp_hetero_w(
-                        row[s], mp_bcm_dw(p.kb, z[p.sparse ? ix[s] : s], y, th),
-                        mean, p.lo, p.hi);
-            }
+            for (s0 = 0; s0 < p.L; s0 += p.hetero)
+                mp_hetero_segment(row, z, ix, s0,
+                                  s0 + p.hetero < p.L ? s0 + p.hetero : p.L,
+                                  p.kb, y, th, p.lo, p.hi);
         }
         __syncwarp();
         for (s = lane; s < p.L; s += 32)
             acc += (double)row[s] * (double)z_next[p.sparse ? ix[s] : s];
-        acc = warp_combine(acc);
-        if (lane == 0) {
-            h[i] = acc;
-            if (p.bcm)
-                theta[i] = mp_theta_step(theta[i], y, p.c_theta, p.inv_y0);
-            acc_scale[i] += y;
-            acc_rec[i] += y;
-        }
+        finish_row(i, lane, warp_combine(acc), y, theta, h, acc_scale,
+                   acc_rec, &p);
     }
 }
 

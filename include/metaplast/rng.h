@@ -145,4 +145,12 @@ static MP_INLINE MP_HD uint32_t mp_u32x4_get(struct mp_u32x4 v, uint32_t k)
     return k == 0 ? v.x : k == 1 ? v.y : k == 2 ? v.z : v.w;
 }
 
+/* Word i of stream (purpose, step): word i % 4 of block i / 4. */
+static MP_INLINE MP_HD uint32_t mp_rng_word(uint64_t seed, uint32_t purpose,
+                                            uint64_t step, uint64_t i)
+{
+    return mp_u32x4_get(mp_rng_block(seed, purpose, step, i >> 2),
+                        (uint32_t)(i & 3u));
+}
+
 #endif

@@ -471,4 +471,64 @@ static MP_INLINE MP_HD float mp_gate_prob(float k, float x, float y,
     return p < 1.0f ? p : 1.0f;
 }
 
+/* The weight value of a discrete synapse in state st (network units). */
+static MP_INLINE MP_HD float mp_syn_wvalue(uint32_t st, float weak,
+                                           float strong)
+{
+    return (st & MP_SYN_STRONG) ? strong : weak;
+}
+
+/*
+ * One BCM-gated discrete synapse at a step: an active input (x > x_on)
+ * draws the event (NET_EVENT stream) and, on an event, the transition
+ * byte (NET_CASCADE stream), both keyed by (step, key = neuron << 32 |
+ * synapse).  Returns the new state; *event says whether one happened (the
+ * weight then follows the state's strength).
+ */
+static MP_INLINE MP_HD uint32_t mp_gated_syn_step(
+    const struct mp_syn_table *t, uint32_t st, float k, float x, float x_on,
+    float y, float theta_eff, uint64_t seed, uint64_t step, uint64_t key,
+    int *event)
+{
+    float pr;
+    *event = 0;
+    if (!(x > x_on))
+        return st;
+    pr = mp_gate_prob(k, x, y, theta_eff);
+    if (!(pr > 0.0f) ||
+        (uint64_t)mp_rng_word(seed, MP_RNG_NET_EVENT, step, key) >=
+            mp_prob_threshold(pr))
+        return st;
+    *event = 1;
+    return mp_syn_step(t, st, y > theta_eff,
+                       mp_rng_word(seed, MP_RNG_NET_CASCADE, step, key) >> 24,
+                       seed, step, key);
+}
+
+/*
+ * BCM with heterosynaptic normalisation over the synapses [s0, end) of a
+ * row: each weight moves by its BCM change minus the segment's mean
+ * change (summed in order, in double).  cells: the presynaptic cell of
+ * each synapse, or NULL for a dense row (cell = synapse).
+ */
+static MP_INLINE MP_HD void mp_hetero_segment(float *row, const float *z,
+                                              const uint32_t *cells,
+                                              uint32_t s0, uint32_t end,
+                                              float k, float y,
+                                              float theta_eff, float lo,
+                                              float hi)
+{
+    double sum = 0.0;
+    float mean;
+    uint32_t s;
+    for (s = s0; s < end; s++)
+        sum += mp_bcm_dw(k, z[cells ? cells[s] : s], y, theta_eff);
+    mean = (float)(sum / (double)(end - s0));
+    for (s = s0; s < end; s++)
+        row[s] = mp_hetero_w(row[s],
+                             mp_bcm_dw(k, z[cells ? cells[s] : s], y,
+                                       theta_eff),
+                             mean, lo, hi);
+}
+
 #endif
