@@ -25,6 +25,8 @@ struct progress {
 };
 
 double mp_cli_now(void);
+/* mkdir -p: 0, or -1 with errno set. */
+int mp_cli_mkdirs(const char *path);
 
 /* Sweeps (cli_sweep.c). */
 int mp_cli_sweep(int argc, char **argv, const char *cmdline);

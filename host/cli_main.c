@@ -261,25 +261,6 @@ static void join_args(int argc, char **argv, char *buf, size_t len)
     }
 }
 
-/* mkdir -p. */
-static int make_dirs(const char *path)
-{
-    char tmp[MP_CFG_MAX_PATH];
-    char *p;
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (p = tmp + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(tmp, 0777) && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    if (mkdir(tmp, 0777) && errno != EEXIST)
-        return -1;
-    return 0;
-}
-
 static int exists_in(const char *dir, const char *name)
 {
     char path[MP_CFG_MAX_PATH + 64];
@@ -321,7 +302,7 @@ static int prepare_dir(const char *dir)
 {
     char probe[MP_CFG_MAX_PATH + 64];
     FILE *f;
-    if (make_dirs(dir)) {
+    if (mp_cli_mkdirs(dir)) {
         fprintf(stderr, "metaplast: output.dir: cannot create '%s': %s\n",
                 dir, strerror(errno));
         return MP_EXIT_USAGE;

@@ -1,12 +1,35 @@
 /* SPDX-License-Identifier: MIT */
-/* cli_progress.c: a progress line on a terminal, log lines otherwise. */
+/* cli_progress.c: a progress line on a terminal, log lines otherwise;
+ * small helpers the CLI's files share. */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 
 #define LOG_EVERY_S 5.0
+
+int mp_cli_mkdirs(const char *path)
+{
+    char tmp[PATH_MAX];
+    char *p;
+    if (snprintf(tmp, sizeof tmp, "%s", path) >= (int)sizeof tmp) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0777) && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(tmp, 0777) && errno != EEXIST ? -1 : 0;
+}
 #define LINE_EVERY_S 0.25
 
 double mp_cli_now(void)

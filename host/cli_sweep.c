@@ -82,22 +82,6 @@ static int parse_vary(struct vary *v, const char *arg)
     return 0;
 }
 
-static int mkdir_p(const char *path)
-{
-    char tmp[PATH_MAX];
-    char *p;
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (p = tmp + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(tmp, 0777) && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    return mkdir(tmp, 0777) && errno != EEXIST ? -1 : 0;
-}
-
 /* Task t's value index for vary k (the first --vary varies slowest). */
 static int value_of(const struct sweep_args *a, long t, int k)
 {
@@ -326,14 +310,14 @@ static int sweep(struct sweep_args *ap, int argc, char **argv)
             return MP_EXIT_USAGE;
         }
     }
-    snprintf(path, sizeof path, "%s/tasks", ap->out);
-    if (mkdir_p(path)) {
-        fprintf(stderr, "metaplast: sweep: cannot create '%s': %s\n", path,
-                strerror(errno));
-        return MP_EXIT_USAGE;
+    for (k = 0; k < 2; k++) { /* SLURM writes no log into a missing dir */
+        snprintf(path, sizeof path, "%s/%s", ap->out, k ? "logs" : "tasks");
+        if (mp_cli_mkdirs(path)) {
+            fprintf(stderr, "metaplast: sweep: cannot create '%s': %s\n",
+                    path, strerror(errno));
+            return MP_EXIT_USAGE;
+        }
     }
-    snprintf(path, sizeof path, "%s/logs", ap->out);
-    mkdir_p(path);
     for (t = 0; t < ntasks; t++) {
         FILE *f;
         task_config(ap, t, ap->out, &c, err, sizeof err);

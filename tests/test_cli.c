@@ -749,6 +749,13 @@ Test(cli, sweep_and_collect)
                      sw, NULL),
                  2);
     cr_expect(strstr(err, "already holds a sweep"), "%s", err);
+    write_file("plainfile", "x\n");
+    cr_expect_eq(cli("sweep", cfg, "--vary", "synapse.model=binary", "--out",
+                     path_in("plainfile/sw"), NULL),
+                 2);
+    cr_expect(strstr(err, "sweep: cannot create") &&
+                  strstr(err, "Not a directory"),
+              "%s", err);
     cr_expect_eq(cli("sweep", cfg, "--vary", "ensemble.f=0.5,2", "--out",
                      path_in("bad"), NULL),
                  2);
