@@ -822,6 +822,31 @@ Test(cli, memory_refused_up_front)
     cr_expect_eq(cli("validate", cfg, NULL), 0);
     cr_expect(strstr(out, "memory: ") && strstr(out, "GB available"), "%s",
               out);
+    cr_expect(!strstr(out, "would refuse"), "%s", out);
+    cr_expect_eq(cli("validate", cfg, "--set", "ensemble.synapses=1e12",
+                     NULL),
+                 0);
+    cr_expect(strstr(out, "warning: this machine has") &&
+                  strstr(out, "`run` would refuse it here"),
+              "%s", out);
+}
+
+/* A build without MPI started by an MPI launcher would run the whole job
+ * once per rank: refused, exit 2, nothing written.  (With MPI: tests/mpi.) */
+Test(cli, mpi_launcher_without_mpi)
+{
+#ifdef MP_HAVE_MPI
+    cr_skip_test("this build has MPI; tests/mpi/test_mpi.sh covers it");
+#else
+    const char *cfg = write_file("s.ini", small);
+    setenv("OMPI_COMM_WORLD_SIZE", "2", 1);
+    cr_expect_eq(cli("run", cfg, "--out", path_in("r"), NULL), 2);
+    unsetenv("OMPI_COMM_WORLD_SIZE");
+    cr_expect(strstr(err, "started by an MPI launcher, but this build has no "
+                          "MPI"),
+              "%s", err);
+    cr_expect(!file_exists(path_in("r")));
+#endif
 }
 
 /* A network whose rates overflow: the next measurement stops it (exit 3)

@@ -11,13 +11,18 @@
 # count to the same result; bad input under mpirun is refused once, exit
 # 2.  Compares every value of checkpoint.nc and record.nc (ncdump's data
 # section; the headers differ in the command line).
-# Exits 77 (skipped) without mpirun or in a build without MPI.
-#   usage: test_mpi.sh PATH/TO/metaplast
+# Exits 77 (skipped) in a build without MPI (second argument OFF, as
+# CMake passes it); a build with MPI that cannot run it fails.
+#   usage: test_mpi.sh PATH/TO/metaplast [ON|OFF]
 set -uo pipefail
-metaplast=$(realpath "${1:?usage: test_mpi.sh PATH/TO/metaplast}")
-command -v mpirun >/dev/null || { echo "SKIP: no mpirun"; exit 77; }
+metaplast=$(realpath "${1:?usage: test_mpi.sh PATH/TO/metaplast [ON|OFF]}")
+if [[ ${2:-ON} != ON ]]; then
+  echo "SKIP: this build has no MPI"
+  exit 77
+fi
+command -v mpirun >/dev/null || { echo "FAIL: no mpirun"; exit 1; }
 "$metaplast" --version | grep -q "MPI: built" ||
-  { echo "SKIP: this build has no MPI"; exit 77; }
+  { echo "FAIL: built with MPI, but --version does not say so"; exit 1; }
 # As root, and more ranks than the 2 cores (OpenMPI's own switches).
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1
