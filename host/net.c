@@ -375,12 +375,14 @@ static void step_once(struct mp_net *n)
 
     for (i = n->r0; i < (int64_t)n->r1; i++)
         n->y_new[i] = mp_relu(n->h[i], n->bias);
-    /* Every rank's rates to every rank: the next presynaptic vector. */
-    mp__par_allgather(n->y_new, n->n_out, sizeof *n->y_new,
-                      (uint64_t)n->n_out * sizeof *n->y_new);
     input_at(n, n->step + 1, n->z_next);
-    if (n->n_pre > n->n_in)
+    if (n->n_pre > n->n_in) {
+        /* Every rank's rates to every rank: the next presynaptic vector
+         * (a feed-forward network gathers them only for a snapshot). */
+        mp__par_allgather(n->y_new, n->n_out, sizeof *n->y_new,
+                          (uint64_t)n->n_out * sizeof *n->y_new);
         memcpy(n->z_next + n->n_in, n->y_new, n->n_out * sizeof *n->y_new);
+    }
 #pragma omp parallel for schedule(static) num_threads(nthreads(n))
     for (i = n->r0; i < (int64_t)n->r1; i++) {
         float *w = n->w + (size_t)(i - n->r0) * n->L;
@@ -1013,8 +1015,9 @@ int mp_net_snapshot(const struct mp_net *n, struct mp_net_snapshot *s)
         return rc;
     s->n_out = n->n_out;
     s->step = n->step;
-    if (root)
-        memcpy(s->y, n->y, n->n_out * sizeof *s->y);
+    /* A feed-forward network exchanges no rates per step. */
+    mp__par_gather(n->y + n->r0, s->y, n->n_out, sizeof *s->y,
+                   (uint64_t)n->n_out * sizeof *s->y);
     gather_rows(n, n->w, s->w, sizeof *s->w);
     mp__par_gather(n->theta + n->r0, s->theta, n->n_out, sizeof *s->theta,
                    (uint64_t)n->n_out * sizeof *s->theta);

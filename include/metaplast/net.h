@@ -23,8 +23,9 @@ extern "C" {
 /*
  * Under MPI (docs/MPI.md) every rank makes the same calls; create,
  * advance, sample, snapshot, restore and check_finite are collective.
- * Each rank holds the rows of a block of neurons: mp_net_weights and
- * mp_net_response cover those rows only; samples are complete on every
+ * Each rank holds the rows of a block of neurons: mp_net_weights,
+ * mp_net_response, mp_net_theta and mp_net_rates cover those rows only
+ * (all rates on every rank for a recurrent network); samples are complete on every
  * rank; snapshots arrive on rank 0, and restore takes rank 0's.
  */
 struct mp_net;
