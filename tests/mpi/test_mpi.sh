@@ -108,6 +108,21 @@ check "stopped before the end ($done_at)" \
 run 3 resume long --quiet >/dev/null
 check "resumed on 3 ranks = uninterrupted" same longref long
 
+# A failure on one rank mid-run (rank 2, an injected device error): every
+# rank ends (exit 3, no hang), the last checkpoint is intact, and a resume
+# on 2 ranks ends as the uninterrupted run.
+timeout 300 mpirun -np 2 "$metaplast" run long.ini --out onefail --quiet : \
+  -np 1 env MP_FAULT=device-error@100 "$metaplast" run long.ini \
+  --out onefail --quiet >/dev/null 2>onefail.err
+rc=$?
+check "one rank fails: all end, exit 3 (got $rc)" test $rc -eq 3
+check "one rank fails: its message" \
+  grep -q "device error in advance.*the last checkpoint is intact" onefail.err
+check "one rank fails: checkpoint intact" \
+  bash -c "'$metaplast' info onefail/checkpoint.nc | grep -q 'checksums:      OK'"
+run 2 resume onefail --quiet >/dev/null
+check "one rank fails: resumed on 2 ranks = uninterrupted" same longref onefail
+
 # Rate networks: neurons split across ranks, rates exchanged every step.
 cat >ff.ini <<INI
 [run]
