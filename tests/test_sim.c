@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "metaplast/detail/backend.h"
+#include "split_check.h"
 #include "metaplast/sim.h"
 #include "metaplast/theory.h"
 
@@ -336,4 +337,11 @@ Test(sim, cascade_occupancy_uniform)
     }
     z = occupancy_zmax(&r.table, 5, N, 2000);
     cr_expect(z > 5.0, "a missing boundary factor went unnoticed: %.2f", z);
+}
+
+/* Blocks of tiles (as MPI ranks hold them) evolve and measure as the whole
+ * ensemble, bit for bit (tests/split_check.h). */
+Test(sim, blocks_equal_whole)
+{
+    check_split(mp__cpu_backend_create, "cpu blocks");
 }

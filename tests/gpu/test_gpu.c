@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "metaplast/detail/backend.h"
+#include "../split_check.h"
 #include "metaplast/error.h"
 #include "metaplast/io.h"
 #include "metaplast/sim.h"
@@ -106,6 +107,14 @@ Test(gpu_ensemble, large_cascade)
     c.every = 500;
     c.max_age = 1000;
     compare(&c, "cascade n=15, N=2^22");
+}
+
+/* Blocks of tiles on the device (the kernels' tile0 offset, as MPI ranks
+ * use it) equal the whole ensemble on the CPU, bit for bit. */
+Test(gpu_ensemble, blocks_equal_whole_cpu)
+{
+    need_device();
+    check_split(mp__cuda_backend_create, "cuda blocks");
 }
 
 /* The device lost mid-run (its context reset under the simulation, as a
