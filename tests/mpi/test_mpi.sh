@@ -238,6 +238,14 @@ rc=$?
 check "bad config under mpirun: exit 2 (got $rc)" test $rc -eq 2
 check "bad config: one message" test "$(grep -c 'synapse.n' err.txt)" -eq 1
 check "bad config: nothing written" test ! -e bad
+# A rate network split across ranks runs on the CPU: cuda is refused.
+run 2 run ff.ini --set run.backend=cuda --out netcuda >out.txt 2>err.txt
+rc=$?
+check "network on ranks with backend cuda: exit 2 (got $rc)" test $rc -eq 2
+check "network on ranks with backend cuda: one message" \
+  test "$(grep -c 'split across MPI ranks runs on the CPU' err.txt)" -eq 1
+check "network on ranks with backend cuda: nothing written" test ! -e netcuda
+
 # Too big for this machine: refused up front by the node, once.
 run 3 run e.ini --set ensemble.synapses=1e12 --out huge >out.txt 2>err.txt
 rc=$?
