@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ensemble.cu: synapse-ensemble kernels.  Indexing only: every synapse
- * update, candidate sign and random word comes from rules.h / rng.h, the
- * functions the CPU backend runs, so both backends agree bit for bit.
+ * ensemble.cu: synapse-ensemble kernels.  Indexing, memory movement and
+ * warp reductions: every synapse update, candidate sign, random word and
+ * overlap comes from syn_rules.h / rng.h, the functions the CPU backend
+ * runs, so both backends agree bit for bit.
  *
  * Mapping: one warp per tile of 128 synapses, one lane per group of 4.
  * With f = 1/2 a tile's candidate signs for one memory are one PATTERN
@@ -15,8 +16,7 @@
 #include "common.cuh"
 #include "ensemble.h"
 
-#include "metaplast/rng.h"
-#include "metaplast/rules.h"
+#include "metaplast/private/syn_rules.h"
 
 static __device__ __forceinline__ struct mp_u32x4
 shfl4(struct mp_u32x4 v, unsigned src)
@@ -35,11 +35,8 @@ __global__ void ens_init(uint32_t *s4, uint64_t groups, uint64_t g0,
     uint64_t g;
     for (g = blockIdx.x * (uint64_t)blockDim.x + threadIdx.x; g < groups;
          g += (uint64_t)gridDim.x * blockDim.x) {
-        struct mp_u32x4 u = mp_rng_block(seed, MP_RNG_INIT, 0, g0 + g);
-        s4[g] = mp_syn_draw(cum.cum, depths, u.x) |
-                (mp_syn_draw(cum.cum, depths, u.y) << 8) |
-                (mp_syn_draw(cum.cum, depths, u.z) << 16) |
-                (mp_syn_draw(cum.cum, depths, u.w) << 24);
+        s4[g] = mp_syn_draw4(cum.cum, depths,
+                             mp_rng_block(seed, MP_RNG_INIT, 0, g0 + g));
     }
 }
 
@@ -114,12 +111,8 @@ __global__ void ens_measure(const uint32_t *s4, uint64_t tiles,
          lt < tiles; lt += warps) {
         const uint64_t tile = tile0 + lt, g = tile * 32 + lane;
         const uint32_t strong = mp_strong4(s4[lt * 32 + lane]);
-        const uint32_t valid =
-            synapses >= 4 * g + 4 ? 0xFu
-            : synapses <= 4 * g   ? 0u
-                                  : (1u << (synapses - 4 * g)) - 1u;
-        const long long nvalid = __popc(valid);
-        long long v = mp_warp_sum(2 * __popc(strong & valid) - nvalid);
+        const uint32_t valid = mp_valid_bits(synapses, 4 * g, 4);
+        long long v = mp_warp_sum(mp_overlap_bits(0xFu, strong, valid));
         uint32_t a0;
         if (lane == 0)
             atomicAdd(&acc[n], (unsigned long long)v);
@@ -137,7 +130,7 @@ __global__ void ens_measure(const uint32_t *s4, uint64_t tiles,
                     xi4 = mp_xi4_from_words(
                         mp_rng_block(seed, MP_RNG_PATTERN, mus[a0 + k], g),
                         thr_f);
-                v = mp_warp_sum(nvalid - 2 * __popc((xi4 ^ strong) & valid));
+                v = mp_warp_sum(mp_overlap_bits(xi4, strong, valid));
                 if (lane == 0)
                     atomicAdd(&acc[a0 + k], (unsigned long long)v);
             }
@@ -176,4 +169,10 @@ extern "C" int mp__k_ens_measure(const uint32_t *s4, uint64_t tiles,
     ens_measure<<<blocks, MP_K_BLOCK, (n + 1) * sizeof(unsigned long long)>>>(
         s4, tiles, tile0, synapses, seed, mus, n, half, thr_f, partial);
     return mp_launch_status();
+}
+
+extern "C" int mp__k_probe(void)
+{
+    struct cudaFuncAttributes attr;
+    return (int)cudaFuncGetAttributes(&attr, ens_advance);
 }

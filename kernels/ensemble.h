@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-#include "metaplast/rules.h"
+#include "metaplast/private/syn_rules.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -40,6 +40,10 @@ int mp__k_ens_measure(const uint32_t *s4, uint64_t tiles, uint64_t tile0,
                       uint32_t n,
                       int half, uint64_t thr_f,
                       unsigned long long *partial, int blocks);
+
+/* Whether the current device can run this build's kernels: 0, or the
+ * CUDA error (no kernel image for this device, ...). */
+int mp__k_probe(void);
 
 #ifdef __cplusplus
 }

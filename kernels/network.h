@@ -8,42 +8,48 @@
 
 #include <stdint.h>
 
-#include "metaplast/detail/net_dev.h"
+#include "metaplast/private/net_rules.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* The device arrays a pass reads and writes. */
+struct mp_k_net {
+    float *w;                         /* n_out x L weights */
+    const uint32_t *idx;              /* n_out x L cells (sparse) */
+    uint8_t *syn;                     /* n_out x L discrete states */
+    const struct mp_syn_table *table; /* their model */
+    float *theta;                     /* n_out */
+    double *h, *acc_scale, *acc_rec;  /* n_out */
+    const float *z, *z_next;          /* n_pre: this step's, the next */
+    const float *y_new;               /* n_out: this step's rates */
+};
+
+/* What a pass does. */
+struct mp_k_net_pass {
+    uint32_t n_out, L;
+    int sparse;              /* rows hold L presynaptic cells */
+    int plastic;             /* update the weights this step */
+    int currents;            /* only h = w . z_next (no update, no end) */
+    float kb;                /* dt eta m */
+    float m;                 /* modulator level */
+    uint64_t step;           /* the step computed (discrete synapses) */
+    struct mp_net_rules rule; /* the rules' constants */
+};
 
 /* y_new = relu(h - b); recurrent: z_next[n_in + i] = y_new[i]. */
 int mp__k_net_rates(const double *h, float *y_new, float *z_next,
                     uint32_t n_in, uint32_t n_out, float bias, int recurrent,
                     int blocks);
 
-/* z_next[j] = pattern[j] * gain (+ uniform noise of amplitude a, clipped
- * at 0), the same draws as the CPU's input_at. */
+/* z_next[j] = mp_net_input(pattern[j], gain, a, seed, step, j). */
 int mp__k_net_input(float *z_next, const float *pattern, float gain, float a,
                     uint64_t seed, uint64_t step, uint32_t n_in, int blocks);
 
-/* The fused pass: weights updated with z and y_new, next currents h from
- * z_next in mp_dot's order, thresholds, rate sums. */
-int mp__k_net_pass(float *w, const uint32_t *idx, const float *z,
-                   const float *z_next, const float *y_new, float *theta,
-                   double *h, double *acc_scale, double *acc_rec,
-                   struct mp_k_net_step p, int blocks);
-
-/* The pass for discrete synapses (events gated by BCM) or heterosynaptic
- * normalisation: the same updates as the CPU, then the next currents. */
-int mp__k_net_pass_special(float *w, const uint32_t *idx, uint8_t *state,
-                           const struct mp_syn_table *table, const float *z,
-                           const float *z_next, const float *y_new,
-                           float *theta, double *h, double *acc_scale,
-                           double *acc_rec, struct mp_k_net_step p,
-                           int blocks);
-
-/* Currents only (after scaling, on restore): h = w . z. */
-int mp__k_net_currents(const float *w, const uint32_t *idx, const float *z,
-                       double *h, uint32_t n_out, uint32_t L, int sparse,
-                       int blocks);
+/* Every row: its update (continuous, discrete or heterosynaptic), its
+ * next current in mp_row_pass's order, its threshold and rate sums. */
+int mp__k_net_pass(struct mp_k_net a, struct mp_k_net_pass p, int blocks);
 
 /* Scaling pass: w <- clamp(w * s_i, lo, hi) for row i. */
 int mp__k_net_scale(float *w, const float *factors, uint32_t n_out,

@@ -13,9 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "metaplast/detail/backend.h"
+#include "metaplast/error.h"
+#include "metaplast/private/ens_backend.h"
 
-typedef int (*mp_backend_create_fn)(struct mp_backend *,
+typedef int (*mp_backend_create_fn)(struct mp_ens_backend *,
                                     const struct mp_ens_desc *);
 
 static void split_desc(struct mp_ens_desc *d, uint64_t N, double f,
@@ -44,7 +45,6 @@ static void check_split(mp_backend_create_fn create, const char *what)
     struct mp_syn_rule r;
     uint64_t cum[2 * MP_SYN_MAX_DEPTH];
     uint8_t *whole = malloc(N), *parts = malloc(N);
-    char err[512];
     uint32_t j;
     int fk;
     cr_assert_eq(mp_syn_rule_build(&p, &r), 0);
@@ -52,30 +52,26 @@ static void check_split(mp_backend_create_fn create, const char *what)
         cum[j] = ((uint64_t)(j + 1) << 32) / (2 * r.depths);
     for (fk = 0; fk < 2; fk++) {
         const double f = fk ? 0.3 : 0.5;
-        struct mp_backend w, b[3];
+        struct mp_ens_backend w, b[3];
         struct mp_ens_desc d;
         int64_t sw[4], sb[4], sum[4] = {0, 0, 0, 0};
         int k, q;
         memset(&w, 0, sizeof w);
-        w.err = err;
-        w.errlen = sizeof err;
         split_desc(&d, N, f, &r, 0, T);
-        cr_assert_eq(mp__cpu_backend_create(&w, &d), 0);
+        cr_assert_eq(mp__ens_cpu_create(&w, &d), 0, "%s", mp_errmsg());
         cr_assert_eq(w.init_state(&w, cum), 0);
         cr_assert_eq(w.advance(&w, 0, 151), 0);
         cr_assert_eq(w.get_state(&w, whole), 0);
         cr_assert_eq(w.measure(&w, mus, 3, sw), 0);
         for (k = 0; k < 3; k++) {
             memset(&b[k], 0, sizeof b[k]);
-            b[k].err = err;
-            b[k].errlen = sizeof err;
             split_desc(&d, N, f, &r, cut[k], cut[k + 1]);
-            cr_assert_eq(create(&b[k], &d), 0, "%s", err);
-            cr_assert_eq(b[k].init_state(&b[k], cum), 0, "%s", err);
-            cr_assert_eq(b[k].advance(&b[k], 0, 151), 0, "%s", err);
+            cr_assert_eq(create(&b[k], &d), 0, "%s", mp_errmsg());
+            cr_assert_eq(b[k].init_state(&b[k], cum), 0, "%s", mp_errmsg());
+            cr_assert_eq(b[k].advance(&b[k], 0, 151), 0, "%s", mp_errmsg());
             cr_assert_eq(b[k].get_state(&b[k], parts + cut[k] * MP_TILE), 0,
-                         "%s", err);
-            cr_assert_eq(b[k].measure(&b[k], mus, 3, sb), 0, "%s", err);
+                         "%s", mp_errmsg());
+            cr_assert_eq(b[k].measure(&b[k], mus, 3, sb), 0, "%s", mp_errmsg());
             for (q = 0; q < 4; q++)
                 sum[q] += sb[q];
             b[k].destroy(&b[k]);

@@ -166,7 +166,7 @@ Test(cli, run_writes_record_and_config)
     const char *cfg = write_file("a.ini", small);
     const char *run = path_in("run1");
     struct mp_config c;
-    char msg[512], want[512];
+    char want[512];
     cr_assert_eq(cli("run", cfg, "--out", run, "--set", "run.seed=3", NULL), 0,
                  "%s", err);
     snprintf(want, sizeof want, "results: %s/record.nc", run);
@@ -176,9 +176,8 @@ Test(cli, run_writes_record_and_config)
     cr_expect(file_exists(path_in("run1/record.nc")));
     /* The resolved config reads back, with the override in it. */
     mp_config_init(&c);
-    cr_assert_eq(mp_config_load(&c, path_in("run1/config.ini"), msg,
-                                sizeof msg),
-                 0, "%s", msg);
+    cr_assert_eq(mp_config_load(&c, path_in("run1/config.ini")), 0, "%s",
+                 mp_errmsg());
     cr_expect_eq(c.seed, 3u);
     cr_expect_eq(c.syn.n, 5u);
     cr_expect_str_eq(c.dir, run);
@@ -313,21 +312,20 @@ static void wait_for(const char *path)
 static void assert_same_run(const char *a, const char *b)
 {
     struct mp_config ca, cb;
-    struct mp_sim_snapshot x, y;
-    char e[1024];
+    struct mp_ens_snapshot x, y;
     char pa[256], pb[256];
     snprintf(pa, sizeof pa, "%s/checkpoint.nc", a);
     snprintf(pb, sizeof pb, "%s/checkpoint.nc", b);
-    cr_assert_eq(mp_ckpt_read(pa, &ca, &x, e, sizeof e), 0, "%s", e);
-    cr_assert_eq(mp_ckpt_read(pb, &cb, &y, e, sizeof e), 0, "%s", e);
+    cr_assert_eq(mp_io_ens_ckpt_read(pa, &ca, &x), 0, "%s", mp_errmsg());
+    cr_assert_eq(mp_io_ens_ckpt_read(pb, &cb, &y), 0, "%s", mp_errmsg());
     cr_assert_eq(x.done, y.done);
     cr_assert_eq(x.done, ca.memories + ca.burn_in, "not finished");
     cr_assert_eq(memcmp(x.state, y.state, x.synapses), 0, "states differ");
     cr_assert_eq(memcmp(x.count, y.count, x.n_ages * 8), 0);
     cr_assert_eq(memcmp(x.mean, y.mean, x.n_ages * 8), 0, "means differ");
     cr_assert_eq(memcmp(x.m2, y.m2, x.n_ages * 8), 0);
-    mp_snapshot_fini(&x);
-    mp_snapshot_fini(&y);
+    mp_ens_snapshot_fini(&x);
+    mp_ens_snapshot_fini(&y);
 }
 
 /* SIGTERM and SIGUSR1: a clean checkpoint, exit 75; resume finishes the

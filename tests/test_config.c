@@ -23,15 +23,14 @@ static const char *write_ini(const char *text)
     return path;
 }
 
-/* Loads and validates; returns the code, the message in err. */
-static int load(const char *text, struct mp_config *c, char *err,
-                size_t len)
+/* Loads and validates; returns the code, the message in mp_errmsg(). */
+static int load(const char *text, struct mp_config *c)
 {
     int rc;
     mp_config_init(c);
-    rc = mp_config_load(c, write_ini(text), err, len);
+    rc = mp_config_load(c, write_ini(text));
     if (rc == 0)
-        rc = mp_config_validate(c, err, len);
+        rc = mp_config_validate(c);
     unlink(path);
     return rc;
 }
@@ -39,7 +38,6 @@ static int load(const char *text, struct mp_config *c, char *err,
 Test(config, loads_keys_and_scientific_notation)
 {
     struct mp_config c;
-    char err[512] = "";
     cr_assert_eq(load("[run]\nseed = 42\nmemories = 2e4\nthreads = 1\n"
                       "; a comment\n# another\n"
                       "[ensemble]\nsynapses = 1.5e6\nf = 0.25\n"
@@ -47,8 +45,8 @@ Test(config, loads_keys_and_scientific_notation)
                       "[synapse]\nmodel = serial\nn = 8\nq = 0.3 ; inline\n"
                       "[measure]\nevery = 5\nmax_age = 1e3\n"
                       "per_decade = 4\n[output]\ndir = out/x\n",
-                      &c, err, sizeof err),
-                 0, "%s", err);
+                      &c),
+                 0, "%s", mp_errmsg());
     cr_expect_eq(c.seed, 42u);
     cr_expect_eq(c.memories, 20000u);
     cr_expect_eq(c.threads, 1);
@@ -104,8 +102,9 @@ Test(config, bad_input_messages)
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct mp_config c;
         char err[512] = "", want[600];
-        cr_expect_eq(load(cases[i].text, &c, err, sizeof err), MP_EINVAL,
+        cr_expect_eq(load(cases[i].text, &c), MP_EINVAL,
                      "case %zu accepted", i);
+        snprintf(err, sizeof err, "%s", mp_errmsg());
         snprintf(want, sizeof want, "%s%s", path, cases[i].want);
         cr_expect(strstr(err, want) == err, "case %zu:\n got  %s\n want %s",
                   i, err, want);
@@ -115,50 +114,50 @@ Test(config, bad_input_messages)
 Test(config, unreadable_file)
 {
     struct mp_config c;
-    char err[512] = "";
     mp_config_init(&c);
-    cr_expect_eq(mp_config_load(&c, "/nonexistent/metaplast.ini", err,
-                                sizeof err),
-                 MP_EIO);
-    cr_expect(strstr(err, "/nonexistent/metaplast.ini: cannot read") != NULL,
-              "%s", err);
+    cr_expect_eq(mp_config_load(&c, "/nonexistent/metaplast.ini"),
+                 MP_EINVAL);
+    cr_expect(strstr(mp_errmsg(),
+                     "/nonexistent/metaplast.ini: cannot read") != NULL,
+              "%s", mp_errmsg());
 }
 
 Test(config, overrides)
 {
     struct mp_config c;
-    char err[512] = "";
     mp_config_init(&c);
-    cr_assert_eq(mp_config_set(&c, "synapse.model=binary", 1, err, sizeof err),
+    cr_assert_eq(mp_config_set(&c, "synapse.model=binary", 1),
                  0);
-    cr_assert_eq(mp_config_set(&c, "run.memories=1e5", 2, err, sizeof err),
+    cr_assert_eq(mp_config_set(&c, "run.memories=1e5", 2),
                  0);
     cr_expect_eq(c.syn.model, MP_SYN_BINARY);
     cr_expect_eq(c.memories, 100000u);
-    cr_expect_eq(mp_config_set(&c, "run.memories", 3, err, sizeof err),
+    cr_expect_eq(mp_config_set(&c, "run.memories", 3),
                  MP_EINVAL);
-    cr_expect(strstr(err, "--set run.memories: expected section.key=value"),
-              "%s", err);
-    cr_expect_eq(mp_config_set(&c, "ensemble.f=2", 4, err, sizeof err),
+    cr_expect(strstr(mp_errmsg(),
+                     "--set run.memories: expected section.key=value"),
+              "%s", mp_errmsg());
+    cr_expect_eq(mp_config_set(&c, "ensemble.f=2", 4),
                  MP_EINVAL);
-    cr_expect(strstr(err, "--set ensemble.f=2: ensemble.f: expected"), "%s",
-              err);
-    cr_expect_eq(mp_config_set(&c, "run.nope=1", 5, err, sizeof err),
+    cr_expect(strstr(mp_errmsg(),
+                     "--set ensemble.f=2: ensemble.f: expected"), "%s",
+              mp_errmsg());
+    cr_expect_eq(mp_config_set(&c, "run.nope=1", 5),
                  MP_EINVAL);
-    cr_expect(strstr(err, "run.nope: unknown key"), "%s", err);
+    cr_expect(strstr(mp_errmsg(), "run.nope: unknown key"), "%s", mp_errmsg());
     /* A relation broken by an override names the override. */
-    cr_assert_eq(mp_config_set(&c, "measure.max_age=1e6", 6, err, sizeof err),
+    cr_assert_eq(mp_config_set(&c, "measure.max_age=1e6", 6),
                  0);
-    cr_expect_eq(mp_config_validate(&c, err, sizeof err), MP_EINVAL);
-    cr_expect(strstr(err, "--set #6: measure.max_age: must be less"), "%s",
-              err);
+    cr_expect_eq(mp_config_validate(&c), MP_EINVAL);
+    cr_expect(strstr(mp_errmsg(),
+                     "--set #6: measure.max_age: must be less"), "%s",
+              mp_errmsg());
 }
 
 /* The resolved config written out reads back to the same values. */
 Test(config, round_trip)
 {
     struct mp_config a, b;
-    char err[512] = "";
     char *text = NULL;
     size_t len = 0, i;
     FILE *f;
@@ -166,14 +165,14 @@ Test(config, round_trip)
                       "[ensemble]\nf = 0.1\n[synapse]\nmodel = binary\n"
                       "q_plus = 0.123456789012345\n"
                       "[measure]\nages = 5, 1, 3, 3\n",
-                      &a, err, sizeof err),
-                 0, "%s", err);
+                      &a),
+                 0, "%s", mp_errmsg());
     cr_expect_eq(a.n_ages, 3u);
     cr_expect_eq(a.ages[0], 1u);
     f = open_memstream(&text, &len);
     cr_assert_eq(mp_config_write(&a, f), 0);
     fclose(f);
-    cr_assert_eq(load(text, &b, err, sizeof err), 0, "%s\n%s", err, text);
+    cr_assert_eq(load(text, &b), 0, "%s\n%s", mp_errmsg(), text);
     free(text);
     for (i = 0; i < mp_config_nkeys(); i++) {
         char va[4096], vb[4096];
@@ -213,12 +212,12 @@ Test(config, age_grid)
 Test(config, fuzz_regression_comment_in_path)
 {
     struct mp_config c;
-    char err[512] = "";
-    cr_expect_eq(load("[output]\ndir =;", &c, err, sizeof err), MP_EINVAL);
-    cr_expect(strstr(err, "output.dir: expected a directory path without "
-                          "';' or '#'"),
-              "%s", err);
-    cr_expect_eq(load("[output]\ndir = runs/a#1\n", &c, err, sizeof err),
+    cr_expect_eq(load("[output]\ndir =;", &c), MP_EINVAL);
+    cr_expect(strstr(mp_errmsg(),
+                     "output.dir: expected a directory path without "
+                     "';' or '#'"),
+              "%s", mp_errmsg());
+    cr_expect_eq(load("[output]\ndir = runs/a#1\n", &c),
                  MP_EINVAL);
 }
 
@@ -230,7 +229,7 @@ Test(config, fuzz_regression_comment_in_path)
 Test(config, fuzz_regression_long_line)
 {
     struct mp_config c, d;
-    char err[512] = "", *text = NULL, *in;
+    char *text = NULL, *in;
     size_t len = 0, n;
     FILE *f = fopen(MP_SOURCE_DIR
                     "/tests/fuzz/regressions/config-long-protocol.ini",
@@ -241,14 +240,14 @@ Test(config, fuzz_regression_long_line)
     fclose(f);
     in[n] = '\0';
     mp_config_init(&c);
-    if (mp_config_load_text(&c, in, "fuzz.ini", err, sizeof err) == 0 &&
-        mp_config_validate(&c, err, sizeof err) == 0) {
+    if (mp_config_load_text(&c, in, "fuzz.ini") == 0 &&
+        mp_config_validate(&c) == 0) {
         f = open_memstream(&text, &len);
         mp_config_write(&c, f);
         fclose(f);
         mp_config_init(&d);
-        cr_expect_eq(mp_config_load_text(&d, text, "w.ini", err, sizeof err),
-                     0, "written config does not load: %s", err);
+        cr_expect_eq(mp_config_load_text(&d, text, "w.ini"),
+                     0, "written config does not load: %s", mp_errmsg());
         free(text);
     }
     free(in);
@@ -260,14 +259,14 @@ Test(config, fuzz_regression_long_line)
         for (k = 0; k < 60; k++)
             snprintf(set + strlen(set), sizeof set - strlen(set), "%s%d",
                      k ? "," : "", 100 + k);
-        cr_assert_eq(mp_config_set(&c, set, 1, err, sizeof err), 0);
+        cr_assert_eq(mp_config_set(&c, set, 1), 0);
     }
-    cr_expect_eq(mp_config_validate(&c, err, sizeof err), MP_EINVAL);
-    cr_expect(strstr(err, "measure.ages: the value takes"), "%s", err);
+    cr_expect_eq(mp_config_validate(&c), MP_EINVAL);
+    cr_expect(strstr(mp_errmsg(), "measure.ages: the value takes"),
+              "%s", mp_errmsg());
     /* Shortest exact numbers. */
     mp_config_init(&c);
-    cr_assert_eq(mp_config_set(&c, "protocol.durations=0.1s, 0.2s", 1, err,
-                               sizeof err),
+    cr_assert_eq(mp_config_set(&c, "protocol.durations=0.1s, 0.2s", 1),
                  0);
     {
         char value[256];
@@ -279,4 +278,61 @@ Test(config, fuzz_regression_long_line)
                 cr_expect_str_eq(value, "0.1s, 0.2s");
         }
     }
+}
+
+/* Every default in the key table is a valid value of its key, and the
+ * defaults are the documented ones (a sample of each type). */
+Test(config, defaults_come_from_the_table)
+{
+    struct mp_config c;
+    mp_config_init(&c);
+    cr_assert_eq(mp_config_validate(&c), 0, "%s", mp_errmsg());
+    cr_expect_eq(c.syn.model, MP_SYN_CASCADE);
+    cr_expect_eq(c.synapses, 100000u);
+    cr_expect_eq(c.dt_s, 0.001);
+    cr_expect_eq(c.switch_s, 0.01);
+    cr_expect_eq(c.ckpt_every_s, 1800.0);
+    cr_expect_eq(c.ckpt_every_memories, 0u);
+    cr_expect_eq(c.record_max_bytes, UINT64_C(1) << 30);
+    cr_expect_str_eq(c.dir, "metaplast-run");
+    cr_expect_eq(c.n_phases, 0u);
+}
+
+/* A program that sets a field directly gets the same range checks as a
+ * file: the key named, what was expected. */
+Test(config, ranges_checked_for_fields_set_directly)
+{
+    struct mp_config c;
+    mp_config_init(&c);
+    c.synapses = 0;
+    cr_expect_eq(mp_config_validate(&c), MP_EINVAL);
+    cr_expect(strstr(mp_errmsg(), "ensemble.synapses: expected an integer "
+                                  "in [1, 2^40]"),
+              "%s", mp_errmsg());
+    mp_config_init(&c);
+    c.f = 1.5;
+    cr_expect_eq(mp_config_validate(&c), MP_EINVAL);
+    cr_expect(strstr(mp_errmsg(), "ensemble.f:"), "%s", mp_errmsg());
+    mp_config_init(&c);
+    c.syn.model = 7;
+    cr_expect_eq(mp_config_validate(&c), MP_EINVAL);
+    cr_expect(strstr(mp_errmsg(), "synapse.model: expected one of binary, "
+                                  "cascade, serial, got the value 7"),
+              "%s", mp_errmsg());
+    mp_config_init(&c);
+    c.dt_s = -1.0;
+    cr_expect_eq(mp_config_validate(&c), MP_EINVAL);
+    cr_expect(strstr(mp_errmsg(), "network.dt:"), "%s", mp_errmsg());
+}
+
+/* An unknown section lists every section of the table. */
+Test(config, unknown_section_lists_all_sections)
+{
+    struct mp_config c;
+    cr_assert_eq(load("[synaps]\nn = 3\n", &c), MP_EINVAL);
+    cr_expect(strstr(mp_errmsg(), "expected one of: run, ensemble, synapse, "
+                                  "measure, output, checkpoint, network, "
+                                  "input, bcm, neuromod, scaling, protocol, "
+                                  "record"),
+              "%s", mp_errmsg());
 }

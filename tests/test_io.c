@@ -41,11 +41,11 @@ TestSuite(io, .init = make_dir, .fini = remove_dir);
 Test(io, record_round_trip)
 {
     struct mp_config c;
-    struct mp_sim *s;
-    struct mp_curve cv;
+    struct mp_ens *s;
+    struct mp_ens_curve cv;
     struct mp_theory th;
     struct mp_provenance prov = {"metaplast run x.ini", "cpu", "CPU", NULL};
-    char err[512], path[256], buf[4096];
+    char path[256], buf[4096];
     double *st, *snrt, got[64];
     long long ages[64], probes[64];
     int nc, dim, var, fmt;
@@ -59,19 +59,18 @@ Test(io, record_round_trip)
     c.memories = 200;
     c.max_age = 100;
     c.seed = 5;
-    cr_assert_eq(mp_config_validate(&c, err, sizeof err), 0);
-    cr_assert_eq(mp_sim_create(&s, &c, err, sizeof err), 0, "%s", err);
-    cr_assert_eq(mp_sim_advance(s, 1000), 0);
-    cr_assert_eq(mp_sim_curve(s, &cv), 0);
-    cr_assert_eq(mp_theory_compute(&c, &th, err, sizeof err), 0);
+    cr_assert_eq(mp_config_validate(&c), 0, "%s", mp_errmsg());
+    cr_assert_eq(mp_ens_create(&s, &c), 0, "%s", mp_errmsg());
+    cr_assert_eq(mp_ens_advance(s, 1000), 0, "%s", mp_errmsg());
+    cr_assert_eq(mp_ens_curve(s, &cv), 0);
+    cr_assert_eq(mp_theory_compute(&c, &th), 0, "%s", mp_errmsg());
     st = calloc(cv.n, sizeof *st);
     snrt = calloc(cv.n, sizeof *snrt);
-    cr_assert_eq(mp_theory_curve(&c, cv.age, cv.n, st, snrt, err, sizeof err),
-                 0);
+    cr_assert_eq(mp_theory_curve(&c, cv.age, cv.n, st, snrt), 0, "%s",
+                 mp_errmsg());
     snprintf(path, sizeof path, "%s/record.nc", dir);
-    cr_assert_eq(mp_io_write_record(path, &c, &cv, st, snrt, &th, &prov, err,
-                                    sizeof err),
-                 0, "%s", err);
+    cr_assert_eq(mp_io_ens_record_write(path, &c, &cv, st, snrt, &th, &prov),
+                 0, "%s", mp_errmsg());
 
     cr_assert_eq(nc_open(path, NC_NOWRITE, &nc), NC_NOERR);
     cr_assert_eq(nc_inq_format(nc, &fmt), NC_NOERR);
@@ -143,8 +142,8 @@ Test(io, record_round_trip)
     closedir(d);
     free(st);
     free(snrt);
-    mp_curve_fini(&cv);
-    mp_sim_destroy(s);
+    mp_ens_curve_fini(&cv);
+    mp_ens_destroy(s);
 }
 
 Test(io, unwritable_path_reported)
@@ -153,11 +152,11 @@ Test(io, unwritable_path_reported)
     struct mp_theory th;
     uint64_t age = 0;
     double v = 0;
-    char err[512] = "";
     mp_config_init(&c);
-    cr_assert_eq(mp_theory_compute(&c, &th, err, sizeof err), 0);
-    cr_expect_neq(mp_io_write_theory("/nonexistent/dir/theory.nc", &c, &age,
-                                     1, &v, &v, &th, NULL, err, sizeof err),
+    cr_assert_eq(mp_theory_compute(&c, &th), 0, "%s", mp_errmsg());
+    cr_expect_neq(mp_io_theory_write("/nonexistent/dir/theory.nc", &c, &age,
+                                     1, &v, &v, &th, NULL),
                   0);
-    cr_expect(strstr(err, "/nonexistent/dir/theory.nc") != NULL, "%s", err);
+    cr_expect(strstr(mp_errmsg(), "/nonexistent/dir/theory.nc") != NULL, "%s",
+              mp_errmsg());
 }

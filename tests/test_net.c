@@ -14,6 +14,7 @@
 
 #include "metaplast/error.h"
 #include "metaplast/net.h"
+#include "metaplast/private/net_backend.h"
 
 /* K = 4 orthonormal patterns on 16 inputs, y0 = 1: BCM's selective
  * fixed point is a response K*y0 = 4 to one pattern, 0 to the others,
@@ -39,9 +40,8 @@ static struct mp_config base(void)
 static struct mp_net *make(struct mp_config *c)
 {
     struct mp_net *n;
-    char err[512];
-    cr_assert_eq(mp_config_validate(c, err, sizeof err), 0, "%s", err);
-    cr_assert_eq(mp_net_create(&n, c, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(mp_config_validate(c), 0, "%s", mp_errmsg());
+    cr_assert_eq(mp_net_create(&n, c), 0, "%s", mp_errmsg());
     return n;
 }
 
@@ -337,7 +337,6 @@ Test(net, inputs)
 Test(net, config_messages)
 {
     struct mp_config c;
-    char err[512];
     struct {
         const char *set, *want;
     } cases[] = {
@@ -355,18 +354,16 @@ Test(net, config_messages)
         c.paradigm = MP_PARADIGM_NETWORK;
         c.duration_s = 1e4;
         c.record_max_bytes = 1000000;
-        rc = mp_config_set(&c, cases[i].set, 1, err, sizeof err);
+        rc = mp_config_set(&c, cases[i].set, 1);
         if (rc == 0)
-            rc = mp_config_validate(&c, err, sizeof err);
+            rc = mp_config_validate(&c);
         cr_expect_eq(rc, MP_EINVAL, "%s accepted", cases[i].set);
-        cr_expect(strstr(err, cases[i].want), "%s:\n got  %s\n want %s",
-                  cases[i].set, err, cases[i].want);
+        cr_expect(strstr(mp_errmsg(), cases[i].want), "%s:\n got  %s\n want %s",
+                  cases[i].set, mp_errmsg(), cases[i].want);
     }
 }
 
 /* ---- Recurrent and sparse ------------------------------------------------ */
-
-void mp__net_set_regen(struct mp_net *n, int regen);
 
 /* Without plasticity, a recurrent network follows
  * y(t) = relu(W_ff x(t) + W_rec y(t-1) - b) exactly: checked against a
@@ -490,19 +487,15 @@ Test(net, protocol_phases)
     struct mp_config c = base();
     struct mp_net *n, *fresh;
     struct mp_net_sample s;
-    char err[512];
     uint64_t t, count[4] = {0};
     size_t nw = (size_t)c.n_in * c.n_out;
     c.duration_s = 40.0;
-    cr_assert_eq(mp_config_set(&c, "protocol.durations=10s, 10s, 10s", 1,
-                               err, sizeof err),
-                 0, "%s", err);
-    cr_assert_eq(mp_config_set(&c, "protocol.patterns=0, 1+2, all", 2, err,
-                               sizeof err),
-                 0, "%s", err);
-    cr_assert_eq(mp_config_set(&c, "protocol.modulator=0, 1, 2", 3, err,
-                               sizeof err),
-                 0, "%s", err);
+    cr_assert_eq(mp_config_set(&c, "protocol.durations=10s, 10s, 10s", 1),
+                 0, "%s", mp_errmsg());
+    cr_assert_eq(mp_config_set(&c, "protocol.patterns=0, 1+2, all", 2),
+                 0, "%s", mp_errmsg());
+    cr_assert_eq(mp_config_set(&c, "protocol.modulator=0, 1, 2", 3),
+                 0, "%s", mp_errmsg());
     n = make(&c);
     fresh = make(&c);
     for (t = 0; t < 10000; t += 20)
@@ -556,35 +549,33 @@ Test(net, protocol_config)
     size_t i;
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct mp_config c = base();
-        char err[512] = "";
-        int rc = mp_config_set(&c, cases[i].set[0], 1, err, sizeof err);
+        int rc = mp_config_set(&c, cases[i].set[0], 1);
         if (!rc && cases[i].set[1])
-            rc = mp_config_set(&c, cases[i].set[1], 2, err, sizeof err);
+            rc = mp_config_set(&c, cases[i].set[1], 2);
         if (!rc)
-            rc = mp_config_validate(&c, err, sizeof err);
+            rc = mp_config_validate(&c);
         cr_expect_eq(rc, MP_EINVAL, "case %zu accepted", i);
-        cr_expect(strstr(err, cases[i].want), "case %zu:\n got  %s\n want %s",
-                  i, err, cases[i].want);
+        cr_expect(strstr(mp_errmsg(), cases[i].want),
+                  "case %zu:\n got  %s\n want %s", i, mp_errmsg(),
+                  cases[i].want);
     }
     /* Written and read back. */
     {
         struct mp_config c = base(), d;
-        char err[512], *text = NULL;
+        char *text = NULL;
         size_t len = 0;
         FILE *f;
-        cr_assert_eq(mp_config_set(&c, "protocol.durations=1s, 2min", 1, err,
-                                   sizeof err),
+        cr_assert_eq(mp_config_set(&c, "protocol.durations=1s, 2min", 1),
                      0);
-        cr_assert_eq(mp_config_set(&c, "protocol.patterns=all, 1+3", 2, err,
-                                   sizeof err),
+        cr_assert_eq(mp_config_set(&c, "protocol.patterns=all, 1+3", 2),
                      0);
-        cr_assert_eq(mp_config_validate(&c, err, sizeof err), 0, "%s", err);
+        cr_assert_eq(mp_config_validate(&c), 0, "%s", mp_errmsg());
         f = open_memstream(&text, &len);
         mp_config_write(&c, f);
         fclose(f);
         mp_config_init(&d);
-        cr_assert_eq(mp_config_load_text(&d, text, "text", err, sizeof err),
-                     0, "%s", err);
+        cr_assert_eq(mp_config_load_text(&d, text, "text"),
+                     0, "%s", mp_errmsg());
         cr_expect_eq(d.n_phases, 2u);
         cr_expect_eq(d.phase_s[1], 120.0);
         cr_expect_eq(d.phase_patterns[0], 0u);
@@ -734,14 +725,15 @@ Test(net, discrete_frozen_and_deterministic)
 Test(net, discrete_config)
 {
     struct mp_config c = discrete_cfg();
-    char err[512] = "";
     c.scaling_interval_s = 1.0;
-    cr_expect_eq(mp_config_validate(&c, err, sizeof err), MP_EINVAL);
-    cr_expect(strstr(err, "scaling.interval: synaptic scaling multiplies "
-                          "weights"),
-              "%s", err);
+    cr_expect_eq(mp_config_validate(&c), MP_EINVAL);
+    cr_expect(strstr(mp_errmsg(),
+                     "scaling.interval: synaptic scaling multiplies "
+                     "weights"),
+              "%s", mp_errmsg());
     c = discrete_cfg();
     c.syn.n = 40;
-    cr_expect_eq(mp_config_validate(&c, err, sizeof err), MP_EINVAL);
-    cr_expect(strstr(err, "synapse.n: expected a cascade depth"), "%s", err);
+    cr_expect_eq(mp_config_validate(&c), MP_EINVAL);
+    cr_expect(strstr(mp_errmsg(), "synapse.n: expected a cascade depth"),
+              "%s", mp_errmsg());
 }

@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
-#include "metaplast/rng.h"
+#include "metaplast/private/rng.h"
 
 #ifdef MP_TEST_CURAND
 #include <curand.h>

@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 
-#include "metaplast/rules.h"
+#include "metaplast/private/syn_rules.h"
 
 static struct mp_syn_rule build(int model, uint32_t n, double x, double q)
 {

@@ -13,9 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "metaplast/detail/backend.h"
+#include "metaplast/private/ens_backend.h"
 #include "split_check.h"
-#include "metaplast/sim.h"
+#include "metaplast/ens.h"
+#include "metaplast/error.h"
 #include "metaplast/theory.h"
 
 static uint64_t scaled(uint64_t n)
@@ -37,31 +38,30 @@ static struct mp_config cfg_of(int model, uint32_t n, double q, double f)
     return c;
 }
 
-static struct mp_sim *run(struct mp_config *c)
+static struct mp_ens *run(struct mp_config *c)
 {
-    struct mp_sim *s;
-    char err[512];
-    cr_assert_eq(mp_config_validate(c, err, sizeof err), 0, "%s", err);
-    cr_assert_eq(mp_sim_create(&s, c, err, sizeof err), 0, "%s", err);
-    cr_assert_eq(mp_sim_advance(s, UINT64_MAX), 0, "%s", mp_sim_errmsg(s));
-    cr_assert_eq(mp_sim_done(s), mp_sim_total(s));
+    struct mp_ens *s;
+    cr_assert_eq(mp_config_validate(c), 0, "%s", mp_errmsg());
+    cr_assert_eq(mp_ens_create(&s, c), 0, "%s", mp_errmsg());
+    cr_assert_eq(mp_ens_advance(s, UINT64_MAX), 0, "%s", mp_errmsg());
+    cr_assert_eq(mp_ens_done(s), mp_ens_total(s));
     return s;
 }
 
 /* ---- Determinism ------------------------------------------------------- */
 
-static void assert_same(struct mp_sim *a, struct mp_sim *b, uint64_t n,
+static void assert_same(struct mp_ens *a, struct mp_ens *b, uint64_t n,
                         const char *what)
 {
     uint8_t *sa = malloc(n), *sb = malloc(n);
-    struct mp_curve ca, cb;
+    struct mp_ens_curve ca, cb;
     size_t k;
     cr_assert(sa && sb);
-    cr_assert_eq(mp_sim_state(a, sa), 0);
-    cr_assert_eq(mp_sim_state(b, sb), 0);
+    cr_assert_eq(mp_ens_state(a, sa), 0);
+    cr_assert_eq(mp_ens_state(b, sb), 0);
     cr_assert_eq(memcmp(sa, sb, n), 0, "%s: state arrays differ", what);
-    cr_assert_eq(mp_sim_curve(a, &ca), 0);
-    cr_assert_eq(mp_sim_curve(b, &cb), 0);
+    cr_assert_eq(mp_ens_curve(a, &ca), 0);
+    cr_assert_eq(mp_ens_curve(b, &cb), 0);
     cr_assert_eq(ca.n, cb.n);
     for (k = 0; k < ca.n; k++) {
         /* Bit identity is the promise: compare the bits. */
@@ -72,8 +72,8 @@ static void assert_same(struct mp_sim *a, struct mp_sim *b, uint64_t n,
                      "%s: sem", what);
         cr_assert_eq(ca.probes[k], cb.probes[k]);
     }
-    mp_curve_fini(&ca);
-    mp_curve_fini(&cb);
+    mp_ens_curve_fini(&ca);
+    mp_ens_curve_fini(&cb);
     free(sa);
     free(sb);
 }
@@ -88,7 +88,7 @@ Test(sim, threads_bit_identical)
     for (mi = 0; mi < 3; mi++) {
         for (fi = 0; fi < 2; fi++) {
             struct mp_config c = cfg_of(models[mi], 6, 0.4, fs[fi]);
-            struct mp_sim *a, *b;
+            struct mp_ens *a, *b;
             c.synapses = 20000 + 37;
             c.memories = 400;
             c.burn_in = 13;
@@ -100,8 +100,8 @@ Test(sim, threads_bit_identical)
             c.threads = 2;
             b = run(&c);
             assert_same(a, b, c.synapses, mp_model_name(models[mi]));
-            mp_sim_destroy(a);
-            mp_sim_destroy(b);
+            mp_ens_destroy(a);
+            mp_ens_destroy(b);
         }
     }
 }
@@ -110,26 +110,25 @@ Test(sim, threads_bit_identical)
 Test(sim, slicing_independent)
 {
     struct mp_config c = cfg_of(MP_SYN_CASCADE, 8, 0, 0.5);
-    struct mp_sim *a, *b;
-    char err[512];
+    struct mp_ens *a, *b;
     c.synapses = 5000;
     c.memories = 300;
     c.every = 3;
     c.max_age = 200;
     a = run(&c);
-    cr_assert_eq(mp_config_validate(&c, err, sizeof err), 0);
-    cr_assert_eq(mp_sim_create(&b, &c, err, sizeof err), 0, "%s", err);
-    while (mp_sim_done(b) < mp_sim_total(b))
-        cr_assert_eq(mp_sim_advance(b, 1 + mp_sim_done(b) % 5), 0);
+    cr_assert_eq(mp_config_validate(&c), 0);
+    cr_assert_eq(mp_ens_create(&b, &c), 0, "%s", mp_errmsg());
+    while (mp_ens_done(b) < mp_ens_total(b))
+        cr_assert_eq(mp_ens_advance(b, 1 + mp_ens_done(b) % 5), 0);
     assert_same(a, b, c.synapses, "sliced");
-    mp_sim_destroy(a);
-    mp_sim_destroy(b);
+    mp_ens_destroy(a);
+    mp_ens_destroy(b);
 }
 
 Test(sim, seed_matters)
 {
     struct mp_config c = cfg_of(MP_SYN_BINARY, 2, 0.5, 0.5);
-    struct mp_sim *a, *b;
+    struct mp_ens *a, *b;
     uint8_t sa[1000], sb[1000];
     c.synapses = 1000;
     c.memories = 10;
@@ -137,11 +136,11 @@ Test(sim, seed_matters)
     a = run(&c);
     c.seed = 2;
     b = run(&c);
-    mp_sim_state(a, sa);
-    mp_sim_state(b, sb);
+    mp_ens_state(a, sa);
+    mp_ens_state(b, sb);
     cr_expect_neq(memcmp(sa, sb, sizeof sa), 0);
-    mp_sim_destroy(a);
-    mp_sim_destroy(b);
+    mp_ens_destroy(a);
+    mp_ens_destroy(b);
 }
 
 /* Probes: measurements at counts B + k*every, age t probed iff the memory
@@ -149,8 +148,8 @@ Test(sim, seed_matters)
 Test(sim, probe_counts)
 {
     struct mp_config c = cfg_of(MP_SYN_BINARY, 2, 0.5, 0.5);
-    struct mp_sim *s;
-    struct mp_curve cv;
+    struct mp_ens *s;
+    struct mp_ens_curve cv;
     c.synapses = 256;
     c.memories = 100;
     c.burn_in = 5;
@@ -160,13 +159,13 @@ Test(sim, probe_counts)
     c.ages[1] = 10;
     c.ages[2] = 50;
     s = run(&c);
-    cr_assert_eq(mp_sim_curve(s, &cv), 0);
+    cr_assert_eq(mp_ens_curve(s, &cv), 0);
     /* Counts c = 5 + 7k, k = 1..14; age t needs 7k - 1 >= t. */
     cr_expect_eq(cv.probes[0], 14);
     cr_expect_eq(cv.probes[1], 13);
     cr_expect_eq(cv.probes[2], 7);
-    mp_curve_fini(&cv);
-    mp_sim_destroy(s);
+    mp_ens_curve_fini(&cv);
+    mp_ens_destroy(s);
 }
 
 /* ---- Against the exact theory ------------------------------------------ */
@@ -184,8 +183,8 @@ struct case_ {
 static void check_theory(const struct case_ *k)
 {
     struct mp_config c = cfg_of(k->model, k->n, k->q, k->f);
-    struct mp_sim *s;
-    struct mp_curve cv;
+    struct mp_ens *s;
+    struct mp_ens_curve cv;
     double *th, chi2 = 0.0, zmax = 0.0;
     size_t i, used = 0;
 
@@ -198,9 +197,9 @@ static void check_theory(const struct case_ *k)
     c.burn_in = k->burn_in;
     c.seed = 20261129;
     s = run(&c);
-    cr_assert_eq(mp_sim_curve(s, &cv), 0);
+    cr_assert_eq(mp_ens_curve(s, &cv), 0);
     th = calloc(cv.n, sizeof *th);
-    cr_assert_eq(mp_theory_curve(&c, cv.age, cv.n, th, NULL, NULL, 0), 0);
+    cr_assert_eq(mp_theory_curve(&c, cv.age, cv.n, th, NULL), 0);
     for (i = 0; i < cv.n; i++) {
         double z = (cv.signal[i] - th[i]) / cv.signal_sem[i];
         cr_assert(cv.probes[i] > 100);
@@ -220,8 +219,8 @@ static void check_theory(const struct case_ *k)
     cr_log_info("%s: %zu ages, chi2/dof %.2f, max |z| %.2f", k->name, used,
                 chi2 / (double)used, zmax);
     free(th);
-    mp_curve_fini(&cv);
-    mp_sim_destroy(s);
+    mp_ens_curve_fini(&cv);
+    mp_ens_destroy(s);
 }
 
 Test(sim_theory, binary)
@@ -274,11 +273,10 @@ Test(sim_theory, serial)
 static double occupancy_zmax(const struct mp_syn_table *t, uint32_t n,
                              uint64_t N, uint64_t B)
 {
-    struct mp_backend b;
+    struct mp_ens_backend b;
     struct mp_ens_desc d;
     uint64_t cum[2 * MP_SYN_MAX_DEPTH], count[2 * MP_SYN_MAX_DEPTH] = {0};
     uint8_t *st = malloc(N);
-    char err[256];
     double zmax = 0.0, p = 0.5 / n;
     uint64_t i;
     uint32_t j;
@@ -292,10 +290,8 @@ static double occupancy_zmax(const struct mp_syn_table *t, uint32_t n,
     d.half = 1;
     d.depths = n;
     d.table = *t;
-    b.err = err;
-    b.errlen = sizeof err;
     cr_assert_not_null(st);
-    cr_assert_eq(mp__cpu_backend_create(&b, &d), 0);
+    cr_assert_eq(mp__ens_cpu_create(&b, &d), 0, "%s", mp_errmsg());
     for (j = 0; j < 2 * n; j++) /* plastic: depth 1, either strength */
         cum[j] = j < n - 1 ? 0 : j == n - 1 ? (1ull << 31) : (1ull << 32);
     cr_assert_eq(b.init_state(&b, cum), 0);
@@ -343,5 +339,5 @@ Test(sim, cascade_occupancy_uniform)
  * ensemble, bit for bit (tests/split_check.h). */
 Test(sim, blocks_equal_whole)
 {
-    check_split(mp__cpu_backend_create, "cpu blocks");
+    check_split(mp__ens_cpu_create, "cpu blocks");
 }

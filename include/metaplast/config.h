@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "rules.h"
+#include "model.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -136,31 +136,30 @@ struct mp_config {
 void mp_config_init(struct mp_config *c);
 
 /*
- * Loads an INI file over the current values.  Returns 0, MP_EIO (cannot
- * read) or MP_EINVAL (syntax, unknown section or key, wrong type, value
- * out of range); err then holds "file:line: section.key: what was
- * expected, got 'value'".
+ * Loads an INI file over the current values.  Returns 0 or MP_EINVAL (the
+ * file cannot be read; syntax, unknown section or key, wrong type, value
+ * out of range); mp_errmsg() then reads "file:line: section.key: what
+ * was expected, got 'value'".
  */
-int mp_config_load(struct mp_config *c, const char *path, char *err,
-                   size_t errlen);
+int mp_config_load(struct mp_config *c, const char *path);
 
 /* The same from text in memory; `name` stands for the file in messages. */
 int mp_config_load_text(struct mp_config *c, const char *text,
-                        const char *name, char *err, size_t errlen);
+                        const char *name);
 
 /* Applies one "section.key=value" override (the index-th, 1-based, for
- * messages).  Returns 0 or MP_EINVAL with a message in err. */
-int mp_config_set(struct mp_config *c, const char *assignment, int index,
-                  char *err, size_t errlen);
+ * messages).  Returns 0 or MP_EINVAL. */
+int mp_config_set(struct mp_config *c, const char *assignment, int index);
 
 /* Fills the defaults that depend on other keys (binary q_plus and q_minus
  * default to q) and checks the relations between keys (max_age <
- * memories, model sizes, ...).  Returns 0 or MP_EINVAL with a message
+ * memories, model sizes, ...).  Returns 0 or MP_EINVAL, the message
  * naming the key and where its value came from. */
-int mp_config_validate(struct mp_config *c, char *err, size_t errlen);
+int mp_config_validate(struct mp_config *c);
 
 /* Writes the resolved configuration as INI (every key, defaults filled in),
- * which mp_config_load reads back to an equal configuration. */
+ * which mp_config_load reads back to an equal configuration.  Returns 0
+ * or MP_EIO. */
 int mp_config_write(const struct mp_config *c, FILE *out);
 
 /* Resolved keys one by one ("section.key" and its value as text), for
@@ -195,7 +194,6 @@ uint64_t mp_config_steps(const struct mp_config *c, double seconds);
 int mp_config_key_resumable(size_t i);
 
 const char *mp_backend_name(int backend);
-const char *mp_model_name(int model);
 
 #ifdef __cplusplus
 }

@@ -1,5 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* error.h: the library's error codes, from one X-macro table. */
+/*
+ * error.h: the library's error codes and its one message channel.
+ *
+ * Every fallible function returns 0 or a negative MP_E* code, and every
+ * error code it returns comes with a text, read by mp_errmsg() on the
+ * thread that made the call (like errno, until the next error).  Under
+ * MPI, collective functions return the same code on every rank, with the
+ * text of the rank that failed first ("MPI rank 2: ...").
+ */
 #ifndef METAPLAST_ERROR_H
 #define METAPLAST_ERROR_H
 
@@ -15,10 +23,12 @@ extern "C" {
     X(MP_EIO, -3, "input/output error")                                      \
     X(MP_ENETCDF, -4, "NetCDF error")                                        \
     X(MP_ECUDA, -5, "CUDA error")                                            \
-    X(MP_ENODEV, -6, "no CUDA device available")                             \
+    X(MP_ENODEV, -6, "no usable CUDA device")                                \
     X(MP_ENOTSUP, -7, "not supported by this build")                         \
     X(MP_EEXIST, -8, "output already exists")                                \
-    X(MP_EFORMAT, -9, "file is not in the expected format")
+    X(MP_EFORMAT, -9, "file is not in the expected format")                  \
+    X(MP_ETOOBIG, -10, "the run does not fit this machine or device")        \
+    X(MP_ENUMERIC, -11, "the state became non-finite")
 
 enum mp_error {
 #define MP_X(name, value, msg) name = value,
@@ -28,6 +38,26 @@ enum mp_error {
 
 /* A static, human-readable text for an MP_E* code. */
 const char *mp_strerror(int code);
+
+/* The text of the last error a metaplast function returned on this
+ * thread: what failed, where (file, line, key, rank) and why.  Never
+ * NULL; "" before any error. */
+const char *mp_errmsg(void);
+
+/*
+ * Fault injection, for tests of what a run does when things fail
+ * (docs/RELIABILITY.md): from the `from`-th operation (1-based) at a site
+ * on, every operation there fails with errno value `error` (EIO reads as
+ * a generic failure).  Sites: checkpoint writes, record writes and
+ * appends, device steps (an advance fails as a device error would).
+ * error = 0 clears the site.  Process-wide; never set in production.
+ */
+enum mp_fault_site {
+    MP_FAULT_CHECKPOINT = 0,
+    MP_FAULT_RECORD = 1,
+    MP_FAULT_DEVICE = 2
+};
+void mp_fault_set(int site, int error, unsigned long from);
 
 #ifdef __cplusplus
 }

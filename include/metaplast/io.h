@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * io.h: NetCDF-4 files of a run.  Every file is written to a temporary
- * name in its directory, closed, synced and renamed into place, so a crash
- * never leaves a half-written file under the final name.
+ * io.h: the files of a run (NetCDF-4, docs/CHECKPOINT.md).  Every file is
+ * written to a temporary name in its directory, closed, synced and
+ * renamed into place, so a crash never leaves a half-written file under
+ * the final name.  Errors: 0 or MP_EIO, MP_ENETCDF, MP_EFORMAT (a file
+ * that is not ours, damaged or of another format version), MP_EINVAL (a
+ * file that cannot be read), MP_ENOMEM, MP_ETOOBIG; text in mp_errmsg().
  */
 #ifndef METAPLAST_IO_H
 #define METAPLAST_IO_H
@@ -12,8 +15,8 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "ens.h"
 #include "net.h"
-#include "sim.h"
 #include "theory.h"
 
 #ifdef __cplusplus
@@ -29,26 +32,56 @@ struct mp_provenance {
                                  went wrong (never resumable), or NULL */
 };
 
+/* ---- Opening files that may be damaged ---------------------------------- */
+
 /*
- * Writes DIR/record.nc: the measured curve (age, signal, signal_sem, snr,
+ * A damaged file can crash or hang the HDF5 library inside nc_open.  A
+ * program that cannot afford that installs a probe: before the library
+ * opens a file it did not just write, it asks probe(path, ctx), which
+ * returns 0 (safe to open), -1 (opening it crashed) or -2 (it hung); the
+ * file is then refused as damaged (MP_EFORMAT).  The metaplast command
+ * opens the file in a child process (host/cli/probe.c).  No probe: files
+ * are opened directly.
+ */
+typedef int (*mp_io_probe_fn)(const char *path, void *ctx);
+void mp_io_set_probe(mp_io_probe_fn probe, void *ctx);
+
+/* ---- Ensembles ------------------------------------------------------------ */
+
+/*
+ * Writes record.nc: the measured curve (age, signal, signal_sem, snr,
  * snr_sem, probes) beside the exact theory at the same ages
  * (signal_theory, snr_theory), every resolved config key as a global
  * attribute "config.<section>.<key>", the version and the provenance.
- * Returns 0, MP_ENETCDF or MP_EIO with the reason in err.
  */
-int mp_io_write_record(const char *path, const struct mp_config *cfg,
-                       const struct mp_curve *curve,
-                       const double *signal_theory, const double *snr_theory,
-                       const struct mp_theory *th,
-                       const struct mp_provenance *prov, char *err,
-                       size_t errlen);
+int mp_io_ens_record_write(const char *path, const struct mp_config *cfg,
+                           const struct mp_ens_curve *curve,
+                           const double *signal_theory,
+                           const double *snr_theory,
+                           const struct mp_theory *th,
+                           const struct mp_provenance *prov);
+
+/* A record.nc read back (mp_io_ens_record_fini frees it). */
+struct mp_io_ens_record {
+    size_t n;              /* ages */
+    uint64_t *age;
+    double *value[6];      /* signal, signal_sem, snr, snr_sem,
+                              signal_theory, snr_theory */
+    int64_t *probes;
+    double lifetime;       /* simulated, on the grid */
+    double lifetime_theory;
+    uint64_t done, total;  /* memories stored, of the run */
+};
+/* The names of value[0..5], as the file has them. */
+extern const char *const mp_io_ens_record_names[6];
+int mp_io_ens_record_read(const char *path, struct mp_io_ens_record *r);
+void mp_io_ens_record_fini(struct mp_io_ens_record *r);
 
 /* Writes the exact theory curve (age, signal, snr) and its summary. */
-int mp_io_write_theory(const char *path, const struct mp_config *cfg,
+int mp_io_theory_write(const char *path, const struct mp_config *cfg,
                        const uint64_t *ages, size_t n, const double *signal,
                        const double *snr, const struct mp_theory *th,
-                       const struct mp_provenance *prov, char *err,
-                       size_t errlen);
+                       const struct mp_provenance *prov);
 
 /* Format version of checkpoint.nc that this build writes and reads. */
 #define MP_CKPT_FORMAT 1
@@ -58,43 +91,30 @@ int mp_io_write_theory(const char *path, const struct mp_config *cfg,
  * cfg->ckpt_deflate), each with a 64-bit checksum attribute, the memory
  * count, the full resolved config (as INI text and as attributes), the
  * format version and the provenance.  Atomic: the previous file at path
- * stays intact until the new one is complete and synced.  Returns 0,
- * MP_EIO or MP_ENETCDF with the reason in err.
+ * stays intact until the new one is complete and synced.
  */
-int mp_ckpt_write(const char *path, const struct mp_config *cfg,
-                  const struct mp_sim_snapshot *snap,
-                  const struct mp_provenance *prov, char *err,
-                  size_t errlen);
+int mp_io_ens_ckpt_write(const char *path, const struct mp_config *cfg,
+                         const struct mp_ens_snapshot *snap,
+                         const struct mp_provenance *prov);
 
 /*
  * Reads a checkpoint into *cfg (the run's resolved config, validated) and
- * *snap (allocated here; mp_snapshot_fini).  Refuses, with MP_EFORMAT and
- * a message naming the file: a file that is not NetCDF or is truncated, a
- * NetCDF file that is not a metaplast checkpoint, another format version,
- * an array whose checksum does not match.  MP_EIO if it cannot be read.
+ * *snap (allocated here; mp_ens_snapshot_fini).  Refuses, with MP_EFORMAT
+ * and a message naming the file: a file that is not NetCDF or is
+ * truncated, a NetCDF file that is not a metaplast checkpoint, another
+ * format version, an array whose checksum does not match.
  */
-int mp_ckpt_read(const char *path, struct mp_config *cfg,
-                 struct mp_sim_snapshot *snap, char *err, size_t errlen);
+int mp_io_ens_ckpt_read(const char *path, struct mp_config *cfg,
+                        struct mp_ens_snapshot *snap);
+
+/* ---- Rate networks -------------------------------------------------------- */
 
 /* The same for a rate network (weights, thresholds, rate sums). */
-int mp_net_ckpt_write(const char *path, const struct mp_config *cfg,
-                      const struct mp_net_snapshot *snap,
-                      const struct mp_provenance *prov, char *err,
-                      size_t errlen);
-int mp_net_ckpt_read(const char *path, struct mp_config *cfg,
-                     struct mp_net_snapshot *snap, char *err,
-                     size_t errlen);
-
-/*
- * Describes any metaplast file (checkpoint, record, theory) on out, in
- * plain words, verifying a checkpoint's checksums.  Returns 0 if the file
- * is sound, MP_EFORMAT if it is not ours, damaged or fails a checksum (the
- * description says which), MP_EIO if unreadable.
- */
-int mp_io_info(const char *path, FILE *out, char *err, size_t errlen);
-
-/* The 64-bit checksum of checkpoint arrays. */
-uint64_t mp_hash64(const void *data, size_t n);
+int mp_io_net_ckpt_write(const char *path, const struct mp_config *cfg,
+                         const struct mp_net_snapshot *snap,
+                         const struct mp_provenance *prov);
+int mp_io_net_ckpt_read(const char *path, struct mp_config *cfg,
+                        struct mp_net_snapshot *snap);
 
 /*
  * The record of a network run: created with the static parts (patterns,
@@ -104,34 +124,80 @@ uint64_t mp_hash64(const void *data, size_t n);
  * response(time, neuron, pattern), w_mean, w_std, w_hist(time, bin),
  * modulator; patterns(pattern, input), w_bin(bin).
  */
-struct mp_netrec;
+struct mp_io_net_record;
 
-int mp_io_netrec_create(struct mp_netrec **out, const char *path,
-                        const struct mp_config *cfg,
-                        const struct mp_net *net,
-                        const struct mp_provenance *prov, char *err,
-                        size_t errlen);
-int mp_io_netrec_append(struct mp_netrec *r, const struct mp_net_sample *s,
-                        char *err, size_t errlen);
+int mp_io_net_record_create(struct mp_io_net_record **out, const char *path,
+                            const struct mp_config *cfg,
+                            const struct mp_net *net,
+                            const struct mp_provenance *prov);
+int mp_io_net_record_append(struct mp_io_net_record *r,
+                            const struct mp_net_sample *s);
 /* Reopens the record of a run resumed at `step`: entries written after
  * that step (by a run killed after its last checkpoint) are dropped, so
  * the record continues exactly as an uninterrupted run's. */
-int mp_io_netrec_resume(struct mp_netrec **out, const char *path,
-                        const struct mp_config *cfg,
-                        const struct mp_net *net, uint64_t step,
-                        const struct mp_provenance *prov, char *err,
-                        size_t errlen);
+int mp_io_net_record_resume(struct mp_io_net_record **out, const char *path,
+                            const struct mp_config *cfg,
+                            const struct mp_net *net, uint64_t step,
+                            const struct mp_provenance *prov);
+/* Closes the file; returns the first error of its life, if any. */
+int mp_io_net_record_close(struct mp_io_net_record *r);
+
+/* ---- Any file ------------------------------------------------------------- */
 
 /* Which paradigm a checkpoint belongs to (MP_PARADIGM_*). */
-int mp_ckpt_paradigm(const char *path, int *paradigm, char *err,
-                     size_t errlen);
+int mp_io_ckpt_paradigm(const char *path, int *paradigm);
 
-/* Closes the file; returns the first error of its life, if any. */
-int mp_io_netrec_close(struct mp_netrec *r, char *err, size_t errlen);
+/* A checkpoint's progress: units (memories or steps) done, and of the
+ * whole run. */
+int mp_io_ckpt_progress(const char *path, uint64_t *done, uint64_t *total);
+
+/*
+ * Describes any metaplast file (checkpoint, record, theory, sweep) on
+ * out, in plain words, verifying a checkpoint's checksums.  Returns 0 if
+ * the file is sound, MP_EFORMAT if it is not ours, damaged or fails a
+ * checksum (the description says which), MP_EINVAL if unreadable.
+ */
+int mp_io_info(const char *path, FILE *out);
+
+/* The 64-bit checksum of checkpoint arrays. */
+uint64_t mp_io_hash64(const void *data, size_t n);
 
 /* Writes text to path atomically (the resolved config.ini). */
-int mp_io_write_text(const char *path, const char *text, char *err,
-                     size_t errlen);
+int mp_io_text_write(const char *path, const char *text);
+
+/* mkdir -p.  Returns 0 or MP_EIO (errno kept). */
+int mp_io_mkdirs(const char *path);
+
+/* ---- Sweeps --------------------------------------------------------------- */
+
+/* One axis of a sweep: a varied key (or linked keys) and its values. */
+struct mp_io_sweep_axis {
+    const char *name;          /* dimension name, e.g. "synapse_n" */
+    const char *key;           /* long name, e.g. "synapse.n" */
+    size_t n;                  /* values */
+    const char *const *labels; /* the values as given */
+    int numeric;               /* the labels are numbers */
+    int linked;                /* linked keys ("a+b"): labels "v1:v2" */
+};
+
+#define MP_IO_SWEEP_MAX_AXES 16
+
+/* What `metaplast collect` stacks: every task's curve on one age grid,
+ * arrays in row-major order over the axes (then age). */
+struct mp_io_sweep {
+    size_t n_axes;
+    const struct mp_io_sweep_axis *axes;
+    size_t n_ages;
+    const uint64_t *ages;
+    const double *lifetime, *lifetime_theory; /* per cell */
+    const signed char *complete;              /* per cell */
+    const int64_t *probes;                    /* per cell x age */
+    const double *value[6]; /* per cell x age, mp_io_ens_record_names */
+    const char *base_config; /* the sweep's base config (INI), or NULL */
+};
+
+/* Writes sweep.nc, atomically. */
+int mp_io_sweep_write(const char *path, const struct mp_io_sweep *s);
 
 #ifdef __cplusplus
 }

@@ -22,7 +22,8 @@ extern "C" {
 
 /*
  * Under MPI (docs/MPI.md) every rank makes the same calls; create,
- * advance, sample, snapshot, restore and check_finite are collective.
+ * advance, sample, snapshot, restore and check_finite are collective and
+ * return the same code on every rank.
  * Each rank holds the rows of a block of neurons: mp_net_weights,
  * mp_net_response, mp_net_theta and mp_net_rates cover those rows only
  * (all rates on every rank for a recurrent network); samples are complete on every
@@ -31,20 +32,20 @@ extern "C" {
 struct mp_net;
 
 /* Creates a network from a validated config (paradigm = network).
- * Returns 0, MP_EINVAL, MP_ENOMEM or MP_ENOTSUP with the reason in err. */
-int mp_net_create(struct mp_net **out, const struct mp_config *cfg,
-                  char *err, size_t errlen);
+ * Returns 0, MP_EINVAL, MP_ETOOBIG, MP_ENOMEM, MP_ENODEV, MP_ENOTSUP or
+ * MP_ECUDA, with the reason in mp_errmsg(). */
+int mp_net_create(struct mp_net **out, const struct mp_config *cfg);
 void mp_net_destroy(struct mp_net *net);
-/* The backend in use ("cpu" or "cuda": run.backend, auto = CUDA if a
- * device is present and the network uses no CPU-only feature) and what
- * it runs on. */
+/* The backend in use ("cpu" or "cuda"; run.backend, with the policy of
+ * ens.h: auto = CUDA when a device here can run this build's kernels and
+ * the network fits it and is not split across ranks), what it runs on,
+ * and why this backend. */
 const char *mp_net_backend(const struct mp_net *net);
 const char *mp_net_device(const struct mp_net *net);
-const char *mp_net_errmsg(const struct mp_net *net);
+const char *mp_net_backend_note(const struct mp_net *net);
 
 /* Runs up to `steps` more steps (stopping at the end of the run).
- * Returns 0, or MP_ECUDA (details in mp_net_errmsg) after which the
- * network must be destroyed. */
+ * Returns 0, or MP_ECUDA after which the network must be destroyed. */
 int mp_net_advance(struct mp_net *net, uint64_t steps);
 
 uint64_t mp_net_step(const struct mp_net *net);  /* steps done */
@@ -67,8 +68,9 @@ const float *mp_net_pattern(const struct mp_net *net, uint32_t k);
 uint32_t mp_net_pattern_at(const struct mp_net *net, uint64_t step);
 
 /* The first non-finite value of the state (rates, currents, thresholds,
- * weights, in that order): returns 0 if every value is finite, else 1
- * with e.g. "theta[17] = inf" in where. */
+ * weights, in that order): returns 0 if every value is finite, 1 with
+ * e.g. "theta[17] = inf" in where if one is not, or an error code if the
+ * state cannot be read off the device. */
 int mp_net_check_finite(const struct mp_net *net, char *where, size_t len);
 
 /* What a record holds.  Arrays owned by the sample (mp_net_sample_fini). */
@@ -85,7 +87,8 @@ struct mp_net_sample {
     double modulator;   /* level m */
 };
 
-/* Takes a sample now and restarts the record interval's rate average. */
+/* Takes a sample now and restarts the record interval's rate average.
+ * Returns 0, MP_ENOMEM or MP_ECUDA. */
 int mp_net_sample(struct mp_net *net, struct mp_net_sample *out);
 void mp_net_sample_fini(struct mp_net_sample *s);
 
@@ -111,11 +114,6 @@ void mp_net_snapshot_fini(struct mp_net_snapshot *s);
 int mp_net_snapshot(const struct mp_net *net, struct mp_net_snapshot *out);
 /* Puts a snapshot back (sizes must match, MP_EINVAL otherwise). */
 int mp_net_restore(struct mp_net *net, const struct mp_net_snapshot *s);
-
-/* The scaling factor of a neuron with mean rate r (host side):
- * s = clamp((target / r)^alpha, 1 / s_max, s_max); s_max if r = 0. */
-double mp_scaling_factor(double r, double target, double alpha,
-                         double s_max);
 
 #ifdef __cplusplus
 }

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #include "config.h"
-#include "rules.h"
+#include "model.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -45,13 +45,11 @@ struct mp_theory {
  * and N (synapses).  Returns 0, or MP_EINVAL if the chain has no unique
  * stationary distribution (e.g. a probability of 0 that splits it).
  */
-int mp_theory_compute(const struct mp_config *cfg, struct mp_theory *out,
-                      char *err, size_t errlen);
+int mp_theory_compute(const struct mp_config *cfg, struct mp_theory *out);
 
 /* E[m(t)] and SNR(t) at n ages (any order).  Returns 0 or MP_EINVAL. */
 int mp_theory_curve(const struct mp_config *cfg, const uint64_t *ages,
-                    size_t n, double *signal, double *snr, char *err,
-                    size_t errlen);
+                    size_t n, double *signal, double *snr);
 
 #ifdef __cplusplus
 }

@@ -28,9 +28,9 @@ int main(int argc, char **argv)
     uint64_t N = 100000000;
     const char *dir = "/tmp";
     struct mp_config c;
-    struct mp_sim *sim;
-    struct mp_sim_snapshot snap;
-    char err[1024], path[1200];
+    struct mp_ens *sim;
+    struct mp_ens_snapshot snap;
+    char path[1200];
     double t0, hash_s;
     int i;
 
@@ -45,18 +45,18 @@ int main(int argc, char **argv)
     c.synapses = N;
     c.memories = 1000;
     c.max_age = 100;
-    if (mp_config_validate(&c, err, sizeof err) ||
-        mp_sim_create(&sim, &c, err, sizeof err)) {
-        fprintf(stderr, "metaplast-bench-ckpt: %s\n", err);
+    if (mp_config_validate(&c) ||
+        mp_ens_create(&sim, &c)) {
+        fprintf(stderr, "metaplast-bench-ckpt: %s\n", mp_errmsg());
         return 2;
     }
-    mp_sim_advance(sim, 20);
-    if (mp_sim_snapshot(sim, &snap)) {
+    mp_ens_advance(sim, 20);
+    if (mp_ens_snapshot(sim, &snap)) {
         fprintf(stderr, "metaplast-bench-ckpt: out of memory\n");
         return 3;
     }
     t0 = now();
-    (void)mp_hash64(snap.state, N);
+    (void)mp_io_hash64(snap.state, N);
     hash_s = now() - t0;
     printf("N = %llu synapses (cascade n = 10, stationary): %.1f MB of "
            "state; checksum %.3f s (%.2f GB/s)\n",
@@ -68,29 +68,29 @@ int main(int argc, char **argv)
              (long)getpid());
     for (i = 0; i < 4; i++) {
         struct mp_config back;
-        struct mp_sim_snapshot rs;
+        struct mp_ens_snapshot rs;
         struct stat st;
         double w, r;
         c.ckpt_deflate = levels[i];
         t0 = now();
-        if (mp_ckpt_write(path, &c, &snap, NULL, err, sizeof err)) {
-            fprintf(stderr, "metaplast-bench-ckpt: %s\n", err);
+        if (mp_io_ens_ckpt_write(path, &c, &snap, NULL)) {
+            fprintf(stderr, "metaplast-bench-ckpt: %s\n", mp_errmsg());
             return 3;
         }
         w = now() - t0;
         stat(path, &st);
         t0 = now();
-        if (mp_ckpt_read(path, &back, &rs, err, sizeof err)) {
-            fprintf(stderr, "metaplast-bench-ckpt: %s\n", err);
+        if (mp_io_ens_ckpt_read(path, &back, &rs)) {
+            fprintf(stderr, "metaplast-bench-ckpt: %s\n", mp_errmsg());
             return 3;
         }
         r = now() - t0;
-        mp_snapshot_fini(&rs);
+        mp_ens_snapshot_fini(&rs);
         printf("%-8d %12.2f %12.1f %10.3f %12.2f\n", levels[i], w,
                (double)st.st_size / 1e6, (double)st.st_size / (double)N, r);
     }
     unlink(path);
-    mp_snapshot_fini(&snap);
-    mp_sim_destroy(sim);
+    mp_ens_snapshot_fini(&snap);
+    mp_ens_destroy(sim);
     return 0;
 }

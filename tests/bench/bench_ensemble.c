@@ -18,10 +18,11 @@
 #endif
 
 #include "metaplast/config.h"
-#include "metaplast/detail/backend.h"
 #include "metaplast/error.h"
-#include "metaplast/rng.h"
-#include "metaplast/rules.h"
+#include "metaplast/private/backend.h"
+#include "metaplast/private/ens_backend.h"
+#include "metaplast/private/rng.h"
+#include "metaplast/private/syn_rules.h"
 
 static double now(void)
 {
@@ -106,7 +107,6 @@ int main(int argc, char **argv)
     uint64_t N = 10000000, steps = 32;
     int backend = MP_BACKEND_CPU, threads = 0, i;
     struct model models[3];
-    char err[512];
     char host[512] = "?";
     double bw, rng;
 
@@ -172,7 +172,7 @@ int main(int argc, char **argv)
            "/ bandwidth", "/ bandwidth");
 
     for (i = 0; i < 3; i++) {
-        struct mp_backend b;
+        struct mp_ens_backend b;
         struct mp_ens_desc d;
         struct mp_syn_rule r;
         uint64_t cum[2 * MP_SYN_MAX_DEPTH], mu = 0;
@@ -192,13 +192,11 @@ int main(int argc, char **argv)
         d.depths = r.depths;
         d.threads = threads;
         d.table = r.table;
-        b.err = err;
-        b.errlen = sizeof err;
-        rc = backend == MP_BACKEND_CUDA ? mp__cuda_backend_create(&b, &d)
-                                        : mp__cpu_backend_create(&b, &d);
+        rc = backend == MP_BACKEND_CUDA ? mp__ens_cuda_create(&b, &d)
+                                        : mp__ens_cpu_create(&b, &d);
         if (rc) {
             fprintf(stderr, "metaplast-bench: backend: %s (%s)\n",
-                    mp_strerror(rc), err);
+                    mp_strerror(rc), mp_errmsg());
             return 3;
         }
         for (j = 0; j < 2 * r.depths; j++)

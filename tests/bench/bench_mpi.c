@@ -17,10 +17,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "metaplast/detail/par.h"
+#include "metaplast/ens.h"
+#include "metaplast/error.h"
 #include "metaplast/io.h"
 #include "metaplast/net.h"
-#include "metaplast/sim.h"
+#include "metaplast/private/par.h"
+#include "metaplast/ranks.h"
 
 static double now(void)
 {
@@ -33,6 +35,32 @@ static void barrier(void)
 {
     int64_t x = 0;
     mp__par_max_i64(&x, 1);
+}
+
+/* Whether an MPI launcher (mpirun, srun) started this process. */
+static int launched_by_mpi(void)
+{
+    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK",
+                                       "PMI_RANK", "PMI_SIZE"};
+    size_t i;
+    for (i = 0; i < sizeof vars / sizeof *vars; i++)
+        if (getenv(vars[i]))
+            return 1;
+    return 0;
+}
+
+/* Collective: every rank's status rc to one verdict; on a failure rank 0
+ * prints the failing rank's message and every rank leaves with exit
+ * status 3. */
+static void agree_or_exit(int rc)
+{
+    rc = mp_mpi_agree(rc);
+    if (rc) {
+        if (mp_mpi_rank() == 0)
+            fprintf(stderr, "metaplast-bench-mpi: %s\n", mp_errmsg());
+        mp_mpi_finalize();
+        exit(3);
+    }
 }
 
 /* The slowest rank's time. */
@@ -49,17 +77,17 @@ int main(int argc, char **argv)
     uint32_t neurons = 200;
     const char *dir = "/tmp";
     struct mp_config c;
-    struct mp_sim *sim;
-    struct mp_sim_snapshot snap;
-    struct mp_net *net;
+    struct mp_ens *sim = NULL;
+    struct mp_ens_snapshot snap;
+    struct mp_net *net = NULL;
     struct mp_provenance prov = {"metaplast-bench-mpi", "cpu", "bench", NULL};
-    char err[1024], path[4096];
+    char path[4096];
     double t0, t_adv, t_gather, t_write = 0.0, t_step;
     size_t n_ages;
-    int i, R, root;
+    int i, R, root, rc;
 
-    if (mp__par_init(&argc, &argv, err, sizeof err)) {
-        fprintf(stderr, "metaplast-bench-mpi: %s\n", err);
+    if (launched_by_mpi() && (rc = mp_mpi_init(&argc, &argv))) {
+        fprintf(stderr, "metaplast-bench-mpi: %s\n", mp_errmsg());
         return 2;
     }
     for (i = 1; i + 1 < argc; i += 2) {
@@ -74,8 +102,8 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--dir"))
             dir = argv[i + 1];
     }
-    R = mp__par_size();
-    root = mp__par_rank() == 0;
+    R = mp_mpi_size();
+    root = mp_mpi_rank() == 0;
 
     /* Ensemble: cascade n = 10, a measurement every 50 memories. */
     mp_config_init(&c);
@@ -87,34 +115,31 @@ int main(int argc, char **argv)
     c.backend = MP_BACKEND_CPU;
     c.syn.model = MP_SYN_CASCADE;
     c.syn.n = 10;
-    if (mp_config_validate(&c, err, sizeof err) ||
-        mp_sim_create(&sim, &c, err, sizeof err)) {
-        fprintf(stderr, "metaplast-bench-mpi: %s\n", err);
-        mp__par_abort(3);
-    }
+    rc = mp_config_validate(&c);
+    if (rc == 0)
+        rc = mp_ens_create(&sim, &c);
+    agree_or_exit(rc);
     n_ages = mp_config_ages(&c, NULL, 0);
-    mp_sim_advance(sim, 20);
+    mp_ens_advance(sim, 20);
     barrier();
     t0 = now();
-    mp_sim_advance(sim, memories);
+    mp_ens_advance(sim, memories);
     t_adv = slowest(now() - t0);
     barrier();
     t0 = now();
-    if (mp_sim_snapshot(sim, &snap))
-        mp__par_abort(3);
+    agree_or_exit(mp_ens_snapshot(sim, &snap));
     t_gather = slowest(now() - t0);
+    rc = 0;
     if (root) {
         snprintf(path, sizeof path, "%s/bench-mpi-%d.nc", dir, getpid());
         t0 = now();
-        if (mp_ckpt_write(path, &c, &snap, &prov, err, sizeof err)) {
-            fprintf(stderr, "metaplast-bench-mpi: %s\n", err);
-            mp__par_abort(3);
-        }
+        rc = mp_io_ens_ckpt_write(path, &c, &snap, &prov);
         t_write = now() - t0;
         unlink(path);
     }
-    mp_snapshot_fini(&snap);
-    mp_sim_destroy(sim);
+    agree_or_exit(rc);
+    mp_ens_snapshot_fini(&snap);
+    mp_ens_destroy(sim);
 
     /* Network: sparse recurrent, 1000 inputs, fan-in 1000, BCM. */
     mp_config_init(&c);
@@ -132,11 +157,10 @@ int main(int argc, char **argv)
     c.noise = 0.1;
     c.threads = 1;
     c.backend = MP_BACKEND_CPU;
-    if (mp_config_validate(&c, err, sizeof err) ||
-        mp_net_create(&net, &c, err, sizeof err)) {
-        fprintf(stderr, "metaplast-bench-mpi: %s\n", err);
-        mp__par_abort(3);
-    }
+    rc = mp_config_validate(&c);
+    if (rc == 0)
+        rc = mp_net_create(&net, &c);
+    agree_or_exit(rc);
     mp_net_advance(net, 2);
     barrier();
     t0 = now();
@@ -169,6 +193,6 @@ int main(int argc, char **argv)
                t_step, (double)neurons * 1000 / t_step, neurons * R,
                neurons * R * 4);
     }
-    mp__par_finalize();
+    mp_mpi_finalize();
     return 0;
 }

@@ -17,11 +17,10 @@
 #include <omp.h>
 #endif
 
-#include "metaplast/detail/backend.h"
+#include "metaplast/error.h"
 #include "metaplast/net.h"
-
-void mp__net_set_unfused(struct mp_net *n, int unfused);
-void mp__net_set_regen(struct mp_net *n, int regen);
+#include "metaplast/private/backend.h"
+#include "metaplast/private/net_backend.h"
 
 static double now(void)
 {
@@ -61,7 +60,6 @@ int main(int argc, char **argv)
     uint32_t n_in = 10000, n_out = 1000;
     uint64_t steps = 50;
     struct mp_config c;
-    char err[512];
     double bw;
     int i, fused, backend = MP_BACKEND_CPU;
 
@@ -88,8 +86,8 @@ int main(int argc, char **argv)
     c.record_interval_s = 1e5;
     c.noise = 0.1;
     c.backend = backend;
-    if (mp_config_validate(&c, err, sizeof err)) {
-        fprintf(stderr, "metaplast-bench-net: %s\n", err);
+    if (mp_config_validate(&c)) {
+        fprintf(stderr, "metaplast-bench-net: %s\n", mp_errmsg());
         return 2;
     }
 #ifdef _OPENMP
@@ -108,8 +106,8 @@ int main(int argc, char **argv)
         struct mp_net *n;
         double best = 1e300, ups, bytes;
         int rep;
-        if (mp_net_create(&n, &c, err, sizeof err)) {
-            fprintf(stderr, "metaplast-bench-net: %s\n", err);
+        if (mp_net_create(&n, &c)) {
+            fprintf(stderr, "metaplast-bench-net: %s\n", mp_errmsg());
             return 3;
         }
         if (backend == MP_BACKEND_CUDA && !fused) {
@@ -141,8 +139,8 @@ int main(int argc, char **argv)
     c.fan_in = 1000;
     c.w_init = 0.01;
     c.w_init_rec = 0.001;
-    if (mp_config_validate(&c, err, sizeof err)) {
-        fprintf(stderr, "metaplast-bench-net: %s\n", err);
+    if (mp_config_validate(&c)) {
+        fprintf(stderr, "metaplast-bench-net: %s\n", mp_errmsg());
         return 2;
     }
     printf("\nsparse recurrent: %u neurons, fan-in %u of %u cells = %.3g "
@@ -155,8 +153,8 @@ int main(int argc, char **argv)
         struct mp_net *n;
         double best = 1e300, ups, bytes;
         int rep;
-        if (mp_net_create(&n, &c, err, sizeof err)) {
-            fprintf(stderr, "metaplast-bench-net: %s\n", err);
+        if (mp_net_create(&n, &c)) {
+            fprintf(stderr, "metaplast-bench-net: %s\n", mp_errmsg());
             return 3;
         }
         if (backend == MP_BACKEND_CUDA && i) {

@@ -11,19 +11,20 @@
 #include <string.h>
 
 #include "metaplast/config.h"
+#include "metaplast/error.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct mp_config c, d;
-    char err[1024], *text = malloc(size + 1), *line, *save = NULL;
+    char *text = malloc(size + 1), *line, *save = NULL;
     int i = 0;
     if (!text)
         return 0;
     memcpy(text, data, size);
     text[size] = '\0';
     mp_config_init(&c);
-    if (mp_config_load_text(&c, text, "fuzz.ini", err, sizeof err) == 0 &&
-        mp_config_validate(&c, err, sizeof err) == 0) {
+    if (mp_config_load_text(&c, text, "fuzz.ini") == 0 &&
+        mp_config_validate(&c) == 0) {
         char *out = NULL;
         size_t len = 0;
         FILE *f = open_memstream(&out, &len);
@@ -31,9 +32,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fclose(f);
         mp_config_init(&d);
         /* What was written must load and validate again. */
-        if (mp_config_load_text(&d, out, "written.ini", err, sizeof err) ||
-            mp_config_validate(&d, err, sizeof err)) {
-            fprintf(stderr, "round trip failed: %s\n%s\n", err, out);
+        if (mp_config_load_text(&d, out, "written.ini") ||
+            mp_config_validate(&d)) {
+            fprintf(stderr, "round trip failed: %s\n%s\n", mp_errmsg(), out);
             abort();
         }
         free(out);
@@ -41,8 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mp_config_init(&c);
     for (line = strtok_r(text, "\n", &save); line && i < 64;
          line = strtok_r(NULL, "\n", &save))
-        mp_config_set(&c, line, ++i, err, sizeof err);
-    mp_config_validate(&c, err, sizeof err);
+        mp_config_set(&c, line, ++i);
+    mp_config_validate(&c);
     free(text);
     return 0;
 }

@@ -177,5 +177,5 @@ if ((failed)) && [[ -s $T/errors.txt ]]; then
   echo "stderr of the runs:"
   cat "$T/errors.txt"
 fi
-echo "golden: $passed identical, $failed differ, $skipped skipped (no MPI)"
+echo "golden: $passed identical, $failed differ, $skipped skipped$( ((skipped)) && echo " (no MPI)")"
 ((failed == 0))

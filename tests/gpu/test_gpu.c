@@ -8,11 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "metaplast/detail/backend.h"
 #include "../split_check.h"
+#include "metaplast/ens.h"
 #include "metaplast/error.h"
 #include "metaplast/io.h"
-#include "metaplast/sim.h"
+#include "metaplast/private/backend.h"
+#include "metaplast/private/ens_backend.h"
 
 #include <unistd.h>
 
@@ -24,32 +25,31 @@ static void need_device(void)
         cr_skip_test("no CUDA device");
 }
 
-static struct mp_sim *run(struct mp_config *c, int backend)
+static struct mp_ens *run(struct mp_config *c, int backend)
 {
-    struct mp_sim *s;
-    char err[512];
+    struct mp_ens *s;
     c->backend = backend;
-    cr_assert_eq(mp_config_validate(c, err, sizeof err), 0, "%s", err);
-    cr_assert_eq(mp_sim_create(&s, c, err, sizeof err), 0, "%s", err);
-    cr_assert_eq(mp_sim_advance(s, UINT64_MAX), 0, "%s", mp_sim_errmsg(s));
+    cr_assert_eq(mp_config_validate(c), 0, "%s", mp_errmsg());
+    cr_assert_eq(mp_ens_create(&s, c), 0, "%s", mp_errmsg());
+    cr_assert_eq(mp_ens_advance(s, UINT64_MAX), 0, "%s", mp_errmsg());
     return s;
 }
 
 static void compare(struct mp_config *c, const char *what)
 {
-    struct mp_sim *a = run(c, MP_BACKEND_CPU), *b = run(c, MP_BACKEND_CUDA);
+    struct mp_ens *a = run(c, MP_BACKEND_CPU), *b = run(c, MP_BACKEND_CUDA);
     uint8_t *sa = malloc(c->synapses), *sb = malloc(c->synapses);
-    struct mp_curve ca, cb;
+    struct mp_ens_curve ca, cb;
     size_t k;
     uint64_t i;
-    cr_assert_str_eq(mp_sim_backend(b), "cuda");
-    cr_assert_eq(mp_sim_state(a, sa), 0);
-    cr_assert_eq(mp_sim_state(b, sb), 0, "%s", mp_sim_errmsg(b));
+    cr_assert_str_eq(mp_ens_backend(b), "cuda");
+    cr_assert_eq(mp_ens_state(a, sa), 0);
+    cr_assert_eq(mp_ens_state(b, sb), 0, "%s", mp_errmsg());
     for (i = 0; i < c->synapses; i++)
         cr_assert_eq(sa[i], sb[i], "%s: synapse %llu: cpu %02x cuda %02x",
                      what, (unsigned long long)i, sa[i], sb[i]);
-    cr_assert_eq(mp_sim_curve(a, &ca), 0);
-    cr_assert_eq(mp_sim_curve(b, &cb), 0);
+    cr_assert_eq(mp_ens_curve(a, &ca), 0);
+    cr_assert_eq(mp_ens_curve(b, &cb), 0);
     for (k = 0; k < ca.n; k++) {
         cr_assert_eq(ca.probes[k], cb.probes[k]);
         cr_assert_eq(memcmp(&ca.signal[k], &cb.signal[k], 8), 0,
@@ -58,12 +58,12 @@ static void compare(struct mp_config *c, const char *what)
                      cb.signal[k]);
         cr_assert_eq(memcmp(&ca.signal_sem[k], &cb.signal_sem[k], 8), 0);
     }
-    mp_curve_fini(&ca);
-    mp_curve_fini(&cb);
+    mp_ens_curve_fini(&ca);
+    mp_ens_curve_fini(&cb);
     free(sa);
     free(sb);
-    mp_sim_destroy(a);
-    mp_sim_destroy(b);
+    mp_ens_destroy(a);
+    mp_ens_destroy(b);
 }
 
 /* Every model, both candidate-sign paths, N not a multiple of 128, a
@@ -114,7 +114,7 @@ Test(gpu_ensemble, large_cascade)
 Test(gpu_ensemble, blocks_equal_whole_cpu)
 {
     need_device();
-    check_split(mp__cuda_backend_create, "cuda blocks");
+    check_split(mp__ens_cuda_create, "cuda blocks");
 }
 
 /* The device lost mid-run (its context reset under the simulation, as a
@@ -123,8 +123,7 @@ Test(gpu_ensemble, blocks_equal_whole_cpu)
 Test(gpu_ensemble, device_lost_mid_run)
 {
     struct mp_config c;
-    struct mp_sim *s;
-    char err[512];
+    struct mp_ens *s;
     int rc;
     need_device();
     mp_config_init(&c);
@@ -134,15 +133,15 @@ Test(gpu_ensemble, device_lost_mid_run)
     c.every = 10;
     c.max_age = 100;
     c.backend = MP_BACKEND_CUDA;
-    cr_assert_eq(mp_config_validate(&c, err, sizeof err), 0, "%s", err);
-    cr_assert_eq(mp_sim_create(&s, &c, err, sizeof err), 0, "%s", err);
-    cr_assert_eq(mp_sim_advance(s, 100), 0, "%s", mp_sim_errmsg(s));
+    cr_assert_eq(mp_config_validate(&c), 0, "%s", mp_errmsg());
+    cr_assert_eq(mp_ens_create(&s, &c), 0, "%s", mp_errmsg());
+    cr_assert_eq(mp_ens_advance(s, 100), 0, "%s", mp_errmsg());
     cr_assert_eq(cudaDeviceReset(), cudaSuccess);
-    rc = mp_sim_advance(s, 100);
-    cr_expect_eq(rc, MP_ECUDA, "rc %d: %s", rc, mp_sim_errmsg(s));
-    cr_expect(strstr(mp_sim_errmsg(s), "CUDA error in "), "%s",
-              mp_sim_errmsg(s));
-    mp_sim_destroy(s);
+    rc = mp_ens_advance(s, 100);
+    cr_expect_eq(rc, MP_ECUDA, "rc %d: %s", rc, mp_errmsg());
+    cr_expect(strstr(mp_errmsg(), "CUDA error in "), "%s",
+              mp_errmsg());
+    mp_ens_destroy(s);
 }
 
 /* Checkpoint on one backend, resume on the other: the same final state as
@@ -157,9 +156,8 @@ Test(gpu_ensemble, checkpoint_crosses_backends)
     snprintf(path, sizeof path, "/tmp/mp-test-gpu-%ld.nc", (long)getpid());
     for (k = 0; k < 2; k++) {
         struct mp_config c, back;
-        struct mp_sim_snapshot snap, x, y;
-        struct mp_sim *ref, *first, *second;
-        char err[512];
+        struct mp_ens_snapshot snap, x, y;
+        struct mp_ens *ref, *first, *second;
         mp_config_init(&c);
         c.syn.model = MP_SYN_CASCADE;
         c.syn.n = 12;
@@ -170,33 +168,33 @@ Test(gpu_ensemble, checkpoint_crosses_backends)
         ref = run(&c, MP_BACKEND_CPU); /* 400 memories on the CPU */
         c.memories = 200;
         first = run(&c, pairs[k][0]);
-        cr_assert_eq(mp_sim_snapshot(first, &snap), 0);
-        cr_assert_eq(mp_ckpt_write(path, &c, &snap, NULL, err, sizeof err), 0,
-                     "%s", err);
-        mp_snapshot_fini(&snap);
-        mp_sim_destroy(first);
-        cr_assert_eq(mp_ckpt_read(path, &back, &snap, err, sizeof err), 0,
-                     "%s", err);
+        cr_assert_eq(mp_ens_snapshot(first, &snap), 0);
+        cr_assert_eq(mp_io_ens_ckpt_write(path, &c, &snap, NULL), 0,
+                     "%s", mp_errmsg());
+        mp_ens_snapshot_fini(&snap);
+        mp_ens_destroy(first);
+        cr_assert_eq(mp_io_ens_ckpt_read(path, &back, &snap), 0,
+                     "%s", mp_errmsg());
         back.memories = 400;
         back.backend = pairs[k][1];
-        cr_assert_eq(mp_config_validate(&back, err, sizeof err), 0);
-        cr_assert_eq(mp_sim_create(&second, &back, err, sizeof err), 0, "%s",
-                     err);
-        cr_assert_eq(mp_sim_restore(second, &snap), 0);
-        mp_snapshot_fini(&snap);
-        cr_assert_eq(mp_sim_advance(second, UINT64_MAX), 0, "%s",
-                     mp_sim_errmsg(second));
-        cr_assert_eq(mp_sim_snapshot(ref, &x), 0);
-        cr_assert_eq(mp_sim_snapshot(second, &y), 0);
+        cr_assert_eq(mp_config_validate(&back), 0);
+        cr_assert_eq(mp_ens_create(&second, &back), 0, "%s",
+                     mp_errmsg());
+        cr_assert_eq(mp_ens_restore(second, &snap), 0);
+        mp_ens_snapshot_fini(&snap);
+        cr_assert_eq(mp_ens_advance(second, UINT64_MAX), 0, "%s",
+                     mp_errmsg());
+        cr_assert_eq(mp_ens_snapshot(ref, &x), 0);
+        cr_assert_eq(mp_ens_snapshot(second, &y), 0);
         cr_assert_eq(memcmp(x.state, y.state, x.synapses), 0,
                      "%s -> %s: states differ", k ? "cpu" : "cuda",
                      k ? "cuda" : "cpu");
         cr_assert_eq(memcmp(x.mean, y.mean, x.n_ages * 8), 0);
         cr_assert_eq(memcmp(x.m2, y.m2, x.n_ages * 8), 0);
-        mp_snapshot_fini(&x);
-        mp_snapshot_fini(&y);
-        mp_sim_destroy(ref);
-        mp_sim_destroy(second);
+        mp_ens_snapshot_fini(&x);
+        mp_ens_snapshot_fini(&y);
+        mp_ens_destroy(ref);
+        mp_ens_destroy(second);
     }
     unlink(path);
 }
@@ -208,10 +206,9 @@ Test(gpu_ensemble, checkpoint_crosses_backends)
 static struct mp_net *net_make(struct mp_config *c, int backend)
 {
     struct mp_net *n;
-    char err[512];
     c->backend = backend;
-    cr_assert_eq(mp_config_validate(c, err, sizeof err), 0, "%s", err);
-    cr_assert_eq(mp_net_create(&n, c, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(mp_config_validate(c), 0, "%s", mp_errmsg());
+    cr_assert_eq(mp_net_create(&n, c), 0, "%s", mp_errmsg());
     cr_assert_str_eq(mp_net_backend(n),
                      backend == MP_BACKEND_CUDA ? "cuda" : "cpu");
     return n;
@@ -270,24 +267,20 @@ Test(gpu_network, dense_matches_cpu)
 {
     struct mp_config c = net_base();
     struct mp_net *a, *b;
-    char err[512];
     need_device();
-    cr_assert_eq(mp_config_set(&c, "protocol.durations=0.5s, 1s", 1, err,
-                               sizeof err),
+    cr_assert_eq(mp_config_set(&c, "protocol.durations=0.5s, 1s", 1),
                  0);
-    cr_assert_eq(mp_config_set(&c, "protocol.modulator=2, 0.5", 2, err,
-                               sizeof err),
+    cr_assert_eq(mp_config_set(&c, "protocol.modulator=2, 0.5", 2),
                  0);
-    cr_assert_eq(mp_config_set(&c, "protocol.patterns=0+1, all", 3, err,
-                               sizeof err),
+    cr_assert_eq(mp_config_set(&c, "protocol.patterns=0+1, all", 3),
                  0);
     a = net_make(&c, MP_BACKEND_CPU);
     b = net_make(&c, MP_BACKEND_CUDA);
     cr_assert_eq(mp_net_advance(a, 700), 0);
-    cr_assert_eq(mp_net_advance(b, 700), 0, "%s", mp_net_errmsg(b));
+    cr_assert_eq(mp_net_advance(b, 700), 0, "%s", mp_errmsg());
     net_compare(a, b, &c, "dense, 700 steps");
     cr_assert_eq(mp_net_advance(a, UINT64_MAX), 0);
-    cr_assert_eq(mp_net_advance(b, UINT64_MAX), 0, "%s", mp_net_errmsg(b));
+    cr_assert_eq(mp_net_advance(b, UINT64_MAX), 0, "%s", mp_errmsg());
     net_compare(a, b, &c, "dense, end");
     mp_net_destroy(a);
     mp_net_destroy(b);
@@ -305,7 +298,7 @@ Test(gpu_network, sparse_recurrent_matches_cpu)
     a = net_make(&c, MP_BACKEND_CPU);
     b = net_make(&c, MP_BACKEND_CUDA);
     cr_assert_eq(mp_net_advance(a, UINT64_MAX), 0);
-    cr_assert_eq(mp_net_advance(b, UINT64_MAX), 0, "%s", mp_net_errmsg(b));
+    cr_assert_eq(mp_net_advance(b, UINT64_MAX), 0, "%s", mp_errmsg());
     net_compare(a, b, &c, "sparse recurrent");
     mp_net_destroy(a);
     mp_net_destroy(b);
@@ -321,7 +314,7 @@ Test(gpu_network, checkpoint_crosses_backends)
         struct mp_config c = net_base(), back;
         struct mp_net *ref, *first, *second;
         struct mp_net_snapshot snap;
-        char err[512], path[128];
+        char path[128];
         snprintf(path, sizeof path, "/tmp/mp-test-gpu-net-%ld.nc",
                  (long)getpid());
         c.recurrent = 1;
@@ -332,20 +325,19 @@ Test(gpu_network, checkpoint_crosses_backends)
         first = net_make(&c, k ? MP_BACKEND_CPU : MP_BACKEND_CUDA);
         cr_assert_eq(mp_net_advance(first, UINT64_MAX), 0);
         cr_assert_eq(mp_net_snapshot(first, &snap), 0);
-        cr_assert_eq(mp_net_ckpt_write(path, &c, &snap, NULL, err,
-                                       sizeof err),
-                     0, "%s", err);
+        cr_assert_eq(mp_io_net_ckpt_write(path, &c, &snap, NULL),
+                     0, "%s", mp_errmsg());
         mp_net_snapshot_fini(&snap);
         mp_net_destroy(first);
-        cr_assert_eq(mp_net_ckpt_read(path, &back, &snap, err, sizeof err), 0,
-                     "%s", err);
+        cr_assert_eq(mp_io_net_ckpt_read(path, &back, &snap), 0,
+                     "%s", mp_errmsg());
         back.duration_s = 2.0;
         second = net_make(&back, k ? MP_BACKEND_CUDA : MP_BACKEND_CPU);
         cr_assert_eq(mp_net_restore(second, &snap), 0, "%s",
-                     mp_net_errmsg(second));
+                     mp_errmsg());
         mp_net_snapshot_fini(&snap);
         cr_assert_eq(mp_net_advance(second, UINT64_MAX), 0, "%s",
-                     mp_net_errmsg(second));
+                     mp_errmsg());
         net_compare(ref, second, &back, k ? "cpu -> cuda" : "cuda -> cpu");
         mp_net_destroy(ref);
         mp_net_destroy(second);
@@ -380,7 +372,7 @@ Test(gpu_network, discrete_and_hetero_match_cpu)
         b = net_make(&c, MP_BACKEND_CUDA);
         cr_assert_eq(mp_net_advance(a, UINT64_MAX), 0);
         cr_assert_eq(mp_net_advance(b, UINT64_MAX), 0, "%s",
-                     mp_net_errmsg(b));
+                     mp_errmsg());
         net_compare(a, b, &c, k ? "heterosynaptic" : "discrete");
         if (k == 0) {
             cr_assert_eq(mp_net_snapshot(a, &sa), 0);

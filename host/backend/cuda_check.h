@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* cuda_check.h (backend internal): every CUDA call of the launchers goes
+ * through MP_CUDA_CHECK, which turns a failure into MP_ECUDA with the call,
+ * the file and line and CUDA's words, and leaves no error pending for a
+ * later call to be blamed for. */
+#ifndef METAPLAST_BACKEND_CUDA_CHECK_H
+#define METAPLAST_BACKEND_CUDA_CHECK_H
+
+#include <cuda_runtime_api.h>
+
+#include "metaplast/error.h"
+#include "metaplast/private/backend.h"
+#include "metaplast/private/util.h"
+
+/* A failed call: its text, and the pending error consumed. */
+static inline int mp__cuda_fail(int code, const char *what,
+                                const char *file, int line)
+{
+    (void)cudaGetLastError();
+    return mp__fail(MP_ECUDA, "CUDA error in %s (%s:%d): %s", what, file,
+                    line, cudaGetErrorString((cudaError_t)code));
+}
+
+#define MP_CUDA_CHECK_AS(call, what, file)                                    \
+    do {                                                                     \
+        int rc_ = (int)(call);                                               \
+        if (rc_)                                                             \
+            return mp__cuda_fail(rc_, what, file, __LINE__);                 \
+    } while (0)
+#define MP_CUDA_CHECK(call, file) MP_CUDA_CHECK_AS(call, #call, file)
+
+#endif

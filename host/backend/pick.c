@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/* pick.c: which backend a run gets — one policy for every engine. */
+#include <stdio.h>
+
+#include "metaplast/config.h"
+#include "metaplast/error.h"
+#include "metaplast/private/backend.h"
+#include "metaplast/private/util.h"
+
+int mp__backend_pick(int requested, const char *cpu_only, char *note,
+                     size_t len)
+{
+    char why[512] = "";
+    if (requested == MP_BACKEND_CPU) {
+        snprintf(note, len, "run.backend = cpu");
+        return MP_BACKEND_CPU;
+    }
+    if (cpu_only) {
+        if (requested == MP_BACKEND_CUDA)
+            return mp__fail(MP_ENOTSUP, "run.backend = cuda: %s", cpu_only);
+        snprintf(note, len, "auto: %s", cpu_only);
+        return MP_BACKEND_CPU;
+    }
+    if (mp__cuda_usable(why, sizeof why)) {
+        snprintf(note, len, "%s",
+                 requested == MP_BACKEND_CUDA
+                     ? "run.backend = cuda"
+                     : "auto: a CUDA device that runs this build's kernels");
+        return MP_BACKEND_CUDA;
+    }
+    if (requested == MP_BACKEND_CUDA)
+        return mp__fail(mp__cuda_built() ? MP_ENODEV : MP_ENOTSUP,
+                        "run.backend = cuda: %s", why);
+    snprintf(note, len, "auto: %s", why);
+    return MP_BACKEND_CPU;
+}

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: MIT */
+/* collect.c: `metaplast collect DIR`: every task's record stacked along
+ * the swept keys into DIR/sweep.nc (mp_io_sweep_write). */
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "sweep.h"
+
+struct axis {
+    char name[64]; /* dimension name: the key with '.' -> '_' */
+    size_t n;
+    const char *labels[MAX_VALUES];
+    int numeric;
+};
+
+static int axis_index(const struct axis *x, const char *v)
+{
+    size_t i;
+    for (i = 0; i < x->n; i++)
+        if (!strcmp(x->labels[i], v))
+            return (int)i;
+    return -1;
+}
+
+/* One axis per varied key, and seed; returns the number of cells. */
+static size_t axes(const struct manifest *m, struct axis *ax)
+{
+    size_t cells = 1;
+    int k;
+    long t;
+    memset(ax, 0, (size_t)(m->nkeys + 1) * sizeof *ax);
+    for (k = 0; k <= m->nkeys; k++) {
+        char *p;
+        /* Linked keys (a+b): the axis is named and numbered after the
+         * first key, the labels keep every part. */
+        snprintf(ax[k].name, sizeof ax[k].name, "%s",
+                 k < m->nkeys ? m->keys[k] : "seed");
+        for (p = ax[k].name; *p; p++)
+            if (*p == '.')
+                *p = '_';
+            else if (*p == '+')
+                *p = '\0';
+        ax[k].numeric = 1;
+        for (t = 0; t < m->ntasks; t++) {
+            const char *v = m->cells[t][k];
+            char *end;
+            if (axis_index(&ax[k], v) < 0 && ax[k].n < MAX_VALUES)
+                ax[k].labels[ax[k].n++] = v;
+            strtod(v, &end);
+            if (*end && *end != ':')
+                ax[k].numeric = 0;
+        }
+        cells *= ax[k].n;
+    }
+    return cells;
+}
+
+/* The stacked arrays, NaN (and 0 probes) where a task has no record. */
+struct stack {
+    size_t cells, nages;
+    uint64_t *ages;
+    double *lt, *ltt, *val[6];
+    int64_t *probes;
+    signed char *complete;
+};
+
+static void stack_free(struct stack *s)
+{
+    int k;
+    free(s->ages);
+    free(s->lt);
+    free(s->ltt);
+    free(s->probes);
+    free(s->complete);
+    for (k = 0; k < 6; k++)
+        free(s->val[k]);
+}
+
+static int stack_alloc(struct stack *s, const struct mp_io_ens_record *r)
+{
+    size_t i;
+    int k, ok;
+    s->nages = r->n;
+    s->ages = malloc(r->n * sizeof *s->ages);
+    s->lt = malloc(s->cells * sizeof *s->lt);
+    s->ltt = malloc(s->cells * sizeof *s->ltt);
+    s->probes = calloc(s->cells * r->n, sizeof *s->probes);
+    s->complete = calloc(s->cells, 1);
+    ok = s->ages && s->lt && s->ltt && s->probes && s->complete;
+    for (k = 0; k < 6; k++) {
+        s->val[k] = malloc(s->cells * r->n * sizeof(double));
+        ok = ok && s->val[k];
+    }
+    if (!ok)
+        return -1;
+    memcpy(s->ages, r->age, r->n * sizeof *s->ages);
+    for (i = 0; i < s->cells; i++) {
+        s->lt[i] = s->ltt[i] = NAN;
+        for (k = 0; k < 6; k++) {
+            size_t a;
+            for (a = 0; a < r->n; a++)
+                s->val[k][i * r->n + a] = NAN;
+        }
+    }
+    return 0;
+}
+
+/* Task t's record into its cell.  Returns 0 (stored), 1 (no record
+ * yet), or an exit status. */
+static int take(struct stack *s, const struct manifest *m,
+                const struct axis *ax, const char *dir, long t)
+{
+    struct mp_io_ens_record r;
+    char path[PATH_MAX];
+    size_t cell = 0;
+    int k;
+    snprintf(path, sizeof path, "%s/tasks/%04ld/record.nc", dir, t);
+    if (access(path, F_OK))
+        return 1;
+    if (mp_io_ens_record_read(path, &r)) {
+        fprintf(stderr, "metaplast: collect: %s%s\n", mp_errmsg(),
+                strstr(mp_errmsg(), "not a synapse-ensemble")
+                    ? ": collect stacks ensemble sweeps"
+                    : "");
+        return MP_EXIT_USAGE;
+    }
+    if (!s->ages && stack_alloc(s, &r)) {
+        mp_io_ens_record_fini(&r);
+        fprintf(stderr, "metaplast: collect: out of memory\n");
+        return MP_EXIT_RUNTIME;
+    }
+    if (r.n != s->nages || memcmp(r.age, s->ages, r.n * sizeof *r.age)) {
+        mp_io_ens_record_fini(&r);
+        fprintf(stderr, "metaplast: collect: %s has another age grid; "
+                        "collect needs one grid for all tasks\n",
+                path);
+        return MP_EXIT_USAGE;
+    }
+    for (k = 0; k <= m->nkeys; k++)
+        cell = cell * ax[k].n + (size_t)axis_index(&ax[k], m->cells[t][k]);
+    for (k = 0; k < 6; k++)
+        memcpy(s->val[k] + cell * r.n, r.value[k], r.n * sizeof(double));
+    memcpy(s->probes + cell * r.n, r.probes, r.n * sizeof *r.probes);
+    s->lt[cell] = r.lifetime;
+    s->ltt[cell] = r.lifetime_theory;
+    s->complete[cell] = r.done == r.total;
+    mp_io_ens_record_fini(&r);
+    return 0;
+}
+
+static int write_sweep(const struct stack *s, const struct manifest *m,
+                       const struct axis *ax, const char *path)
+{
+    struct mp_io_sweep_axis xa[MAX_VARY + 1];
+    struct mp_io_sweep sw;
+    int k;
+    memset(&sw, 0, sizeof sw);
+    for (k = 0; k <= m->nkeys; k++) {
+        xa[k].name = ax[k].name;
+        xa[k].key = k < m->nkeys ? m->keys[k] : "run.seed";
+        xa[k].n = ax[k].n;
+        xa[k].labels = ax[k].labels;
+        xa[k].numeric = ax[k].numeric;
+        xa[k].linked = k < m->nkeys && strchr(m->keys[k], '+') != NULL;
+    }
+    sw.n_axes = (size_t)m->nkeys + 1;
+    sw.axes = xa;
+    sw.n_ages = s->nages;
+    sw.ages = s->ages;
+    sw.lifetime = s->lt;
+    sw.lifetime_theory = s->ltt;
+    sw.complete = s->complete;
+    sw.probes = s->probes;
+    for (k = 0; k < 6; k++)
+        sw.value[k] = s->val[k];
+    return mp_io_sweep_write(path, &sw);
+}
+
+int mp_cli_collect(const char *dir)
+{
+    struct manifest m;
+    struct axis ax[MAX_VARY + 1];
+    struct stack s;
+    char path[PATH_MAX];
+    long t, collected = 0;
+    int k, rc = mp_cli_manifest_read(dir, &m);
+    if (rc)
+        return rc;
+    memset(&s, 0, sizeof s);
+    s.cells = axes(&m, ax);
+    for (t = 0, rc = 0; t < m.ntasks && rc <= 1; t++)
+        rc = take(&s, &m, ax, dir, t);
+    if (rc <= 1 && !s.ages) {
+        fprintf(stderr, "metaplast: collect: no task of %s has a record "
+                        "yet\n",
+                dir);
+        rc = MP_EXIT_USAGE;
+    } else if (rc <= 1) {
+        snprintf(path, sizeof path, "%s/sweep.nc", dir);
+        rc = write_sweep(&s, &m, ax, path);
+        if (rc)
+            rc = mp_cli_fail(rc);
+    }
+    if (!rc) {
+        for (t = 0; t < (long)s.cells; t++)
+            collected += s.complete[t];
+        printf("collect: %ld of %ld tasks finished; %s (", collected,
+               m.ntasks, path);
+        for (k = 0; k <= m.nkeys; k++)
+            printf("%s%s = %zu", k ? ", " : "", ax[k].name, ax[k].n);
+        printf(", age = %zu)\n", s.nages);
+    }
+    stack_free(&s);
+    mp_cli_manifest_free(&m);
+    return rc;
+}

@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main.c: the metaplast command line — arguments, the exit status of each
+ * library error (one table), the process-wide policies the library leaves
+ * to its client (MPI launch, the damaged-file probe, MP_FAULT test hooks),
+ * and dispatch to the commands.  Public API only.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: metaplast run CONFIG [--set section.key=value]... [--out DIR]\n"
+    "                     [--backend auto|cpu|cuda] [--threads N] [--quiet]\n"
+    "       metaplast resume DIR|CHECKPOINT.nc [--memories N | --until N]\n"
+    "                     [--set section.key=value]... [--backend B]\n"
+    "                     [--threads N] [--quiet]\n"
+    "       metaplast theory CONFIG [--set section.key=value]... [--out DIR]\n"
+    "       metaplast validate CONFIG [--set section.key=value]...\n"
+    "       metaplast info FILE.nc\n"
+    "       metaplast sweep CONFIG --vary section.key=v1,v2,... [--vary ...]\n"
+    "                     [--seeds K] [--parallel P] [--set ...] --out DIR\n"
+    "       metaplast sweep-status DIR | collect DIR\n"
+    "       metaplast --help | --version\n";
+
+static const char help[] =
+    "\n"
+    "Simulates synapse ensembles storing a stream of memories and measures\n"
+    "how their traces decay (binary, cascade and serial synapses).\n"
+    "\n"
+    "commands:\n"
+    "  run       simulate; writes DIR/record.nc, DIR/checkpoint.nc and\n"
+    "            DIR/config.ini\n"
+    "  resume    continue a run from its checkpoint (idempotent: a finished\n"
+    "            run is left alone unless --memories or --until extend it)\n"
+    "  theory    the exact expected curve, no simulation; DIR/theory.nc\n"
+    "  validate  check a configuration and print what it would need\n"
+    "  info      what a metaplast file holds; verifies checksums\n"
+    "  sweep     one task per combination of --vary values (x --seeds;\n"
+    "            'a+b=1:2,3:4' varies keys together),\n"
+    "            a manifest and a SLURM job-array script (docs/SWEEPS.md)\n"
+    "  sweep-status  per task: done, running, failed (why), resumable\n"
+    "  collect   stack every task's record into DIR/sweep.nc\n"
+    "\n"
+    "options:\n"
+    "  --set section.key=value  override one config key (repeatable)\n"
+    "  --out DIR                run directory (output.dir)\n"
+    "  --backend B              auto (CUDA if a device is present), cpu, "
+    "cuda\n"
+    "  --threads N              CPU threads, 0 = all (run.threads)\n"
+    "  --memories N             resume: store N more memories than planned\n"
+    "  --until N                resume: run until N memories are measured\n"
+    "  --quiet                  no progress output\n"
+    "\n"
+    "signals: SIGTERM, SIGINT or SIGUSR1 finish the current slice, write the\n"
+    "checkpoint and the record, and exit 75 (resumable); a second SIGINT\n"
+    "aborts at once.\n"
+    "\n"
+    "exit status: 0 done, 2 bad input (arguments, config, files; nothing\n"
+    "is written), 3 runtime failure (device, I/O; the last checkpoint is\n"
+    "intact), 75 stopped by a signal after a clean checkpoint.\n"
+    "A run refuses a DIR that already holds a run; `resume DIR` continues\n"
+    "one.  Config keys: docs/CONFIG.md.\n";
+
+int mp_cli_status(int code)
+{
+    switch (code) {
+    case MP_OK:
+        return MP_EXIT_OK;
+    case MP_EINVAL:   /* arguments, config, an unreadable input */
+    case MP_EFORMAT:  /* a file that is not ours or is damaged */
+    case MP_ENODEV:   /* run.backend = cuda without a usable device */
+    case MP_ENOTSUP:  /* ... or without CUDA in the build */
+    case MP_EEXIST:   /* a run directory that holds a run */
+    case MP_ETOOBIG:  /* a run that does not fit */
+        return MP_EXIT_USAGE;
+    default:          /* out of memory, I/O, NetCDF, CUDA, non-finite */
+        return MP_EXIT_RUNTIME;
+    }
+}
+
+int mp_cli_fail(int code)
+{
+    if (mp_mpi_rank() == 0)
+        fprintf(stderr, "metaplast: %s\n", mp_errmsg());
+    return mp_cli_status(code);
+}
+
+static int usage_error(const char *msg, const char *arg)
+{
+    if (mp_mpi_rank() == 0)
+        fprintf(stderr, "metaplast: %s%s%s\n%s", msg, arg ? ": " : "",
+                arg ? arg : "", usage);
+    return MP_EXIT_USAGE;
+}
+
+/* Which options each command takes. */
+static int allowed(const char *cmd, const char *opt)
+{
+    static const char *const table[][8] = {
+        {"run", "--set", "--out", "--backend", "--threads", "--quiet", NULL},
+        {"resume", "--set", "--backend", "--threads", "--quiet", "--memories",
+         "--until", NULL},
+        {"theory", "--set", "--out", "--quiet", NULL},
+        {"validate", "--set", NULL},
+        {"info", NULL},
+    };
+    size_t i, j;
+    for (i = 0; i < sizeof table / sizeof table[0]; i++) {
+        if (strcmp(table[i][0], cmd))
+            continue;
+        for (j = 1; table[i][j]; j++)
+            if (!strcmp(table[i][j], opt))
+                return 1;
+    }
+    return 0;
+}
+
+static int known_option(const char *s)
+{
+    static const char *const all[] = {"--set",     "--out",      "--backend",
+                                      "--threads", "--quiet",    "--memories",
+                                      "--until"};
+    size_t i;
+    for (i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (!strcmp(s, all[i]))
+            return 1;
+    return 0;
+}
+
+/* One option (and its value, argv[*i + 1]). */
+static int parse_option(int argc, char **argv, int *i, struct args *a)
+{
+    const char *s = argv[*i];
+    if (!allowed(a->command, s))
+        return usage_error(known_option(s) ? "option not valid for this "
+                                             "command"
+                                           : "unknown option",
+                           s);
+    if (!strcmp(s, "--quiet")) {
+        a->quiet = 1;
+        return 0;
+    }
+    if (*i + 1 >= argc)
+        return usage_error("option needs a value", s);
+    ++*i;
+    if (!strcmp(s, "--set")) {
+        if (a->n_sets == 256)
+            return usage_error("too many --set options", NULL);
+        a->sets[a->n_sets++] = argv[*i];
+    } else {
+        *(!strcmp(s, "--out")       ? &a->out
+          : !strcmp(s, "--backend") ? &a->backend
+          : !strcmp(s, "--threads") ? &a->threads
+          : !strcmp(s, "--memories") ? &a->memories
+                                     : &a->until) = argv[*i];
+    }
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+    int i, rc;
+    a->command = argv[1];
+    for (i = 2; i < argc; i++) {
+        const char *s = argv[i];
+        if (s[0] == '-' && s[1]) {
+            if ((rc = parse_option(argc, argv, &i, a)))
+                return rc;
+        } else if (!a->target) {
+            a->target = s;
+        } else {
+            return usage_error("unexpected argument", s);
+        }
+    }
+    if (!a->target)
+        return usage_error(!strcmp(a->command, "resume")
+                               ? "missing DIR or CHECKPOINT"
+                           : !strcmp(a->command, "info") ? "missing FILE"
+                                                         : "missing CONFIG "
+                                                           "file",
+                           NULL);
+    if (a->memories && a->until)
+        return usage_error("--memories and --until exclude each other",
+                           NULL);
+    return 0;
+}
+
+int mp_cli_sets(const struct args *a, const char **sets, char bufs[3][1100])
+{
+    int n = 0, i;
+    for (i = 0; i < a->n_sets; i++)
+        sets[n++] = a->sets[i];
+    if (a->out) {
+        snprintf(bufs[0], sizeof bufs[0], "output.dir=%s", a->out);
+        sets[n++] = bufs[0];
+    }
+    if (a->backend) {
+        snprintf(bufs[1], sizeof bufs[1], "run.backend=%s", a->backend);
+        sets[n++] = bufs[1];
+    }
+    if (a->threads) {
+        snprintf(bufs[2], sizeof bufs[2], "run.threads=%s", a->threads);
+        sets[n++] = bufs[2];
+    }
+    return n;
+}
+
+int mp_cli_load_config(const struct args *a, struct mp_config *c)
+{
+    const char *sets[260];
+    char bufs[3][1100];
+    int n = mp_cli_sets(a, sets, bufs), i, rc;
+    mp_config_init(c);
+    rc = mp_config_load(c, a->target);
+    for (i = 0; !rc && i < n; i++)
+        rc = mp_config_set(c, sets[i], i + 1);
+    if (!rc)
+        rc = mp_config_validate(c);
+    return rc ? mp_cli_fail(rc) : 0;
+}
+
+static void join_args(int argc, char **argv, char *buf, size_t len)
+{
+    size_t used = 0;
+    int i;
+    buf[0] = '\0';
+    for (i = 0; i < argc && used < len; i++) {
+        int quote = strpbrk(argv[i], " \t'\"$") != NULL;
+        used += (size_t)snprintf(buf + used, len - used, "%s%s%s%s",
+                                 i ? " " : "", quote ? "'" : "", argv[i],
+                                 quote ? "'" : "");
+    }
+}
+
+static int version(void)
+{
+    printf("metaplast %s (CUDA backend: %s; MPI: %s; checkpoint format "
+           "%d)\n",
+           MP_VERSION_STRING,
+#ifdef MP_HAVE_CUDA
+           "built",
+#else
+           "not built",
+#endif
+           mp_mpi_built() ? "built" : "not built", MP_CKPT_FORMAT);
+    return 0;
+}
+
+static int real_main(int argc, char **argv)
+{
+    static char cmdline[8192];
+    struct args a;
+    int rc;
+
+    if (argc < 2)
+        return usage_error("missing command", NULL);
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(usage, stdout);
+        fputs(help, stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version"))
+        return version();
+    if (!strcmp(argv[1], "sweep"))
+        return mp_cli_sweep(argc, argv);
+    if (!strcmp(argv[1], "sweep-status") || !strcmp(argv[1], "collect")) {
+        if (argc != 3)
+            return usage_error("expected one sweep directory", argv[1]);
+        return !strcmp(argv[1], "collect") ? mp_cli_collect(argv[2])
+                                           : mp_cli_sweep_status(argv[2]);
+    }
+    if (strcmp(argv[1], "run") && strcmp(argv[1], "resume") &&
+        strcmp(argv[1], "theory") && strcmp(argv[1], "validate") &&
+        strcmp(argv[1], "info"))
+        return usage_error("unknown command", argv[1]);
+    memset(&a, 0, sizeof a);
+    if ((rc = parse_args(argc, argv, &a)))
+        return rc;
+    join_args(argc, argv, cmdline, sizeof cmdline);
+    a.cmdline = cmdline;
+    if (!strcmp(a.command, "run"))
+        return mp_cli_run(&a);
+    if (!strcmp(a.command, "resume"))
+        return mp_cli_resume(&a);
+    if (!strcmp(a.command, "theory"))
+        return mp_cli_theory(&a);
+    if (!strcmp(a.command, "info"))
+        return mp_cli_info(&a);
+    return mp_cli_validate(&a);
+}
+
+/* ---- Process-wide policies ----------------------------------------------- */
+
+/* Whether an MPI launcher started this process. */
+static int launched_by_mpi(void)
+{
+    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK",
+                                       "PMI_RANK", "PMI_SIZE"};
+    size_t i;
+    for (i = 0; i < sizeof vars / sizeof *vars; i++)
+        if (getenv(vars[i]))
+            return 1;
+    return 0;
+}
+
+/*
+ * Test hook (docs/RELIABILITY.md): MP_FAULT="<what>-<kind>[@N]" makes the
+ * N-th (default: first) and every later operation of that kind fail:
+ * <what> is checkpoint, record or device; <kind> enospc, eacces or error.
+ * Never set in production.
+ */
+static void faults_from_environment(void)
+{
+    static const struct {
+        const char *kind;
+        int code;
+    } kinds[] = {{"enospc", ENOSPC}, {"eacces", EACCES}, {"error", EIO}};
+    static const char *const whats[] = {"checkpoint", "record", "device"};
+    const char *f = getenv("MP_FAULT"), *at;
+    size_t w, k;
+    for (w = 0; f && w < 3; w++) {
+        size_t len = strlen(whats[w]);
+        if (strncmp(f, whats[w], len) || f[len] != '-')
+            continue;
+        at = strchr(f, '@');
+        for (k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+            size_t kl = strlen(kinds[k].kind);
+            if (!strncmp(f + len + 1, kinds[k].kind, kl) &&
+                (f[len + 1 + kl] == '\0' || f[len + 1 + kl] == '@'))
+                mp_fault_set((int)w, kinds[k].code,
+                             at ? strtoul(at + 1, NULL, 10) : 1);
+        }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    int rc;
+    if (launched_by_mpi() && (rc = mp_mpi_init(&argc, &argv)))
+        return mp_cli_fail(rc);
+    faults_from_environment();
+    /* A damaged file cannot take a single process down: it is opened in a
+     * child first.  Not under MPI, where forking a rank is unsafe. */
+    if (mp_mpi_size() == 1)
+        mp_io_set_probe(mp_cli_probe, NULL);
+    if (mp_mpi_size() > 1 && mp_mpi_rank() != 0) {
+        /* Rank 0 speaks for the run. */
+        if (!freopen("/dev/null", "w", stdout))
+            return MP_EXIT_FAILURE;
+        /* Only run and resume are split across ranks. */
+        if (argc < 2 || (strcmp(argv[1], "run") && strcmp(argv[1], "resume"))) {
+            mp_mpi_finalize();
+            return 0;
+        }
+    }
+    rc = real_main(argc, argv);
+    mp_mpi_finalize();
+    return rc;
+}

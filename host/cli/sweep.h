@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* sweep.h: a sweep directory's manifest, read by sweep-status and
+ * collect. */
+#ifndef METAPLAST_CLI_SWEEP_H
+#define METAPLAST_CLI_SWEEP_H
+
+#define MAX_VARY 8
+#define MAX_VALUES 256
+
+struct manifest {
+    int nkeys; /* varied keys (columns between task and seed) */
+    char keys[MAX_VARY][64];
+    long ntasks;
+    char ***cells; /* ntasks x (nkeys + 1): values, then the seed */
+};
+
+/* DIR/manifest.tsv; prints why and returns the exit status on failure. */
+int mp_cli_manifest_read(const char *dir, struct manifest *m);
+void mp_cli_manifest_free(struct manifest *m);
+
+#endif

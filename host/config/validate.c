@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * validate.c: the relations between keys (mp_config_validate), each
+ * refusal naming the key and where its value came from; warnings; what a
+ * run needs (memory, steps).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "keys.h"
+#include "metaplast/config.h"
+#include "metaplast/error.h"
+#include "metaplast/private/syn_rules.h"
+#include "metaplast/private/util.h"
+
+#define KEY(section, name) mp__cfg_index(section, name)
+
+static void origin(const struct mp_config *c, size_t k, char *buf,
+                   size_t len)
+{
+    int32_t l = c->line[k];
+    if (l > 0)
+        snprintf(buf, len, "%s:%d", c->file, (int)l);
+    else if (l < 0)
+        snprintf(buf, len, "--set #%d", (int)-l);
+    else
+        snprintf(buf, len, "%s", c->file[0] ? c->file : "defaults");
+}
+
+/* Refuses key k: "where: section.key: what". */
+static int bad_key(const struct mp_config *c, size_t k, const char *what)
+{
+    char where[MP_CFG_MAX_PATH + 32];
+    origin(c, k, where, sizeof where);
+    return mp__fail(MP_EINVAL, "%s: %s.%s: %s", where,
+                    mp__cfg_keys[k].section, mp__cfg_keys[k].name, what);
+}
+
+static int validate_model(struct mp_config *c)
+{
+    char what[256];
+    const struct mp_syn_params *s = &c->syn;
+
+    /* binary: q_plus and q_minus default to q. */
+    if (!c->line[KEY("synapse", "q_plus")])
+        c->syn.q_plus = c->syn.q;
+    if (!c->line[KEY("synapse", "q_minus")])
+        c->syn.q_minus = c->syn.q;
+
+    if (s->model == MP_SYN_CASCADE && s->n > MP_SYN_CASCADE_MAX_N) {
+        snprintf(what, sizeof what,
+                 "expected a cascade depth in [2, %d], got %u",
+                 MP_SYN_CASCADE_MAX_N, s->n);
+        return bad_key(c, KEY("synapse", "n"), what);
+    }
+    if (s->model == MP_SYN_SERIAL && s->n % 2) {
+        snprintf(what, sizeof what,
+                 "expected an even number of serial states, got %u", s->n);
+        return bad_key(c, KEY("synapse", "n"), what);
+    }
+    if (s->model == MP_SYN_CASCADE &&
+        mp_prob_threshold(mp_cascade_p(s->n - 1, s->n, s->x)) == 0) {
+        /* p_(n-1) = x^(n-1)/(1-x) is the model's smallest probability. */
+        snprintf(what, sizeof what,
+                 "p_(n-1) = %.3g is below the 2^-32 resolution of the "
+                 "transition thresholds; use a larger x or a smaller n",
+                 mp_cascade_p(s->n - 1, s->n, s->x));
+        return bad_key(c, KEY("synapse", "x"), what);
+    }
+    return 0;
+}
+
+static int validate_ensemble(struct mp_config *c)
+{
+    char what[256];
+    int rc = validate_model(c);
+    if (rc)
+        return rc;
+    if (c->n_ages == 0 && c->max_age >= c->memories) {
+        snprintf(what, sizeof what,
+                 "must be less than run.memories (%llu): only memories "
+                 "stored after the burn-in are probed, got %llu",
+                 (unsigned long long)c->memories,
+                 (unsigned long long)c->max_age);
+        return bad_key(c, KEY("measure", "max_age"), what);
+    }
+    if (c->n_ages && c->ages[c->n_ages - 1] >= c->memories) {
+        snprintf(what, sizeof what,
+                 "every age must be less than run.memories (%llu), got "
+                 "%llu",
+                 (unsigned long long)c->memories,
+                 (unsigned long long)c->ages[c->n_ages - 1]);
+        return bad_key(c, KEY("measure", "ages"), what);
+    }
+    if (c->every > c->memories) {
+        snprintf(what, sizeof what,
+                 "must not exceed run.memories (%llu), got %llu: no "
+                 "measurement would be taken",
+                 (unsigned long long)c->memories,
+                 (unsigned long long)c->every);
+        return bad_key(c, KEY("measure", "every"), what);
+    }
+    if (c->burn_in + c->memories > MP_RNG_MAX_STEP) {
+        snprintf(what, sizeof what,
+                 "ensemble.burn_in + run.memories must be below 2^56");
+        return bad_key(c, KEY("run", "memories"), what);
+    }
+    if (c->n_ages == 0 && mp_config_ages(c, NULL, 0) > MP_CFG_MAX_AGES) {
+        snprintf(what, sizeof what,
+                 "the age grid would have more than %d points; lower "
+                 "measure.per_decade or measure.max_age",
+                 MP_CFG_MAX_AGES);
+        return bad_key(c, KEY("measure", "max_age"), what);
+    }
+    return 0;
+}
+
+/* Bytes one record of a network run takes. */
+static double record_bytes(const struct mp_config *c)
+{
+    return 4.0 * c->n_out * (2.0 + c->patterns) + 8.0 * c->histogram_bins +
+           8.0 * 5;
+}
+
+/* Every time span of a network run is at least one step. */
+static int check_spans(const struct mp_config *c)
+{
+    static const struct {
+        const char *section, *name;
+    } spans[] = {{"bcm", "tau_w"},         {"bcm", "tau_theta"},
+                 {"input", "switch_every"}, {"record", "interval"},
+                 {"scaling", "interval"},   {"run", "duration"}};
+    char what[512];
+    size_t i;
+    for (i = 0; i < sizeof spans / sizeof spans[0]; i++) {
+        size_t k = KEY(spans[i].section, spans[i].name);
+        double t = *(const double *)((const char *)c + mp__cfg_keys[k].offset);
+        if (t == 0.0) /* scaling off */
+            continue;
+        if (t < c->dt_s) {
+            snprintf(what, sizeof what,
+                     "%gs is shorter than the time step network.dt = %gs: "
+                     "a process faster than the step cannot be simulated",
+                     t, c->dt_s);
+            return bad_key(c, k, what);
+        }
+    }
+    if (c->duration_s / c->dt_s > 7.2e16) {
+        snprintf(what, sizeof what, "more than 2^56 steps of network.dt");
+        return bad_key(c, KEY("run", "duration"), what);
+    }
+    return 0;
+}
+
+/* Weight bounds, initial weights, network size. */
+static int check_weights(const struct mp_config *c)
+{
+    char what[512];
+    if (!(c->w_min < c->w_max)) {
+        snprintf(what, sizeof what,
+                 "must be greater than network.w_min (%g), got %g", c->w_min,
+                 c->w_max);
+        return bad_key(c, KEY("network", "w_max"), what);
+    }
+    if (c->w_init > c->w_max || 0.0 < c->w_min) {
+        snprintf(what, sizeof what,
+                 "initial weights in [0, %g] must lie within [w_min, w_max] "
+                 "= [%g, %g]",
+                 c->w_init, c->w_min, c->w_max);
+        return bad_key(c, KEY("network", "w_init"), what);
+    }
+    if ((uint64_t)c->n_in + (c->recurrent ? c->n_out : 0) > 0xFFFFFFFFu) {
+        snprintf(what, sizeof what,
+                 "inputs + neurons must stay below 2^32 presynaptic cells");
+        return bad_key(c, KEY("network", "neurons"), what);
+    }
+    if (c->w_init_rec > c->w_max) {
+        snprintf(what, sizeof what, "must not exceed network.w_max (%g)",
+                 c->w_max);
+        return bad_key(c, KEY("network", "w_init_recurrent"), what);
+    }
+    if (c->discrete && c->scaling_interval_s > 0) {
+        snprintf(what, sizeof what,
+                 "synaptic scaling multiplies weights, which discrete "
+                 "synapses (network.synapse = discrete) do not have; set it "
+                 "to 0");
+        return bad_key(c, KEY("scaling", "interval"), what);
+    }
+    if (c->discrete && c->hetero_segment) {
+        snprintf(what, sizeof what,
+                 "heterosynaptic normalisation needs continuous weights");
+        return bad_key(c, KEY("bcm", "hetero_segment"), what);
+    }
+    if (c->discrete && (c->w_weak < c->w_min || c->w_strong > c->w_max)) {
+        snprintf(what, sizeof what,
+                 "w_weak and w_strong must lie within [w_min, w_max]");
+        return bad_key(c, KEY("network", "w_strong"), what);
+    }
+    return 0;
+}
+
+/* Patterns and the protocol's phases. */
+static int check_protocol(const struct mp_config *c)
+{
+    char what[512];
+    size_t i;
+    if (c->pattern_kind == MP_PATTERNS_ORTHONORMAL && c->patterns > c->n_in) {
+        snprintf(what, sizeof what,
+                 "%u orthonormal patterns need at least as many inputs "
+                 "(network.inputs = %u)",
+                 c->patterns, c->n_in);
+        return bad_key(c, KEY("input", "patterns"), what);
+    }
+    if (c->n_phase_patterns || c->n_phase_scale || c->n_phase_mod) {
+        static const char *const lists[] = {"patterns", "scale",
+                                            "modulator"};
+        const size_t counts[] = {c->n_phase_patterns, c->n_phase_scale,
+                                 c->n_phase_mod};
+        if (!c->n_phases) {
+            snprintf(what, sizeof what,
+                     "a protocol needs protocol.durations");
+            return bad_key(c, KEY("protocol", "durations"), what);
+        }
+        for (i = 0; i < 3; i++)
+            if (counts[i] && counts[i] != c->n_phases) {
+                snprintf(what, sizeof what,
+                         "has %zu entries, protocol.durations has %zu: one "
+                         "per phase",
+                         counts[i], c->n_phases);
+                return bad_key(c, KEY("protocol", lists[i]), what);
+            }
+    }
+    for (i = 0; i < c->n_phases; i++) {
+        if (c->phase_s[i] < c->dt_s) {
+            snprintf(what, sizeof what,
+                     "phase %zu lasts %gs, shorter than the time step "
+                     "network.dt = %gs",
+                     i + 1, c->phase_s[i], c->dt_s);
+            return bad_key(c, KEY("protocol", "durations"), what);
+        }
+        if (i < c->n_phase_patterns &&
+            (c->phase_patterns[i] >> (c->patterns < 64 ? c->patterns : 63) >>
+             (c->patterns < 64 ? 0 : 1))) {
+            snprintf(what, sizeof what,
+                     "phase %zu names a pattern beyond input.patterns = %u",
+                     i + 1, c->patterns);
+            return bad_key(c, KEY("protocol", "patterns"), what);
+        }
+    }
+    return 0;
+}
+
+/* The record's size over the run. */
+static int check_record(const struct mp_config *c)
+{
+    char what[512];
+    double n_rec;
+    n_rec = floor(c->duration_s / c->record_interval_s) + 1.0;
+    if (n_rec * record_bytes(c) > (double)c->record_max_bytes) {
+        snprintf(what, sizeof what,
+                 "the run would record %.3g bytes (%.0f records of %.0f "
+                 "bytes), more than record.max_bytes = %llu; raise "
+                 "record.interval or record.max_bytes",
+                 n_rec * record_bytes(c), n_rec, record_bytes(c),
+                 (unsigned long long)c->record_max_bytes);
+        return bad_key(c, KEY("record", "interval"), what);
+    }
+    return 0;
+}
+
+static int validate_network(struct mp_config *c)
+{
+    int rc = c->discrete ? validate_model(c) : 0;
+    if (!rc)
+        rc = check_spans(c);
+    if (!rc)
+        rc = check_weights(c);
+    if (!rc)
+        rc = check_protocol(c);
+    if (!rc)
+        rc = check_record(c);
+    return rc;
+}
+
+/* config.ini is read back by libinih, whose lines hold at most
+ * INI_MAX_LINE - 3 characters: every value must fit on one. */
+static int check_lines(const struct mp_config *c)
+{
+    size_t i;
+    for (i = 0; i < mp__cfg_nkeys; i++) {
+        char value[MP_CFG_MAX_AGES * 24], what[256];
+        const char *name;
+        mp_config_key(c, i, &name, value, sizeof value);
+        if (strlen(mp__cfg_keys[i].name) + 3 + strlen(value) > INI_MAX_LINE - 3) {
+            snprintf(what, sizeof what,
+                     "the value takes %zu characters, more than a config "
+                     "line holds (%d); use fewer or shorter entries",
+                     strlen(value), INI_MAX_LINE - 6 -
+                                        (int)strlen(mp__cfg_keys[i].name));
+            return bad_key(c, i, what);
+        }
+    }
+    return 0;
+}
+
+/* Every value within its key's range, also when a program set the field
+ * directly: each key is written out and parsed again, as a file would
+ * be. */
+static int check_ranges(const struct mp_config *c)
+{
+    struct mp_config tmp;
+    char value[MP_CFG_MAX_AGES * 24], msg[512];
+    size_t i, n;
+    for (i = 0; i < mp__cfg_nkeys; i++) {
+        const struct mp__cfg_key *k = &mp__cfg_keys[i];
+        if (k->type == T_ENUM) {
+            const int v = *(const int *)((const char *)c + k->offset);
+            for (n = 0; k->choices[n]; n++)
+                ;
+            if (v < 0 || (size_t)v >= n) {
+                snprintf(msg, sizeof msg, "expected %s, got the value %d",
+                         k->expect, v);
+                return bad_key(c, i, msg);
+            }
+            continue;
+        }
+        if (k->aux != MP_CFG_NO_AUX && k->type != T_INTERVAL &&
+            !*(const size_t *)((const char *)c + k->aux))
+            continue; /* an empty list */
+        mp__cfg_format(c, k, value, sizeof value);
+        tmp = *c;
+        if (mp__cfg_assign(&tmp, k, value, msg, sizeof msg))
+            return bad_key(c, i, msg + strlen(k->section) +
+                                     strlen(k->name) + 3);
+    }
+    return 0;
+}
+
+int mp_config_validate(struct mp_config *c)
+{
+    int rc = check_ranges(c);
+    if (!rc)
+        rc = check_lines(c);
+    if (rc)
+        return rc;
+    if (c->paradigm == MP_PARADIGM_NETWORK)
+        return validate_network(c);
+    return validate_ensemble(c);
+}
+
+int mp_config_warnings(const struct mp_config *c, char *buf, size_t len)
+{
+    int n = 0;
+    if (len)
+        buf[0] = '\0';
+    if (c->paradigm == MP_PARADIGM_NETWORK && c->rule == MP_RULE_BCM &&
+        c->tau_theta_s >= c->tau_w_s / c->y0) {
+        snprintf(buf, len,
+                 "bcm.tau_theta = %gs is not below bcm.tau_w / bcm.y0 = %gs: "
+                 "past this Hopf bifurcation the threshold slides too slowly "
+                 "and the weights oscillate or run away\n",
+                 c->tau_theta_s, c->tau_w_s / c->y0);
+        n++;
+    }
+    return n;
+}
+
+double mp_config_memory(const struct mp_config *c)
+{
+    double state;
+    if (c->paradigm == MP_PARADIGM_NETWORK) {
+        double L = c->fan_in ? c->fan_in
+                             : (double)c->n_in + (c->recurrent ? c->n_out : 0);
+        double nw = L * c->n_out;
+        state = nw * (4.0 + (c->fan_in ? 4.0 : 0.0) + (c->discrete ? 1.0 : 0.0)) +
+                (double)c->n_out * 48.0;
+    } else {
+        state = (double)c->synapses + 128.0;
+    }
+    /* A checkpoint copies the state once (the snapshot it writes). */
+    return 2.0 * state + 64e6;
+}
+
+double mp_memory_available(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    char line[256];
+    double kb = 0.0;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "MemAvailable: %lf kB", &kb) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kb * 1024.0;
+}
+
+uint64_t mp_config_steps(const struct mp_config *c, double seconds)
+{
+    return (uint64_t)floor(seconds / c->dt_s + 0.5);
+}

@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: MIT */
+/* theory.c: exact expected memory curves of discrete synapse models. */
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metaplast/error.h"
+#include "metaplast/private/syn_rules.h"
+#include "metaplast/private/util.h"
+#include "metaplast/theory.h"
+
+#define POWERS 63 /* MF^(2^k), k = 0..62: ages below 2^63 */
+
+struct chain {
+    uint32_t S;
+    long double *mp, *mm; /* M+, M- (S x S, row = from) */
+    long double *pow;     /* POWERS matrices MF^(2^k); computed lazily */
+    uint32_t npow;        /* how many of them are computed */
+    long double w[MP_MAX_STATES];
+    long double a[MP_MAX_STATES]; /* 2f(1-f) p_inf (M+ - M-) */
+    long double p[MP_MAX_STATES]; /* p_inf */
+    double scale;                 /* sqrt(N) / noise */
+    struct mp_theory th;
+};
+
+#define AT(m, i, j) ((m)[(size_t)(i) * S + (j)])
+
+/* Solves A x = b (S x S, overwritten) by Gaussian elimination with partial
+ * pivoting.  Returns -1 if A is singular to working precision. */
+static int solve(long double *A, long double *b, uint32_t S)
+{
+    uint32_t i, j, k;
+    for (k = 0; k < S; k++) {
+        uint32_t piv = k;
+        for (i = k + 1; i < S; i++)
+            if (fabsl(AT(A, i, k)) > fabsl(AT(A, piv, k)))
+                piv = i;
+        if (fabsl(AT(A, piv, k)) < 1e-30L)
+            return -1;
+        if (piv != k) {
+            for (j = 0; j < S; j++) {
+                long double t = AT(A, k, j);
+                AT(A, k, j) = AT(A, piv, j);
+                AT(A, piv, j) = t;
+            }
+            long double t = b[k];
+            b[k] = b[piv];
+            b[piv] = t;
+        }
+        for (i = k + 1; i < S; i++) {
+            long double l = AT(A, i, k) / AT(A, k, k);
+            if (l == 0.0L)
+                continue;
+            for (j = k; j < S; j++)
+                AT(A, i, j) -= l * AT(A, k, j);
+            b[i] -= l * b[k];
+        }
+    }
+    for (k = S; k-- > 0;) {
+        long double s = b[k];
+        for (j = k + 1; j < S; j++)
+            s -= AT(A, k, j) * b[j];
+        b[k] = s / AT(A, k, k);
+    }
+    return 0;
+}
+
+static void chain_free(struct chain *c)
+{
+    free(c->mp);
+    free(c->mm);
+    free(c->pow);
+}
+
+/* P_k = MF^(2^k), computed up to k. */
+static const long double *power(struct chain *c, uint32_t k)
+{
+    uint32_t S = c->S, i, j, l;
+    while (c->npow <= k) {
+        long double *dst = c->pow + (size_t)c->npow * S * S;
+        const long double *src = dst - (size_t)S * S;
+        for (i = 0; i < S; i++)
+            for (j = 0; j < S; j++) {
+                long double s = 0.0L;
+                for (l = 0; l < S; l++)
+                    s += AT(src, i, l) * AT(src, l, j);
+                AT(dst, i, j) = s;
+            }
+        c->npow++;
+    }
+    return c->pow + (size_t)k * S * S;
+}
+
+/* E[m(t)] = a . MF^t w. */
+static double signal_at(struct chain *c, uint64_t t)
+{
+    uint32_t S = c->S, i, j, k;
+    long double v[MP_MAX_STATES], u[MP_MAX_STATES], m = 0.0L;
+    memcpy(v, c->w, S * sizeof v[0]);
+    for (k = 0; t >> k; k++) {
+        if (!((t >> k) & 1u))
+            continue;
+        const long double *P = power(c, k);
+        for (i = 0; i < S; i++) {
+            long double s = 0.0L;
+            for (j = 0; j < S; j++)
+                s += AT(P, i, j) * v[j];
+            u[i] = s;
+        }
+        memcpy(v, u, S * sizeof v[0]);
+    }
+    for (i = 0; i < S; i++)
+        m += c->a[i] * v[i];
+    return (double)m;
+}
+
+/* M+ and M- from the same rule the engines run, and MF = P_0. */
+static void matrices(struct chain *c, const struct mp_syn_rule *rule,
+                     long double f)
+{
+    const uint32_t S = c->S, D = rule->depths;
+    uint32_t i, j, xi;
+    for (j = 0; j < S; j++) {
+        uint32_t s = mp_syn_state_of(j, D);
+        c->w[j] = mp_syn_weight(s);
+        for (xi = 0; xi < 2; xi++) {
+            uint32_t k = mp_syn_index(xi, s);
+            uint32_t to = mp_syn_order_of(rule->table.next[k], D);
+            long double p = rule->prob[k];
+            long double *M = xi ? c->mp : c->mm;
+            AT(M, j, to) += p;
+            AT(M, j, j) += 1.0L - p;
+        }
+    }
+    for (i = 0; i < S * S; i++)
+        c->pow[i] = f * c->mp[i] + (1.0L - f) * c->mm[i];
+    c->npow = 1;
+}
+
+/* p_inf: (MF^T - I) p = 0 with the last equation replaced by sum = 1.
+ * Returns -1 if it is not unique.  A is S x S scratch. */
+static int stationary(struct chain *c, long double *A)
+{
+    const uint32_t S = c->S;
+    long double b[MP_MAX_STATES];
+    uint32_t i, j;
+    for (i = 0; i < S; i++) {
+        for (j = 0; j < S; j++)
+            AT(A, i, j) = AT(c->pow, j, i) - (i == j ? 1.0L : 0.0L);
+        b[i] = 0.0L;
+    }
+    for (j = 0; j < S; j++)
+        AT(A, S - 1, j) = 1.0L;
+    b[S - 1] = 1.0L;
+    if (solve(A, b, S))
+        return -1;
+    for (j = 0; j < S; j++) {
+        c->p[j] = b[j];
+        c->th.p_inf[j] = (double)b[j];
+    }
+    return 0;
+}
+
+/* The signal's vector a = 2f(1-f) p_inf (M+ - M-), the noise, and the
+ * area sum_t a MF^t w = a (I - MF + 1 p_inf)^-1 w (as a . 1 = 0). */
+static void summary_numbers(struct chain *c, const struct mp_config *cfg,
+                            long double *A)
+{
+    const uint32_t S = c->S;
+    const long double f = cfg->f;
+    long double b[MP_MAX_STATES], mw = 0.0L;
+    uint32_t i, j;
+    for (j = 0; j < S; j++) {
+        long double s = 0.0L;
+        for (i = 0; i < S; i++)
+            s += c->p[i] * (AT(c->mp, i, j) - AT(c->mm, i, j));
+        c->a[j] = 2.0L * f * (1.0L - f) * s;
+        mw += c->p[j] * c->w[j];
+    }
+    c->th.states = S;
+    c->th.mean_w = (double)mw;
+    c->th.noise = sqrt(1.0 - pow((2.0 * cfg->f - 1.0) * (double)mw, 2.0));
+    c->scale = sqrt((double)cfg->synapses) / c->th.noise;
+    for (i = 0; i < S; i++) {
+        for (j = 0; j < S; j++)
+            AT(A, i, j) = (i == j ? 1.0L : 0.0L) - AT(c->pow, j, i) + c->p[i];
+        b[i] = c->a[i];
+    }
+    if (solve(A, b, S) == 0) {
+        long double s = 0.0L;
+        for (j = 0; j < S; j++)
+            s += b[j] * c->w[j];
+        c->th.area_signal = (double)s;
+        c->th.area_snr = (double)s * c->scale;
+    } else {
+        c->th.area_signal = c->th.area_snr = NAN;
+    }
+}
+
+static int chain_build(const struct mp_config *cfg, struct chain *c)
+{
+    struct mp_syn_rule rule;
+    long double *A;
+    uint32_t S;
+
+    memset(c, 0, sizeof *c);
+    if (mp_syn_rule_build(&cfg->syn, &rule))
+        return mp__fail(MP_EINVAL, "synapse.model: unknown model %d",
+                        cfg->syn.model);
+    S = c->S = 2 * rule.depths;
+    c->mp = calloc((size_t)S * S, sizeof *c->mp);
+    c->mm = calloc((size_t)S * S, sizeof *c->mm);
+    c->pow = calloc((size_t)POWERS * S * S, sizeof *c->pow);
+    A = calloc((size_t)S * S, sizeof *A);
+    if (!c->mp || !c->mm || !c->pow || !A) {
+        free(A);
+        chain_free(c);
+        return mp__fail(MP_ENOMEM, "theory: out of memory");
+    }
+    matrices(c, &rule, cfg->f);
+    if (stationary(c, A)) {
+        free(A);
+        chain_free(c);
+        return mp__fail(MP_EINVAL,
+                        "synapse: the %s model with these probabilities has "
+                        "no unique stationary distribution (a probability "
+                        "of 0 disconnects its states)",
+                        mp_model_name(cfg->syn.model));
+    }
+    summary_numbers(c, cfg, A);
+    free(A);
+    return 0;
+}
+
+/* Largest t with SNR(t) >= 1.  Ages up to 63 are scanned one by one (the
+ * cascade's curve is not monotone at small t); beyond, SNR decreases, and
+ * the crossing is found by doubling and bisection. */
+static double lifetime(struct chain *c)
+{
+    double last = -1.0;
+    uint64_t t, lo, hi;
+    for (t = 0; t < 64; t++)
+        if (signal_at(c, t) * c->scale >= 1.0)
+            last = (double)t;
+    if (last < 63.0)
+        return last;
+    lo = 63;
+    for (hi = 128;; hi *= 2) {
+        if (signal_at(c, hi) * c->scale < 1.0)
+            break;
+        lo = hi;
+        if (hi >= (UINT64_C(1) << 62))
+            return INFINITY;
+    }
+    while (hi - lo > 1) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (signal_at(c, mid) * c->scale >= 1.0)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (double)lo;
+}
+
+int mp_theory_compute(const struct mp_config *cfg, struct mp_theory *out)
+{
+    struct chain c;
+    int rc = chain_build(cfg, &c);
+    if (rc)
+        return rc;
+    c.th.snr0 = signal_at(&c, 0) * c.scale;
+    c.th.lifetime = lifetime(&c);
+    *out = c.th;
+    chain_free(&c);
+    return 0;
+}
+
+int mp_theory_curve(const struct mp_config *cfg, const uint64_t *ages,
+                    size_t n, double *signal, double *snr)
+{
+    struct chain c;
+    size_t i;
+    int rc = chain_build(cfg, &c);
+    if (rc)
+        return rc;
+    for (i = 0; i < n; i++) {
+        double m = signal_at(&c, ages[i]);
+        if (signal)
+            signal[i] = m;
+        if (snr)
+            snr[i] = m * c.scale;
+    }
+    chain_free(&c);
+    return 0;
+}

@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ens.c: the synapse-ensemble scheduler.  It owns time (the memory count),
+ * asks the backend to store memories up to the next measurement, takes the
+ * measurement, and accumulates the curve in a fixed order, so the result
+ * does not depend on the backend, the number of threads or of ranks.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metaplast/ens.h"
+#include "metaplast/error.h"
+#include "metaplast/private/backend.h"
+#include "metaplast/private/ens_backend.h"
+#include "metaplast/private/par.h"
+#include "metaplast/private/util.h"
+#include "metaplast/theory.h"
+
+struct mp_ens {
+    struct mp_config cfg;
+    struct mp_ens_desc desc;
+    struct mp_ens_backend be;
+    struct mp_theory th;
+    char note[512];  /* why this backend */
+    uint64_t done;   /* memories stored (burn-in included) */
+    uint64_t burn;   /* B: memories of the burn-in, never probed */
+    uint64_t total;  /* B + memories */
+    size_t n_ages;
+    uint64_t *ages;  /* sorted */
+    int64_t *count;  /* probes per age */
+    double *mean;    /* running mean of m(t) (Welford) */
+    double *m2;      /* running sum of squared deviations */
+    uint64_t *mus;   /* scratch: probed memories */
+    int64_t *sums;   /* scratch: overlaps */
+};
+
+/* This process's block of tiles (all of them without MPI). */
+static void describe(struct mp_ens *e, const struct mp_syn_rule *rule)
+{
+    const struct mp_config *cfg = &e->cfg;
+    const uint64_t tiles = (cfg->synapses + MP_TILE - 1) / MP_TILE;
+    uint64_t lo, hi;
+    mp__par_range(tiles, mp__par_rank(), &lo, &hi);
+    e->desc.synapses = cfg->synapses;
+    e->desc.tile0 = lo;
+    e->desc.padded = (hi - lo) * MP_TILE;
+    e->desc.local = hi * MP_TILE < cfg->synapses ? (hi - lo) * MP_TILE
+                    : cfg->synapses > lo * MP_TILE
+                        ? cfg->synapses - lo * MP_TILE
+                        : 0;
+    e->desc.seed = cfg->seed;
+    e->desc.half = cfg->f == 0.5;
+    e->desc.thr_f = mp_prob_threshold(cfg->f);
+    e->desc.depths = rule->depths;
+    e->desc.threads = cfg->threads;
+    e->desc.table = rule->table;
+}
+
+/* The backend (one policy: mp__backend_pick), with its initial state. */
+static int start_backend(struct mp_ens *e)
+{
+    uint64_t cum[2 * MP_SYN_MAX_DEPTH];
+    int kind = mp__backend_pick(e->cfg.backend, NULL, e->note,
+                                sizeof e->note),
+        rc = kind < 0 ? kind : 0;
+    if (kind == MP_BACKEND_CUDA) {
+        rc = mp__ens_cuda_create(&e->be, &e->desc);
+        if (rc == MP_ETOOBIG && e->cfg.backend == MP_BACKEND_AUTO) {
+            /* auto: a device too small for the state runs on the CPU. */
+            snprintf(e->note, sizeof e->note, "auto: %s", mp_errmsg());
+            kind = MP_BACKEND_CPU;
+        }
+    }
+    if (kind == MP_BACKEND_CPU)
+        rc = mp__ens_cpu_create(&e->be, &e->desc);
+    if (rc)
+        return rc;
+    mp_syn_cum(e->cfg.init == MP_INIT_STATIONARY ? e->th.p_inf : NULL,
+               e->desc.depths, cum);
+    return e->be.init_state(&e->be, cum);
+}
+
+static int alloc_ages(struct mp_ens *e)
+{
+    e->n_ages = mp_config_ages(&e->cfg, NULL, 0);
+    e->ages = calloc(e->n_ages, sizeof *e->ages);
+    e->count = calloc(e->n_ages, sizeof *e->count);
+    e->mean = calloc(e->n_ages, sizeof *e->mean);
+    e->m2 = calloc(e->n_ages, sizeof *e->m2);
+    e->mus = calloc(e->n_ages, sizeof *e->mus);
+    e->sums = calloc(e->n_ages + 1, sizeof *e->sums);
+    if (!e->ages || !e->count || !e->mean || !e->m2 || !e->mus || !e->sums)
+        return mp__fail(MP_ENOMEM, "out of memory");
+    mp_config_ages(&e->cfg, e->ages, e->n_ages);
+    return 0;
+}
+
+int mp_ens_create(struct mp_ens **out, const struct mp_config *cfg)
+{
+    struct mp_ens *e;
+    struct mp_syn_rule rule;
+    int rc;
+
+    *out = NULL;
+    memset(&rule, 0, sizeof rule);
+    e = calloc(1, sizeof *e);
+    if (!e)
+        return mp__par_agree(mp__fail(MP_ENOMEM, "out of memory"));
+    e->cfg = *cfg;
+    e->burn = cfg->burn_in;
+    e->total = cfg->burn_in + cfg->memories;
+    rc = mp_theory_compute(cfg, &e->th);
+    if (!rc && mp_syn_rule_build(&cfg->syn, &rule))
+        rc = mp__fail(MP_EINVAL, "synapse.model: unknown model %d",
+                      cfg->syn.model);
+    if (!rc)
+        rc = alloc_ages(e);
+    if (!rc) {
+        describe(e, &rule);
+        rc = start_backend(e);
+    }
+    /* Every rank goes on, or none: the others would wait forever. */
+    rc = mp__par_agree(rc);
+    if (rc) {
+        mp_ens_destroy(e);
+        return rc;
+    }
+    *out = e;
+    return 0;
+}
+
+void mp_ens_destroy(struct mp_ens *e)
+{
+    if (!e)
+        return;
+    if (e->be.destroy)
+        e->be.destroy(&e->be);
+    free(e->ages);
+    free(e->count);
+    free(e->mean);
+    free(e->m2);
+    free(e->mus);
+    free(e->sums);
+    free(e);
+}
+
+const char *mp_ens_backend(const struct mp_ens *e)
+{
+    return e->be.name;
+}
+
+const char *mp_ens_device(const struct mp_ens *e)
+{
+    return e->be.device;
+}
+
+const char *mp_ens_backend_note(const struct mp_ens *e)
+{
+    return e->note;
+}
+
+uint64_t mp_ens_done(const struct mp_ens *e)
+{
+    return e->done;
+}
+
+uint64_t mp_ens_total(const struct mp_ens *e)
+{
+    return e->total;
+}
+
+/* At count c, memory mu = c - 1 - t has age t; only memories stored after
+ * the burn-in (mu >= B) are probed. */
+static int measure(struct mp_ens *e)
+{
+    const uint64_t c = e->done;
+    const double N = (double)e->cfg.synapses;
+    const double chance = 2.0 * e->cfg.f - 1.0;
+    size_t k, n = 0;
+    int rc;
+
+    while (n < e->n_ages && e->ages[n] + 1 + e->burn <= c) {
+        e->mus[n] = c - 1 - e->ages[n];
+        n++;
+    }
+    if (n == 0)
+        return 0;
+    rc = mp__par_agree(e->be.measure(&e->be, e->mus, n, e->sums));
+    if (rc)
+        return rc;
+    /* Exact integer sums over the ranks' blocks: any split, same sums. */
+    mp__par_sum_i64(e->sums, n + 1);
+    for (k = 0; k < n; k++) {
+        /* m = (1/N) sum xi w, minus the chance level (2f-1) mean(w). */
+        double m = ((double)e->sums[k] - chance * (double)e->sums[n]) / N;
+        double delta = m - e->mean[k];
+        e->count[k]++;
+        e->mean[k] += delta / (double)e->count[k];
+        e->m2[k] += delta * (m - e->mean[k]);
+    }
+    return 0;
+}
+
+/* Stores memories up to count `next` (no measurement in between). */
+static int store(struct mp_ens *e, uint64_t next)
+{
+    if (mp__fault(MP_FAULT_DEVICE)) /* test hook (docs/RELIABILITY.md) */
+        return mp__fail(MP_ECUDA,
+                        "device error in advance (injected; %s backend)",
+                        e->be.name);
+    return e->be.advance(&e->be, e->done, next - e->done);
+}
+
+int mp_ens_advance(struct mp_ens *e, uint64_t memories)
+{
+    uint64_t target = e->done + memories;
+    const uint64_t every = e->cfg.every;
+    int rc;
+
+    if (target > e->total || target < e->done)
+        target = e->total;
+    while (e->done < target) {
+        /* The next measurement count: B + k * every, k >= 1. */
+        uint64_t next = e->done < e->burn
+                            ? e->burn + every
+                            : e->burn + ((e->done - e->burn) / every + 1) *
+                                            every;
+        if (next > target)
+            next = target;
+        rc = store(e, next);
+        if (rc)
+            return mp__par_agree(rc);
+        e->done = next;
+        if (e->done > e->burn && (e->done - e->burn) % every == 0) {
+            rc = measure(e);
+            if (rc)
+                return rc;
+        }
+    }
+    /* A device error after the last measurement: every rank learns. */
+    return mp__par_size() > 1 ? mp__par_agree(0) : 0;
+}
+
+int mp_ens_curve(const struct mp_ens *e, struct mp_ens_curve *c)
+{
+    const double scale = sqrt((double)e->cfg.synapses) / e->th.noise;
+    size_t k, n = e->n_ages;
+
+    memset(c, 0, sizeof *c);
+    c->n = n;
+    c->age = calloc(n, sizeof *c->age);
+    c->signal = calloc(n, sizeof *c->signal);
+    c->signal_sem = calloc(n, sizeof *c->signal_sem);
+    c->snr = calloc(n, sizeof *c->snr);
+    c->snr_sem = calloc(n, sizeof *c->snr_sem);
+    c->probes = calloc(n, sizeof *c->probes);
+    if (!c->age || !c->signal || !c->signal_sem || !c->snr ||
+        !c->snr_sem || !c->probes) {
+        mp_ens_curve_fini(c);
+        return mp__fail(MP_ENOMEM, "out of memory");
+    }
+    c->noise = e->th.noise;
+    c->lifetime = -1.0;
+    c->done = e->done;
+    c->total = e->total;
+    for (k = 0; k < n; k++) {
+        int64_t p = e->count[k];
+        c->age[k] = e->ages[k];
+        c->probes[k] = p;
+        c->signal[k] = p ? e->mean[k] : NAN;
+        c->signal_sem[k] =
+            p > 1 ? sqrt(e->m2[k] / (double)(p - 1) / (double)p) : NAN;
+        c->snr[k] = c->signal[k] * scale;
+        c->snr_sem[k] = c->signal_sem[k] * scale;
+        if (p && c->snr[k] >= 1.0)
+            c->lifetime = (double)e->ages[k];
+    }
+    return 0;
+}
+
+void mp_ens_curve_fini(struct mp_ens_curve *c)
+{
+    free(c->age);
+    free(c->signal);
+    free(c->signal_sem);
+    free(c->snr);
+    free(c->snr_sem);
+    free(c->probes);
+    memset(c, 0, sizeof *c);
+}
+
+/* Every rank's state bytes, gathered into rank 0's `all` (N bytes). */
+static int gather_state(struct mp_ens *e, uint8_t *all)
+{
+    uint8_t *mine;
+    int rc;
+    if (mp__par_size() == 1)
+        return e->be.get_state(&e->be, all);
+    mine = malloc(e->desc.local ? e->desc.local : 1);
+    rc = mine ? e->be.get_state(&e->be, mine)
+              : mp__fail(MP_ENOMEM, "out of memory");
+    /* A failure on one rank: none enters the gather. */
+    rc = mp__par_agree(rc);
+    if (!rc)
+        mp__par_gather(mine, all, (e->cfg.synapses + MP_TILE - 1) / MP_TILE,
+                       MP_TILE, e->cfg.synapses);
+    free(mine);
+    return rc;
+}
+
+int mp_ens_state(struct mp_ens *e, uint8_t *out)
+{
+    return gather_state(e, out);
+}
+
+int mp_ens_snapshot_alloc(struct mp_ens_snapshot *s, uint64_t synapses,
+                          size_t n_ages)
+{
+    memset(s, 0, sizeof *s);
+    s->synapses = synapses;
+    s->n_ages = n_ages;
+    s->ages = calloc(n_ages ? n_ages : 1, sizeof *s->ages);
+    s->count = calloc(n_ages ? n_ages : 1, sizeof *s->count);
+    s->mean = calloc(n_ages ? n_ages : 1, sizeof *s->mean);
+    s->m2 = calloc(n_ages ? n_ages : 1, sizeof *s->m2);
+    s->state = malloc(synapses ? synapses : 1);
+    if (!s->ages || !s->count || !s->mean || !s->m2 || !s->state) {
+        mp_ens_snapshot_fini(s);
+        return mp__fail(MP_ENOMEM,
+                        "out of memory for a snapshot of %llu synapses",
+                        (unsigned long long)synapses);
+    }
+    return 0;
+}
+
+void mp_ens_snapshot_fini(struct mp_ens_snapshot *s)
+{
+    free(s->ages);
+    free(s->count);
+    free(s->mean);
+    free(s->m2);
+    free(s->state);
+    memset(s, 0, sizeof *s);
+}
+
+int mp_ens_snapshot(struct mp_ens *e, struct mp_ens_snapshot *out)
+{
+    /* The state goes to rank 0 only. */
+    int rc = mp__par_agree(mp_ens_snapshot_alloc(
+        out, mp__par_rank() ? 0 : e->cfg.synapses, e->n_ages));
+    if (rc) {
+        mp_ens_snapshot_fini(out);
+        return rc;
+    }
+    out->synapses = e->cfg.synapses;
+    out->done = e->done;
+    memcpy(out->ages, e->ages, e->n_ages * sizeof *out->ages);
+    memcpy(out->count, e->count, e->n_ages * sizeof *out->count);
+    memcpy(out->mean, e->mean, e->n_ages * sizeof *out->mean);
+    memcpy(out->m2, e->m2, e->n_ages * sizeof *out->m2);
+    rc = gather_state(e, out->state);
+    if (rc)
+        mp_ens_snapshot_fini(out);
+    return rc;
+}
+
+/* Rank 0's check that a snapshot fits, and its accumulators taken. */
+static int take_snapshot(struct mp_ens *e, const struct mp_ens_snapshot *s)
+{
+    if (s->synapses != e->cfg.synapses || s->n_ages != e->n_ages ||
+        memcmp(s->ages, e->ages, s->n_ages * sizeof *s->ages) != 0)
+        return mp__fail(MP_EINVAL,
+                        "the snapshot's synapses or measurement ages differ "
+                        "from the configuration's");
+    if (s->done > e->total)
+        return mp__fail(MP_EINVAL,
+                        "the snapshot is at memory %llu, past the run's "
+                        "end (%llu)",
+                        (unsigned long long)s->done,
+                        (unsigned long long)e->total);
+    e->done = s->done;
+    memcpy(e->count, s->count, s->n_ages * sizeof *s->count);
+    memcpy(e->mean, s->mean, s->n_ages * sizeof *s->mean);
+    memcpy(e->m2, s->m2, s->n_ages * sizeof *s->m2);
+    return 0;
+}
+
+int mp_ens_restore(struct mp_ens *e, const struct mp_ens_snapshot *s)
+{
+    uint8_t *mine;
+    int rc = mp__par_rank() == 0 ? take_snapshot(e, s) : 0;
+    if (mp__par_size() == 1)
+        return rc ? rc : e->be.set_state(&e->be, s->state);
+    /* Rank 0 read the file: its verdict, accumulators and state blocks
+     * go to the others (which may pass s = NULL). */
+    rc = mp__par_agree(rc);
+    if (rc)
+        return rc;
+    mp__par_bcast(&e->done, sizeof e->done);
+    mp__par_bcast(e->count, e->n_ages * sizeof *e->count);
+    mp__par_bcast(e->mean, e->n_ages * sizeof *e->mean);
+    mp__par_bcast(e->m2, e->n_ages * sizeof *e->m2);
+    mine = malloc(e->desc.local ? e->desc.local : 1);
+    rc = mp__par_agree(mine ? 0 : mp__fail(MP_ENOMEM, "out of memory"));
+    if (!rc) {
+        mp__par_scatter(mp__par_rank() ? NULL : s->state, mine,
+                        (e->cfg.synapses + MP_TILE - 1) / MP_TILE, MP_TILE,
+                        e->cfg.synapses);
+        rc = mp__par_agree(e->be.set_state(&e->be, mine));
+    }
+    free(mine);
+    return rc;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * net_internal.h (engine internal): the rate-network scheduler's object,
+ * shared by its three files: net.c (creation, the time loop, scaling),
+ * net_init.c (constants, schedule, initial state), net_observe.c
+ * (samples, snapshots, checks).
+ */
+#ifndef METAPLAST_ENGINE_NET_INTERNAL_H
+#define METAPLAST_ENGINE_NET_INTERNAL_H
+
+#include "metaplast/config.h"
+#include "metaplast/net.h"
+#include "metaplast/private/net_backend.h"
+
+struct mp_net {
+    struct mp_config cfg;
+    struct mp_net_params p;   /* the constants both backends read */
+    struct mp_net_state s;    /* the host state */
+    struct mp_net_backend be;
+    char note[512];           /* why this backend */
+    uint64_t step, total;
+    uint64_t switch_steps, record_steps, scaling_steps;
+    uint64_t n_scale, n_rec;  /* steps in the two rate sums */
+    /* The protocol: phase p covers steps [end[p-1], end[p]); the last one
+     * holds to the end of the run.  Without one, a single phase. */
+    size_t n_phases;
+    uint64_t phase_end[MP_CFG_MAX_PHASES];
+    float phase_k[MP_CFG_MAX_PHASES];      /* dt eta m */
+    float phase_m[MP_CFG_MAX_PHASES];      /* modulator level */
+    float phase_gain[MP_CFG_MAX_PHASES];   /* input scale / input.scale */
+    uint64_t phase_set[MP_CFG_MAX_PHASES]; /* allowed patterns, 0 = all */
+    int host_stale;  /* the host's weights lag the backend's */
+    float *zr;       /* scratch: one pattern padded to n_pre (responses) */
+    float *factors;  /* scratch: the scaling factors of the rows held */
+};
+
+/* net_init.c */
+void mp__net_params(struct mp_net *n);
+int mp__net_alloc(struct mp_net *n);
+int mp__net_init_weights(struct mp_net *n);
+size_t mp__net_phase_of(const struct mp_net *n, uint64_t step);
+/* z(t)'s inputs: the pattern of step t, its gain, its noise. */
+void mp__net_input_at(const struct mp_net *n, uint64_t step, float *z);
+
+/* net_observe.c */
+/* Brings the host's copy of the weights up to date (a cache: logically
+ * const). */
+int mp__net_sync(const struct mp_net *n);
+
+#endif

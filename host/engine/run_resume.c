@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * run_resume.c: a run reopened from its checkpoint (mp_run_resume).  Rank
+ * 0 reads the checkpoint and shares its configuration; the changes a
+ * resumption may make are applied and checked on every rank; the engine
+ * takes the snapshot back and continues bit-exactly.
+ */
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "metaplast/error.h"
+#include "metaplast/private/par.h"
+#include "metaplast/private/util.h"
+#include "run_internal.h"
+
+/* What the checkpoint holds beyond its configuration. */
+struct saved {
+    int paradigm;
+    struct mp_config cfg; /* as the checkpoint has it */
+    struct mp_ens_snapshot ens;
+    struct mp_net_snapshot net;
+    uint64_t done;        /* memories or steps */
+};
+
+static void saved_fini(struct saved *s)
+{
+    mp_ens_snapshot_fini(&s->ens);
+    mp_net_snapshot_fini(&s->net);
+}
+
+/* Rank 0's configuration to every rank (as INI text, which loads back to
+ * an equal configuration). */
+static int share_config(struct mp_config *c)
+{
+    char *text = NULL;
+    size_t len = 0;
+    uint64_t n = 0;
+    int rc = 0;
+    if (mp__par_size() == 1)
+        return 0;
+    if (mp__par_rank() == 0) {
+        FILE *f = open_memstream(&text, &len);
+        rc = !f ? mp__fail(MP_ENOMEM, "out of memory") : mp_config_write(c, f);
+        if (f)
+            fclose(f);
+        n = len + 1;
+    }
+    rc = mp__par_agree(rc);
+    if (!rc)
+        mp__par_bcast(&n, sizeof n);
+    if (!rc && mp__par_rank() && !(text = malloc(n)))
+        rc = mp__fail(MP_ENOMEM, "out of memory");
+    rc = mp__par_agree(rc);
+    if (!rc)
+        mp__par_bcast(text, n);
+    if (!rc && mp__par_rank()) {
+        mp_config_init(c);
+        rc = mp_config_load_text(c, text, "(rank 0's configuration)");
+        if (!rc)
+            rc = mp_config_validate(c);
+    }
+    free(text);
+    return mp__par_agree(rc);
+}
+
+/* Rank 0 reads the checkpoint; the paradigm, progress and configuration
+ * go to every rank. */
+static int read_saved(const char *path, struct saved *s)
+{
+    int64_t head[2] = {0, 0};
+    int rc = 0;
+    memset(s, 0, sizeof *s);
+    if (mp__par_rank() == 0) {
+        rc = mp_io_ckpt_paradigm(path, &s->paradigm);
+        if (!rc && s->paradigm == MP_PARADIGM_NETWORK)
+            rc = mp_io_net_ckpt_read(path, &s->cfg, &s->net);
+        else if (!rc)
+            rc = mp_io_ens_ckpt_read(path, &s->cfg, &s->ens);
+        head[0] = s->paradigm;
+        head[1] = (int64_t)(s->paradigm == MP_PARADIGM_NETWORK ? s->net.step
+                                                                : s->ens.done);
+    }
+    rc = mp__par_agree(rc);
+    if (rc)
+        return rc;
+    mp__par_bcast(head, sizeof head);
+    s->paradigm = (int)head[0];
+    s->done = (uint64_t)head[1];
+    return share_config(&s->cfg);
+}
+
+/* Keys a resumption changed that it must not change. */
+static int check_resumable(const struct mp_config *was,
+                           const struct mp_config *now, const char *path)
+{
+    size_t i;
+    for (i = 0; i < mp_config_nkeys(); i++) {
+        char va[MP_CFG_MAX_AGES * 24], vb[MP_CFG_MAX_AGES * 24];
+        const char *name;
+        mp_config_key(was, i, &name, va, sizeof va);
+        mp_config_key(now, i, &name, vb, sizeof vb);
+        if (strcmp(va, vb) && !mp_config_key_resumable(i))
+            return mp__fail(MP_EINVAL,
+                            "resume %s: %s cannot change (the checkpoint has "
+                            "%s, now %s): it would change the physics or the "
+                            "measurement of the run.  A resumption may "
+                            "change run.memories (--memories, --until), "
+                            "run.duration, run.backend, run.threads, "
+                            "checkpoint.every and checkpoint.deflate.",
+                            path, name, va, vb);
+    }
+    return 0;
+}
+
+/* The ensemble's extension: more memories, or until a total. */
+static int extend(const struct mp_resume_options *o, const struct saved *s,
+                  const char *path, struct mp_config *c)
+{
+    const uint64_t measured =
+        s->done > s->cfg.burn_in ? s->done - s->cfg.burn_in : 0;
+    if (o->extend && s->paradigm == MP_PARADIGM_NETWORK)
+        return mp__fail(MP_EINVAL,
+                        "resume %s: --memories and --until are for synapse "
+                        "ensembles; extend a network run with --set "
+                        "run.duration=TIME",
+                        path);
+    if (o->extend == 1)
+        c->memories += o->memories;
+    if (o->extend == 2 && o->memories < measured)
+        return mp__fail(MP_EINVAL,
+                        "--until %llu: the run has already measured %llu "
+                        "memories",
+                        (unsigned long long)o->memories,
+                        (unsigned long long)measured);
+    if (o->extend == 2)
+        c->memories = o->memories;
+    return 0;
+}
+
+/* The configuration the resumption runs: the checkpoint's, in the
+ * checkpoint's directory, with the allowed changes. */
+static int changed_config(const struct saved *s, const char *path,
+                          const char *dir, const struct mp_resume_options *o,
+                          struct mp_config *c)
+{
+    struct mp_config was = s->cfg;
+    size_t i;
+    int rc = 0;
+    *c = s->cfg;
+    snprintf(c->dir, sizeof c->dir, "%s", dir);
+    snprintf(was.dir, sizeof was.dir, "%s", dir);
+    for (i = 0; i < o->n_sets && !rc; i++)
+        rc = mp_config_set(c, o->sets[i], (int)i + 1);
+    if (!rc)
+        rc = extend(o, s, path, c);
+    if (!rc)
+        rc = check_resumable(&was, c, path);
+    if (!rc && mp_config_validate(c))
+        rc = mp__fail_prefix(MP_EINVAL, "resume %s: ", path);
+    return rc;
+}
+
+/* The engine, the snapshot back in it, config.ini and the record. */
+static int reopen(struct mp_run *r, struct saved *s, const char *path)
+{
+    char rpath[MP_CFG_MAX_PATH + 64];
+    struct mp_provenance prov = {r->command_line, NULL, NULL, NULL};
+    int rc = mp__run_open_engine(r);
+    if (!rc && r->ens)
+        rc = mp_ens_restore(r->ens, &s->ens);
+    else if (!rc)
+        rc = mp_net_restore(r->net, &s->net);
+    if (rc == MP_EINVAL)
+        return mp__fail_prefix(rc, "resume %s: ", path);
+    if (rc || mp__par_rank())
+        return mp__par_agree(rc);
+    rc = mp__run_write_config(&r->cfg);
+    if (!rc && r->net) {
+        prov.backend = mp_net_backend(r->net);
+        prov.device = mp_net_device(r->net);
+        snprintf(rpath, sizeof rpath, "%s/record.nc", r->cfg.dir);
+        rc = mp_io_net_record_resume(&r->rec, rpath, &r->cfg, r->net,
+                                     s->done, &prov);
+    }
+    return mp__par_agree(rc);
+}
+
+/* A run directory, or a checkpoint file (its directory). */
+static void locate(const char *target, char *path, size_t plen, char *dir,
+                   size_t dlen)
+{
+    struct stat st;
+    if (stat(target, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(dir, dlen, "%s", target);
+        snprintf(path, plen, "%s/checkpoint.nc", target);
+    } else {
+        char tmp[MP_CFG_MAX_PATH];
+        snprintf(path, plen, "%s", target);
+        snprintf(tmp, sizeof tmp, "%s", target);
+        snprintf(dir, dlen, "%s", dirname(tmp));
+    }
+}
+
+int mp_run_resume(struct mp_run **out, const char *target,
+                  const struct mp_resume_options *o)
+{
+    char path[MP_CFG_MAX_PATH + 64], dir[MP_CFG_MAX_PATH];
+    struct saved s;
+    struct mp_config c;
+    struct mp_run *r = NULL;
+    int rc;
+
+    *out = NULL;
+    locate(target, path, sizeof path, dir, sizeof dir);
+    rc = read_saved(path, &s);
+    if (!rc)
+        rc = mp__par_agree(changed_config(&s, path, dir, o, &c));
+    if (!rc)
+        rc = mp__par_agree(mp__run_alloc(&r, &c, o->command_line));
+    if (!rc) {
+        r->started_at = s.done;
+        r->complete = s.done >= (c.paradigm == MP_PARADIGM_NETWORK
+                                     ? mp_config_steps(&c, c.duration_s)
+                                     : c.burn_in + c.memories);
+    }
+    if (!rc && !r->complete) {
+        rc = mp_check_memory(&c);
+        if (!rc)
+            rc = reopen(r, &s, path);
+        if (!rc && c.ckpt_every_memories)
+            r->next_ckpt = s.done + c.ckpt_every_memories;
+    }
+    saved_fini(&s);
+    if (rc) {
+        mp_run_destroy(r);
+        return rc;
+    }
+    *out = r;
+    return 0;
+}

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/* info.c: what any metaplast file holds, in plain words, its checksums
+ * verified (`metaplast info`). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "metaplast/error.h"
+#include "metaplast/private/util.h"
+#include "nc.h"
+
+int mp__io_verify_all(int nc, const char *path, char *names, size_t len,
+                      int *mismatch);
+
+/* One text attribute as a line, if the file has it. */
+static void text_line(FILE *out, int nc, const char *att, const char *label,
+                      const char *prefix, const char *suffix)
+{
+    char *text = NULL;
+    if (mp__nc_get_text(nc, NC_GLOBAL, att, &text))
+        return;
+    fprintf(out, "  %-15s %s%s%s\n", label, prefix, text, suffix);
+    free(text);
+}
+
+/* How far the run got: memories or steps, and whether it can go on. */
+static void progress(FILE *out, int nc)
+{
+    char *dg = NULL;
+    const int diag = !mp__nc_get_text(nc, NC_GLOBAL, "diagnostic", &dg);
+    int i;
+    free(dg);
+    for (i = 0; i < 2; i++) {
+        const char *unit = i ? "steps" : "memories";
+        unsigned long long done = 0, total = 0;
+        char a[32], b[32];
+        snprintf(a, sizeof a, "%s_done", unit);
+        snprintf(b, sizeof b, "%s_total", unit);
+        if (nc_get_att_ulonglong(nc, NC_GLOBAL, a, &done) == NC_NOERR &&
+            nc_get_att_ulonglong(nc, NC_GLOBAL, b, &total) == NC_NOERR)
+            fprintf(out, "  %-15s %llu of %llu stored (%s)\n",
+                    i ? "steps:" : "memories:", done, total,
+                    diag            ? "diagnostic"
+                    : done == total ? "finished"
+                                    : "resumable");
+    }
+}
+
+static void sizes(FILE *out, int nc)
+{
+    int ndims = 0, d;
+    nc_inq_ndims(nc, &ndims);
+    fprintf(out, "  sizes:         ");
+    for (d = 0; d < ndims; d++) {
+        char name[NC_MAX_NAME + 1];
+        size_t len;
+        nc_inq_dim(nc, d, name, &len);
+        fprintf(out, " %s = %zu", name, len);
+    }
+    fprintf(out, "\n");
+}
+
+/* A checkpoint: its format version and every checksum. */
+static int checksums(FILE *out, int nc, const char *path)
+{
+    char names[512];
+    int mismatch = 0, version = 0, rc;
+    nc_get_att_int(nc, NC_GLOBAL, "format_version", &version);
+    fprintf(out, "  format version: %d (this build reads %d)\n", version,
+            MP_CKPT_FORMAT);
+    if (version != MP_CKPT_FORMAT)
+        rc = mp__fail(MP_EFORMAT,
+                      "%s: checkpoint format version %d; this build reads "
+                      "version %d",
+                      path, version, MP_CKPT_FORMAT);
+    else
+        rc = mp__io_verify_all(nc, path, names, sizeof names, &mismatch);
+    if (rc == 0)
+        fprintf(out, "  checksums:      OK (%s)\n", names);
+    else
+        fprintf(out, "  checksums:      %s\n  %s\n",
+                mismatch ? "MISMATCH" : "not verified", mp_errmsg());
+    return rc;
+}
+
+/* The numbers a record or theory file carries. */
+static void summary(FILE *out, int nc, const char *kind)
+{
+    double v;
+    if (!strcmp(kind, "record")) {
+        if (nc_get_att_double(nc, NC_GLOBAL, "lifetime", &v) == NC_NOERR)
+            fprintf(out, "  lifetime:       %.0f memories (on the grid)\n",
+                    v);
+        if (nc_get_att_double(nc, NC_GLOBAL, "theory_lifetime", &v) ==
+            NC_NOERR)
+            fprintf(out, "  theory:         lifetime %.0f memories\n", v);
+    } else if (!strcmp(kind, "theory")) {
+        if (nc_get_att_double(nc, NC_GLOBAL, "theory_snr0", &v) == NC_NOERR)
+            fprintf(out, "  SNR(0):         %.6g\n", v);
+        if (nc_get_att_double(nc, NC_GLOBAL, "theory_lifetime", &v) ==
+            NC_NOERR)
+            fprintf(out, "  lifetime:       %.0f memories\n", v);
+    }
+}
+
+/* The configuration, as the run resolved it. */
+static void configuration(FILE *out, int nc)
+{
+    int natts = 0, i;
+    nc_inq_natts(nc, &natts);
+    fprintf(out, "  configuration:\n");
+    for (i = 0; i < natts; i++) {
+        char name[NC_MAX_NAME + 1], *text = NULL;
+        if (nc_inq_attname(nc, NC_GLOBAL, i, name) != NC_NOERR ||
+            strncmp(name, "config.", 7))
+            continue;
+        if (!mp__nc_get_text(nc, NC_GLOBAL, name, &text)) {
+            fprintf(out, "    %-22s = %s\n", name + 7, text);
+            free(text);
+        }
+    }
+}
+
+int mp_io_info(const char *path, FILE *out)
+{
+    char kind[32];
+    int nc, rc = mp__nc_open_ours(path, &nc, kind);
+    if (rc)
+        return rc;
+    fprintf(out, "%s: metaplast %s file\n", path, kind);
+    text_line(out, nc, "paradigm", "paradigm:", "", "");
+    text_line(out, nc, "metaplast_version", "written by:", "metaplast ", "");
+    text_line(out, nc, "command_line", "command line:", "", "");
+    text_line(out, nc, "device", "ran on:", "", "");
+    text_line(out, nc, "diagnostic", "DIAGNOSTIC:", "", " (not resumable)");
+    progress(out, nc);
+    sizes(out, nc);
+    if (!strcmp(kind, "checkpoint"))
+        rc = checksums(out, nc, path);
+    summary(out, nc, kind);
+    configuration(out, nc);
+    nc_close(nc);
+    return rc;
+}

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: MIT */
+/* nc.c: NetCDF helpers shared by the file writers and readers (nc.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "metaplast/error.h"
+#include "metaplast/private/util.h"
+#include "metaplast/version.h"
+#include "nc.h"
+
+void mp__nc_check(struct nc *f, int status, const char *what)
+{
+    /* HDF5 reports a full disk or a failed write only as "HDF error":
+     * errno, kept clear between calls, adds the system's reason. */
+    int sys = errno;
+    if (status == NC_NOERR || f->rc) {
+        errno = 0;
+        return;
+    }
+    f->rc = status;
+    if (sys == ENOSPC || sys == EDQUOT || sys == EACCES || sys == EROFS ||
+        sys == EIO || sys == EFBIG)
+        snprintf(f->msg, sizeof f->msg, "%s: NetCDF error in %s: %s (%s)",
+                 f->path, what, nc_strerror(status), strerror(sys));
+    else
+        snprintf(f->msg, sizeof f->msg, "%s: NetCDF error in %s: %s",
+                 f->path, what, nc_strerror(status));
+}
+
+int mp__nc_fail(const struct nc *f)
+{
+    return mp__fail(MP_ENETCDF, "%s", f->msg);
+}
+
+void mp__nc_att_text(struct nc *f, int var, const char *name,
+                     const char *value)
+{
+    if (!f->rc)
+        mp__nc_check(f, nc_put_att_text(f->id, var, name, strlen(value),
+                                        value),
+                     name);
+}
+
+void mp__nc_att_double(struct nc *f, int var, const char *name, double v)
+{
+    if (!f->rc)
+        mp__nc_check(f, nc_put_att_double(f->id, var, name, NC_DOUBLE, 1, &v),
+                     name);
+}
+
+void mp__nc_att_u64(struct nc *f, int var, const char *name, uint64_t v)
+{
+    unsigned long long u = v;
+    if (!f->rc)
+        mp__nc_check(f,
+                     nc_put_att_ulonglong(f->id, var, name, NC_UINT64, 1, &u),
+                     name);
+}
+
+int mp__nc_def(struct nc *f, const char *name, nc_type type, int ndims,
+               const int *dims, const char *long_name, const char *units)
+{
+    int var = -1;
+    if (f->rc)
+        return -1;
+    mp__nc_check(f, nc_def_var(f->id, name, type, ndims, dims, &var), name);
+    if (long_name)
+        mp__nc_att_text(f, var, "long_name", long_name);
+    if (units)
+        mp__nc_att_text(f, var, "units", units);
+    return var;
+}
+
+void mp__nc_put(struct nc *f, int var, const void *data, const char *what)
+{
+    if (!f->rc)
+        mp__nc_check(f, nc_put_var(f->id, var, data), what);
+}
+
+void mp__nc_provenance(struct nc *f, const struct mp_config *cfg,
+                       const struct mp_provenance *prov, const char *kind)
+{
+    size_t i;
+    mp__nc_att_text(f, NC_GLOBAL, "Conventions", "CF-1.8");
+    mp__nc_att_text(f, NC_GLOBAL, "metaplast_file", kind);
+    mp__nc_att_text(f, NC_GLOBAL, "metaplast_version", MP_VERSION_STRING);
+    if (prov && prov->command_line)
+        mp__nc_att_text(f, NC_GLOBAL, "command_line", prov->command_line);
+    if (prov && prov->backend)
+        mp__nc_att_text(f, NC_GLOBAL, "backend", prov->backend);
+    if (prov && prov->device)
+        mp__nc_att_text(f, NC_GLOBAL, "device", prov->device);
+    if (prov && prov->diagnostic)
+        mp__nc_att_text(f, NC_GLOBAL, "diagnostic", prov->diagnostic);
+    for (i = 0; cfg && i < mp_config_nkeys(); i++) {
+        char name[64], value[MP_CFG_MAX_AGES * 24];
+        const char *key;
+        mp_config_key(cfg, i, &key, value, sizeof value);
+        if (!strcmp(key, "measure.ages") && cfg->n_ages == 0)
+            continue;
+        snprintf(name, sizeof name, "config.%s", key);
+        mp__nc_att_text(f, NC_GLOBAL, name, value);
+    }
+}
+
+void mp__nc_theory_summary(struct nc *f, const struct mp_theory *th)
+{
+    mp__nc_att_double(f, NC_GLOBAL, "theory_snr0", th->snr0);
+    mp__nc_att_double(f, NC_GLOBAL, "theory_lifetime", th->lifetime);
+    mp__nc_att_double(f, NC_GLOBAL, "theory_area_snr", th->area_snr);
+    mp__nc_att_double(f, NC_GLOBAL, "theory_noise", th->noise);
+}
+
+int mp__nc_begin(struct nc *f, const char *path)
+{
+    memset(f, 0, sizeof *f);
+    f->path = path;
+    mp__io_tmp_name(f->tmp, sizeof f->tmp, path);
+    errno = 0;
+    mp__nc_check(f, nc_create(f->tmp, NC_NETCDF4 | NC_CLOBBER, &f->id),
+                 "nc_create");
+    return f->rc ? mp__nc_fail(f) : 0;
+}
+
+int mp__nc_finish(struct nc *f, int fault)
+{
+    int rc = nc_close(f->id);
+    if (!f->rc)
+        mp__nc_check(f, rc, "nc_close");
+    if (f->rc || fault) {
+        unlink(f->tmp);
+        return f->rc ? mp__nc_fail(f)
+                     : mp__fail(MP_EIO, "%s: cannot write: %s", f->path,
+                                strerror(fault));
+    }
+    return mp__io_commit(f->tmp, f->path);
+}
+
+int mp__nc_get_text(int nc, int var, const char *name, char **out)
+{
+    size_t n = 0;
+    if (nc_inq_attlen(nc, var, name, &n) != NC_NOERR)
+        return -1;
+    *out = malloc(n + 1);
+    if (!*out || nc_get_att_text(nc, var, name, *out) != NC_NOERR) {
+        free(*out);
+        *out = NULL;
+        return -1;
+    }
+    (*out)[n] = '\0';
+    return 0;
+}
+
+/* ---- Opening files that may be damaged ---------------------------------- */
+
+static mp_io_probe_fn probe_fn;
+static void *probe_ctx;
+
+void mp_io_set_probe(mp_io_probe_fn probe, void *ctx)
+{
+    probe_fn = probe;
+    probe_ctx = ctx;
+}
+
+int mp__nc_open_ours(const char *path, int *nc, char kind[32])
+{
+    char *k = NULL;
+    int st;
+    if (access(path, R_OK))
+        return mp__fail(MP_EINVAL, "%s: cannot read: %s", path,
+                        strerror(errno));
+    st = probe_fn ? probe_fn(path, probe_ctx) : 0;
+    if (st)
+        return mp__fail(MP_EFORMAT,
+                        "%s: not a readable NetCDF file (damaged: the HDF5 "
+                        "library %s reading it)",
+                        path, st == -2 ? "hung" : "crashed");
+    st = nc_open(path, NC_NOWRITE, nc);
+    if (st != NC_NOERR)
+        return mp__fail(MP_EFORMAT,
+                        "%s: not a readable NetCDF file (truncated or "
+                        "corrupt?): %s",
+                        path, nc_strerror(st));
+    if (mp__nc_get_text(*nc, NC_GLOBAL, "metaplast_file", &k)) {
+        nc_close(*nc);
+        return mp__fail(MP_EFORMAT,
+                        "%s: a NetCDF file, but not one of metaplast's (no "
+                        "metaplast_file attribute)",
+                        path);
+    }
+    snprintf(kind, 32, "%s", k);
+    free(k);
+    return 0;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * nc.h (io internal): helpers the file writers and readers share — an
+ * atomic file (temporary name, fsync, rename), NetCDF calls whose first
+ * failure is kept with its text, the attributes every file carries, and
+ * opening a file that may be damaged or not ours.
+ */
+#ifndef METAPLAST_IO_NC_H
+#define METAPLAST_IO_NC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <netcdf.h>
+
+#include "metaplast/config.h"
+#include "metaplast/io.h"
+#include "metaplast/theory.h"
+
+/* A file being written: its first NetCDF failure is sticky. */
+struct nc {
+    int id;
+    const char *path; /* the final name */
+    char tmp[4200];   /* the temporary name (atomic files) */
+    int rc;           /* first NetCDF status */
+    char msg[1024];   /* its text */
+};
+
+/* Records the first failed NetCDF call (with the system's reason when
+ * HDF5 hides one behind "HDF error"). */
+void mp__nc_check(struct nc *f, int status, const char *what);
+/* Returns MP_ENETCDF with the recorded text. */
+int mp__nc_fail(const struct nc *f);
+
+void mp__nc_att_text(struct nc *f, int var, const char *name,
+                     const char *value);
+void mp__nc_att_double(struct nc *f, int var, const char *name, double v);
+void mp__nc_att_u64(struct nc *f, int var, const char *name, uint64_t v);
+/* A variable with long_name and units (over ndims dimensions). */
+int mp__nc_def(struct nc *f, const char *name, nc_type type, int ndims,
+               const int *dims, const char *long_name, const char *units);
+void mp__nc_put(struct nc *f, int var, const void *data, const char *what);
+
+/* The attributes of every file: conventions, kind, version, provenance,
+ * every resolved config key as config.<section>.<key>. */
+void mp__nc_provenance(struct nc *f, const struct mp_config *cfg,
+                       const struct mp_provenance *prov, const char *kind);
+/* The theory's summary numbers as attributes. */
+void mp__nc_theory_summary(struct nc *f, const struct mp_theory *th);
+
+/* An atomic file: created under a temporary name beside path, ... */
+int mp__nc_begin(struct nc *f, const char *path);
+/* ... closed, synced and renamed into place (or removed on error), with
+ * `fault` the injected failure of the tests (errno value, 0 = none). */
+int mp__nc_finish(struct nc *f, int fault);
+
+/* The temporary name of path. */
+void mp__io_tmp_name(char *buf, size_t len, const char *path);
+/* Makes tmp the file `path`: sync it, rename, sync the directory. */
+int mp__io_commit(const char *tmp, const char *path);
+
+/* A text attribute, allocated (free it); -1 if absent. */
+int mp__nc_get_text(int nc, int var, const char *name, char **out);
+/* Opens a file that may be damaged: refuses what is not a metaplast
+ * file; `kind` receives its metaplast_file attribute. */
+int mp__nc_open_ours(const char *path, int *nc, char kind[32]);
+
+#endif

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: MIT */
+/* record.c: an ensemble's record.nc (written, and read back for sweeps)
+ * and theory.nc. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "metaplast/error.h"
+#include "metaplast/private/util.h"
+#include "nc.h"
+
+const char *const mp_io_ens_record_names[6] = {
+    "signal", "signal_sem", "snr", "snr_sem", "signal_theory", "snr_theory"};
+
+static const char *const long_names[6] = {
+    "mean overlap E[m(t)] with the memory, chance level removed",
+    "standard error of the mean overlap",
+    "signal-to-noise ratio sqrt(N) E[m(t)] / noise",
+    "standard error of the signal-to-noise ratio",
+    "exact expected overlap E[m(t)] (Markov chain theory)",
+    "exact expected signal-to-noise ratio"};
+
+#define AGE_LONG_NAME "age of the memory (memories stored after it)"
+
+int mp_io_ens_record_write(const char *path, const struct mp_config *cfg,
+                           const struct mp_ens_curve *c,
+                           const double *signal_theory,
+                           const double *snr_theory,
+                           const struct mp_theory *th,
+                           const struct mp_provenance *prov)
+{
+    const double *values[6] = {c->signal,   c->signal_sem,  c->snr,
+                               c->snr_sem,  signal_theory, snr_theory};
+    struct nc f;
+    int dim = -1, v_age, v_probes, v[6], k;
+    int rc = mp__nc_begin(&f, path);
+    if (rc)
+        return rc;
+    mp__nc_check(&f, nc_def_dim(f.id, "age", c->n, &dim), "nc_def_dim");
+    v_age = mp__nc_def(&f, "age", NC_INT64, 1, &dim, AGE_LONG_NAME,
+                       "memories");
+    for (k = 0; k < 4; k++)
+        v[k] = mp__nc_def(&f, mp_io_ens_record_names[k], NC_DOUBLE, 1, &dim,
+                          long_names[k], "1");
+    v_probes = mp__nc_def(&f, "probes", NC_INT64, 1, &dim,
+                          "number of measurements averaged at this age", "1");
+    for (k = 4; k < 6; k++)
+        v[k] = mp__nc_def(&f, mp_io_ens_record_names[k], NC_DOUBLE, 1, &dim,
+                          long_names[k], "1");
+    mp__nc_att_text(&f, NC_GLOBAL, "title",
+                    "metaplast synapse-ensemble record");
+    mp__nc_provenance(&f, cfg, prov, "record");
+    mp__nc_att_u64(&f, NC_GLOBAL, "memories_done", c->done);
+    mp__nc_att_u64(&f, NC_GLOBAL, "memories_total", c->total);
+    mp__nc_att_double(&f, NC_GLOBAL, "lifetime", c->lifetime);
+    mp__nc_att_double(&f, NC_GLOBAL, "noise", c->noise);
+    mp__nc_theory_summary(&f, th);
+    if (!f.rc)
+        mp__nc_check(&f, nc_enddef(f.id), "nc_enddef");
+    mp__nc_put(&f, v_age, c->age, "age");
+    for (k = 0; k < 6; k++)
+        mp__nc_put(&f, v[k], values[k], mp_io_ens_record_names[k]);
+    mp__nc_put(&f, v_probes, c->probes, "probes");
+    /* test hook (docs/RELIABILITY.md) */
+    return mp__nc_finish(&f, f.rc ? 0 : mp__fault(MP_FAULT_RECORD));
+}
+
+void mp_io_ens_record_fini(struct mp_io_ens_record *r)
+{
+    int k;
+    free(r->age);
+    free(r->probes);
+    for (k = 0; k < 6; k++)
+        free(r->value[k]);
+    memset(r, 0, sizeof *r);
+}
+
+/* The arrays of a record of n ages. */
+static int record_alloc(struct mp_io_ens_record *r, size_t n)
+{
+    int k, ok;
+    r->n = n;
+    r->age = calloc(n ? n : 1, sizeof *r->age);
+    r->probes = calloc(n ? n : 1, sizeof *r->probes);
+    ok = r->age && r->probes;
+    for (k = 0; k < 6; k++) {
+        r->value[k] = calloc(n ? n : 1, sizeof *r->value[k]);
+        ok = ok && r->value[k];
+    }
+    return ok ? 0 : mp__fail(MP_ENOMEM, "out of memory");
+}
+
+int mp_io_ens_record_read(const char *path, struct mp_io_ens_record *r)
+{
+    unsigned long long done = 0, total = 0;
+    char kind[32];
+    size_t n = 0;
+    int nc, d, v, k, rc = mp__nc_open_ours(path, &nc, kind);
+    memset(r, 0, sizeof *r);
+    if (rc)
+        return rc;
+    if (strcmp(kind, "record") || nc_inq_dimid(nc, "age", &d) != NC_NOERR ||
+        nc_inq_dimlen(nc, d, &n) != NC_NOERR) {
+        nc_close(nc);
+        return mp__fail(MP_EFORMAT,
+                        "%s is not a synapse-ensemble record", path);
+    }
+    rc = record_alloc(r, n);
+    if (!rc && (nc_inq_varid(nc, "age", &v) ||
+                nc_get_var_longlong(nc, v, (long long *)r->age) ||
+                nc_inq_varid(nc, "probes", &v) ||
+                nc_get_var_longlong(nc, v, (long long *)r->probes)))
+        rc = mp__fail(MP_EFORMAT, "%s: cannot read age or probes", path);
+    for (k = 0; k < 6 && !rc; k++)
+        if (nc_inq_varid(nc, mp_io_ens_record_names[k], &v) ||
+            nc_get_var_double(nc, v, r->value[k]))
+            rc = mp__fail(MP_EFORMAT, "%s: cannot read %s", path,
+                          mp_io_ens_record_names[k]);
+    if (!rc && (nc_get_att_double(nc, NC_GLOBAL, "lifetime", &r->lifetime) ||
+                nc_get_att_double(nc, NC_GLOBAL, "theory_lifetime",
+                                  &r->lifetime_theory) ||
+                nc_get_att_ulonglong(nc, NC_GLOBAL, "memories_done", &done) ||
+                nc_get_att_ulonglong(nc, NC_GLOBAL, "memories_total",
+                                     &total)))
+        rc = mp__fail(MP_EFORMAT, "%s: attributes missing", path);
+    r->done = done;
+    r->total = total;
+    nc_close(nc);
+    if (rc)
+        mp_io_ens_record_fini(r);
+    return rc;
+}
+
+int mp_io_theory_write(const char *path, const struct mp_config *cfg,
+                       const uint64_t *ages, size_t n, const double *signal,
+                       const double *snr, const struct mp_theory *th,
+                       const struct mp_provenance *prov)
+{
+    struct nc f;
+    int dim = -1, v_age, v_sig, v_snr, sdim = -1, v_p;
+    int rc = mp__nc_begin(&f, path);
+    if (rc)
+        return rc;
+    mp__nc_check(&f, nc_def_dim(f.id, "age", n, &dim), "nc_def_dim");
+    mp__nc_check(&f, nc_def_dim(f.id, "state", th->states, &sdim),
+                 "nc_def_dim");
+    v_age = mp__nc_def(&f, "age", NC_INT64, 1, &dim, AGE_LONG_NAME,
+                       "memories");
+    v_sig = mp__nc_def(&f, "signal", NC_DOUBLE, 1, &dim, long_names[4], "1");
+    v_snr = mp__nc_def(&f, "snr", NC_DOUBLE, 1, &dim, long_names[5], "1");
+    v_p = mp__nc_def(&f, "p_inf", NC_DOUBLE, 1, &sdim,
+                     "stationary occupancy, states from deepest weak to "
+                     "deepest strong",
+                     "1");
+    mp__nc_att_text(&f, NC_GLOBAL, "title", "metaplast exact theory");
+    mp__nc_provenance(&f, cfg, prov, "theory");
+    mp__nc_theory_summary(&f, th);
+    mp__nc_att_double(&f, NC_GLOBAL, "theory_area_signal", th->area_signal);
+    if (!f.rc)
+        mp__nc_check(&f, nc_enddef(f.id), "nc_enddef");
+    mp__nc_put(&f, v_age, ages, "age");
+    mp__nc_put(&f, v_sig, signal, "signal");
+    mp__nc_put(&f, v_snr, snr, "snr");
+    mp__nc_put(&f, v_p, th->p_inf, "p_inf");
+    return mp__nc_finish(&f, 0);
+}

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ens.h: a synapse-ensemble simulation (docs/MODELS.md sections 1-2).
+ *
+ * N synapses store one memory per step; at every measurement step the
+ * overlap of the ensemble with past memories on the age grid is taken and
+ * averaged.  The result is bit-identical for any number of threads, on
+ * either backend and on any number of MPI ranks, for a given
+ * configuration.
+ *
+ * Under MPI (docs/MPI.md) every rank makes the same calls: create,
+ * advance, state, snapshot and restore are collective and return the same
+ * code on every rank; each rank holds a block of the synapses; curves are
+ * the same on every rank; snapshot and state bytes arrive on rank 0 only,
+ * and restore takes them from rank 0.
+ *
+ * Errors: 0 or a negative MP_E* code, the text in mp_errmsg().
+ */
+#ifndef METAPLAST_ENS_H
+#define METAPLAST_ENS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct mp_ens;
+
+/*
+ * Creates a simulation from a validated configuration: picks the backend
+ * (run.backend; auto = CUDA when a device here can run this build's
+ * kernels and the state fits it, else the CPU), allocates the state and
+ * draws the initial state.  On failure returns MP_EINVAL, MP_ETOOBIG,
+ * MP_ENOMEM, MP_ENODEV, MP_ENOTSUP or MP_ECUDA, and *out is NULL.
+ */
+int mp_ens_create(struct mp_ens **out, const struct mp_config *cfg);
+
+/* Frees everything the simulation owns. */
+void mp_ens_destroy(struct mp_ens *e);
+
+/* The backend in use ("cpu" or "cuda"), the device it runs on, and why
+ * this backend ("auto: no CUDA device", "run.backend = cpu", ...). */
+const char *mp_ens_backend(const struct mp_ens *e);
+const char *mp_ens_device(const struct mp_ens *e);
+const char *mp_ens_backend_note(const struct mp_ens *e);
+
+/*
+ * Stores up to `memories` more memories (burn-in first, then the measured
+ * ones), taking the measurements that fall in that span.  Returns 0 or a
+ * negative MP_E* code (then the simulation is unusable).
+ */
+int mp_ens_advance(struct mp_ens *e, uint64_t memories);
+
+/* Memories stored so far and in all (burn-in included). */
+uint64_t mp_ens_done(const struct mp_ens *e);
+uint64_t mp_ens_total(const struct mp_ens *e);
+
+/* The measured curve.  Arrays are owned by the curve (mp_ens_curve_fini). */
+struct mp_ens_curve {
+    size_t n;            /* number of ages */
+    uint64_t *age;       /* ages, memories */
+    double *signal;      /* mean overlap E[m(t)], chance level removed */
+    double *signal_sem;  /* its standard error */
+    double *snr;         /* sqrt(N) E[m(t)] / noise */
+    double *snr_sem;     /* its standard error */
+    int64_t *probes;     /* measurements averaged at that age */
+    double noise;        /* sqrt(E[w^2] - ((2f-1) E_inf[w])^2), theory */
+    double lifetime;     /* largest age on the grid with SNR >= 1, or -1 */
+    uint64_t done;       /* memories stored when it was taken */
+    uint64_t total;      /* memories of the whole run */
+};
+
+int mp_ens_curve(const struct mp_ens *e, struct mp_ens_curve *out);
+void mp_ens_curve_fini(struct mp_ens_curve *c);
+
+/* Copies the N state bytes (model.h: bit 6 strength, bits 0..5 depth)
+ * into out (rank 0's; other ranks may pass NULL). */
+int mp_ens_state(struct mp_ens *e, uint8_t *out);
+
+/*
+ * Everything a checkpoint holds beyond the configuration: with it and the
+ * same configuration a simulation continues exactly as if never stopped.
+ * Arrays are owned by the snapshot (mp_ens_snapshot_fini).
+ */
+struct mp_ens_snapshot {
+    uint64_t done;     /* memories stored, burn-in included */
+    uint64_t synapses; /* N */
+    size_t n_ages;     /* measurement ages */
+    uint64_t *ages;    /* the ages, memories */
+    int64_t *count;    /* probes per age */
+    double *mean;      /* running mean of m(t) per age */
+    double *m2;        /* running sum of squared deviations per age */
+    uint8_t *state;    /* N state bytes */
+};
+
+/* Allocates the snapshot's arrays for n synapses and n_ages ages. */
+int mp_ens_snapshot_alloc(struct mp_ens_snapshot *s, uint64_t synapses,
+                          size_t n_ages);
+void mp_ens_snapshot_fini(struct mp_ens_snapshot *s);
+
+/* Takes a snapshot (copies the state off the backend).  Under MPI, state
+ * holds the N bytes on rank 0 only. */
+int mp_ens_snapshot(struct mp_ens *e, struct mp_ens_snapshot *out);
+
+/* Puts a snapshot back.  The simulation must have the snapshot's N and
+ * ages, and the snapshot must not be past the run's end (MP_EINVAL).
+ * Under MPI, rank 0's snapshot is used (the others may pass NULL). */
+int mp_ens_restore(struct mp_ens *e, const struct mp_ens_snapshot *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ens_backend.h (private): the interface every synapse-ensemble backend
+ * implements.  The scheduler (host/engine/ens.c) owns time; a backend
+ * owns the state array and runs the shared rules of syn_rules.h over it.
+ * Every function returns 0 or an MP_E* code with its text (mp__fail).
+ */
+#ifndef METAPLAST_PRIVATE_ENS_BACKEND_H
+#define METAPLAST_PRIVATE_ENS_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "syn_rules.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Synapses are simulated in tiles of 128 (one pattern block); the state
+ * array is padded to whole tiles, and the padding is never measured. */
+#define MP_TILE 128u
+
+/* A backend holds the tiles [tile0, tile0 + padded / MP_TILE) of the
+ * ensemble (all of them in a single process; one block per MPI rank):
+ * random streams and the padding mask use global indices, the state array
+ * local ones. */
+struct mp_ens_desc {
+    uint64_t synapses;         /* N, of the whole ensemble */
+    uint64_t tile0;            /* first tile held here */
+    uint64_t padded;           /* bytes of state held: tiles * MP_TILE */
+    uint64_t local;            /* real synapses among them */
+    uint64_t seed;             /* stream key */
+    int half;                  /* f == 1/2: candidate signs from bits */
+    uint64_t thr_f;            /* f as a 32-bit threshold (half == 0) */
+    uint32_t depths;           /* D, depth levels per strength */
+    int threads;               /* CPU threads, 0 = all */
+    struct mp_syn_table table; /* the compiled model */
+};
+
+struct mp_ens_backend {
+    const char *name; /* "cpu" or "cuda" */
+    char device[320]; /* what it runs on, for messages */
+    void *ctx;
+    /* Draws every synapse from the cumulative distribution cum (2D
+     * thresholds, theory order, cum[2D-1] = 2^32) with the INIT stream. */
+    int (*init_state)(struct mp_ens_backend *b, const uint64_t *cum);
+    /* Stores memories mu0 .. mu0+count-1, in order. */
+    int (*advance)(struct mp_ens_backend *b, uint64_t mu0, uint64_t count);
+    /* sums[k] = sum_i xi_i^mus[k] w_i for k < n, sums[n] = sum_i w_i, over
+     * the real synapses held; exact integers. */
+    int (*measure)(struct mp_ens_backend *b, const uint64_t *mus, size_t n,
+                   int64_t *sums);
+    /* Copies the `local` state bytes out of / into the backend. */
+    int (*get_state)(struct mp_ens_backend *b, uint8_t *out);
+    int (*set_state)(struct mp_ens_backend *b, const uint8_t *in);
+    void (*destroy)(struct mp_ens_backend *b);
+};
+
+int mp__ens_cpu_create(struct mp_ens_backend *b,
+                       const struct mp_ens_desc *d);
+
+/* MP_ENOTSUP in a build without CUDA, MP_ENODEV without a device,
+ * MP_ETOOBIG when the state does not fit the device's free memory. */
+int mp__ens_cuda_create(struct mp_ens_backend *b,
+                        const struct mp_ens_desc *d);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * net_rules.h (private): the rate-network rules (docs/MODELS.md, rate
+ * networks), written once for the CPU backend and the CUDA kernels.
+ *
+ * Neurons i receive inputs j (external rates, or other neurons' rates).
+ * Per step dt, in this order: input x(t); activity y_i = phi(h_i - b_i)
+ * with h_i = sum_j w_ij x_j; BCM weight update; sliding threshold.
+ * Weights, rates and thresholds are float32; sums are double.
+ *
+ * A kernel is indexing and a warp reduction around these functions; a CPU
+ * loop is a loop around them.  The one thing the two sides write
+ * differently is the summation of a row, and both follow the order
+ * mp_row_pass states.
+ */
+#ifndef METAPLAST_PRIVATE_NET_RULES_H
+#define METAPLAST_PRIVATE_NET_RULES_H
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hd.h"
+#include "rng.h"
+#include "syn_rules.h"
+
+/* Lanes of the fixed summation order of every dot product: lane l adds
+ * the terms j = l, l + 32, l + 64, ... in that order (products of two
+ * floats are exact in double), then the 32 partial sums are combined as a
+ * tree, p[l] += p[l + s] for s = 16, 8, 4, 2, 1, which is what a warp's
+ * shuffle-down reduction computes.  The CPU follows the same order, so
+ * activities are bit-identical across backends and thread counts. */
+#define MP_DOT_LANES 32
+
+static MP_INLINE MP_HD double mp_dot_combine(double p[MP_DOT_LANES])
+{
+    int s, l;
+    for (s = MP_DOT_LANES / 2; s > 0; s /= 2)
+        for (l = 0; l < s; l++)
+            p[l] += p[l + s];
+    return p[0];
+}
+
+
+/* Rectified-linear transfer: y = max(0, h - b). */
+static MP_INLINE MP_HD float mp_relu(double h, float b)
+{
+    float y = (float)(h - (double)b);
+    return y > 0.0f ? y : 0.0f;
+}
+
+static MP_INLINE MP_HD float mp_clampf(float v, float lo, float hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/*
+ * BCM weight change (Intrator & Cooper 1992; Bienenstock, Cooper & Munro
+ * 1982):  dw = dt * eta_eff * x * y * (y - theta_eff).
+ *   k          dt * eta * m, per step (eta = 1 / tau_w, m the modulator)
+ *   x, y       pre- and postsynaptic rates (dimensionless)
+ *   theta_eff  theta / m, the effective modification threshold
+ * The product is evaluated left to right, with no contraction.
+ */
+static MP_INLINE MP_HD float mp_bcm_dw(float k, float x, float y,
+                                       float theta_eff)
+{
+    return k * x * y * (y - theta_eff);
+}
+
+/* One BCM step of one weight, clipped to [lo, hi]. */
+static MP_INLINE MP_HD float mp_bcm_step(float w, float k, float x, float y,
+                                         float theta_eff, float lo, float hi)
+{
+    return mp_clampf(w + mp_bcm_dw(k, x, y, theta_eff), lo, hi);
+}
+
+/*
+ * Sliding threshold (the metaplastic variable):
+ *   theta <- theta + (dt / tau_theta) * (y^2 / y0 - theta)
+ *   c = dt / tau_theta (per step), inv_y0 = 1 / y0.
+ * Stable only if tau_theta < tau_w / y0 (a Hopf bifurcation at equality).
+ */
+static MP_INLINE MP_HD float mp_theta_step(float theta, float y, float c,
+                                           float inv_y0)
+{
+    return theta + c * (y * y * inv_y0 - theta);
+}
+
+/*
+ * Neuromodulation (a global level m >= 0): eta_eff = eta * m and
+ * theta_eff = theta / m; m = 0 switches plasticity off.  Returns theta_eff
+ * (unused when m = 0).
+ */
+static MP_INLINE MP_HD float mp_theta_eff(float theta, float m)
+{
+    return m > 0.0f ? theta / m : theta;
+}
+
+/*
+ * Synaptic scaling (Turrigiano 2008; van Rossum, Bi & Turrigiano 2000):
+ * every neuron's incoming weights are multiplied by one factor s_i, so
+ * their ratios are preserved up to clipping at the bounds.  The factor
+ * (computed once per neuron by the host: mp_scaling_factor) is applied as
+ * w <- clamp(w * s, lo, hi).
+ */
+static MP_INLINE MP_HD float mp_scale_w(float w, float s, float lo, float hi)
+{
+    return mp_clampf(w * s, lo, hi);
+}
+
+/* Heterosynaptic normalisation: a segment's net change removed evenly. */
+static MP_INLINE MP_HD float mp_hetero_w(float w, float dw, float mean_dw,
+                                         float lo, float hi)
+{
+    return mp_clampf(w + (dw - mean_dw), lo, hi);
+}
+
+/*
+ * BCM-gated discrete synapses (cascade, binary or serial inside a
+ * network): a synapse whose input is active receives a candidate event
+ * with probability min(1, k * x * |y (y - theta_eff)|), k = dt eta m,
+ * potentiating if y > theta_eff; the model's transition table then
+ * decides (Fusi et al. 2005; as metaplastic "importance", Laborieux et al.
+ * 2021).  Returns the event probability.
+ */
+static MP_INLINE MP_HD float mp_gate_prob(float k, float x, float y,
+                                          float theta_eff)
+{
+    float g = y * (y - theta_eff);
+    float p = k * x * (g < 0.0f ? -g : g);
+    return p < 1.0f ? p : 1.0f;
+}
+
+/* The weight value of a discrete synapse in state st (network units). */
+static MP_INLINE MP_HD float mp_syn_wvalue(uint32_t st, float weak,
+                                           float strong)
+{
+    return (st & MP_SYN_STRONG) ? strong : weak;
+}
+
+/*
+ * One BCM-gated discrete synapse at a step: an active input (x > x_on)
+ * draws the event (NET_EVENT stream) and, on an event, the transition
+ * byte (NET_CASCADE stream), both keyed by (step, key = neuron << 32 |
+ * synapse).  Returns the new state; *event says whether one happened (the
+ * weight then follows the state's strength).
+ */
+static MP_INLINE MP_HD uint32_t mp_gated_syn_step(
+    const struct mp_syn_table *t, uint32_t st, float k, float x, float x_on,
+    float y, float theta_eff, uint64_t seed, uint64_t step, uint64_t key,
+    int *event)
+{
+    float pr;
+    *event = 0;
+    if (!(x > x_on))
+        return st;
+    pr = mp_gate_prob(k, x, y, theta_eff);
+    if (!(pr > 0.0f) ||
+        (uint64_t)mp_rng_word(seed, MP_RNG_NET_EVENT, step, key) >=
+            mp_prob_threshold(pr))
+        return st;
+    *event = 1;
+    return mp_syn_step(t, st, y > theta_eff,
+                       mp_rng_word(seed, MP_RNG_NET_CASCADE, step, key) >> 24,
+                       seed, step, key);
+}
+
+/*
+ * BCM with heterosynaptic normalisation over the synapses [s0, end) of a
+ * row: each weight moves by its BCM change minus the segment's mean
+ * change (summed in order, in double).  cells: the presynaptic cell of
+ * each synapse, or NULL for a dense row (cell = synapse).
+ */
+static MP_INLINE MP_HD void mp_hetero_segment(float *row, const float *z,
+                                              const uint32_t *cells,
+                                              uint32_t s0, uint32_t end,
+                                              float k, float y,
+                                              float theta_eff, float lo,
+                                              float hi)
+{
+    double sum = 0.0;
+    float mean;
+    uint32_t s;
+    for (s = s0; s < end; s++)
+        sum += mp_bcm_dw(k, z[cells ? cells[s] : s], y, theta_eff);
+    mean = (float)(sum / (double)(end - s0));
+    for (s = s0; s < end; s++)
+        row[s] = mp_hetero_w(row[s],
+                             mp_bcm_dw(k, z[cells ? cells[s] : s], y,
+                                       theta_eff),
+                             mean, lo, hi);
+}
+
+/* ---- Inputs ------------------------------------------------------------ */
+
+/* A uniform float in [0, 1) from the top 24 bits of a random word. */
+static MP_INLINE MP_HD float mp_unit24(uint32_t u)
+{
+    return (float)(u >> 8) * (1.0f / 16777216.0f);
+}
+
+/*
+ * External input j at a step: its pattern value pat times the phase's
+ * gain, plus uniform noise of amplitude a (std a / sqrt 3; NET_NOISE
+ * stream, word j of the step), the rate clipped at 0.
+ */
+static MP_INLINE MP_HD float mp_net_input(float pat, float gain, float a,
+                                          uint64_t seed, uint64_t step,
+                                          uint32_t j)
+{
+    float v = gain == 1.0f ? pat : pat * gain;
+    if (a > 0.0f) {
+        v += a * (2.0f * mp_unit24(mp_rng_word(seed, MP_RNG_NET_NOISE, step,
+                                               j)) -
+                  1.0f);
+        if (v < 0.0f)
+            v = 0.0f;
+    }
+    return v;
+}
+
+/* The random-stream key of synapse s of neuron i, whatever the row
+ * length: a feed-forward network and its recurrent extension draw the
+ * same feed-forward weights. */
+static MP_INLINE MP_HD uint64_t mp_net_key(uint64_t i, uint32_t s)
+{
+    return (i << 32) | s;
+}
+
+/* The presynaptic cell of sparse synapse s of neuron i: uniform over the
+ * n_pre cells (NET_CONNECT stream). */
+static MP_INLINE MP_HD uint32_t mp_net_connect(uint64_t seed, uint32_t n_pre,
+                                               uint64_t i, uint32_t s)
+{
+    const uint32_t u = mp_rng_word(seed, MP_RNG_NET_CONNECT, 0,
+                                   mp_net_key(i, s));
+    return (uint32_t)(((uint64_t)u * n_pre) >> 32);
+}
+
+/* ---- One row (a neuron's incoming synapses) at a step ------------------ */
+
+/*
+ * The constants of a network's per-synapse and per-neuron rules, built
+ * once from the config (host/engine/net_init.c) and handed whole to both
+ * backends (the CPU loops, the kernels' arguments): a new rule's
+ * parameters go here, and nowhere else between the config and the rule.
+ */
+struct mp_net_rules {
+    int bcm;                /* sliding threshold (else theta_eff = 0) */
+    int discrete;           /* BCM-gated discrete synapses */
+    uint32_t hetero;        /* heterosynaptic segment length, 0 = off */
+    float c_theta;          /* dt / tau_theta */
+    float inv_y0;           /* 1 / y0 */
+    float lo, hi;           /* weight bounds */
+    float x_on;             /* discrete: inputs above it are active */
+    float w_weak, w_strong; /* discrete: weights of the two strengths */
+    uint64_t seed;          /* the random streams of discrete synapses */
+};
+
+/* What the update of one row at one step needs. */
+struct mp_net_row {
+    float k;      /* dt eta m */
+    float y;      /* the neuron's rate this step */
+    float th;     /* effective threshold theta / m (0 without BCM) */
+    float lo, hi; /* weight bounds */
+};
+
+/* Row i's update at a step: learning rate kb = dt eta m, modulator m,
+ * its rate y and threshold theta. */
+static MP_INLINE MP_HD struct mp_net_row mp_net_row_at(
+    const struct mp_net_rules *r, float kb, float m, float y, float theta)
+{
+    struct mp_net_row u;
+    u.k = kb;
+    u.y = y;
+    u.th = r->bcm ? mp_theta_eff(theta, m) : 0.0f;
+    u.lo = r->lo;
+    u.hi = r->hi;
+    return u;
+}
+
+/* One term of a current: a product of two floats, exact in double. */
+static MP_INLINE MP_HD double mp_dot_term(float w, float x)
+{
+    return (double)w * (double)x;
+}
+
+/* A continuous synapse of the row, presynaptic rate x: its BCM step. */
+static MP_INLINE MP_HD float mp_row_update(float w, float x,
+                                           const struct mp_net_row *u)
+{
+    return mp_bcm_step(w, u->k, x, u->y, u->th, u->lo, u->hi);
+}
+
+/* BCM with heterosynaptic normalisation over a whole row, segment by
+ * segment of G synapses (the last one may be shorter). */
+static MP_INLINE MP_HD void mp_hetero_row(float *row, const float *z,
+                                          const uint32_t *cells, uint32_t L,
+                                          uint32_t G,
+                                          const struct mp_net_row *u)
+{
+    uint32_t s0;
+    for (s0 = 0; s0 < L; s0 += G)
+        mp_hetero_segment(row, z, cells, s0, s0 + G < L ? s0 + G : L, u->k,
+                          u->y, u->th, u->lo, u->hi);
+}
+
+/* A BCM-gated discrete synapse s of neuron i (mp_gated_syn_step): on an
+ * event its state moves and its weight follows the new strength. */
+static MP_INLINE MP_HD void mp_discrete_syn(uint8_t *st, float *w,
+                                            const struct mp_syn_table *t,
+                                            float x,
+                                            const struct mp_net_rules *r,
+                                            const struct mp_net_row *u,
+                                            uint64_t step, uint64_t i,
+                                            uint32_t s)
+{
+    int event;
+    const uint32_t v = mp_gated_syn_step(t, *st, u->k, x, r->x_on, u->y,
+                                         u->th, r->seed, step,
+                                         mp_net_key(i, s), &event);
+    if (event) {
+        *st = (uint8_t)v;
+        *w = mp_syn_wvalue(v, r->w_weak, r->w_strong);
+    }
+}
+
+/* The end of a neuron's step: its next current, its threshold (BCM), its
+ * rate sums (scaling and records). */
+static MP_INLINE MP_HD void mp_row_end(double *h, float *theta,
+                                       double *acc_scale, double *acc_rec,
+                                       double next, float y,
+                                       const struct mp_net_rules *r)
+{
+    *h = next;
+    if (r->bcm)
+        *theta = mp_theta_step(*theta, y, r->c_theta, r->inv_y0);
+    *acc_scale += y;
+    *acc_rec += y;
+}
+
+/* One synapse of a row at a step: with u, its weight *w takes its BCM
+ * step with presynaptic rate x (the fused pass); then its term of the
+ * next current, with rate xn. */
+static MP_INLINE MP_HD double mp_row_syn(float *w, float x, float xn,
+                                         const struct mp_net_row *u)
+{
+    float v = *w;
+    if (u) {
+        v = mp_row_update(v, x, u);
+        *w = v;
+    }
+    return mp_dot_term(v, xn);
+}
+
+/*
+ * The current sum_s w[s] zn[cell(s)] of a row of L synapses in the fixed
+ * order (cells: the presynaptic cell of each synapse; NULL for a dense
+ * row, cell = s), each weight first updated when u is given
+ * (mp_row_syn), so each weight crosses memory once per step.
+ *
+ * The order: term s goes to lane s % 32 (terms in increasing s), then
+ * the 32 lanes combine as mp_dot_combine.  This is the CPU form; a kernel
+ * gives lane l of a warp the terms s = l, l + 32, ... and combines the
+ * lanes with a shuffle-down reduction, which is the same sum bit for bit.
+ * Whole blocks of 32 keep the lanes in SIMD registers; dense rows read
+ * their rates contiguously.
+ */
+static MP_INLINE double mp_row_pass(float *MP_RESTRICT w,
+                                    const uint32_t *MP_RESTRICT cells,
+                                    const float *MP_RESTRICT z,
+                                    const float *MP_RESTRICT zn, uint32_t L,
+                                    const struct mp_net_row *u)
+{
+    double p[MP_DOT_LANES];
+    uint32_t j = 0;
+    int l;
+    for (l = 0; l < MP_DOT_LANES; l++)
+        p[l] = 0.0;
+    for (; j + MP_DOT_LANES <= L; j += MP_DOT_LANES) {
+        float *MP_RESTRICT wb = w + j;
+        const float *MP_RESTRICT xb = z + j, *MP_RESTRICT nb = zn + j;
+        if (!cells) {
+            for (l = 0; l < MP_DOT_LANES; l++)
+                p[l] += mp_row_syn(&wb[l], xb[l], nb[l], u);
+        } else {
+            const uint32_t *MP_RESTRICT cb = cells + j;
+            for (l = 0; l < MP_DOT_LANES; l++)
+                p[l] += mp_row_syn(&wb[l], z[cb[l]], zn[cb[l]], u);
+        }
+    }
+    for (l = 0; j < L; j++, l++) {
+        const uint32_t c = cells ? cells[j] : j;
+        p[l] += mp_row_syn(&w[j], z[c], zn[c], u);
+    }
+    return mp_dot_combine(p);
+}
+
+/* The current of a row without updating it. */
+static MP_INLINE double mp_row_dot(const float *w, const uint32_t *cells,
+                                   const float *x, uint32_t L)
+{
+    return mp_row_pass((float *)w, cells, x, x, L, NULL);
+}
+
+/* The synaptic-scaling factor of a neuron with mean rate r (computed on
+ * the host for either backend; Turrigiano 2008):
+ * s = clamp((target / r)^alpha, 1 / s_max, s_max); s_max if r = 0. */
+static MP_INLINE double mp_scaling_factor(double r, double target,
+                                          double alpha, double s_max)
+{
+    double s;
+    if (!(r > 0.0))
+        return s_max;
+    s = pow(target / r, alpha);
+    return s < 1.0 / s_max ? 1.0 / s_max : s > s_max ? s_max : s;
+}
+
+#endif
