@@ -45,7 +45,7 @@ __global__ void ens_advance(uint32_t *s4, uint64_t tiles, uint64_t tile0,
                             int half, uint64_t thr_f,
                             const struct mp_syn_table *gt)
 {
-    __shared__ struct mp_syn_table t;
+    MP_SHARED(struct mp_syn_table, t);
     const unsigned lane = threadIdx.x & 31u;
     const uint64_t warps = (uint64_t)gridDim.x * blockDim.x / 32;
     uint64_t lt;
@@ -98,7 +98,7 @@ __global__ void ens_measure(const uint32_t *s4, uint64_t tiles,
                             const uint64_t *mus, uint32_t n, int half,
                             uint64_t thr_f, unsigned long long *partial)
 {
-    extern __shared__ unsigned long long acc[]; /* n + 1 sums */
+    MP_SHARED_DYNAMIC(unsigned long long, acc); /* n + 1 sums */
     const unsigned lane = threadIdx.x & 31u;
     const uint64_t warps = (uint64_t)gridDim.x * blockDim.x / 32;
     uint64_t lt;
@@ -143,32 +143,33 @@ __global__ void ens_measure(const uint32_t *s4, uint64_t tiles,
 
 extern "C" int mp__k_ens_init(uint32_t *s4, uint64_t groups, uint64_t g0,
                               uint64_t seed, struct mp_k_cum cum,
-                              uint32_t depths, int blocks)
+                              uint32_t depths, int blocks, int threads)
 {
-    ens_init<<<blocks, MP_K_BLOCK>>>(s4, groups, g0, seed, cum, depths);
-    return mp_launch_status();
+    return MP_LAUNCH_STATUS(ens_init, blocks, threads, 0, s4, groups, g0,
+                            seed, cum, depths);
 }
 
 extern "C" int mp__k_ens_advance(uint32_t *s4, uint64_t tiles,
                                  uint64_t tile0, uint64_t seed, uint64_t mu0,
                                  uint64_t count, int half, uint64_t thr_f,
-                                 const struct mp_syn_table *table, int blocks)
+                                 const struct mp_syn_table *table, int blocks,
+                                 int threads)
 {
-    ens_advance<<<blocks, MP_K_BLOCK>>>(s4, tiles, tile0, seed, mu0, count,
-                                      half, thr_f, table);
-    return mp_launch_status();
+    return MP_LAUNCH_STATUS(ens_advance, blocks, threads, 0, s4, tiles,
+                            tile0, seed, mu0, count, half, thr_f, table);
 }
 
 extern "C" int mp__k_ens_measure(const uint32_t *s4, uint64_t tiles,
                                  uint64_t tile0, uint64_t synapses,
-                                 uint64_t seed,
-                                 const uint64_t *mus, uint32_t n, int half,
-                                 uint64_t thr_f, unsigned long long *partial,
-                                 int blocks)
+                                 uint64_t seed, const uint64_t *mus,
+                                 uint32_t n, int half, uint64_t thr_f,
+                                 unsigned long long *partial, int blocks,
+                                 int threads)
 {
-    ens_measure<<<blocks, MP_K_BLOCK, (n + 1) * sizeof(unsigned long long)>>>(
-        s4, tiles, tile0, synapses, seed, mus, n, half, thr_f, partial);
-    return mp_launch_status();
+    return MP_LAUNCH_STATUS(ens_measure, blocks, threads,
+                            (n + 1) * sizeof(unsigned long long), s4, tiles,
+                            tile0, synapses, seed, mus, n, half, thr_f,
+                            partial);
 }
 
 extern "C" int mp__k_probe(void)

@@ -15,7 +15,8 @@
 extern "C" {
 #endif
 
-/* Threads per block of every ensemble kernel (8 warps). */
+/* Threads per block of the ensemble kernels unless a test sets another
+ * geometry (8 warps; any multiple of 32 up to 1024 works). */
 #define MP_K_BLOCK 256
 
 /* Cumulative initial distribution, passed by value. */
@@ -26,12 +27,13 @@ struct mp_k_cum {
 /* s4 holds `groups` groups (`tiles` tiles) starting at global group g0
  * (tile tile0): the random streams use global indices. */
 int mp__k_ens_init(uint32_t *s4, uint64_t groups, uint64_t g0, uint64_t seed,
-                   struct mp_k_cum cum, uint32_t depths, int blocks);
+                   struct mp_k_cum cum, uint32_t depths, int blocks,
+                   int threads);
 
 int mp__k_ens_advance(uint32_t *s4, uint64_t tiles, uint64_t tile0,
                       uint64_t seed, uint64_t mu0, uint64_t count, int half,
                       uint64_t thr_f, const struct mp_syn_table *table,
-                      int blocks);
+                      int blocks, int threads);
 
 /* partial: blocks x (n + 1) 64-bit integer sums (two's complement);
  * synapses: N of the whole ensemble (the padding mask). */
@@ -39,7 +41,7 @@ int mp__k_ens_measure(const uint32_t *s4, uint64_t tiles, uint64_t tile0,
                       uint64_t synapses, uint64_t seed, const uint64_t *mus,
                       uint32_t n,
                       int half, uint64_t thr_f,
-                      unsigned long long *partial, int blocks);
+                      unsigned long long *partial, int blocks, int threads);
 
 /* Whether the current device can run this build's kernels: 0, or the
  * CUDA error (no kernel image for this device, ...). */

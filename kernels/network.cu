@@ -70,7 +70,7 @@ update_first(const struct mp_k_net &a, const struct mp_k_net_pass &p,
 
 __global__ void net_pass(struct mp_k_net a, struct mp_k_net_pass p)
 {
-    __shared__ struct mp_syn_table t;
+    MP_SHARED(struct mp_syn_table, t);
     const unsigned lane = threadIdx.x & 31u;
     const uint64_t warps = (uint64_t)gridDim.x * blockDim.x / 32;
     const int first = p.plastic && (p.rule.discrete || p.rule.hetero);
@@ -111,37 +111,33 @@ __global__ void net_scale(float *w, const float *factors, uint32_t n_out,
         w[k] = mp_scale_w(w[k], factors[k / L], lo, hi);
 }
 
-#define NET_BLOCK 256
-
 extern "C" int mp__k_net_rates(const double *h, float *y_new, float *z_next,
                                uint32_t n_in, uint32_t n_out, float bias,
-                               int recurrent, int blocks)
+                               int recurrent, int blocks, int threads)
 {
-    net_rates<<<blocks, NET_BLOCK>>>(h, y_new, z_next, n_in, n_out, bias,
-                                     recurrent);
-    return mp_launch_status();
+    return MP_LAUNCH_STATUS(net_rates, blocks, threads, 0, h, y_new, z_next,
+                            n_in, n_out, bias, recurrent);
 }
 
 extern "C" int mp__k_net_input(float *z_next, const float *pattern,
                                float gain, float a, uint64_t seed,
-                               uint64_t step, uint32_t n_in, int blocks)
+                               uint64_t step, uint32_t n_in, int blocks,
+                               int threads)
 {
-    net_input<<<blocks, NET_BLOCK>>>(z_next, pattern, gain, a, seed, step,
-                                     n_in);
-    return mp_launch_status();
+    return MP_LAUNCH_STATUS(net_input, blocks, threads, 0, z_next, pattern,
+                            gain, a, seed, step, n_in);
 }
 
 extern "C" int mp__k_net_pass(struct mp_k_net a, struct mp_k_net_pass p,
-                              int blocks)
+                              int blocks, int threads)
 {
-    net_pass<<<blocks, NET_BLOCK>>>(a, p);
-    return mp_launch_status();
+    return MP_LAUNCH_STATUS(net_pass, blocks, threads, 0, a, p);
 }
 
 extern "C" int mp__k_net_scale(float *w, const float *factors,
                                uint32_t n_out, uint32_t L, float lo,
-                               float hi, int blocks)
+                               float hi, int blocks, int threads)
 {
-    net_scale<<<blocks, NET_BLOCK>>>(w, factors, n_out, L, lo, hi);
-    return mp_launch_status();
+    return MP_LAUNCH_STATUS(net_scale, blocks, threads, 0, w, factors, n_out,
+                            L, lo, hi);
 }

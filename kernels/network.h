@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * network.h (internal): C launchers of the rate-network kernels.  Each
- * returns a cudaError_t as int (0 = launched).  One warp per neuron.
+ * returns a cudaError_t as int (0 = launched).  One warp per neuron in
+ * the row passes; one thread per element otherwise.
  */
 #ifndef METAPLAST_KERNELS_NETWORK_H
 #define METAPLAST_KERNELS_NETWORK_H
@@ -41,19 +42,25 @@ struct mp_k_net_pass {
 /* y_new = relu(h - b); recurrent: z_next[n_in + i] = y_new[i]. */
 int mp__k_net_rates(const double *h, float *y_new, float *z_next,
                     uint32_t n_in, uint32_t n_out, float bias, int recurrent,
-                    int blocks);
+                    int blocks, int threads);
 
 /* z_next[j] = mp_net_input(pattern[j], gain, a, seed, step, j). */
 int mp__k_net_input(float *z_next, const float *pattern, float gain, float a,
-                    uint64_t seed, uint64_t step, uint32_t n_in, int blocks);
+                    uint64_t seed, uint64_t step, uint32_t n_in, int blocks,
+                    int threads);
 
 /* Every row: its update (continuous, discrete or heterosynaptic), its
  * next current in mp_row_pass's order, its threshold and rate sums. */
-int mp__k_net_pass(struct mp_k_net a, struct mp_k_net_pass p, int blocks);
+int mp__k_net_pass(struct mp_k_net a, struct mp_k_net_pass p, int blocks,
+                   int threads);
 
 /* Scaling pass: w <- clamp(w * s_i, lo, hi) for row i. */
 int mp__k_net_scale(float *w, const float *factors, uint32_t n_out,
-                    uint32_t L, float lo, float hi, int blocks);
+                    uint32_t L, float lo, float hi, int blocks, int threads);
+
+/* Threads per block of the network kernels unless a test sets another
+ * geometry (any multiple of 32 up to 1024 works). */
+#define MP_K_NET_BLOCK 256
 
 #ifdef __cplusplus
 }

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pkgs=(cmake make gcc pkg-config libnetcdf-dev netcdf-bin libcriterion-dev
+pkgs=(cmake make gcc g++ pkg-config libnetcdf-dev netcdf-bin libcriterion-dev
       libinih-dev openmpi-bin libopenmpi-dev)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -8,6 +8,10 @@
 #include "../../kernels/ensemble.h"
 #include "metaplast/private/backend.h"
 
+#ifdef MP_CUDASIM
+#undef MP_CUDA_ARCHS
+#define MP_CUDA_ARCHS "80-real, 90-real, 90-virtual; the CPU execution harness"
+#endif
 #ifndef MP_CUDA_ARCHS
 #define MP_CUDA_ARCHS "?"
 #endif

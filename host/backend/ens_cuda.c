@@ -25,7 +25,7 @@ struct gpu {
     uint64_t *mus;               /* device: probed memories */
     unsigned long long *partial; /* device: per-block sums */
     unsigned long long *host_partial;
-    int blocks;
+    int blocks, threads; /* the launches' geometry */
 };
 
 /* At most this many memories are probed per measurement (config.h). */
@@ -40,7 +40,7 @@ static int gpu_init(struct mp_ens_backend *b, const uint64_t *cum)
     memset(&c, 0, sizeof c);
     memcpy(c.cum, cum, 2 * g->d.depths * sizeof cum[0]);
     CK(mp__k_ens_init(g->s4, g->d.padded / 4, g->d.tile0 * 32, g->d.seed, c,
-                      g->d.depths, g->blocks));
+                      g->d.depths, g->blocks, g->threads));
     CK(cudaDeviceSynchronize());
     return 0;
 }
@@ -51,7 +51,7 @@ static int gpu_advance(struct mp_ens_backend *b, uint64_t mu0,
     struct gpu *g = b->ctx;
     CK(mp__k_ens_advance(g->s4, g->d.padded / MP_TILE, g->d.tile0,
                          g->d.seed, mu0, count, g->d.half, g->d.thr_f,
-                         g->table, g->blocks));
+                         g->table, g->blocks, g->threads));
     /* A fault inside the kernel is reported here, naming it, not at a
      * later copy: one synchronise per advance slice is cheap. */
     MP_CUDA_CHECK_AS(cudaDeviceSynchronize(), "kernel ens_advance",
@@ -71,7 +71,10 @@ static int gpu_measure(struct mp_ens_backend *b, const uint64_t *mus,
     CK(cudaMemcpy(g->mus, mus, n * sizeof *mus, cudaMemcpyHostToDevice));
     CK(mp__k_ens_measure(g->s4, g->d.padded / MP_TILE, g->d.tile0,
                          g->d.synapses, g->d.seed, g->mus, (uint32_t)n,
-                         g->d.half, g->d.thr_f, g->partial, g->blocks));
+                         g->d.half, g->d.thr_f, g->partial, g->blocks,
+                         g->threads));
+    MP_CUDA_CHECK_AS(cudaDeviceSynchronize(), "kernel ens_measure",
+                     "ens_cuda.c");
     CK(cudaMemcpy(g->host_partial, g->partial,
                   (size_t)g->blocks * (n + 1) * sizeof *g->partial,
                   cudaMemcpyDeviceToHost));
@@ -126,11 +129,13 @@ static int pick_device(struct mp_ens_backend *b, struct gpu *g)
     snprintf(b->device, sizeof b->device, "CUDA device %d: %s", dev,
              prop.name);
     /* Enough warps to fill the device; the kernels stride over tiles. */
+    g->threads = MP_K_BLOCK;
     g->blocks = prop.multiProcessorCount * 8;
     if ((uint64_t)g->blocks * (MP_K_BLOCK / 32) > g->d.padded / MP_TILE)
         g->blocks = (int)((g->d.padded / MP_TILE + 7) / 8);
     if (g->blocks < 1)
         g->blocks = 1;
+    mp__cuda_geometry(&g->blocks, &g->threads); /* tests */
     return 0;
 }
 

@@ -20,7 +20,8 @@ struct gpu {
     struct mp_syn_table *table;
     double *h, *acc_scale, *acc_rec;
     int blocks_rows;  /* warps cover the neurons */
-    int blocks_elems; /* threads cover vectors and weights */
+    int blocks_elems; /* at most, threads covering vectors and weights */
+    int threads;      /* per block */
 };
 
 #define CK(call) MP_CUDA_CHECK(call, "net_cuda.c")
@@ -43,7 +44,7 @@ static size_t per_cell(const struct mp_net_params *p, size_t bytes)
 }
 
 /* Device memory the network takes (what gpu_alloc allocates). */
-static size_t device_bytes(const struct mp_net_params *p)
+size_t mp__net_cuda_device_bytes(const struct mp_net_params *p)
 {
     return weights_n(p) * (4 + (p->sparse ? 4 : 0) + (p->rule.discrete ? 1 : 0)) +
            (p->rule.discrete ? sizeof(struct mp_syn_table) : 0) +
@@ -79,6 +80,12 @@ static int gpu_download(struct mp_net_backend *b, struct mp_net_state *s,
     struct gpu *g = b->ctx;
     const struct mp_net_params *p = g->p;
     const enum cudaMemcpyKind to = cudaMemcpyDeviceToHost;
+    /* A fault inside a kernel of the last steps is reported here, naming
+     * them, not at the copy (one synchronise per advance slice). */
+    MP_CUDA_CHECK_AS(cudaDeviceSynchronize(),
+                     "kernels net_rates, net_input, net_pass, net_scale "
+                     "(the last steps)",
+                     "net_cuda.c");
     if (weights)
         CK(cudaMemcpy(s->w, g->w, weights_n(p) * 4, to));
     if (weights && p->rule.discrete)
@@ -89,6 +96,15 @@ static int gpu_download(struct mp_net_backend *b, struct mp_net_state *s,
     CK(cudaMemcpy(s->acc_scale, g->acc_scale, per_neuron(p, 8), to));
     CK(cudaMemcpy(s->acc_rec, g->acc_rec, per_neuron(p, 8), to));
     return 0;
+}
+
+/* Blocks for a kernel over n elements: enough threads to cover them, at
+ * most enough to fill the device (the kernels stride). */
+static int blocks_for(const struct gpu *g, uint64_t n)
+{
+    const uint64_t need = (n + (uint64_t)g->threads - 1) / g->threads;
+    return need < (uint64_t)g->blocks_elems ? (need ? (int)need : 1)
+                                             : g->blocks_elems;
 }
 
 /* The arrays of a pass and what it does. */
@@ -123,7 +139,7 @@ static int gpu_currents(struct mp_net_backend *b)
     pass_args(g, &a, &k);
     a.z_next = g->z; /* h = w . z */
     k.currents = 1;
-    CK(mp__k_net_pass(a, k, g->blocks_rows));
+    CK(mp__k_net_pass(a, k, g->blocks_rows, g->threads));
     return 0;
 }
 
@@ -134,17 +150,18 @@ static int gpu_step(struct mp_net_backend *b, const struct mp_net_step *st)
     struct mp_k_net a;
     struct mp_k_net_pass k;
     CK(mp__k_net_rates(g->h, g->y_new, g->z_next, p->n_in, p->n_out,
-                       p->bias, p->recurrent, g->blocks_elems));
+                       p->bias, p->recurrent, blocks_for(g, p->n_out),
+                       g->threads));
     CK(mp__k_net_input(g->z_next,
                        g->patterns + (size_t)st->next_pattern * p->n_in,
                        st->next_gain, p->noise_a, p->seed, st->step + 1,
-                       p->n_in, g->blocks_elems));
+                       p->n_in, blocks_for(g, p->n_in), g->threads));
     pass_args(g, &a, &k);
     k.plastic = st->plastic;
     k.kb = st->kb;
     k.m = st->m;
     k.step = st->step;
-    CK(mp__k_net_pass(a, k, g->blocks_rows));
+    CK(mp__k_net_pass(a, k, g->blocks_rows, g->threads));
     mp__net_swap(&g->y, &g->y_new, &g->z, &g->z_next);
     return 0;
 }
@@ -164,7 +181,7 @@ static int gpu_scale(struct mp_net_backend *b, const float *factors)
     CK(cudaMemcpy(g->factors, factors, per_neuron(p, 4),
                   cudaMemcpyHostToDevice));
     CK(mp__k_net_scale(g->w, g->factors, p->n_out, p->L, p->rule.lo,
-                       p->rule.hi, g->blocks_elems));
+                       p->rule.hi, blocks_for(g, weights_n(p)), g->threads));
     CK(cudaMemset(g->acc_scale, 0, per_neuron(p, 8)));
     return gpu_currents(b);
 }
@@ -211,15 +228,19 @@ static int gpu_alloc(struct mp_net_backend *b, struct gpu *g)
     CK(cudaMemGetInfo(&free_b, &total_b));
     snprintf(b->device, sizeof b->device, "CUDA device %d: %s", dev,
              prop.name);
-    if (device_bytes(p) > free_b)
+    if (mp__net_cuda_device_bytes(p) > free_b)
         return mp__fail(MP_ETOOBIG,
                         "needs %.3g GB of GPU memory, the device has %.3g "
                         "GB free",
-                        (double)device_bytes(p) / 1e9, (double)free_b / 1e9);
+                        (double)mp__net_cuda_device_bytes(p) / 1e9,
+                        (double)free_b / 1e9);
+    g->threads = MP_K_NET_BLOCK;
     g->blocks_rows = (int)(((uint64_t)p->n_out + 7) / 8);
     if (g->blocks_rows > prop.multiProcessorCount * 32)
         g->blocks_rows = prop.multiProcessorCount * 32;
     g->blocks_elems = prop.multiProcessorCount * 8;
+    if (mp__cuda_geometry(&g->blocks_rows, &g->threads)) /* tests */
+        g->blocks_elems = g->blocks_rows;
     CK(cudaMalloc((void **)&g->w, weights_n(p) * 4));
     if (p->sparse)
         CK(cudaMalloc((void **)&g->idx, weights_n(p) * 4));

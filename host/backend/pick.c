@@ -7,6 +7,23 @@
 #include "metaplast/private/backend.h"
 #include "metaplast/private/util.h"
 
+static int geometry[2];
+
+void mp__cuda_set_geometry(int blocks, int threads)
+{
+    geometry[0] = blocks;
+    geometry[1] = threads;
+}
+
+int mp__cuda_geometry(int *blocks, int *threads)
+{
+    if (!geometry[0] || !geometry[1])
+        return 0;
+    *blocks = geometry[0];
+    *threads = geometry[1];
+    return 1;
+}
+
 int mp__backend_pick(int requested, const char *cpu_only, char *note,
                      size_t len)
 {
@@ -21,6 +38,15 @@ int mp__backend_pick(int requested, const char *cpu_only, char *note,
         snprintf(note, len, "auto: %s", cpu_only);
         return MP_BACKEND_CPU;
     }
+#ifdef MP_CUDASIM
+    /* The tests' build: its CUDA backend runs on the CPU execution
+     * harness; only run.backend = cuda selects it. */
+    if (requested == MP_BACKEND_AUTO) {
+        snprintf(note, len, "auto: this build's CUDA backend is the CPU "
+                            "execution harness of the tests");
+        return MP_BACKEND_CPU;
+    }
+#endif
     if (mp__cuda_usable(why, sizeof why)) {
         snprintf(note, len, "%s",
                  requested == MP_BACKEND_CUDA

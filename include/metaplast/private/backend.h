@@ -28,6 +28,13 @@ int mp__cuda_usable(char *why, size_t len);
  * written per second, best of 5 copies of 1 GiB); 0 without CUDA. */
 double mp__cuda_copy_bandwidth(void);
 
+/* Tests: the launch geometry of every kernel of the CUDA backends created
+ * from now on (blocks, and threads per block: a multiple of 32 up to
+ * 1024); 0, 0 = their own choice from the device.  mp__cuda_geometry
+ * says whether one is set. */
+void mp__cuda_set_geometry(int blocks, int threads);
+int mp__cuda_geometry(int *blocks, int *threads);
+
 /*
  * The backend for run.backend = requested (MP_BACKEND_*): cpu is the CPU;
  * cuda is CUDA, or an error (MP_ENOTSUP without CUDA in the build or

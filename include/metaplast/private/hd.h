@@ -7,6 +7,10 @@
 #define MP_HD __host__ __device__
 #define MP_INLINE __forceinline__
 #define MP_RESTRICT __restrict__
+#elif defined(__cplusplus) /* the kernels on the CPU execution harness */
+#define MP_HD
+#define MP_INLINE inline
+#define MP_RESTRICT __restrict__
 #else
 #define MP_HD
 #define MP_INLINE inline

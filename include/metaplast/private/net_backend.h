@@ -116,6 +116,10 @@ int mp__net_cuda_create(struct mp_net_backend *b,
                         const struct mp_net_params *p,
                         const struct mp_net_state *s);
 
+/* The device memory the CUDA backend allocates for a network, bytes
+ * (checked against the device's free memory before allocating). */
+size_t mp__net_cuda_device_bytes(const struct mp_net_params *p);
+
 /* The external inputs of a step into z[0 .. n_in): the pattern times the
  * gain, plus the step's noise (mp_net_input). */
 void mp__net_inputs(const struct mp_net_params *p, const float *pattern,
