@@ -112,7 +112,9 @@ __global__ void ens_measure(const uint32_t *s4, uint64_t tiles,
         const uint64_t tile = tile0 + lt, g = tile * 32 + lane;
         const uint32_t strong = mp_strong4(s4[lt * 32 + lane]);
         const uint32_t valid = mp_valid_bits(synapses, 4 * g, 4);
-        long long v = mp_warp_sum(mp_overlap_bits(0xFu, strong, valid));
+        const int32_t nvalid = MP_POPC32(valid);
+        long long v =
+            mp_warp_sum(mp_overlap_bits(0xFu, strong, valid, nvalid));
         uint32_t a0;
         if (lane == 0)
             atomicAdd(&acc[n], (unsigned long long)v);
@@ -130,7 +132,7 @@ __global__ void ens_measure(const uint32_t *s4, uint64_t tiles,
                     xi4 = mp_xi4_from_words(
                         mp_rng_block(seed, MP_RNG_PATTERN, mus[a0 + k], g),
                         thr_f);
-                v = mp_warp_sum(mp_overlap_bits(xi4, strong, valid));
+                v = mp_warp_sum(mp_overlap_bits(xi4, strong, valid, nvalid));
                 if (lane == 0)
                     atomicAdd(&acc[a0 + k], (unsigned long long)v);
             }

@@ -10,10 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 #include "metaplast/error.h"
 #include "metaplast/private/ens_backend.h"
 #include "metaplast/private/util.h"
@@ -28,12 +24,7 @@ struct cpu {
 
 static int nthreads(const struct cpu *c)
 {
-#ifdef _OPENMP
-    return c->d.threads > 0 ? c->d.threads : omp_get_max_threads();
-#else
-    (void)c;
-    return 1;
-#endif
+    return mp__threads(c->d.threads);
 }
 
 static uint32_t load4(const uint8_t *p)
@@ -159,6 +150,7 @@ static int cpu_measure(struct mp_ens_backend *b, const uint64_t *mus,
     for (t = 0; t < tiles; t++) {
         const uint64_t tile = d->tile0 + (uint64_t)t;
         uint32_t st[4] = {0, 0, 0, 0}, m[4], xw[4], gi;
+        int32_t nv[4];
         size_t k;
         int w;
         for (gi = 0; gi < 32; gi++)
@@ -167,12 +159,13 @@ static int cpu_measure(struct mp_ens_backend *b, const uint64_t *mus,
                            << ((gi & 7u) * 4u);
         for (w = 0; w < 4; w++) {
             m[w] = mp_valid_bits(d->synapses, tile * MP_TILE + 32u * w, 32);
-            sums[n] += mp_overlap_bits(0xFFFFFFFFu, st[w], m[w]);
+            nv[w] = (int32_t)MP_POPC32(m[w]);
+            sums[n] += mp_overlap_bits(0xFFFFFFFFu, st[w], m[w], nv[w]);
         }
         for (k = 0; k < n; k++) {
             tile_xi(d, mus[k], tile, xw);
             for (w = 0; w < 4; w++)
-                sums[k] += mp_overlap_bits(xw[w], st[w], m[w]);
+                sums[k] += mp_overlap_bits(xw[w], st[w], m[w], nv[w]);
         }
     }
     return 0;

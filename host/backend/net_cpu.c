@@ -196,11 +196,7 @@ int mp__net_cpu_create(struct mp_net_backend *b,
         return mp__fail(MP_ENOMEM, "out of memory");
     c->p = p;
     c->s = s;
-#ifdef _OPENMP
-    c->nthreads = p->threads > 0 ? p->threads : omp_get_max_threads();
-#else
-    c->nthreads = 1;
-#endif
+    c->nthreads = mp__threads(p->threads);
     if (p->sparse) {
         c->cells = malloc((size_t)c->nthreads * p->L * sizeof *c->cells);
         if (!c->cells) {

@@ -12,10 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 #include "metaplast/error.h"
 #include "metaplast/private/net_rules.h"
 #include "metaplast/private/par.h"
@@ -118,6 +114,23 @@ int mp__net_alloc(struct mp_net *n)
     return 0;
 }
 
+/* A random permutation of a[0 .. n): Fisher-Yates, the swap of element
+ * j - 1 drawn from word j of stream (purpose, step). */
+static void shuffle(uint32_t *a, uint32_t n, uint64_t seed, uint32_t purpose,
+                    uint64_t step)
+{
+    uint32_t j;
+    for (j = 0; j < n; j++)
+        a[j] = j;
+    for (j = n; j > 1; j--) {
+        const uint32_t r =
+            mp_rng_below(mp_rng_word(seed, purpose, step, j), j);
+        const uint32_t t = a[j - 1];
+        a[j - 1] = a[r];
+        a[r] = t;
+    }
+}
+
 /* Orthonormal patterns with disjoint supports (non-negative rates): the
  * inputs are dealt in a random order into K groups; pattern k is
  * 1/sqrt(|group k|) on its group.  Binary: each input active (1) with
@@ -131,18 +144,7 @@ static int make_patterns(struct mp_net *n)
     uint32_t *perm = malloc(N * sizeof *perm), k, j;
     if (!perm)
         return mp__fail(MP_ENOMEM, "out of memory");
-    for (j = 0; j < N; j++)
-        perm[j] = j;
-    for (j = N; j > 1; j--) { /* Fisher-Yates */
-        uint32_t r = (uint32_t)(((uint64_t)mp_rng_word(c->seed,
-                                                       MP_RNG_NET_PATTERN, 0,
-                                                       j) *
-                                 j) >>
-                                32);
-        uint32_t t = perm[j - 1];
-        perm[j - 1] = perm[r];
-        perm[r] = t;
-    }
+    shuffle(perm, N, c->seed, MP_RNG_NET_PATTERN, 0);
     memset(pat, 0, (size_t)K * N * sizeof *pat);
     for (k = 0; k < K; k++) {
         if (c->pattern_kind == MP_PATTERNS_ORTHONORMAL) {
@@ -163,12 +165,7 @@ static int make_patterns(struct mp_net *n)
 
 static int nthreads(const struct mp_net *n)
 {
-#ifdef _OPENMP
-    return n->p.threads > 0 ? n->p.threads : omp_get_max_threads();
-#else
-    (void)n;
-    return 1;
-#endif
+    return mp__threads(n->p.threads);
 }
 
 /* Discrete synapses: states from the model's stationary distribution (at
@@ -254,18 +251,8 @@ size_t mp__net_phase_of(const struct mp_net *n, uint64_t step)
 static uint32_t permuted(uint64_t seed, uint64_t cycle, uint32_t K,
                          uint32_t pos)
 {
-    uint32_t order[64], i;
-    for (i = 0; i < K; i++)
-        order[i] = i;
-    for (i = K; i > 1; i--) {
-        uint32_t r = (uint32_t)(((uint64_t)mp_rng_word(seed, MP_RNG_NET_ORDER,
-                                                       cycle, i) *
-                                 i) >>
-                                32);
-        uint32_t t = order[i - 1];
-        order[i - 1] = order[r];
-        order[r] = t;
-    }
+    uint32_t order[64];
+    shuffle(order, K, seed, MP_RNG_NET_ORDER, cycle);
     return order[pos];
 }
 
@@ -290,10 +277,7 @@ uint32_t mp_net_pattern_at(const struct mp_net *n, uint64_t step)
     if (K <= 64)
         return permuted(n->cfg.seed, p / K, K, (uint32_t)(p % K));
     /* Many patterns: independent uniform choices. */
-    return (uint32_t)(((uint64_t)mp_rng_word(n->cfg.seed, MP_RNG_NET_ORDER,
-                                             p, 0) *
-                       K) >>
-                      32);
+    return mp_rng_below(mp_rng_word(n->cfg.seed, MP_RNG_NET_ORDER, p, 0), K);
 }
 
 void mp__net_input_at(const struct mp_net *n, uint64_t step, float *z)

@@ -68,12 +68,6 @@ static MP_INLINE MP_HD float mp_bcm_dw(float k, float x, float y,
     return k * x * y * (y - theta_eff);
 }
 
-/* One BCM step of one weight, clipped to [lo, hi]. */
-static MP_INLINE MP_HD float mp_bcm_step(float w, float k, float x, float y,
-                                         float theta_eff, float lo, float hi)
-{
-    return mp_clampf(w + mp_bcm_dw(k, x, y, theta_eff), lo, hi);
-}
 
 /*
  * Sliding threshold (the metaplastic variable):
@@ -117,6 +111,46 @@ static MP_INLINE MP_HD float mp_hetero_w(float w, float dw, float mean_dw,
 }
 
 /*
+ * The constants of a network's per-synapse and per-neuron rules, built
+ * once from the config (host/engine/net_init.c) and handed whole to both
+ * backends (the CPU loops, the kernels' arguments): a new rule's
+ * parameters go here, and nowhere else between the config and the rule.
+ */
+struct mp_net_rules {
+    int bcm;                /* sliding threshold (else theta_eff = 0) */
+    int discrete;           /* BCM-gated discrete synapses */
+    uint32_t hetero;        /* heterosynaptic segment length, 0 = off */
+    float c_theta;          /* dt / tau_theta */
+    float inv_y0;           /* 1 / y0 */
+    float lo, hi;           /* weight bounds */
+    float x_on;             /* discrete: inputs above it are active */
+    float w_weak, w_strong; /* discrete: weights of the two strengths */
+    uint64_t seed;          /* the random streams of discrete synapses */
+};
+
+/* What the update of one row at one step needs. */
+struct mp_net_row {
+    float k;      /* dt eta m */
+    float y;      /* the neuron's rate this step */
+    float th;     /* effective threshold theta / m (0 without BCM) */
+    float lo, hi; /* weight bounds */
+};
+
+/* Row i's update at a step: learning rate kb = dt eta m, modulator m,
+ * its rate y and threshold theta. */
+static MP_INLINE MP_HD struct mp_net_row mp_net_row_at(
+    const struct mp_net_rules *r, float kb, float m, float y, float theta)
+{
+    struct mp_net_row u;
+    u.k = kb;
+    u.y = y;
+    u.th = r->bcm ? mp_theta_eff(theta, m) : 0.0f;
+    u.lo = r->lo;
+    u.hi = r->hi;
+    return u;
+}
+
+/*
  * BCM-gated discrete synapses (cascade, binary or serial inside a
  * network): a synapse whose input is active receives a candidate event
  * with probability min(1, k * x * |y (y - theta_eff)|), k = dt eta m,
@@ -130,6 +164,34 @@ static MP_INLINE MP_HD float mp_gate_prob(float k, float x, float y,
     float g = y * (y - theta_eff);
     float p = k * x * (g < 0.0f ? -g : g);
     return p < 1.0f ? p : 1.0f;
+}
+
+/* ---- The rule of a synapse: what a new plasticity rule changes ------- */
+
+/* The weight change of a synapse with presynaptic rate x in row u: BCM,
+ * dw = k x y (y - theta_eff) (mp_bcm_dw). */
+static MP_INLINE MP_HD float mp_row_dw(float x, const struct mp_net_row *u)
+{
+    return mp_bcm_dw(u->k, x, u->y, u->th);
+}
+
+/* A continuous synapse's step, clipped to [lo, hi]. */
+static MP_INLINE MP_HD float mp_row_update(float w, float x,
+                                           const struct mp_net_row *u)
+{
+    return mp_clampf(w + mp_row_dw(x, u), u->lo, u->hi);
+}
+
+/* A gated discrete synapse (mp_gated_syn_step): the probability of a
+ * candidate event, and whether the event potentiates. */
+static MP_INLINE MP_HD float mp_row_gate(float x, const struct mp_net_row *u)
+{
+    return mp_gate_prob(u->k, x, u->y, u->th);
+}
+
+static MP_INLINE MP_HD uint32_t mp_row_potentiates(const struct mp_net_row *u)
+{
+    return u->y > u->th;
 }
 
 /* The weight value of a discrete synapse in state st (network units). */
@@ -147,21 +209,21 @@ static MP_INLINE MP_HD float mp_syn_wvalue(uint32_t st, float weak,
  * weight then follows the state's strength).
  */
 static MP_INLINE MP_HD uint32_t mp_gated_syn_step(
-    const struct mp_syn_table *t, uint32_t st, float k, float x, float x_on,
-    float y, float theta_eff, uint64_t seed, uint64_t step, uint64_t key,
+    const struct mp_syn_table *t, uint32_t st, float x, float x_on,
+    const struct mp_net_row *u, uint64_t seed, uint64_t step, uint64_t key,
     int *event)
 {
     float pr;
     *event = 0;
     if (!(x > x_on))
         return st;
-    pr = mp_gate_prob(k, x, y, theta_eff);
+    pr = mp_row_gate(x, u);
     if (!(pr > 0.0f) ||
         (uint64_t)mp_rng_word(seed, MP_RNG_NET_EVENT, step, key) >=
             mp_prob_threshold(pr))
         return st;
     *event = 1;
-    return mp_syn_step(t, st, y > theta_eff,
+    return mp_syn_step(t, st, mp_row_potentiates(u),
                        mp_rng_word(seed, MP_RNG_NET_CASCADE, step, key) >> 24,
                        seed, step, key);
 }
@@ -175,21 +237,17 @@ static MP_INLINE MP_HD uint32_t mp_gated_syn_step(
 static MP_INLINE MP_HD void mp_hetero_segment(float *row, const float *z,
                                               const uint32_t *cells,
                                               uint32_t s0, uint32_t end,
-                                              float k, float y,
-                                              float theta_eff, float lo,
-                                              float hi)
+                                              const struct mp_net_row *u)
 {
     double sum = 0.0;
     float mean;
     uint32_t s;
     for (s = s0; s < end; s++)
-        sum += mp_bcm_dw(k, z[cells ? cells[s] : s], y, theta_eff);
+        sum += mp_row_dw(z[cells ? cells[s] : s], u);
     mean = (float)(sum / (double)(end - s0));
     for (s = s0; s < end; s++)
-        row[s] = mp_hetero_w(row[s],
-                             mp_bcm_dw(k, z[cells ? cells[s] : s], y,
-                                       theta_eff),
-                             mean, lo, hi);
+        row[s] = mp_hetero_w(row[s], mp_row_dw(z[cells ? cells[s] : s], u),
+                             mean, u->lo, u->hi);
 }
 
 /* ---- Inputs ------------------------------------------------------------ */
@@ -233,52 +291,11 @@ static MP_INLINE MP_HD uint64_t mp_net_key(uint64_t i, uint32_t s)
 static MP_INLINE MP_HD uint32_t mp_net_connect(uint64_t seed, uint32_t n_pre,
                                                uint64_t i, uint32_t s)
 {
-    const uint32_t u = mp_rng_word(seed, MP_RNG_NET_CONNECT, 0,
-                                   mp_net_key(i, s));
-    return (uint32_t)(((uint64_t)u * n_pre) >> 32);
+    return mp_rng_below(
+        mp_rng_word(seed, MP_RNG_NET_CONNECT, 0, mp_net_key(i, s)), n_pre);
 }
 
 /* ---- One row (a neuron's incoming synapses) at a step ------------------ */
-
-/*
- * The constants of a network's per-synapse and per-neuron rules, built
- * once from the config (host/engine/net_init.c) and handed whole to both
- * backends (the CPU loops, the kernels' arguments): a new rule's
- * parameters go here, and nowhere else between the config and the rule.
- */
-struct mp_net_rules {
-    int bcm;                /* sliding threshold (else theta_eff = 0) */
-    int discrete;           /* BCM-gated discrete synapses */
-    uint32_t hetero;        /* heterosynaptic segment length, 0 = off */
-    float c_theta;          /* dt / tau_theta */
-    float inv_y0;           /* 1 / y0 */
-    float lo, hi;           /* weight bounds */
-    float x_on;             /* discrete: inputs above it are active */
-    float w_weak, w_strong; /* discrete: weights of the two strengths */
-    uint64_t seed;          /* the random streams of discrete synapses */
-};
-
-/* What the update of one row at one step needs. */
-struct mp_net_row {
-    float k;      /* dt eta m */
-    float y;      /* the neuron's rate this step */
-    float th;     /* effective threshold theta / m (0 without BCM) */
-    float lo, hi; /* weight bounds */
-};
-
-/* Row i's update at a step: learning rate kb = dt eta m, modulator m,
- * its rate y and threshold theta. */
-static MP_INLINE MP_HD struct mp_net_row mp_net_row_at(
-    const struct mp_net_rules *r, float kb, float m, float y, float theta)
-{
-    struct mp_net_row u;
-    u.k = kb;
-    u.y = y;
-    u.th = r->bcm ? mp_theta_eff(theta, m) : 0.0f;
-    u.lo = r->lo;
-    u.hi = r->hi;
-    return u;
-}
 
 /* One term of a current: a product of two floats, exact in double. */
 static MP_INLINE MP_HD double mp_dot_term(float w, float x)
@@ -286,12 +303,6 @@ static MP_INLINE MP_HD double mp_dot_term(float w, float x)
     return (double)w * (double)x;
 }
 
-/* A continuous synapse of the row, presynaptic rate x: its BCM step. */
-static MP_INLINE MP_HD float mp_row_update(float w, float x,
-                                           const struct mp_net_row *u)
-{
-    return mp_bcm_step(w, u->k, x, u->y, u->th, u->lo, u->hi);
-}
 
 /* BCM with heterosynaptic normalisation over a whole row, segment by
  * segment of G synapses (the last one may be shorter). */
@@ -302,8 +313,7 @@ static MP_INLINE MP_HD void mp_hetero_row(float *row, const float *z,
 {
     uint32_t s0;
     for (s0 = 0; s0 < L; s0 += G)
-        mp_hetero_segment(row, z, cells, s0, s0 + G < L ? s0 + G : L, u->k,
-                          u->y, u->th, u->lo, u->hi);
+        mp_hetero_segment(row, z, cells, s0, s0 + G < L ? s0 + G : L, u);
 }
 
 /* A BCM-gated discrete synapse s of neuron i (mp_gated_syn_step): on an
@@ -317,9 +327,8 @@ static MP_INLINE MP_HD void mp_discrete_syn(uint8_t *st, float *w,
                                             uint32_t s)
 {
     int event;
-    const uint32_t v = mp_gated_syn_step(t, *st, u->k, x, r->x_on, u->y,
-                                         u->th, r->seed, step,
-                                         mp_net_key(i, s), &event);
+    const uint32_t v = mp_gated_syn_step(t, *st, x, r->x_on, u, r->seed,
+                                         step, mp_net_key(i, s), &event);
     if (event) {
         *st = (uint8_t)v;
         *w = mp_syn_wvalue(v, r->w_weak, r->w_strong);

@@ -145,6 +145,13 @@ static MP_INLINE MP_HD uint32_t mp_u32x4_get(struct mp_u32x4 v, uint32_t k)
     return k == 0 ? v.x : k == 1 ? v.y : k == 2 ? v.z : v.w;
 }
 
+/* A uniform integer in [0, n) from a uniform 32-bit word (the top part of
+ * u * n: unbiased to 2^-32 n). */
+static MP_INLINE MP_HD uint32_t mp_rng_below(uint32_t u, uint32_t n)
+{
+    return (uint32_t)(((uint64_t)u * n) >> 32);
+}
+
 /* Word i of stream (purpose, step): word i % 4 of block i / 4. */
 static MP_INLINE MP_HD uint32_t mp_rng_word(uint64_t seed, uint32_t purpose,
                                             uint64_t step, uint64_t i)

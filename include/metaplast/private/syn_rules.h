@@ -348,14 +348,14 @@ static MP_INLINE MP_HD uint32_t mp_valid_bits(uint64_t n, uint64_t i0,
 }
 
 /* The overlap sum_i xi_i w_i (xi, w = +-1) of the valid synapses of a
- * bit group: candidate bits xi (1 = potentiation), strength bits.  With
- * xi = all ones it is the sum of the weights.  Exact integers: any order
- * of summation gives the same total. */
+ * bit group (nvalid = their number, the popcount of valid): candidate
+ * bits xi (1 = potentiation), strength bits.  With xi = all ones it is
+ * the sum of the weights.  Exact integers: any order of summation gives
+ * the same total. */
 static MP_INLINE MP_HD int32_t mp_overlap_bits(uint32_t xi, uint32_t strong,
-                                               uint32_t valid)
+                                               uint32_t valid, int32_t nvalid)
 {
-    return (int32_t)MP_POPC32(valid) -
-           2 * (int32_t)MP_POPC32((xi ^ strong) & valid);
+    return nvalid - 2 * (int32_t)MP_POPC32((xi ^ strong) & valid);
 }
 
 #endif
