@@ -297,7 +297,67 @@ Test(ckpt, refuses_other_format_version)
     nc_close(nc);
     cr_expect_eq(read_err(p), MP_EFORMAT);
     cr_expect(strstr(mp_errmsg(), "checkpoint format version 99; this "
-                                  "build of metaplast reads version 1"),
+                                  "build of metaplast reads versions 1 to "
+                                  "2"),
+              "%s", mp_errmsg());
+}
+
+/* The progress count is covered by the header checksum: an edited
+ * memories_done is refused as damage, not silently resumed. */
+Test(ckpt, refuses_edited_progress)
+{
+    const char *p = in_dir("checkpoint.nc");
+    unsigned long long done = 0, edited;
+    int nc;
+    good_ckpt(p);
+    cr_assert_eq(nc_open(p, NC_WRITE, &nc), NC_NOERR);
+    cr_assert_eq(nc_get_att_ulonglong(nc, NC_GLOBAL, "memories_done", &done),
+                 NC_NOERR);
+    cr_assert_eq(done, 50);
+    edited = 40;
+    cr_assert_eq(nc_put_att_ulonglong(nc, NC_GLOBAL, "memories_done",
+                                      NC_UINT64, 1, &edited),
+                 NC_NOERR);
+    nc_close(nc);
+    cr_expect_eq(read_err(p), MP_EFORMAT);
+    cr_expect(strstr(mp_errmsg(), "damaged: its header (memories_done = 40"),
+              "%s", mp_errmsg());
+}
+
+/* A version-1 checkpoint (no header checksum) still resumes. */
+Test(ckpt, reads_format_version_1)
+{
+    const char *p = in_dir("checkpoint.nc");
+    struct mp_config c;
+    struct mp_ens_snapshot snap;
+    int nc, v = 1;
+    good_ckpt(p);
+    cr_assert_eq(nc_open(p, NC_WRITE, &nc), NC_NOERR);
+    cr_assert_eq(nc_redef(nc), NC_NOERR);
+    cr_assert_eq(nc_del_att(nc, NC_GLOBAL, "header_checksum"), NC_NOERR);
+    cr_assert_eq(nc_put_att_int(nc, NC_GLOBAL, "format_version", NC_INT, 1,
+                                &v),
+                 NC_NOERR);
+    nc_close(nc);
+    cr_assert_eq(mp_io_ens_ckpt_read(p, &c, &snap), 0, "%s", mp_errmsg());
+    cr_expect_eq(snap.done, 50);
+    mp_ens_snapshot_fini(&snap);
+}
+
+/* A metaplast file whose marker attribute is lost is called damaged,
+ * not foreign. */
+Test(ckpt, lost_marker_is_damage)
+{
+    const char *p = in_dir("checkpoint.nc");
+    int nc;
+    good_ckpt(p);
+    cr_assert_eq(nc_open(p, NC_WRITE, &nc), NC_NOERR);
+    cr_assert_eq(nc_redef(nc), NC_NOERR);
+    cr_assert_eq(nc_rename_att(nc, NC_GLOBAL, "metaplast_file", "xetaplast_file"),
+                 NC_NOERR);
+    nc_close(nc);
+    cr_expect_eq(read_err(p), MP_EFORMAT);
+    cr_expect(strstr(mp_errmsg(), "damaged: a metaplast file whose header"),
               "%s", mp_errmsg());
 }
 

@@ -46,9 +46,15 @@ int mp__io_commit(const char *tmp, const char *path)
 int mp_io_text_write(const char *path, const char *text)
 {
     char tmp[4200];
-    FILE *f;
+    FILE *f = NULL;
+    int fd;
     mp__io_tmp_name(tmp, sizeof tmp, path);
-    f = fopen(tmp, "w");
+    /* Created anew (never through a link planted at the name). */
+    unlink(tmp);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+              0644);
+    if (fd >= 0 && !(f = fdopen(fd, "w")))
+        close(fd);
     if (!f)
         return mp__fail(MP_EIO, "%s: cannot write: %s", path,
                         strerror(errno));

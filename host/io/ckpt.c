@@ -75,14 +75,6 @@ static size_t bytes_of(const struct array *a)
            elem_size(a->type);
 }
 
-static void att_hash(struct nc *f, int var, const void *data, size_t n)
-{
-    char hex[32];
-    snprintf(hex, sizeof hex, "%016llx",
-             (unsigned long long)mp_io_hash64(data, n));
-    mp__nc_att_text(f, var, "checksum", hex);
-}
-
 /* What a checkpoint says about its progress: "memories" or "steps". */
 struct head {
     const char *unit;
@@ -124,8 +116,29 @@ static int def_array(struct nc *f, const struct array *a, int deflate)
                          a->long_name, a->units);
     if (!f->rc && bytes_of(a) > CHUNK_BYTES)
         chunking(f, var, a, deflate);
-    att_hash(f, var, a->data, bytes_of(a));
+    mp__nc_att_checksum(f, var, a->data, bytes_of(a));
     return var;
+}
+
+/* The checksum of a checkpoint's header: its progress, its seed and its
+ * configuration, which decide the run as much as its arrays do. */
+static uint64_t header_hash(const char *unit, unsigned long long done,
+                            unsigned long long total,
+                            unsigned long long seed, const char *ini)
+{
+#define HEADER_FMT "%s_done=%llu\n%s_total=%llu\nseed=%llu\n%s"
+    const int n = snprintf(NULL, 0, HEADER_FMT, unit, done, unit, total,
+                           seed, ini);
+    char *text = n < 0 ? NULL : malloc((size_t)n + 1);
+    uint64_t h;
+    if (!text)
+        return 0; /* never matches a stored sum: refused as damaged */
+    snprintf(text, (size_t)n + 1, HEADER_FMT, unit, done, unit, total, seed,
+             ini);
+#undef HEADER_FMT
+    h = mp_io_hash64(text, (size_t)n);
+    free(text);
+    return h;
 }
 
 /* The global attributes of a checkpoint. */
@@ -151,6 +164,10 @@ static void ckpt_globals(struct nc *f, const struct mp_config *cfg,
     mp__nc_att_u64(f, NC_GLOBAL, "seed", cfg->seed);
     mp__nc_att_text(f, NC_GLOBAL, "checksum_algorithm", HASH_NAME);
     mp__nc_att_text(f, NC_GLOBAL, "config_ini", ini);
+    snprintf(name, sizeof name, "%016llx",
+             (unsigned long long)header_hash(h->unit, h->done, h->total,
+                                             cfg->seed, ini));
+    mp__nc_att_text(f, NC_GLOBAL, "header_checksum", name);
 }
 
 static int ckpt_write(const char *path, const struct mp_config *cfg,
@@ -320,12 +337,54 @@ static int ckpt_kind(int nc, const char *path, const char *kind)
         return mp__fail(MP_EFORMAT, "%s: checkpoint without a "
                                     "format_version",
                         path);
-    if (version != MP_CKPT_FORMAT)
+    if (version < MP_CKPT_FORMAT_OLDEST || version > MP_CKPT_FORMAT)
         return mp__fail(MP_EFORMAT,
                         "%s: checkpoint format version %d; this build of "
-                        "metaplast reads version %d",
-                        path, version, MP_CKPT_FORMAT);
+                        "metaplast reads versions %d to %d",
+                        path, version, MP_CKPT_FORMAT_OLDEST,
+                        MP_CKPT_FORMAT);
     return 0;
+}
+
+/* From format 2 on: the progress, seed and configuration match the
+ * header checksum (an edited count would silently change the result). */
+int mp__io_check_header(int nc, const char *path)
+{
+    const char *unit = "memories";
+    unsigned long long done = 0, total = 0, seed = 0;
+    char *ini = NULL, *sum = NULL, name[64], hex[32];
+    int version = 0, rc = 0;
+    nc_get_att_int(nc, NC_GLOBAL, "format_version", &version);
+    if (version < 2)
+        return 0;
+    snprintf(name, sizeof name, "%s_done", unit);
+    if (nc_get_att_ulonglong(nc, NC_GLOBAL, name, &done) != NC_NOERR)
+        unit = "steps";
+    snprintf(name, sizeof name, "%s_done", unit);
+    nc_get_att_ulonglong(nc, NC_GLOBAL, name, &done);
+    snprintf(name, sizeof name, "%s_total", unit);
+    nc_get_att_ulonglong(nc, NC_GLOBAL, name, &total);
+    nc_get_att_ulonglong(nc, NC_GLOBAL, "seed", &seed);
+    if (mp__nc_get_text(nc, NC_GLOBAL, "header_checksum", &sum) ||
+        mp__nc_get_text(nc, NC_GLOBAL, "config_ini", &ini)) {
+        rc = mp__fail(MP_EFORMAT,
+                      "%s: damaged: the header_checksum or config_ini "
+                      "attribute is missing",
+                      path);
+    } else {
+        snprintf(hex, sizeof hex, "%016llx",
+                 (unsigned long long)header_hash(unit, done, total, seed,
+                                                 ini));
+        if (strcmp(hex, sum))
+            rc = mp__fail(MP_EFORMAT,
+                          "%s: damaged: its header (%s_done = %llu, "
+                          "%s_total, seed or configuration) does not match "
+                          "its checksum (stored %s, computed %s)",
+                          path, unit, done, unit, sum, hex);
+    }
+    free(ini);
+    free(sum);
+    return rc;
 }
 
 /* Opens a checkpoint of the given paradigm: its format version, its
@@ -340,6 +399,8 @@ static int ckpt_open(const char *path, int paradigm, int *nc,
     if (rc)
         return rc;
     rc = ckpt_kind(*nc, path, kind);
+    if (!rc)
+        rc = mp__io_check_header(*nc, path);
     if (!rc)
         rc = ckpt_config(*nc, path, cfg);
     if (!rc && cfg->paradigm != paradigm)

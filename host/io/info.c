@@ -10,6 +10,7 @@
 
 int mp__io_verify_all(int nc, const char *path, char *names, size_t len,
                       int *mismatch);
+int mp__io_check_header(int nc, const char *path);
 
 /* One text attribute as a line, if the file has it. */
 static void text_line(FILE *out, int nc, const char *att, const char *label,
@@ -65,13 +66,15 @@ static int checksums(FILE *out, int nc, const char *path)
     char names[512];
     int mismatch = 0, version = 0, rc;
     nc_get_att_int(nc, NC_GLOBAL, "format_version", &version);
-    fprintf(out, "  format version: %d (this build reads %d)\n", version,
-            MP_CKPT_FORMAT);
-    if (version != MP_CKPT_FORMAT)
+    fprintf(out, "  format version: %d (this build reads %d to %d)\n",
+            version, MP_CKPT_FORMAT_OLDEST, MP_CKPT_FORMAT);
+    if (version < MP_CKPT_FORMAT_OLDEST || version > MP_CKPT_FORMAT)
         rc = mp__fail(MP_EFORMAT,
                       "%s: checkpoint format version %d; this build reads "
-                      "version %d",
-                      path, version, MP_CKPT_FORMAT);
+                      "versions %d to %d",
+                      path, version, MP_CKPT_FORMAT_OLDEST, MP_CKPT_FORMAT);
+    else if ((rc = mp__io_check_header(nc, path)) != 0)
+        mismatch = 1;
     else
         rc = mp__io_verify_all(nc, path, names, sizeof names, &mismatch);
     if (rc == 0)
@@ -138,6 +141,20 @@ int mp_io_info(const char *path, FILE *out)
         rc = checksums(out, nc, path);
     summary(out, nc, kind);
     configuration(out, nc);
+    nc_close(nc);
+    return rc;
+}
+
+int mp_io_verify(const char *path)
+{
+    char kind[32], names[512];
+    int nc, mismatch = 0, rc = mp__nc_open_ours(path, &nc, kind);
+    if (rc)
+        return rc;
+    if (!strcmp(kind, "checkpoint"))
+        rc = mp__io_check_header(nc, path);
+    if (!rc)
+        rc = mp__io_verify_all(nc, path, names, sizeof names, &mismatch);
     nc_close(nc);
     return rc;
 }

@@ -35,6 +35,20 @@ int mp__nc_fail(const struct nc *f)
     return mp__fail(MP_ENETCDF, "%s", f->msg);
 }
 
+static int unclosed;
+
+int mp__nc_close(int id)
+{
+    const int rc = nc_close(id);
+    unclosed += rc != NC_NOERR;
+    return rc;
+}
+
+int mp_io_unclosed(void)
+{
+    return unclosed;
+}
+
 void mp__nc_att_text(struct nc *f, int var, const char *name,
                      const char *value)
 {
@@ -80,6 +94,15 @@ void mp__nc_put(struct nc *f, int var, const void *data, const char *what)
         mp__nc_check(f, nc_put_var(f->id, var, data), what);
 }
 
+void mp__nc_att_checksum(struct nc *f, int var, const void *data,
+                          size_t bytes)
+{
+    char hex[32];
+    snprintf(hex, sizeof hex, "%016llx",
+             (unsigned long long)mp_io_hash64(data, bytes));
+    mp__nc_att_text(f, var, "checksum", hex);
+}
+
 void mp__nc_provenance(struct nc *f, const struct mp_config *cfg,
                        const struct mp_provenance *prov, const char *kind)
 {
@@ -119,15 +142,19 @@ int mp__nc_begin(struct nc *f, const char *path)
     memset(f, 0, sizeof *f);
     f->path = path;
     mp__io_tmp_name(f->tmp, sizeof f->tmp, path);
+    /* Created anew (never through a link planted at the name). */
+    unlink(f->tmp);
     errno = 0;
-    mp__nc_check(f, nc_create(f->tmp, NC_NETCDF4 | NC_CLOBBER, &f->id),
+    mp__nc_check(f, nc_create(f->tmp, NC_NETCDF4 | NC_NOCLOBBER, &f->id),
                  "nc_create");
+    if (f->rc)
+        unlink(f->tmp); /* a full disk can leave it empty */
     return f->rc ? mp__nc_fail(f) : 0;
 }
 
 int mp__nc_finish(struct nc *f, int fault)
 {
-    int rc = nc_close(f->id);
+    int rc = mp__nc_close(f->id);
     if (!f->rc)
         mp__nc_check(f, rc, "nc_close");
     if (f->rc || fault) {
@@ -165,6 +192,20 @@ void mp_io_set_probe(mp_io_probe_fn probe, void *ctx)
     probe_ctx = ctx;
 }
 
+/* Whether a file without its metaplast_file attribute still carries
+ * the other marks of metaplast's files. */
+static int looks_ours(int nc)
+{
+    static const char *const marks[] = {"metaplast_version",
+                                        "checksum_algorithm", "config_ini",
+                                        "command_line"};
+    size_t i, n;
+    for (i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        if (nc_inq_attlen(nc, NC_GLOBAL, marks[i], &n) == NC_NOERR)
+            return 1;
+    return 0;
+}
+
 int mp__nc_open_ours(const char *path, int *nc, char kind[32])
 {
     char *k = NULL;
@@ -185,10 +226,14 @@ int mp__nc_open_ours(const char *path, int *nc, char kind[32])
                         "corrupt?): %s",
                         path, nc_strerror(st));
     if (mp__nc_get_text(*nc, NC_GLOBAL, "metaplast_file", &k)) {
+        const int ours = looks_ours(*nc);
         nc_close(*nc);
         return mp__fail(MP_EFORMAT,
-                        "%s: a NetCDF file, but not one of metaplast's (no "
-                        "metaplast_file attribute)",
+                        ours ? "%s: damaged: a metaplast file whose header "
+                               "lost its metaplast_file attribute"
+                             : "%s: a NetCDF file without a metaplast_file "
+                               "attribute: not one of metaplast's, or one "
+                               "whose header is damaged",
                         path);
     }
     snprintf(kind, 32, "%s", k);

@@ -31,6 +31,9 @@ struct nc {
 void mp__nc_check(struct nc *f, int status, const char *what);
 /* Returns MP_ENETCDF with the recorded text. */
 int mp__nc_fail(const struct nc *f);
+/* nc_close of a file written to, counting the closes that fail
+ * (mp_io_unclosed). */
+int mp__nc_close(int id);
 
 void mp__nc_att_text(struct nc *f, int var, const char *name,
                      const char *value);
@@ -40,6 +43,10 @@ void mp__nc_att_u64(struct nc *f, int var, const char *name, uint64_t v);
 int mp__nc_def(struct nc *f, const char *name, nc_type type, int ndims,
                const int *dims, const char *long_name, const char *units);
 void mp__nc_put(struct nc *f, int var, const void *data, const char *what);
+/* A variable's "checksum" attribute: mp_io_hash64 of its bytes, as 16
+ * hex digits (verified by mp_io_verify). */
+void mp__nc_att_checksum(struct nc *f, int var, const void *data,
+                         size_t bytes);
 
 /* The attributes of every file: conventions, kind, version, provenance,
  * every resolved config key as config.<section>.<key>. */

@@ -108,11 +108,14 @@ int mp_io_net_record_create(struct mp_io_net_record **out, const char *path,
     r->n_out = cfg->n_out;
     r->K = cfg->patterns;
     r->B = cfg->histogram_bins;
+    /* Created anew (never through a link planted at the name). */
+    unlink(path);
     errno = 0;
-    mp__nc_check(f, nc_create(path, NC_NETCDF4 | NC_CLOBBER, &f->id),
+    mp__nc_check(f, nc_create(path, NC_NETCDF4 | NC_NOCLOBBER, &f->id),
                  "nc_create");
     if (f->rc) {
         rc = mp__nc_fail(f);
+        unlink(path); /* a full disk can leave it empty */
         free(r);
         return rc;
     }
@@ -125,7 +128,7 @@ int mp_io_net_record_create(struct mp_io_net_record **out, const char *path,
     write_static(r, cfg, net, v_pat, v_bin);
     if (f->rc) {
         rc = mp__nc_fail(f);
-        nc_close(f->id);
+        mp__nc_close(f->id);
         free(r);
         return rc;
     }
@@ -177,7 +180,7 @@ int mp_io_net_record_close(struct mp_io_net_record *r)
     int rc;
     if (!r)
         return 0;
-    rc = nc_close(r->f.id);
+    rc = mp__nc_close(r->f.id);
     if (!r->f.rc)
         mp__nc_check(&r->f, rc, "nc_close");
     rc = r->f.rc ? mp__nc_fail(&r->f) : 0;

@@ -54,6 +54,11 @@ int mp_io_ens_record_write(const char *path, const struct mp_config *cfg,
     mp__nc_att_double(&f, NC_GLOBAL, "lifetime", c->lifetime);
     mp__nc_att_double(&f, NC_GLOBAL, "noise", c->noise);
     mp__nc_theory_summary(&f, th);
+    /* Checksums, verified by collect and sweep-status (mp_io_verify). */
+    mp__nc_att_checksum(&f, v_age, c->age, c->n * sizeof *c->age);
+    for (k = 0; k < 6; k++)
+        mp__nc_att_checksum(&f, v[k], values[k], c->n * sizeof(double));
+    mp__nc_att_checksum(&f, v_probes, c->probes, c->n * sizeof *c->probes);
     if (!f.rc)
         mp__nc_check(&f, nc_enddef(f.id), "nc_enddef");
     mp__nc_put(&f, v_age, c->age, "age");

@@ -28,7 +28,8 @@ extern "C" {
     X(MP_EEXIST, -8, "output already exists")                                \
     X(MP_EFORMAT, -9, "file is not in the expected format")                  \
     X(MP_ETOOBIG, -10, "the run does not fit this machine or device")        \
-    X(MP_ENUMERIC, -11, "the state became non-finite")
+    X(MP_ENUMERIC, -11, "the state became non-finite")                       \
+    X(MP_EBUSY, -12, "in use by another process")
 
 enum mp_error {
 #define MP_X(name, value, msg) name = value,

@@ -83,8 +83,12 @@ int mp_io_theory_write(const char *path, const struct mp_config *cfg,
                        const double *snr, const struct mp_theory *th,
                        const struct mp_provenance *prov);
 
-/* Format version of checkpoint.nc that this build writes and reads. */
-#define MP_CKPT_FORMAT 1
+/* Format version of checkpoint.nc that this build writes; it reads this
+ * one and every one from MP_CKPT_FORMAT_OLDEST (version 1 has no header
+ * checksum; version 2 adds header_checksum over the progress, the seed
+ * and the configuration). */
+#define MP_CKPT_FORMAT 2
+#define MP_CKPT_FORMAT_OLDEST 1
 
 /*
  * Writes a checkpoint: the snapshot's arrays (state chunked, deflated at
@@ -162,11 +166,40 @@ int mp_io_info(const char *path, FILE *out);
 /* The 64-bit checksum of checkpoint arrays. */
 uint64_t mp_io_hash64(const void *data, size_t n);
 
+/* Verifies a metaplast file: it opens, it is metaplast's, and every
+ * checksum it carries matches (a checkpoint's header and arrays, an
+ * ensemble record's arrays).  0, or MP_EFORMAT / MP_EINVAL with the
+ * reason. */
+int mp_io_verify(const char *path);
+
 /* Writes text to path atomically (the resolved config.ini). */
 int mp_io_text_write(const char *path, const char *text);
 
+/* How many files written to could not be closed (the disk full while
+ * their metadata was flushed).  HDF5 1.10 then crashes at a normal
+ * process exit, in its own clean-up: a program that sees a nonzero count
+ * ends with _exit after flushing its streams. */
+int mp_io_unclosed(void);
+
 /* mkdir -p.  Returns 0 or MP_EIO (errno kept). */
 int mp_io_mkdirs(const char *path);
+
+/*
+ * An advisory lock on a directory (its file .metaplast.lock, never
+ * followed if a symbolic link), exclusive or shared, held until
+ * mp_io_unlock or the end of the process (the kernel releases it: no
+ * stale locks).  A process that cannot take it is refused at once with
+ * MP_EBUSY, naming the holder (pid, host, start time, what it does, as
+ * the holder described itself in `what`).  Runs lock their directory for
+ * their whole life; sweeps lock theirs while they are created and read.
+ * Returns 0 and a handle (>= 0), or the error.
+ */
+int mp_io_lock(const char *dir, int exclusive, const char *what,
+               int *handle);
+void mp_io_unlock(int handle);
+/* MP_EBUSY (naming the holder) if another process holds dir's lock now,
+ * else 0; takes nothing and creates nothing. */
+int mp_io_lock_check(const char *dir);
 
 /* ---- Sweeps --------------------------------------------------------------- */
 
