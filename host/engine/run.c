@@ -21,6 +21,22 @@ double mp__run_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+const char *mp__run_left(const struct mp_run *r)
+{
+    static char text[MP_CFG_MAX_PATH * 2 + 160];
+    if (r->has_ckpt)
+        snprintf(text, sizeof text,
+                 "the last checkpoint is intact (%s/checkpoint.nc); "
+                 "metaplast resume %s continues from it",
+                 r->cfg.dir, r->cfg.dir);
+    else
+        snprintf(text, sizeof text,
+                 "no checkpoint was written yet; metaplast resume %s starts "
+                 "the run again from its beginning",
+                 r->cfg.dir);
+    return text;
+}
+
 /* ---- Ensembles ------------------------------------------------------------ */
 
 static uint64_t ens_done(const struct mp_run *r)
@@ -91,9 +107,8 @@ static int ens_save(struct mp_run *r)
         snprintf(path, sizeof path, "%s/checkpoint.nc", r->cfg.dir);
         rc = mp_io_ens_ckpt_write(path, &r->cfg, &snap, &prov);
         if (rc)
-            mp__fail(rc, "checkpoint failed: %s; the previous checkpoint, "
-                         "if any, is intact",
-                     mp_errmsg());
+            mp__fail(rc, "checkpoint failed: %s; %s", mp_errmsg(),
+                     mp__run_left(r));
         else
             rc = ens_record(r);
     }
@@ -150,10 +165,10 @@ static int net_diagnostic(struct mp_run *r, const char *where)
                     "causes: recurrent excitation, or weights too large for "
                     "the input (lower network.w_max, input.scale or the "
                     "recurrent weights).  Diagnostic state: "
-                    "%s/checkpoint-diagnostic.nc; the last good "
-                    "checkpoint, if any, is %s/checkpoint.nc",
+                    "%s/checkpoint-diagnostic.nc; %s",
                     where, (unsigned long long)step,
-                    (double)step * r->cfg.dt_s, r->cfg.dir, r->cfg.dir);
+                    (double)step * r->cfg.dt_s, r->cfg.dir,
+                    mp__run_left(r));
 }
 
 /* A record entry (rank 0 writes); the sample is kept for the summary. */
@@ -167,10 +182,8 @@ int mp__run_net_record(struct mp_run *r)
         rc = mp_io_net_record_append(r->rec, &smp);
         if (rc)
             mp__fail(rc,
-                     "%s; the last checkpoint is intact; when there is "
-                     "room, resume the run (it rewrites the record from "
-                     "the checkpoint on)",
-                     mp_errmsg());
+                     "%s; %s (the record is rewritten from there on)",
+                     mp_errmsg(), mp__run_left(r));
     }
     mp_net_sample_fini(&r->last);
     r->last = smp;
@@ -212,9 +225,8 @@ static int net_save(struct mp_run *r)
         snprintf(path, sizeof path, "%s/checkpoint.nc", r->cfg.dir);
         rc = mp_io_net_ckpt_write(path, &r->cfg, &snap, &prov);
         if (rc)
-            mp__fail(rc, "checkpoint failed: %s; the previous checkpoint, "
-                         "if any, is intact",
-                     mp_errmsg());
+            mp__fail(rc, "checkpoint failed: %s; %s", mp_errmsg(),
+                     mp__run_left(r));
     }
     mp_net_snapshot_fini(&snap);
     return mp__par_agree(rc);
@@ -263,12 +275,10 @@ static int failed(const struct mp_run *r, int rc)
 {
     const unsigned long long done = r->engine->done(r);
     if (r->net)
-        return mp__fail(rc, "run failed at step %llu: %s; the last "
-                            "checkpoint is intact",
-                        done, mp_errmsg());
-    return mp__fail(rc, "run failed after %llu memories: %s; the last "
-                        "checkpoint is intact",
-                    done, mp_errmsg());
+        return mp__fail(rc, "run failed at step %llu: %s; %s", done,
+                        mp_errmsg(), mp__run_left(r));
+    return mp__fail(rc, "run failed after %llu memories: %s; %s", done,
+                    mp_errmsg(), mp__run_left(r));
 }
 
 /* A checkpoint now; the schedule of the next. */
@@ -277,6 +287,7 @@ static int checkpoint(struct mp_run *r)
     int rc = r->engine->save(r);
     if (rc)
         return rc;
+    r->has_ckpt = 1;
     r->last_ckpt = mp__run_now();
     if (r->cfg.ckpt_every_memories)
         r->next_ckpt = r->engine->done(r) + r->cfg.ckpt_every_memories;
@@ -301,6 +312,7 @@ int mp_run_slice(struct mp_run *r, int stop, int *state)
     decide(r, mp__run_now() - t0, stop, &due);
     if (r->stop_code) {
         rc = e->save(r);
+        r->has_ckpt |= !rc;
         *state = rc ? MP_RUN_RUNNING : MP_RUN_STOPPED;
         return rc;
     }
@@ -308,6 +320,7 @@ int mp_run_slice(struct mp_run *r, int stop, int *state)
         rc = checkpoint(r);
     if (!rc && e->done(r) >= e->total(r)) {
         rc = e->save(r);
+        r->has_ckpt |= !rc;
         r->finished = !rc;
         *state = rc ? MP_RUN_RUNNING : MP_RUN_FINISHED;
     }
@@ -385,6 +398,7 @@ void mp_run_destroy(struct mp_run *r)
     if (!r)
         return;
     mp_io_net_record_close(r->rec);
+    mp_io_unlock(r->lock);
     mp_net_sample_fini(&r->last);
     mp_ens_destroy(r->ens);
     mp_net_destroy(r->net);

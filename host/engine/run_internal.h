@@ -37,6 +37,8 @@ struct mp_run {
     uint64_t next_ckpt;            /* count of the next checkpoint, 0 none */
     uint64_t started_at;
     double last_ckpt;              /* wall time of the last checkpoint */
+    int lock;                      /* the run directory's lock (rank 0) */
+    int has_ckpt;                  /* the directory holds a checkpoint */
     int complete;                  /* resumed a complete run */
     int finished;
     int stop_code;
@@ -52,6 +54,14 @@ int mp__run_open_engine(struct mp_run *r);
 double mp__run_now(void);
 /* config.ini of the run directory. */
 int mp__run_write_config(const struct mp_config *c);
+/* Rank 0's files of a run starting from its first memory or step: the
+ * directory (created and locked unless `locked`), config.ini, a network's
+ * record; a new run (`fresh`) first makes sure the directory holds no
+ * other. */
+int mp__run_first_files(struct mp_run *r, int fresh, int locked);
+/* What a failure leaves: "the last checkpoint is intact ..." when there
+ * is one, else that a resumption starts the run again. */
+const char *mp__run_left(const struct mp_run *r);
 /* A network's record entry now (rank 0 writes it). */
 int mp__run_net_record(struct mp_run *r);
 

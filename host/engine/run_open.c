@@ -5,6 +5,7 @@
  * a verdict all ranks share.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ int mp__run_alloc(struct mp_run **out, const struct mp_config *cfg,
     }
     r->cfg = *cfg;
     r->slice = 1;
+    r->lock = -1;
     r->engine = cfg->paradigm == MP_PARADIGM_NETWORK ? &mp__run_net
                                                       : &mp__run_ens;
     *out = r;
@@ -100,14 +102,19 @@ static int exists_in(const char *dir, const char *name)
     return access(path, F_OK) == 0;
 }
 
-/* The run directory must be new or hold no earlier run. */
-static int check_out_dir(const char *dir)
+/* The run directory must be new or hold no earlier run, and (unless this
+ * process holds its lock) no process may be working in it. */
+static int check_out_dir(const char *dir, int locked)
 {
     struct stat st;
+    int rc;
     if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
         return mp__fail(MP_EINVAL,
                         "output.dir: '%s' exists and is not a directory",
                         dir);
+    rc = locked ? 0 : mp_io_lock_check(dir);
+    if (rc)
+        return rc; /* busy: the message names the holder */
     if (exists_in(dir, "checkpoint.nc"))
         return mp__fail(MP_EEXIST,
                         "output.dir: '%s' already holds a run (a "
@@ -123,20 +130,24 @@ static int check_out_dir(const char *dir)
     return 0;
 }
 
-/* The directory exists and takes files. */
+/* The directory exists and takes files (the probe is created anew, never
+ * through a link planted at its name). */
 static int prepare_dir(const char *dir)
 {
     char probe[MP_CFG_MAX_PATH + 64];
-    FILE *f;
+    int fd;
     if (mp_io_mkdirs(dir))
         return mp__fail(MP_EINVAL, "output.dir: cannot create '%s': %s",
                         dir, strerror(errno));
-    snprintf(probe, sizeof probe, "%s/.metaplast-write-test", dir);
-    f = fopen(probe, "w");
-    if (!f)
+    snprintf(probe, sizeof probe, "%s/.metaplast-write-test.%ld", dir,
+             (long)getpid());
+    unlink(probe);
+    fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+              0644);
+    if (fd < 0)
         return mp__fail(MP_EINVAL, "output.dir: cannot write in '%s': %s",
                         dir, strerror(errno));
-    fclose(f);
+    close(fd);
     unlink(probe);
     return 0;
 }
@@ -159,12 +170,16 @@ int mp__run_write_config(const struct mp_config *c)
     return rc;
 }
 
-/* Rank 0's files of a new run: the directory, config.ini, the record. */
-static int first_files(struct mp_run *r)
+int mp__run_first_files(struct mp_run *r, int fresh, int locked)
 {
     char path[MP_CFG_MAX_PATH + 64];
     struct mp_provenance prov = {r->command_line, NULL, NULL, NULL};
-    int rc = prepare_dir(r->cfg.dir);
+    int rc = locked ? 0 : prepare_dir(r->cfg.dir);
+    if (!rc && !locked)
+        rc = mp_io_lock(r->cfg.dir, 1, r->command_line, &r->lock);
+    /* Checked again under the lock: another run may have come first. */
+    if (!rc && fresh)
+        rc = check_out_dir(r->cfg.dir, 1);
     if (!rc)
         rc = mp__run_write_config(&r->cfg);
     if (!rc && r->net) {
@@ -186,14 +201,15 @@ int mp_run_start(struct mp_run **out, const struct mp_config *cfg,
         return rc;
     rc = mp__par_agree(mp_config_validate(&r->cfg));
     if (!rc)
-        rc = mp__par_agree(mp__par_rank() == 0 ? check_out_dir(cfg->dir)
+        rc = mp__par_agree(mp__par_rank() == 0 ? check_out_dir(cfg->dir, 0)
                                                 : 0);
     if (!rc)
         rc = mp_check_memory(&r->cfg);
     if (!rc)
         rc = mp__run_open_engine(r);
     if (!rc)
-        rc = mp__par_agree(mp__par_rank() == 0 ? first_files(r) : 0);
+        rc = mp__par_agree(mp__par_rank() == 0 ? mp__run_first_files(r, 1, 0)
+                                                : 0);
     if (!rc && r->net)
         rc = mp__run_net_record(r);
     if (!rc && r->cfg.ckpt_every_memories)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "metaplast/error.h"
 #include "metaplast/private/par.h"
@@ -19,7 +20,8 @@
 /* What the checkpoint holds beyond its configuration. */
 struct saved {
     int paradigm;
-    struct mp_config cfg; /* as the checkpoint has it */
+    int fresh;            /* no checkpoint yet: the run starts again */
+    struct mp_config cfg; /* as the checkpoint (or config.ini) has it */
     struct mp_ens_snapshot ens;
     struct mp_net_snapshot net;
     uint64_t done;        /* memories or steps */
@@ -68,20 +70,52 @@ static int share_config(struct mp_config *c)
 
 /* Rank 0 reads the checkpoint; the paradigm, progress and configuration
  * go to every rank. */
-static int read_saved(const char *path, struct saved *s)
+/* A run killed before its first checkpoint left config.ini (written
+ * first, atomically): it starts again from its first memory or step,
+ * which gives the uninterrupted result. */
+static int read_first(const char *dir, struct saved *s)
 {
-    int64_t head[2] = {0, 0};
+    char ini[MP_CFG_MAX_PATH + 64];
+    int rc;
+    snprintf(ini, sizeof ini, "%s/config.ini", dir);
+    if (access(ini, F_OK))
+        return mp__fail(MP_EINVAL,
+                        "resume %s: no run to continue here (no "
+                        "checkpoint.nc, no config.ini); start one with "
+                        "metaplast run",
+                        dir);
+    mp_config_init(&s->cfg);
+    rc = mp_config_load(&s->cfg, ini);
+    if (!rc)
+        rc = mp_config_validate(&s->cfg);
+    s->fresh = 1;
+    s->paradigm = s->cfg.paradigm;
+    return rc;
+}
+
+static int read_checkpoint(const char *path, struct saved *s)
+{
+    int rc = mp_io_ckpt_paradigm(path, &s->paradigm);
+    if (!rc && s->paradigm == MP_PARADIGM_NETWORK)
+        rc = mp_io_net_ckpt_read(path, &s->cfg, &s->net);
+    else if (!rc)
+        rc = mp_io_ens_ckpt_read(path, &s->cfg, &s->ens);
+    s->done = s->paradigm == MP_PARADIGM_NETWORK ? s->net.step : s->ens.done;
+    return rc;
+}
+
+static int read_saved(const char *path, const char *dir, int in_dir,
+                      struct saved *s)
+{
+    int64_t head[3] = {0, 0, 0};
     int rc = 0;
     memset(s, 0, sizeof *s);
     if (mp__par_rank() == 0) {
-        rc = mp_io_ckpt_paradigm(path, &s->paradigm);
-        if (!rc && s->paradigm == MP_PARADIGM_NETWORK)
-            rc = mp_io_net_ckpt_read(path, &s->cfg, &s->net);
-        else if (!rc)
-            rc = mp_io_ens_ckpt_read(path, &s->cfg, &s->ens);
+        rc = in_dir && access(path, F_OK) ? read_first(dir, s)
+                                          : read_checkpoint(path, s);
         head[0] = s->paradigm;
-        head[1] = (int64_t)(s->paradigm == MP_PARADIGM_NETWORK ? s->net.step
-                                                                : s->ens.done);
+        head[1] = (int64_t)s->done;
+        head[2] = s->fresh;
     }
     rc = mp__par_agree(rc);
     if (rc)
@@ -89,6 +123,7 @@ static int read_saved(const char *path, struct saved *s)
     mp__par_bcast(head, sizeof head);
     s->paradigm = (int)head[0];
     s->done = (uint64_t)head[1];
+    s->fresh = (int)head[2];
     return share_config(&s->cfg);
 }
 
@@ -140,6 +175,23 @@ static int extend(const struct mp_resume_options *o, const struct saved *s,
     return 0;
 }
 
+/* A network's run.duration may grow, not shrink below what is done. */
+static int check_duration(const struct saved *s, const char *path,
+                          const struct mp_config *c)
+{
+    if (s->paradigm != MP_PARADIGM_NETWORK ||
+        mp_config_steps(c, c->duration_s) >= s->done ||
+        mp_config_steps(c, c->duration_s) ==
+            mp_config_steps(&s->cfg, s->cfg.duration_s))
+        return 0;
+    return mp__fail(MP_EINVAL,
+                    "resume %s: run.duration = %gs is already passed: the "
+                    "run is at %gs (step %llu); a resumption can only "
+                    "extend it",
+                    path, c->duration_s, (double)s->done * c->dt_s,
+                    (unsigned long long)s->done);
+}
+
 /* The configuration the resumption runs: the checkpoint's, in the
  * checkpoint's directory, with the allowed changes. */
 static int changed_config(const struct saved *s, const char *path,
@@ -154,8 +206,17 @@ static int changed_config(const struct saved *s, const char *path,
     snprintf(was.dir, sizeof was.dir, "%s", dir);
     for (i = 0; i < o->n_sets && !rc; i++)
         rc = mp_config_set(c, o->sets[i], (int)i + 1);
+    if (!rc && strcmp(c->dir, dir))
+        rc = mp__fail(MP_EINVAL,
+                      "resume %s: output.dir cannot change: a run continues "
+                      "in its own directory (%s), whose files it replaces; "
+                      "to continue it elsewhere, copy the directory and "
+                      "resume the copy",
+                      path, dir);
     if (!rc)
         rc = extend(o, s, path, c);
+    if (!rc)
+        rc = check_duration(s, path, c);
     if (!rc)
         rc = check_resumable(&was, c, path);
     if (!rc && mp_config_validate(c))
@@ -169,6 +230,12 @@ static int reopen(struct mp_run *r, struct saved *s, const char *path)
     char rpath[MP_CFG_MAX_PATH + 64];
     struct mp_provenance prov = {r->command_line, NULL, NULL, NULL};
     int rc = mp__run_open_engine(r);
+    if (!rc && s->fresh) {
+        /* From the start, in the same (locked) directory. */
+        rc = mp__par_agree(mp__par_rank() == 0 ? mp__run_first_files(r, 0, 1)
+                                                : 0);
+        return !rc && r->net ? mp__run_net_record(r) : rc;
+    }
     if (!rc && r->ens)
         rc = mp_ens_restore(r->ens, &s->ens);
     else if (!rc)
@@ -188,20 +255,34 @@ static int reopen(struct mp_run *r, struct saved *s, const char *path)
     return mp__par_agree(rc);
 }
 
-/* A run directory, or a checkpoint file (its directory). */
-static void locate(const char *target, char *path, size_t plen, char *dir,
-                   size_t dlen)
+/* A run directory, or a checkpoint file (its directory).  Returns
+ * whether the target is the directory. */
+static int locate(const char *target, char *path, size_t plen, char *dir,
+                  size_t dlen)
 {
     struct stat st;
     if (stat(target, &st) == 0 && S_ISDIR(st.st_mode)) {
         snprintf(dir, dlen, "%s", target);
         snprintf(path, plen, "%s/checkpoint.nc", target);
+        return 1;
     } else {
         char tmp[MP_CFG_MAX_PATH];
         snprintf(path, plen, "%s", target);
         snprintf(tmp, sizeof tmp, "%s", target);
         snprintf(dir, dlen, "%s", dirname(tmp));
+        return 0;
     }
+}
+
+/* The run directory, locked for the whole resumption (rank 0). */
+static int lock_dir(const char *target, const char *dir, const char *what,
+                    int *lock)
+{
+    struct stat st;
+    if (stat(dir, &st) || !S_ISDIR(st.st_mode))
+        return mp__fail(MP_EINVAL, "resume %s: no such run directory",
+                        target);
+    return mp_io_lock(dir, 1, what, lock);
 }
 
 int mp_run_resume(struct mp_run **out, const char *target,
@@ -211,17 +292,25 @@ int mp_run_resume(struct mp_run **out, const char *target,
     struct saved s;
     struct mp_config c;
     struct mp_run *r = NULL;
-    int rc;
+    int rc, lock = -1, in_dir;
 
     *out = NULL;
-    locate(target, path, sizeof path, dir, sizeof dir);
-    rc = read_saved(path, &s);
+    memset(&s, 0, sizeof s);
+    in_dir = locate(target, path, sizeof path, dir, sizeof dir);
+    rc = mp__par_agree(mp__par_rank() == 0
+                           ? lock_dir(target, dir, o->command_line, &lock)
+                           : 0);
+    if (!rc)
+        rc = read_saved(path, dir, in_dir, &s);
     if (!rc)
         rc = mp__par_agree(changed_config(&s, path, dir, o, &c));
     if (!rc)
         rc = mp__par_agree(mp__run_alloc(&r, &c, o->command_line));
     if (!rc) {
+        r->lock = lock; /* the run holds it from now on */
+        lock = -1;
         r->started_at = s.done;
+        r->has_ckpt = !s.fresh;
         r->complete = s.done >= (c.paradigm == MP_PARADIGM_NETWORK
                                      ? mp_config_steps(&c, c.duration_s)
                                      : c.burn_in + c.memories);
@@ -234,6 +323,7 @@ int mp_run_resume(struct mp_run **out, const char *target,
             r->next_ckpt = s.done + c.ckpt_every_memories;
     }
     saved_fini(&s);
+    mp_io_unlock(lock);
     if (rc) {
         mp_run_destroy(r);
         return rc;
