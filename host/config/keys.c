@@ -55,8 +55,9 @@ const struct mp__cfg_key mp__cfg_keys[] = {
              "one of auto, cpu, cuda"),
     KEY("run", "threads", T_INT, threads, 0, 4096, "0",
         "an integer >= 0 (0 = all cores)"),
-    KEY("ensemble", "synapses", T_U64, synapses, 1, 1.0995e12, "100000",
-        "an integer in [1, 2^40] (number of synapses N)"),
+    KEY("ensemble", "synapses", T_U64, synapses, 1, 1099511627776.0,
+        "100000",
+        "an integer in [1, 2^40 = 1099511627776] (number of synapses N)"),
     {"ensemble", "f", T_F64, OFF(f), NOAUX, 0, 1, 1, 1, NULL, "0.5",
      "a probability strictly between 0 and 1"},
     KEY("ensemble", "burn_in", T_U64, burn_in, 0, 7.2e16, "0",
@@ -84,7 +85,8 @@ const struct mp__cfg_key mp__cfg_keys[] = {
     KEY_LIST("measure", "ages", T_AGES, ages, n_ages, 0, 7.2e16, 0,
              "a comma-separated list of ages >= 0 (at most 512)"),
     KEY("output", "dir", T_PATH, dir, 0, 0, "metaplast-run",
-        "a directory path without ';' or '#'"),
+        "a directory path other than '/', without ';', '#', control "
+        "characters, or white space at either end"),
     {"checkpoint", "every", T_INTERVAL, OFF(ckpt_every_memories),
      OFF(ckpt_every_s), 0, 7.2e16, 0, 0, NULL, "30min",
      "a number of memories (e.g. 1e5), a time with a unit (e.g. 90s, "
@@ -423,6 +425,33 @@ static int parse_list(struct mp_config *c, const struct mp__cfg_key *k,
     return 0;
 }
 
+/*
+ * A run directory's path: one that config.ini writes and reads back
+ * exactly, and that a generated script can quote.  Refused: empty; ';'
+ * and '#' (INI comments); control characters (a newline would end the
+ * line); leading or trailing white space (INI strips it); the root
+ * directory itself.
+ */
+static int path_ok(const char *v)
+{
+    const char *p;
+    size_t n = strlen(v);
+    int root = v[0] == '/';
+    if (!n || n >= MP_CFG_MAX_PATH || strpbrk(v, ";#") ||
+        isspace((unsigned char)v[0]) || isspace((unsigned char)v[n - 1]))
+        return 0;
+    for (p = v; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return 0;
+    /* "/", "//", "/.", "/..": every component empty, "." or "..". */
+    for (p = v; root && *p; p += n) {
+        n = strcspn(p, "/");
+        root = n == 0 || (n <= 2 && !strncmp(p, "..", n));
+        p += p[n] == '/';
+    }
+    return !root;
+}
+
 /* Memories (an integer) or a time (s, min, h, d): one of the two fields. */
 static int parse_interval(struct mp_config *c, const struct mp__cfg_key *k,
                           const char *v)
@@ -479,10 +508,7 @@ int mp__cfg_assign(struct mp_config *c, const struct mp__cfg_key *k,
             }
         break;
     case T_PATH:
-        /* ';' and '#' start comments in INI: a path holding them could
-         * not be written to config.ini and read back. */
-        v = skip_ws(v);
-        ok = *v && strlen(v) < MP_CFG_MAX_PATH && !strpbrk(v, ";#");
+        ok = path_ok(v);
         if (ok)
             snprintf(field, MP_CFG_MAX_PATH, "%s", v);
         break;
