@@ -428,7 +428,7 @@ Test(cli, disk_full_keeps_checkpoint)
     unsetenv("MP_FAULT");
     cr_expect(strstr(err, "checkpoint failed") &&
                   strstr(err, "No space left on device") &&
-                  strstr(err, "previous checkpoint, if any, is intact"),
+                  strstr(err, "the last checkpoint is intact"),
               "%s", err);
     cr_expect_eq(cli("info", path_in("d/checkpoint.nc"), NULL), 0);
     cr_expect(strstr(out, "checksums:      OK"), "%s", out);

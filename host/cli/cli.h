@@ -63,7 +63,9 @@ void mp_cli_lifetime(double t, char *buf, size_t len);
 /* Sweeps (sweep.c, collect.c). */
 int mp_cli_sweep(int argc, char **argv);
 int mp_cli_sweep_status(const char *dir);
-int mp_cli_collect(const char *dir);
+/* skip_damaged: a task whose record or checkpoint fails verification is
+ * left out (and named) instead of failing the collection. */
+int mp_cli_collect(const char *dir, int skip_damaged);
 
 /* Opening files that may be damaged in a child process (probe.c), and
  * the test hooks of MP_FAULT (main.c). */

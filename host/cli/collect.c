@@ -181,20 +181,62 @@ static int write_sweep(const struct stack *s, const struct manifest *m,
     return mp_io_sweep_write(path, &sw);
 }
 
-int mp_cli_collect(const char *dir)
+/* Every task's files verified first: a damaged one fails the collection
+ * (exit 3, every damaged task named) unless skip, which leaves it out. */
+static int damaged_tasks(const struct manifest *m, const char *dir, int skip,
+                         signed char *damaged)
+{
+    char why[1024];
+    long t, n = 0;
+    int k;
+    for (t = 0; t < m->ntasks; t++) {
+        damaged[t] = (signed char)mp_cli_task_damage(dir, t, why,
+                                                     sizeof why);
+        if (!damaged[t])
+            continue;
+        n++;
+        fprintf(stderr, "metaplast: collect: task %04ld (", t);
+        for (k = 0; k < m->nkeys; k++)
+            fprintf(stderr, "%s%s=%s", k ? ", " : "", m->keys[k],
+                    m->cells[t][k]);
+        fprintf(stderr, "%sseed %s) %s: %s\n", m->nkeys ? ", " : "",
+                m->cells[t][m->nkeys], skip ? "left out" : "is damaged",
+                why);
+    }
+    if (n && !skip) {
+        fprintf(stderr,
+                "metaplast: collect: %ld damaged task%s; nothing was "
+                "written.  Rerun %s (remove tasks/NNNN and resubmit its "
+                "array index), or collect --skip-damaged %s\n",
+                n, n == 1 ? "" : "s", n == 1 ? "it" : "them", dir);
+        return MP_EXIT_RUNTIME;
+    }
+    return 0;
+}
+
+int mp_cli_collect(const char *dir, int skip_damaged)
 {
     struct manifest m;
     struct axis ax[MAX_VARY + 1];
     struct stack s;
     char path[PATH_MAX];
+    signed char *damaged;
     long t, collected = 0;
-    int k, rc = mp_cli_manifest_read(dir, &m);
+    int k, lock = -1, rc = mp_cli_manifest_read(dir, &m);
     if (rc)
         return rc;
     memset(&s, 0, sizeof s);
+    if (mp_io_lock(dir, 1, "metaplast collect", &lock)) {
+        mp_cli_manifest_free(&m);
+        return mp_cli_fail(MP_EBUSY);
+    }
+    damaged = calloc((size_t)m.ntasks + 1, 1);
+    rc = !damaged ? (fprintf(stderr, "metaplast: out of memory\n"),
+                     MP_EXIT_RUNTIME)
+                  : damaged_tasks(&m, dir, skip_damaged, damaged);
     s.cells = axes(&m, ax);
-    for (t = 0, rc = 0; t < m.ntasks && rc <= 1; t++)
-        rc = take(&s, &m, ax, dir, t);
+    for (t = 0; t < m.ntasks && rc <= 1; t++)
+        rc = damaged[t] ? 1 : take(&s, &m, ax, dir, t);
     if (rc <= 1 && !s.ages) {
         fprintf(stderr, "metaplast: collect: no task of %s has a record "
                         "yet\n",
@@ -216,6 +258,8 @@ int mp_cli_collect(const char *dir)
         printf(", age = %zu)\n", s.nages);
     }
     stack_free(&s);
+    free(damaged);
+    mp_io_unlock(lock);
     mp_cli_manifest_free(&m);
     return rc;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -23,7 +24,7 @@ static const char usage[] =
     "       metaplast info FILE.nc\n"
     "       metaplast sweep CONFIG --vary section.key=v1,v2,... [--vary ...]\n"
     "                     [--seeds K] [--parallel P] [--set ...] --out DIR\n"
-    "       metaplast sweep-status DIR | collect DIR\n"
+    "       metaplast sweep-status DIR | collect [--skip-damaged] DIR\n"
     "       metaplast --help | --version\n";
 
 static const char help[] =
@@ -43,7 +44,8 @@ static const char help[] =
     "            'a+b=1:2,3:4' varies keys together),\n"
     "            a manifest and a SLURM job-array script (docs/SWEEPS.md)\n"
     "  sweep-status  per task: done, running, failed (why), resumable\n"
-    "  collect   stack every task's record into DIR/sweep.nc\n"
+    "  collect   stack every task's record into DIR/sweep.nc (every file\n"
+    "            verified; a damaged task fails it unless --skip-damaged)\n"
     "\n"
     "options:\n"
     "  --set section.key=value  override one config key (repeatable)\n"
@@ -76,6 +78,7 @@ int mp_cli_status(int code)
     case MP_ENOTSUP:  /* ... or without CUDA in the build */
     case MP_EEXIST:   /* a run directory that holds a run */
     case MP_ETOOBIG:  /* a run that does not fit */
+    case MP_EBUSY:    /* a directory another process works in */
         return MP_EXIT_USAGE;
     default:          /* out of memory, I/O, NetCDF, CUDA, non-finite */
         return MP_EXIT_RUNTIME;
@@ -267,11 +270,16 @@ static int real_main(int argc, char **argv)
         return version();
     if (!strcmp(argv[1], "sweep"))
         return mp_cli_sweep(argc, argv);
-    if (!strcmp(argv[1], "sweep-status") || !strcmp(argv[1], "collect")) {
-        if (argc != 3)
-            return usage_error("expected one sweep directory", argv[1]);
-        return !strcmp(argv[1], "collect") ? mp_cli_collect(argv[2])
-                                           : mp_cli_sweep_status(argv[2]);
+    if (!strcmp(argv[1], "sweep-status"))
+        return argc == 3 ? mp_cli_sweep_status(argv[2])
+                         : usage_error("expected one sweep directory",
+                                       argv[1]);
+    if (!strcmp(argv[1], "collect")) {
+        const int skip = argc == 4 && !strcmp(argv[2], "--skip-damaged");
+        return argc == 3 + skip ? mp_cli_collect(argv[2 + skip], skip)
+                                : usage_error("expected [--skip-damaged] "
+                                              "and one sweep directory",
+                                              argv[1]);
     }
     if (strcmp(argv[1], "run") && strcmp(argv[1], "resume") &&
         strcmp(argv[1], "theory") && strcmp(argv[1], "validate") &&
@@ -359,5 +367,11 @@ int main(int argc, char **argv)
     }
     rc = real_main(argc, argv);
     mp_mpi_finalize();
+    if (mp_io_unclosed()) {
+        /* HDF5's clean-up at exit would crash on the file it could not
+         * close (a full disk): end without it. */
+        fflush(NULL);
+        _exit(rc);
+    }
     return rc;
 }

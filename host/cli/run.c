@@ -28,15 +28,22 @@ static void on_signal(int sig)
         stop_signal = sig;
 }
 
+/* From the first instant of run and resume (set-up included): the stops
+ * batch systems send (TERM; USR1, HUP, XCPU before a time limit; ALRM)
+ * and INT end the run at a checkpoint; a closed pipe on the output stops
+ * only the output. */
 static void catch_signals(void)
 {
+    static const int stops[] = {SIGTERM, SIGINT,  SIGUSR1,
+                                SIGHUP,  SIGXCPU, SIGALRM};
     struct sigaction sa;
+    size_t i;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGUSR1, &sa, NULL);
+    for (i = 0; i < sizeof stops / sizeof stops[0]; i++)
+        sigaction(stops[i], &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
 }
 
 static int rank0(void)
@@ -169,7 +176,6 @@ static int drive(struct mp_run *run, int quiet)
     struct progress pr;
     int rc, state = MP_RUN_RUNNING;
 
-    catch_signals();
     mp_progress_start(&pr, quiet || !rank0(), mp_run_total(run),
                       mp_run_synapses(run), mp_run_unit(run));
     while (state == MP_RUN_RUNNING) {
@@ -183,7 +189,8 @@ static int drive(struct mp_run *run, int quiet)
     }
     if (state == MP_RUN_STOPPED) {
         if (!quiet && rank0())
-            fprintf(stderr, "\nmetaplast: %s: checkpoint written at %llu %s\n",
+            fprintf(stderr,
+                    "\nmetaplast: %s: checkpoint written at %llu %s\n",
                     strsignal(mp_run_stop_code(run)),
                     (unsigned long long)mp_run_done(run), mp_run_unit(run));
         if (rank0())
@@ -211,7 +218,9 @@ int mp_cli_run(const struct args *a)
 {
     struct mp_config cfg;
     struct mp_run *run;
-    int rc = mp_cli_load_config(a, &cfg);
+    int rc;
+    catch_signals();
+    rc = mp_cli_load_config(a, &cfg);
     if (rc)
         return rc;
     if (rank0())
@@ -252,6 +261,7 @@ int mp_cli_resume(const struct args *a)
     struct mp_run *run;
     int rc;
 
+    catch_signals();
     memset(&o, 0, sizeof o);
     o.sets = sets;
     o.n_sets = (size_t)mp_cli_sets(a, sets, bufs);
@@ -279,9 +289,12 @@ int mp_cli_resume(const struct args *a)
         return 0;
     }
     if (!a->quiet && rank0()) {
-        printf("resuming %s at %llu of %llu %s\n", a->target,
+        printf("resuming %s at %llu of %llu %s%s\n", a->target,
                (unsigned long long)mp_run_done(run),
-               (unsigned long long)mp_run_total(run), mp_run_unit(run));
+               (unsigned long long)mp_run_total(run), mp_run_unit(run),
+               mp_run_started_at(run) ? ""
+                                      : " (no checkpoint yet: from the "
+                                        "start)");
         announce(run);
     }
     rc = drive(run, a->quiet);

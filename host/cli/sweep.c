@@ -14,11 +14,13 @@
  */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -156,12 +158,19 @@ static int task_config(const struct sweep_args *a, long t, const char *dir,
     return rc;
 }
 
+/* Everything after the header: each task runs, or resumes what an earlier
+ * attempt left (a checkpoint, or only config.ini: resume starts it again);
+ * links planted at its bookkeeping files are removed, never followed. */
 static const char sbatch_body[] =
-    "id=$(printf %%04d \"$SLURM_ARRAY_TASK_ID\")\n"
-    "task=\"$sweep/tasks/$id\"\n"
-    "echo \"$(hostname) job ${SLURM_JOB_ID:-?} since $(date +%%s)\" "
-    "> \"$task.running\"\n"
-    "if [[ -f $task/checkpoint.nc ]]; then\n"
+    "id=$(printf %04d \"$SLURM_ARRAY_TASK_ID\")\n"
+    "task=$sweep/tasks/$id\n"
+    "exec >>\"$sweep/logs/task-$id.out\" 2>&1\n"
+    "for f in \"$task.running\" \"$task.status\" \"$task.err\"; do\n"
+    "  if [[ -L $f ]]; then rm -f -- \"$f\"; fi\n"
+    "done\n"
+    "echo \"$(hostname) job ${SLURM_JOB_ID:-?} since $(date +%s)\" "
+    ">\"$task.running\"\n"
+    "if [[ -f $task/checkpoint.nc || -f $task/config.ini ]]; then\n"
     "  \"$metaplast\" resume \"$task\" --quiet 2>>\"$task.err\" &\n"
     "else\n"
     "  \"$metaplast\" run \"$task.ini\" --out \"$task\" --quiet "
@@ -176,8 +185,8 @@ static const char sbatch_body[] =
     "  wait \"$pid\"\n"
     "  rc=$?\n"
     "done\n"
-    "echo \"$rc\" > \"$task.status\"\n"
-    "rm -f \"$task.running\"\n"
+    "echo \"$rc\" >\"$task.status\"\n"
+    "rm -f -- \"$task.running\"\n"
     "if [[ $rc -eq 75 ]]; then\n"
     "  # A busy controller can refuse once: try again before giving up.\n"
     "  for try in 1 2 3 4 5; do\n"
@@ -188,40 +197,95 @@ static const char sbatch_body[] =
     "fi\n"
     "exit \"$rc\"\n";
 
+/* Whether a path can be written into a script (no control character). */
+static int scriptable(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return 0;
+    return 1;
+}
+
+/* s as one bash word: in single quotes, each ' written as '\''. */
+static void put_quoted(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (; *s; s++)
+        if (*s == '\'')
+            fputs("'\\''", f);
+        else
+            fputc(*s, f);
+    fputc('\'', f);
+}
+
+/* A new file: never one that exists, never through a planted link. */
+static FILE *create_new(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                  0644);
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+    if (fd >= 0 && !f)
+        close(fd);
+    return f;
+}
+
+/* The sweep's directory and this program, as the script names them. */
+static void script_paths(const char *dir, char *self, size_t slen,
+                         char *absdir, size_t alen)
+{
+    ssize_t len = readlink("/proc/self/exe", self, slen - 1);
+    if (len <= 0)
+        snprintf(self, slen, "metaplast");
+    else
+        self[len] = '\0';
+    if (!realpath(dir, absdir))
+        snprintf(absdir, alen, "%s%s", dir[0] == '/' ? "" : "./", dir);
+}
+
 static int write_sbatch(const struct sweep_args *a, const char *dir,
                         long ntasks)
 {
     char path[PATH_MAX], self[PATH_MAX], absdir[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
     FILE *f;
-    if (len <= 0)
-        snprintf(self, sizeof self, "metaplast");
-    else
-        self[len] = '\0';
-    if (!realpath(dir, absdir))
-        snprintf(absdir, sizeof absdir, "%s", dir);
+    script_paths(dir, self, sizeof self, absdir, sizeof absdir);
+    if (!scriptable(self) || !scriptable(absdir))
+        return fail("sweep: '%s' or '%s' holds a control character, which "
+                    "a batch script cannot name safely",
+                    absdir, self);
     snprintf(path, sizeof path, "%s/sweep.sbatch", dir);
-    f = fopen(path, "w");
-    if (!f)
-        return -1;
+    f = create_new(path);
+    if (!f) {
+        fprintf(stderr, "metaplast: sweep: cannot create '%s': %s\n", path,
+                strerror(errno));
+        return MP_EXIT_RUNTIME;
+    }
+    /* No path in an #SBATCH line (SLURM does not unquote them): SLURM's
+     * own output goes nowhere; the script sends its output to logs/. */
     fprintf(f,
             "#!/bin/bash\n"
             "# A metaplast sweep as a SLURM job array: each task runs, or\n"
-            "# resumes from its checkpoint (a finished task does nothing);\n"
-            "# 120 s before its time limit (or when preempted) it writes a\n"
-            "# checkpoint, exits 75 and is requeued.  Submit:\n"
-            "#   sbatch %s/sweep.sbatch\n"
+            "# resumes what an earlier attempt left (a finished task does\n"
+            "# nothing); 120 s before its time limit (or when preempted) it\n"
+            "# writes a checkpoint, exits 75 and is requeued.  Submit with\n"
+            "# sbatch and this script's path.  Output: logs/task-NNNN.out.\n"
             "#SBATCH --job-name=metaplast-sweep\n"
             "#SBATCH --array=0-%ld%%%d\n"
             "#SBATCH --signal=B:USR1@120\n"
             "#SBATCH --requeue\n"
             "#SBATCH --open-mode=append\n"
-            "#SBATCH --output=%s/logs/task-%%a.out\n"
-            "sweep=%s\n"
-            "metaplast=${METAPLAST:-%s}\n",
-            absdir, ntasks - 1, a->parallel, absdir, absdir, self);
-    fprintf(f, sbatch_body);
-    fclose(f);
+            "#SBATCH --output=/dev/null\n"
+            "sweep=",
+            ntasks - 1, a->parallel);
+    put_quoted(f, absdir);
+    fputs("\nmetaplast=", f);
+    put_quoted(f, self);
+    fputs("\nif [[ -n ${METAPLAST:-} ]]; then metaplast=$METAPLAST; fi\n", f);
+    fputs(sbatch_body, f);
+    if (fclose(f)) {
+        fprintf(stderr, "metaplast: sweep: cannot write '%s': %s\n", path,
+                strerror(errno));
+        return MP_EXIT_RUNTIME;
+    }
     chmod(path, 0755);
     return 0;
 }
@@ -326,9 +390,10 @@ static int write_tasks(struct sweep_args *ap, long ntasks)
         FILE *f;
         task_config(ap, t, ap->out, &c, err, sizeof err);
         snprintf(path, sizeof path, "%s/tasks/%04ld.ini", ap->out, t);
-        f = fopen(path, "w");
+        f = create_new(path);
         if (!f || mp_config_write(&c, f) || fclose(f)) {
-            fprintf(stderr, "metaplast: sweep: cannot write '%s'\n", path);
+            fprintf(stderr, "metaplast: sweep: cannot create '%s': %s\n",
+                    path, strerror(errno));
             return MP_EXIT_RUNTIME;
         }
     }
@@ -344,9 +409,10 @@ static int write_manifest(struct sweep_args *ap, long ntasks)
     int k;
     FILE *man;
     snprintf(path, sizeof path, "%s/manifest.tsv", ap->out);
-    man = fopen(path, "w");
+    man = create_new(path);
     if (!man) {
-        fprintf(stderr, "metaplast: sweep: cannot write '%s'\n", path);
+        fprintf(stderr, "metaplast: sweep: cannot create '%s': %s\n", path,
+                strerror(errno));
         return MP_EXIT_RUNTIME;
     }
     fprintf(man, "task");
@@ -360,8 +426,88 @@ static int write_manifest(struct sweep_args *ap, long ntasks)
             fprintf(man, "\t%s", ap->vary[k].values[value_of(ap, t, k)]);
         fprintf(man, "\t%llu\n", (unsigned long long)c.seed);
     }
-    fclose(man);
+    if (fclose(man)) {
+        fprintf(stderr, "metaplast: sweep: cannot write '%s': %s\n", path,
+                strerror(errno));
+        return MP_EXIT_RUNTIME;
+    }
     return 0;
+}
+
+/* Each key varied once: a key in two --vary options (linked or not)
+ * would make the manifest's labels lie. */
+static int check_keys(const struct sweep_args *ap)
+{
+    char seen[MAX_VARY * 8][64];
+    int n = 0, k, j;
+    for (k = 0; k < ap->n_vary; k++) {
+        char keys[64], *tok, *save = NULL;
+        snprintf(keys, sizeof keys, "%s", ap->vary[k].key);
+        for (tok = strtok_r(keys, "+", &save); tok;
+             tok = strtok_r(NULL, "+", &save)) {
+            for (j = 0; j < n; j++)
+                if (!strcmp(seen[j], tok))
+                    return fail("sweep: %s is varied twice (--vary %s); "
+                                "give each key one --vary, or link keys "
+                                "with a+b=1:2",
+                                tok, ap->vary[k].key);
+            if (n < MAX_VARY * 8)
+                snprintf(seen[n++], sizeof seen[0], "%s", tok);
+        }
+    }
+    return 0;
+}
+
+/* Under the sweep's lock: the directory holds no sweep, and no task
+ * results that a new manifest would relabel. */
+static int check_sweep_dir(const char *dir)
+{
+    char path[PATH_MAX];
+    struct dirent *e;
+    DIR *d;
+    snprintf(path, sizeof path, "%s/manifest.tsv", dir);
+    if (access(path, F_OK) == 0)
+        return fail("sweep: '%s' already holds a sweep; nothing was "
+                    "changed%s",
+                    dir, "");
+    snprintf(path, sizeof path, "%s/tasks", dir);
+    if (!(d = opendir(path)))
+        return 0;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            break;
+    closedir(d);
+    if (e)
+        return fail("sweep: '%s' holds task files but no manifest.tsv (an "
+                    "interrupted or damaged sweep): a new sweep there would "
+                    "mix its tasks with the old results; nothing was "
+                    "changed.  Choose another --out, or remove %s/tasks",
+                    dir, dir);
+    return 0;
+}
+
+/* The directory, created and locked; the files, manifest last. */
+static int create_sweep(struct sweep_args *ap, long ntasks)
+{
+    char what[PATH_MAX + 32];
+    int lock = -1, rc;
+    if (mp_io_mkdirs(ap->out)) {
+        fprintf(stderr, "metaplast: sweep: cannot create '%s': %s\n",
+                ap->out, strerror(errno));
+        return MP_EXIT_USAGE;
+    }
+    snprintf(what, sizeof what, "metaplast sweep --out %s", ap->out);
+    if (mp_io_lock(ap->out, 1, what, &lock))
+        return mp_cli_fail(MP_EBUSY);
+    rc = check_sweep_dir(ap->out);
+    if (!rc)
+        rc = write_tasks(ap, ntasks);
+    if (!rc)
+        rc = write_sbatch(ap, ap->out, ntasks);
+    if (!rc)
+        rc = write_manifest(ap, ntasks);
+    mp_io_unlock(lock);
+    return rc;
 }
 
 static int sweep(struct sweep_args *ap, int argc, char **argv)
@@ -369,8 +515,12 @@ static int sweep(struct sweep_args *ap, int argc, char **argv)
     char path[PATH_MAX];
     long ntasks = 1;
     int k, rc = parse_sweep_args(ap, argc, argv);
-    if (rc)
+    if (rc || (rc = check_keys(ap)))
         return rc;
+    if (!scriptable(ap->out))
+        return fail("sweep: --out holds a control character, which a batch "
+                    "script cannot name safely%s%s",
+                    "", "");
     for (k = 0; k < ap->n_vary; k++)
         ntasks *= ap->vary[k].n;
     ntasks *= ap->seeds;
@@ -381,13 +531,7 @@ static int sweep(struct sweep_args *ap, int argc, char **argv)
         return fail("sweep: '%s' already holds a sweep; nothing was "
                     "changed%s",
                     ap->out, "");
-    if ((rc = check_tasks(ap, ntasks)) || (rc = write_tasks(ap, ntasks)))
-        return rc;
-    if (write_sbatch(ap, ap->out, ntasks)) {
-        fprintf(stderr, "metaplast: sweep: cannot write the sbatch script\n");
-        return MP_EXIT_RUNTIME;
-    }
-    if ((rc = write_manifest(ap, ntasks)))
+    if ((rc = check_tasks(ap, ntasks)) || (rc = create_sweep(ap, ntasks)))
         return rc;
     printf("sweep: %ld task%s in %s (manifest.tsv, tasks/)\n", ntasks,
            ntasks == 1 ? "" : "s", ap->out);
@@ -497,66 +641,94 @@ static int finished(const char *dir, long t)
     return done == total;
 }
 
+int mp_cli_task_damage(const char *dir, long t, char *why, size_t len)
+{
+    static const char *const files[] = {"checkpoint.nc", "record.nc"};
+    char path[PATH_MAX];
+    size_t i;
+    for (i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/tasks/%04ld/%s", dir, t, files[i]);
+        if (access(path, F_OK) == 0 && mp_io_verify(path)) {
+            snprintf(why, len, "%s", mp_errmsg());
+            return 1;
+        }
+    }
+    return 0;
+}
+
+enum { T_DONE, T_RUNNING, T_FAILED, T_RESUMABLE, T_NOT_STARTED, T_DAMAGED };
+
+/* Task t's state (T_...) and its description. */
+static int task_state(const char *dir, long t, char *state, size_t len)
+{
+    char path[PATH_MAX], msg[1024];
+    int code = -1, st = T_NOT_STARTED;
+    FILE *f;
+    snprintf(state, len, "not started");
+    snprintf(path, sizeof path, "%s/tasks/%04ld.status", dir, t);
+    if (exists("%s/tasks/%04ld.running", dir, t)) {
+        snprintf(state, len, "running");
+        return T_RUNNING;
+    }
+    if ((f = fopen(path, "r"))) {
+        if (fscanf(f, "%d", &code) != 1)
+            code = -1;
+        fclose(f);
+        st = code == 0 ? T_DONE : code == 75 ? T_RESUMABLE : T_FAILED;
+    } else if (finished(dir, t) >= 0) {
+        st = finished(dir, t) == 1 ? T_DONE : T_RESUMABLE;
+    }
+    if (st != T_NOT_STARTED && mp_cli_task_damage(dir, t, msg, sizeof msg)) {
+        snprintf(state, len, "damaged: %s", msg);
+        return T_DAMAGED;
+    }
+    if (st == T_FAILED) {
+        snprintf(path, sizeof path, "%s/tasks/%04ld.err", dir, t);
+        last_line(path, msg, sizeof msg);
+        snprintf(state, len, "failed (exit %d): %s", code,
+                 msg[0] ? msg : "(no message)");
+    } else if (st != T_NOT_STARTED) {
+        snprintf(state, len, "%s",
+                 st == T_DONE ? "done"
+                 : code == 75 ? "stopped at a checkpoint (resumable)"
+                              : "started, resumable");
+    }
+    return st;
+}
+
 int mp_cli_sweep_status(const char *dir)
 {
     struct manifest m;
-    long t, counts[5] = {0};
-    static const char *const names[] = {"done", "running", "failed",
-                                        "resumable", "not started"};
-    int k, rc = mp_cli_manifest_read(dir, &m);
+    long t, counts[6] = {0};
+    static const char *const names[] = {"done",        "running",
+                                        "failed",      "resumable",
+                                        "not started", "damaged"};
+    int k, lock = -1, rc = mp_cli_manifest_read(dir, &m);
     if (rc)
         return rc;
+    /* Shared: refused only while the sweep is created or collected. */
+    if (mp_io_lock(dir, 0, NULL, &lock)) {
+        mp_cli_manifest_free(&m);
+        return mp_cli_fail(MP_EBUSY);
+    }
     printf("%-6s", "task");
     for (k = 0; k < m.nkeys; k++)
         printf("  %-18s", m.keys[k]);
     printf("  %-8s  %s\n", "seed", "state");
     for (t = 0; t < m.ntasks; t++) {
-        char path[PATH_MAX], state[1200], msg[1024];
-        int st = 4;
-        snprintf(state, sizeof state, "not started");
-        snprintf(path, sizeof path, "%s/tasks/%04ld.status", dir, t);
-        if (exists("%s/tasks/%04ld.running", dir, t)) {
-            st = 1;
-            snprintf(state, sizeof state, "running");
-        } else if (access(path, F_OK) == 0) {
-            FILE *f = fopen(path, "r");
-            int code = -1;
-            if (f && fscanf(f, "%d", &code) != 1)
-                code = -1;
-            if (f)
-                fclose(f);
-            if (code == 0) {
-                st = 0;
-                snprintf(state, sizeof state, "done");
-            } else if (code == 75) {
-                st = 3;
-                snprintf(state, sizeof state,
-                         "stopped at a checkpoint (resumable)");
-            } else {
-                st = 2;
-                snprintf(path, sizeof path, "%s/tasks/%04ld.err", dir, t);
-                last_line(path, msg, sizeof msg);
-                snprintf(state, sizeof state, "failed (exit %d): %s", code,
-                         msg[0] ? msg : "(no message)");
-            }
-        } else if (finished(dir, t) == 1) {
-            st = 0;
-            snprintf(state, sizeof state, "done");
-        } else if (finished(dir, t) == 0) {
-            st = 3;
-            snprintf(state, sizeof state, "started, resumable");
-        }
-        counts[st]++;
+        char state[1200];
+        counts[task_state(dir, t, state, sizeof state)]++;
         printf("%04ld  ", t);
         for (k = 0; k < m.nkeys; k++)
             printf("  %-18s", m.cells[t][k]);
         printf("  %-8s  %s\n", m.cells[t][m.nkeys], state);
     }
     printf("%ld tasks:", m.ntasks);
-    for (k = 0; k < 5; k++)
+    for (k = 0; k < 6; k++)
         if (counts[k])
             printf(" %ld %s", counts[k], names[k]);
     printf("\n");
+    mp_io_unlock(lock);
     mp_cli_manifest_free(&m);
     return 0;
 }

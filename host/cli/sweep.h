@@ -17,5 +17,8 @@ struct manifest {
 /* DIR/manifest.tsv; prints why and returns the exit status on failure. */
 int mp_cli_manifest_read(const char *dir, struct manifest *m);
 void mp_cli_manifest_free(struct manifest *m);
+/* Whether task t's checkpoint or record fails verification (mp_io_verify);
+ * why: the reason. */
+int mp_cli_task_damage(const char *dir, long t, char *why, size_t len);
 
 #endif
