@@ -548,7 +548,7 @@ Test(cli, network_run)
     size_t len = 0;
     double t_last = 0;
     cr_assert_eq(cli("run", cfg, "--out", path_in("net"), NULL), 0, "%s", err);
-    cr_expect(strstr(out, "network: feed-forward, dense, 16 inputs -> 3 neurons"),
+    cr_expect(strstr(out, "network: feedforward, dense, 16 inputs -> 3 neurons"),
               "%s", out);
     cr_expect(strstr(out, "preferred"), "%s", out);
     cr_assert_eq(nc_open(path_in("net/record.nc"), NC_NOWRITE, &nc),

@@ -31,20 +31,17 @@ static double net_synapses(const struct mp_config *c)
 
 void mp_cli_describe_net(const struct mp_config *c)
 {
+    char rule[32], kind[32], topology[32];
+    /* The names as config.ini writes them (one table for both). */
+    mp_config_value(c, "bcm.rule", rule, sizeof rule);
+    mp_config_value(c, "input.kind", kind, sizeof kind);
+    mp_config_value(c, "network.topology", topology, sizeof topology);
     printf("network: %s%s, %u inputs -> %u neurons (%.0f synapses), "
            "%u %s patterns every %gs; rule %s, tau_w %gs, tau_theta %gs, "
            "y0 %g, modulator %g; dt %gs, %gs simulated\n",
-           c->recurrent ? "recurrent" : "feed-forward",
-           c->fan_in ? ", sparse" : ", dense", c->n_in, c->n_out,
-           net_synapses(c), c->patterns,
-           c->pattern_kind == MP_PATTERNS_ORTHONORMAL ? "orthonormal"
-                                                      : "binary",
-           c->switch_s,
-           c->rule == MP_RULE_BCM       ? "bcm"
-           : c->rule == MP_RULE_HEBBIAN ? "hebbian"
-                                        : "none",
-           c->tau_w_s, c->tau_theta_s, c->y0, c->modulator, c->dt_s,
-           c->duration_s);
+           topology, c->fan_in ? ", sparse" : ", dense", c->n_in, c->n_out,
+           net_synapses(c), c->patterns, kind, c->switch_s, rule, c->tau_w_s,
+           c->tau_theta_s, c->y0, c->modulator, c->dt_s, c->duration_s);
     if (c->scaling_interval_s > 0)
         printf("synaptic scaling every %gs to rate %g (alpha %g, factor "
                "within 1/%g..%g)\n",

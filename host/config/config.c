@@ -185,12 +185,33 @@ int mp_config_key(const struct mp_config *c, size_t i, const char **name,
     static char names[MP_CFG_MAX_KEYS][48];
     const struct mp__cfg_key *k;
     if (i >= mp__cfg_nkeys)
-        return -1;
+        return mp__fail(MP_EINVAL, "configuration key %zu of %zu: none", i,
+                        mp__cfg_nkeys);
     k = &mp__cfg_keys[i];
     snprintf(names[i], sizeof names[i], "%s.%s", k->section, k->name);
     *name = names[i];
     mp__cfg_format(c, k, value, valuelen);
     return 0;
+}
+
+int mp_config_value(const struct mp_config *c, const char *key,
+                    char *value, size_t valuelen)
+{
+    char section[64];
+    const char *dot = strchr(key, '.');
+    size_t i;
+    if (dot && (size_t)(dot - key) < sizeof section) {
+        memcpy(section, key, (size_t)(dot - key));
+        section[dot - key] = '\0';
+        i = mp__cfg_index(section, dot + 1);
+        if (i < mp__cfg_nkeys) {
+            mp__cfg_format(c, &mp__cfg_keys[i], value, valuelen);
+            return 0;
+        }
+    }
+    return mp__fail(MP_EINVAL, "%s: no such configuration key (expected "
+                               "section.key, as in docs/CONFIG.md)",
+                    key);
 }
 
 int mp_config_write(const struct mp_config *c, FILE *out)
@@ -217,7 +238,7 @@ int mp_config_key_resumable(size_t i)
 {
     static const char *const ok[] = {"run.memories", "run.duration",
                                      "run.backend", "run.threads",
-                                     "output.dir", "checkpoint.every",
+                                     "checkpoint.every",
                                      "checkpoint.deflate"};
     char name[64];
     size_t j;

@@ -274,6 +274,27 @@ static int locate(const char *target, char *path, size_t plen, char *dir,
     }
 }
 
+/* A finished ensemble whose record is missing or older than its
+ * checkpoint (the process ended between writing the two): the resumption
+ * writes it again. */
+static int record_behind(const struct mp_config *c, uint64_t done)
+{
+    char path[MP_CFG_MAX_PATH + 64];
+    struct mp_io_ens_record rec;
+    int64_t behind = 0;
+    if (c->paradigm != MP_PARADIGM_ENSEMBLE)
+        return 0;
+    if (mp__par_rank() == 0) {
+        snprintf(path, sizeof path, "%s/record.nc", c->dir);
+        const int rc = mp_io_ens_record_read(path, &rec);
+        behind = rc || rec.done != done;
+        if (!rc)
+            mp_io_ens_record_fini(&rec);
+    }
+    mp__par_max_i64(&behind, 1);
+    return (int)behind;
+}
+
 /* The run directory, locked for the whole resumption (rank 0). */
 static int lock_dir(const char *target, const char *dir, const char *what,
                     int *lock)
@@ -313,7 +334,8 @@ int mp_run_resume(struct mp_run **out, const char *target,
         r->has_ckpt = !s.fresh;
         r->complete = s.done >= (c.paradigm == MP_PARADIGM_NETWORK
                                      ? mp_config_steps(&c, c.duration_s)
-                                     : c.burn_in + c.memories);
+                                     : c.burn_in + c.memories) &&
+                      !record_behind(&c, s.done);
     }
     if (!rc && !r->complete) {
         rc = mp_check_memory(&c);

@@ -163,10 +163,15 @@ int mp_config_validate(struct mp_config *c);
 int mp_config_write(const struct mp_config *c, FILE *out);
 
 /* Resolved keys one by one ("section.key" and its value as text), for
- * file attributes.  Returns the number of keys; i outside it gives -1. */
+ * file attributes.  mp_config_key returns 0, or MP_EINVAL for an i
+ * outside [0, mp_config_nkeys()). */
 size_t mp_config_nkeys(void);
 int mp_config_key(const struct mp_config *c, size_t i, const char **name,
                   char *value, size_t valuelen);
+/* One key's value as config.ini writes it ("bcm.rule" -> "hebbian").
+ * Returns 0, or MP_EINVAL for an unknown key. */
+int mp_config_value(const struct mp_config *c, const char *key,
+                    char *value, size_t valuelen);
 
 /* The measurement ages, sorted and unique: the explicit list, or 0,1,2,3
  * and then per_decade log-spaced points up to max_age (included).  Writes
@@ -189,8 +194,10 @@ double mp_memory_available(void);
 uint64_t mp_config_steps(const struct mp_config *c, double seconds);
 
 /* Whether key i ("section.key") may differ between a checkpoint and its
- * resumption: run.memories, run.backend, run.threads, checkpoint.*,
- * output.dir.  Every other key changes the physics or the measurement. */
+ * resumption: run.memories, run.duration, run.backend, run.threads,
+ * checkpoint.*.  Every other key changes the physics or the measurement,
+ * or (output.dir) the run's identity: a run continues in its own
+ * directory. */
 int mp_config_key_resumable(size_t i);
 
 const char *mp_backend_name(int backend);
