@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cli_sweep.c: parameter sweeps as SLURM job arrays (public API only).
+ * sweep.c: parameter sweeps as SLURM job arrays (public API only).
  *
  *   sweep DIR layout:  manifest.tsv        task, one column per varied key, seed
  *                      sweep.sbatch        the job array
@@ -9,7 +9,8 @@
  *                      tasks/NNNN.status   exit status of its last attempt
  *                      tasks/NNNN.running  while an attempt runs
  *                      tasks/NNNN.err      its stderr
- *                      logs/               SLURM's output
+ *                      logs/               each task's output (task-NNNN.out)
+ *                      .metaplast.lock     held by sweep and collect
  *                      sweep.nc            what collect stacks
  */
 #define _XOPEN_SOURCE 700 /* realpath */
