@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* cuda_check.h (backend internal): every CUDA call of the launchers goes
- * through MP_CUDA_CHECK, which turns a failure into MP_ECUDA with the call,
- * the file and line and CUDA's words, and leaves no error pending for a
+ * through MP_CUDA_CHECK, which turns a failure into MP_ECUDA (MP_ETOOBIG
+ * when the device is out of memory) with the call, the file and line and
+ * CUDA's words, and leaves no error pending for a
  * later call to be blamed for. */
 #ifndef METAPLAST_BACKEND_CUDA_CHECK_H
 #define METAPLAST_BACKEND_CUDA_CHECK_H
@@ -17,6 +18,13 @@ static inline int mp__cuda_fail(int code, const char *what,
                                 const char *file, int line)
 {
     (void)cudaGetLastError();
+    /* Out of device memory: the run does not fit the device (auto then
+     * runs it on the CPU, mp__backend_start). */
+    if (code == (int)cudaErrorMemoryAllocation)
+        return mp__fail(MP_ETOOBIG,
+                        "the device is out of memory in %s (%s:%d): %s",
+                        what, file, line,
+                        cudaGetErrorString((cudaError_t)code));
     return mp__fail(MP_ECUDA, "CUDA error in %s (%s:%d): %s", what, file,
                     line, cudaGetErrorString((cudaError_t)code));
 }

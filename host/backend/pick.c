@@ -60,3 +60,29 @@ int mp__backend_pick(int requested, const char *cpu_only, char *note,
     snprintf(note, len, "auto: %s", why);
     return MP_BACKEND_CPU;
 }
+
+int mp__backend_create(int kind, int requested, char *note, size_t len,
+                       int (*create_cuda)(void *ctx),
+                       int (*create_cpu)(void *ctx), void *ctx)
+{
+    int rc;
+    if (kind < 0)
+        return kind;
+    if (kind == MP_BACKEND_CUDA) {
+        rc = create_cuda(ctx);
+        if (rc != MP_ETOOBIG || requested != MP_BACKEND_AUTO)
+            return rc;
+        /* auto: a device too small for the state runs on the CPU. */
+        snprintf(note, len, "auto: %s", mp_errmsg());
+    }
+    return create_cpu(ctx);
+}
+
+int mp__backend_start(int requested, const char *cpu_only, char *note,
+                      size_t len, int (*create_cuda)(void *ctx),
+                      int (*create_cpu)(void *ctx), void *ctx)
+{
+    return mp__backend_create(
+        mp__backend_pick(requested, cpu_only, note, len), requested, note,
+        len, create_cuda, create_cpu, ctx);
+}

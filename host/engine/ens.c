@@ -58,23 +58,24 @@ static void describe(struct mp_ens *e, const struct mp_syn_rule *rule)
     e->desc.table = rule->table;
 }
 
-/* The backend (one policy: mp__backend_pick), with its initial state. */
+static int ens_cuda(void *e)
+{
+    return mp__ens_cuda_create(&((struct mp_ens *)e)->be,
+                               &((struct mp_ens *)e)->desc);
+}
+
+static int ens_cpu(void *e)
+{
+    return mp__ens_cpu_create(&((struct mp_ens *)e)->be,
+                              &((struct mp_ens *)e)->desc);
+}
+
+/* The backend (one policy: mp__backend_start), with its initial state. */
 static int start_backend(struct mp_ens *e)
 {
     uint64_t cum[2 * MP_SYN_MAX_DEPTH];
-    int kind = mp__backend_pick(e->cfg.backend, NULL, e->note,
-                                sizeof e->note),
-        rc = kind < 0 ? kind : 0;
-    if (kind == MP_BACKEND_CUDA) {
-        rc = mp__ens_cuda_create(&e->be, &e->desc);
-        if (rc == MP_ETOOBIG && e->cfg.backend == MP_BACKEND_AUTO) {
-            /* auto: a device too small for the state runs on the CPU. */
-            snprintf(e->note, sizeof e->note, "auto: %s", mp_errmsg());
-            kind = MP_BACKEND_CPU;
-        }
-    }
-    if (kind == MP_BACKEND_CPU)
-        rc = mp__ens_cpu_create(&e->be, &e->desc);
+    int rc = mp__backend_start(e->cfg.backend, NULL, e->note,
+                               sizeof e->note, ens_cuda, ens_cpu, e);
     if (rc)
         return rc;
     mp_syn_cum(e->cfg.init == MP_INIT_STATIONARY ? e->th.p_inf : NULL,

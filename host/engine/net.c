@@ -18,7 +18,20 @@
 #include "metaplast/private/util.h"
 #include "net_internal.h"
 
-/* The backend (one policy: mp__backend_pick), with the initial currents. */
+static int net_cuda(void *n)
+{
+    struct mp_net *m = n;
+    return mp__net_cuda_create(&m->be, &m->p, &m->s);
+}
+
+static int net_cpu(void *n)
+{
+    struct mp_net *m = n;
+    return mp__net_cpu_create(&m->be, &m->p, &m->s);
+}
+
+/* The backend (one policy: mp__backend_start), with the initial
+ * currents. */
 static int start_backend(struct mp_net *n)
 {
     const char *cpu_only =
@@ -26,19 +39,8 @@ static int start_backend(struct mp_net *n)
             ? "a rate network split across MPI ranks runs on the CPU (set "
               "run.backend = cpu or auto, or run it in one process)"
             : NULL;
-    int kind = mp__backend_pick(n->cfg.backend, cpu_only, n->note,
-                                sizeof n->note),
-        rc = kind < 0 ? kind : 0;
-    if (kind == MP_BACKEND_CUDA) {
-        rc = mp__net_cuda_create(&n->be, &n->p, &n->s);
-        if (rc == MP_ETOOBIG && n->cfg.backend == MP_BACKEND_AUTO) {
-            /* auto: a device too small for the network runs on the CPU. */
-            snprintf(n->note, sizeof n->note, "auto: %s", mp_errmsg());
-            kind = MP_BACKEND_CPU;
-        }
-    }
-    if (kind == MP_BACKEND_CPU)
-        rc = mp__net_cpu_create(&n->be, &n->p, &n->s);
+    int rc = mp__backend_start(n->cfg.backend, cpu_only, n->note,
+                               sizeof n->note, net_cuda, net_cpu, n);
     return rc ? rc : n->be.currents(&n->be);
 }
 

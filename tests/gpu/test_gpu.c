@@ -22,6 +22,7 @@
 #include "metaplast/private/backend.h"
 #include "metaplast/private/ens_backend.h"
 #include "metaplast/private/net_backend.h"
+#include "metaplast/private/util.h"
 
 #include <unistd.h>
 
@@ -763,6 +764,46 @@ Test(cudasim, device_lost_mid_run)
     mp_net_destroy(n);
 }
 
+/* The one fallback policy: a device too small (MP_ETOOBIG, which an
+ * out-of-memory cudaMalloc becomes) runs the engine on the CPU under
+ * auto, and fails an explicit run.backend = cuda; any other device error
+ * fails both. */
+static int fake_cuda_code, fake_cpu_made;
+static int fake_cuda(void *ctx)
+{
+    (void)ctx;
+    return mp__fail(fake_cuda_code, "the device is out of memory (fake)");
+}
+static int fake_cpu(void *ctx)
+{
+    (void)ctx;
+    fake_cpu_made++;
+    return 0;
+}
+
+Test(cudasim, too_small_device_falls_back_under_auto_only)
+{
+    char note[256] = "";
+    fake_cuda_code = MP_ETOOBIG;
+    cr_expect_eq(mp__backend_create(MP_BACKEND_CUDA, MP_BACKEND_AUTO, note,
+                                    sizeof note, fake_cuda, fake_cpu, NULL),
+                 0);
+    cr_expect_eq(fake_cpu_made, 1);
+    cr_expect(strstr(note, "auto: the device is out of memory"), "%s", note);
+    cr_expect_eq(mp__backend_create(MP_BACKEND_CUDA, MP_BACKEND_CUDA, note,
+                                    sizeof note, fake_cuda, fake_cpu, NULL),
+                 MP_ETOOBIG);
+    fake_cuda_code = MP_ECUDA;
+    cr_expect_eq(mp__backend_create(MP_BACKEND_CUDA, MP_BACKEND_AUTO, note,
+                                    sizeof note, fake_cuda, fake_cpu, NULL),
+                 MP_ECUDA);
+    cr_expect_eq(fake_cpu_made, 1, "no fallback on other device errors");
+    cr_expect_eq(mp__backend_create(MP_BACKEND_CPU, MP_BACKEND_AUTO, note,
+                                    sizeof note, fake_cuda, fake_cpu, NULL),
+                 0);
+    cr_expect_eq(fake_cpu_made, 2);
+}
+
 /* An allocation that fails (injected) fails the creation cleanly — and
  * leaves nothing pending that a later launch would be blamed for. */
 Test(cudasim, failed_allocation_is_not_blamed_on_a_launch)
@@ -774,9 +815,12 @@ Test(cudasim, failed_allocation_is_not_blamed_on_a_launch)
     c.backend = MP_BACKEND_CUDA;
     cr_assert_eq(mp_config_validate(&c), 0);
     mp_cudasim_fail_malloc(3);
-    cr_expect_eq(mp_net_create(&n, &c), MP_ECUDA);
-    cr_expect(strstr(mp_errmsg(), "cudaMalloc"), "%s", mp_errmsg());
+    cr_expect_eq(mp_net_create(&n, &c), MP_ETOOBIG);
+    cr_expect(strstr(mp_errmsg(), "the device is out of memory in "
+                                  "cudaMalloc"),
+              "%s", mp_errmsg());
     mp_cudasim_fail_malloc(0);
+
     /* And a failed call of the program's own. */
     cr_expect_eq(cudaMalloc(&p, (size_t)1 << 62), cudaErrorMemoryAllocation);
     cr_assert_eq(mp_ens_create(&s, &e), 0, "%s", mp_errmsg());

@@ -46,6 +46,20 @@ int mp__cuda_geometry(int *blocks, int *threads);
 int mp__backend_pick(int requested, const char *cpu_only, char *note,
                      size_t len);
 
+/*
+ * An engine's backend, created by the policy above: the CUDA one when
+ * picked, and under run.backend = auto the CPU one instead when the
+ * device turns out too small (MP_ETOOBIG; note says so); otherwise the
+ * CPU one.  create_cuda / create_cpu build the engine's backend from ctx.
+ */
+int mp__backend_start(int requested, const char *cpu_only, char *note,
+                      size_t len, int (*create_cuda)(void *ctx),
+                      int (*create_cpu)(void *ctx), void *ctx);
+/* Its second half, given the picked kind (or a pick's error). */
+int mp__backend_create(int kind, int requested, char *note, size_t len,
+                       int (*create_cuda)(void *ctx),
+                       int (*create_cpu)(void *ctx), void *ctx);
+
 #ifdef __cplusplus
 }
 #endif
