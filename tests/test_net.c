@@ -737,3 +737,20 @@ Test(net, discrete_config)
     cr_expect(strstr(mp_errmsg(), "synapse.n: expected a cascade depth"),
               "%s", mp_errmsg());
 }
+
+/* Observers refuse what the network does not hold: a neuron or pattern
+ * out of range gives NAN and a message naming both ranges. */
+Test(net, response_out_of_range)
+{
+    struct mp_config c = base();
+    struct mp_net *n;
+    cr_assert_eq(mp_config_validate(&c), 0, "%s", mp_errmsg());
+    cr_assert_eq(mp_net_create(&n, &c), 0, "%s", mp_errmsg());
+    cr_expect(!isnan(mp_net_response(n, c.n_out - 1, c.patterns - 1)));
+    cr_expect(isnan(mp_net_response(n, c.n_out, 0)));
+    cr_expect(strstr(mp_errmsg(), "neuron") && strstr(mp_errmsg(), "rows"),
+              "%s", mp_errmsg());
+    cr_expect(isnan(mp_net_response(n, 0, c.patterns)));
+    cr_expect(mp_net_weights(n) && mp_net_theta(n) && mp_net_rates(n));
+    mp_net_destroy(n);
+}

@@ -204,12 +204,12 @@ uint32_t mp_net_row_length(const struct mp_net *n)
 
 const float *mp_net_theta(const struct mp_net *n)
 {
-    return n->s.theta;
+    return mp__net_sync(n) ? NULL : n->s.theta;
 }
 
 const float *mp_net_rates(const struct mp_net *n)
 {
-    return n->s.y;
+    return mp__net_sync(n) ? NULL : n->s.y;
 }
 
 const float *mp_net_pattern(const struct mp_net *n, uint32_t k)
@@ -219,8 +219,7 @@ const float *mp_net_pattern(const struct mp_net *n, uint32_t k)
 
 const float *mp_net_weights(const struct mp_net *n)
 {
-    mp__net_sync(n);
-    return n->s.w;
+    return mp__net_sync(n) ? NULL : n->s.w;
 }
 
 void mp__net_set_unfused(struct mp_net *n, int unfused)

@@ -47,7 +47,15 @@ static const float *pattern_alone(const struct mp_net *n, uint32_t k)
 
 float mp_net_response(const struct mp_net *n, uint32_t i, uint32_t k)
 {
-    mp__net_sync(n);
+    if (i < n->p.r0 || i >= n->p.r1 || k >= n->cfg.patterns) {
+        mp__fail(MP_EINVAL,
+                 "mp_net_response: neuron %u of rows [%u, %u) held here, "
+                 "pattern %u of %u",
+                 i, n->p.r0, n->p.r1, k, n->cfg.patterns);
+        return NAN;
+    }
+    if (mp__net_sync(n))
+        return NAN;
     return drive(n, i, pattern_alone(n, k));
 }
 

@@ -294,6 +294,20 @@ static int checkpoint(struct mp_run *r)
     return 0;
 }
 
+/* A network's record closed at the end: its last metadata reach the
+ * disk, or the run fails saying so. */
+static int close_record(struct mp_run *r)
+{
+    int rc = 0;
+    if (r->rec) {
+        rc = mp_io_net_record_close(r->rec);
+        r->rec = NULL;
+        if (rc)
+            mp__fail(rc, "%s; %s", mp_errmsg(), mp__run_left(r));
+    }
+    return mp__par_agree(rc);
+}
+
 int mp_run_slice(struct mp_run *r, int stop, int *state)
 {
     const struct mp_run_engine *e = r->engine;
@@ -321,6 +335,8 @@ int mp_run_slice(struct mp_run *r, int stop, int *state)
     if (!rc && e->done(r) >= e->total(r)) {
         rc = e->save(r);
         r->has_ckpt |= !rc;
+        if (!rc)
+            rc = close_record(r);
         r->finished = !rc;
         *state = rc ? MP_RUN_RUNNING : MP_RUN_FINISHED;
     }

@@ -55,11 +55,15 @@ uint64_t mp_net_until_record(const struct mp_net *net);
 /* Whether the step count is on a record boundary (0 included). */
 int mp_net_record_due(const struct mp_net *net);
 
-/* Read-only views of the state (host arrays owned by the network). */
+/* Read-only views of the state (host arrays owned by the network, brought
+ * up to date from the device first; NULL, with the reason in
+ * mp_errmsg(), when the device state cannot be read). */
 /* n_out rows of mp_net_row_length() synapses each. */
 const float *mp_net_weights(const struct mp_net *net);
 uint32_t mp_net_row_length(const struct mp_net *net);
-/* Response of neuron i to pattern k alone (its feed-forward drive). */
+/* Response of neuron i to pattern k alone (its feed-forward drive); NAN,
+ * with the reason in mp_errmsg(), for a neuron not held here, a pattern
+ * out of range, or a device state that cannot be read. */
 float mp_net_response(const struct mp_net *net, uint32_t i, uint32_t k);
 const float *mp_net_theta(const struct mp_net *net);   /* n_out */
 const float *mp_net_rates(const struct mp_net *net);   /* y, n_out */
