@@ -19,7 +19,8 @@
 
 static int g_rank, g_size = 1, g_local, g_local_size = 1;
 #ifdef MP_HAVE_MPI
-static int g_mpi; /* MPI_Init was called */
+static int g_mpi;     /* MPI_Init was called */
+static int *g_counts; /* allgather's counts and displacements, 2 x size */
 #endif
 
 #ifdef MP_HAVE_MPI
@@ -84,7 +85,10 @@ int mp_mpi_init(int *argc, char ***argv)
     MPI_Comm_size(node, &g_local_size);
     MPI_Comm_free(&node);
     g_mpi = 1;
-    return 0;
+    /* Allocated once, here: a failed allocation inside a collective would
+     * send one rank down another path than the others. */
+    g_counts = malloc(2 * (size_t)g_size * sizeof *g_counts);
+    return mp__par_agree(g_counts ? 0 : mp__fail(MP_ENOMEM, "out of memory"));
 #else
     (void)argc;
     (void)argv;
@@ -100,6 +104,8 @@ void mp_mpi_finalize(void)
 #ifdef MP_HAVE_MPI
     if (g_mpi)
         MPI_Finalize();
+    free(g_counts);
+    g_counts = NULL;
     g_mpi = 0;
     g_rank = 0;
     g_size = 1;
@@ -293,19 +299,16 @@ void mp__par_allgather(void *all, uint64_t items, size_t item_bytes,
     if (g_size == 1)
         return;
     if (total_bytes < (uint64_t)1 << 30) {
-        int *cnt = malloc(2 * (size_t)g_size * sizeof *cnt);
-        if (cnt) {
-            for (r = 0; r < g_size; r++) {
-                uint64_t off, len;
-                part(items, item_bytes, total_bytes, r, &off, &len);
-                cnt[r] = (int)len;
-                cnt[g_size + r] = (int)off;
-            }
-            MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, all, cnt,
-                           cnt + g_size, MPI_BYTE, MPI_COMM_WORLD);
-            free(cnt);
-            return;
+        int *cnt = g_counts;
+        for (r = 0; r < g_size; r++) {
+            uint64_t off, len;
+            part(items, item_bytes, total_bytes, r, &off, &len);
+            cnt[r] = (int)len;
+            cnt[g_size + r] = (int)off;
         }
+        MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, all, cnt,
+                       cnt + g_size, MPI_BYTE, MPI_COMM_WORLD);
+        return;
     }
     for (r = 0; r < g_size; r++) {
         uint64_t off, len;
