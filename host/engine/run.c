@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "metaplast/error.h"
 #include "metaplast/private/par.h"
@@ -87,10 +88,14 @@ static int ens_record(struct mp_run *r)
                                 &r->th, &prov);
     mp_ens_curve_fini(&curve);
     return rc ? mp__fail(rc,
-                         "%s; the checkpoint is intact (%s/checkpoint.nc), "
-                         "and so is the previous record; when there is "
-                         "room: metaplast resume %s",
-                         mp_errmsg(), r->cfg.dir, r->cfg.dir)
+                         "%s; the checkpoint is intact (%s/checkpoint.nc)%s; "
+                         "when there is room: metaplast resume %s (it "
+                         "writes the record)",
+                         mp_errmsg(), r->cfg.dir,
+                         access(path, F_OK) ? ""
+                                            : ", and so is the previous "
+                                              "record",
+                         r->cfg.dir)
               : 0;
 }
 

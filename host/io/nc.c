@@ -21,8 +21,15 @@ void mp__nc_check(struct nc *f, int status, const char *what)
         return;
     }
     f->rc = status;
-    if (sys == ENOSPC || sys == EDQUOT || sys == EACCES || sys == EROFS ||
-        sys == EIO || sys == EFBIG)
+    if ((sys == ENOSPC || sys == EDQUOT || sys == EACCES || sys == EROFS ||
+         sys == EIO || sys == EFBIG) &&
+        status > 0)
+        /* A system error passed through (a stale one, at times, such as
+         * EACCES for a full disk): the system's reason alone. */
+        snprintf(f->msg, sizeof f->msg, "%s: NetCDF error in %s: %s",
+                 f->path, what, strerror(sys));
+    else if (sys == ENOSPC || sys == EDQUOT || sys == EACCES ||
+             sys == EROFS || sys == EIO || sys == EFBIG)
         snprintf(f->msg, sizeof f->msg, "%s: NetCDF error in %s: %s (%s)",
                  f->path, what, nc_strerror(status), strerror(sys));
     else
