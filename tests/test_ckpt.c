@@ -324,6 +324,26 @@ Test(ckpt, refuses_edited_progress)
               "%s", mp_errmsg());
 }
 
+/* A header checksum is checked whatever format_version says: editing the
+ * version back to 1 does not let an edited count through. */
+Test(ckpt, header_checked_whatever_the_version)
+{
+    const char *p = in_dir("checkpoint.nc");
+    unsigned long long edited = 40;
+    int nc, v = 1;
+    good_ckpt(p);
+    cr_assert_eq(nc_open(p, NC_WRITE, &nc), NC_NOERR);
+    cr_assert_eq(nc_put_att_int(nc, NC_GLOBAL, "format_version", NC_INT, 1,
+                                &v),
+                 NC_NOERR);
+    cr_assert_eq(nc_put_att_ulonglong(nc, NC_GLOBAL, "memories_done",
+                                      NC_UINT64, 1, &edited),
+                 NC_NOERR);
+    nc_close(nc);
+    cr_expect_eq(read_err(p), MP_EFORMAT);
+    cr_expect(strstr(mp_errmsg(), "damaged: its header"), "%s", mp_errmsg());
+}
+
 /* A version-1 checkpoint (no header checksum) still resumes. */
 Test(ckpt, reads_format_version_1)
 {

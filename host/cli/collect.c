@@ -190,8 +190,10 @@ static int damaged_tasks(const struct manifest *m, const char *dir, int skip,
     long t, n = 0;
     int k;
     for (t = 0; t < m->ntasks; t++) {
-        damaged[t] = (signed char)mp_cli_task_damage(dir, t, why,
-                                                     sizeof why);
+        /* A running task's files are being written: left out, not
+         * damaged. */
+        damaged[t] = !mp_cli_task_busy(dir, t) &&
+                     mp_cli_task_damage(dir, t, why, sizeof why);
         if (!damaged[t])
             continue;
         n++;
@@ -222,13 +224,16 @@ int mp_cli_collect(const char *dir, int skip_damaged)
     char path[PATH_MAX];
     signed char *damaged;
     long t, collected = 0;
-    int k, lock = -1, rc = mp_cli_manifest_read(dir, &m);
-    if (rc)
-        return rc;
+    int k, lock = -1, rc;
     memset(&s, 0, sizeof s);
-    if (mp_io_lock(dir, 1, "metaplast collect", &lock)) {
-        mp_cli_manifest_free(&m);
-        return mp_cli_fail(MP_EBUSY);
+    snprintf(path, sizeof path, "%s/manifest.tsv", dir);
+    if (access(path, F_OK))
+        return mp_cli_manifest_read(dir, &m); /* says why */
+    if ((rc = mp_io_lock(dir, 1, "metaplast collect", &lock)))
+        return mp_cli_fail(rc);
+    if ((rc = mp_cli_manifest_read(dir, &m))) {
+        mp_io_unlock(lock);
+        return rc;
     }
     damaged = calloc((size_t)m.ntasks + 1, 1);
     rc = !damaged ? (fprintf(stderr, "metaplast: out of memory\n"),

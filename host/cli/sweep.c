@@ -459,6 +459,15 @@ static int check_keys(const struct sweep_args *ap)
                                 tok, ap->vary[k].key);
             if (n < MAX_VARY * 8)
                 snprintf(seen[n++], sizeof seen[0], "%s", tok);
+            if (!strcmp(tok, "output.dir"))
+                return fail("sweep: --vary %s: each task's output.dir is "
+                            "its own (DIR/tasks/NNNN)%s",
+                            ap->vary[k].key, "");
+            if (!strcmp(tok, "run.seed") && ap->seeds > 1)
+                return fail("sweep: --vary %s with --seeds: the seeds would "
+                            "overlap and the manifest's seeds lie; use one "
+                            "or the other%s",
+                            ap->vary[k].key, "");
         }
     }
     return 0;
@@ -475,6 +484,11 @@ static int check_sweep_dir(const char *dir)
     if (access(path, F_OK) == 0)
         return fail("sweep: '%s' already holds a sweep; nothing was "
                     "changed%s",
+                    dir, "");
+    snprintf(path, sizeof path, "%s/config.ini", dir);
+    if (access(path, F_OK) == 0)
+        return fail("sweep: '%s' holds a run (config.ini); a sweep goes "
+                    "into a directory of its own; nothing was changed%s",
                     dir, "");
     snprintf(path, sizeof path, "%s/tasks", dir);
     if (!(d = opendir(path)))

@@ -20,5 +20,8 @@ void mp_cli_manifest_free(struct manifest *m);
 /* Whether task t's checkpoint or record fails verification (mp_io_verify);
  * why: the reason. */
 int mp_cli_task_damage(const char *dir, long t, char *why, size_t len);
+/* Whether task t is running now (its marker, or its directory's lock held
+ * by a run or resume started by hand). */
+int mp_cli_task_busy(const char *dir, long t);
 
 #endif

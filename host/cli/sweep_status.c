@@ -129,6 +129,14 @@ int mp_cli_task_damage(const char *dir, long t, char *why, size_t len)
     return 0;
 }
 
+int mp_cli_task_busy(const char *dir, long t)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/tasks/%04ld", dir, t);
+    return exists("%s/tasks/%04ld.running", dir, t) ||
+           mp_io_lock_check(path) == MP_EBUSY;
+}
+
 enum { T_DONE, T_RUNNING, T_FAILED, T_RESUMABLE, T_NOT_STARTED, T_DAMAGED };
 
 /* Task t's state (T_...) and its description. */
@@ -139,7 +147,7 @@ static int task_state(const char *dir, long t, char *state, size_t len)
     FILE *f;
     snprintf(state, len, "not started");
     snprintf(path, sizeof path, "%s/tasks/%04ld.status", dir, t);
-    if (exists("%s/tasks/%04ld.running", dir, t)) {
+    if (mp_cli_task_busy(dir, t)) {
         snprintf(state, len, "running");
         return T_RUNNING;
     }
@@ -176,13 +184,13 @@ int mp_cli_sweep_status(const char *dir)
     static const char *const names[] = {"done",        "running",
                                         "failed",      "resumable",
                                         "not started", "damaged"};
-    int k, lock = -1, rc = mp_cli_manifest_read(dir, &m);
-    if (rc)
-        return rc;
+    int k, lock = -1, rc;
     /* Shared: refused only while the sweep is created or collected. */
-    if (mp_io_lock(dir, 0, NULL, &lock)) {
-        mp_cli_manifest_free(&m);
-        return mp_cli_fail(MP_EBUSY);
+    if ((rc = mp_io_lock(dir, 0, NULL, &lock)))
+        return mp_cli_fail(rc);
+    if ((rc = mp_cli_manifest_read(dir, &m))) {
+        mp_io_unlock(lock);
+        return rc;
     }
     printf("%-6s", "task");
     for (k = 0; k < m.nkeys; k++)

@@ -52,7 +52,10 @@ int mp__run_alloc(struct mp_run **out, const struct mp_config *cfg,
 /* The engine's objects: the engine, the theory, the schedule. */
 int mp__run_open_engine(struct mp_run *r);
 double mp__run_now(void);
-/* config.ini of the run directory. */
+/* config.ini of the run directory, ending in a line that marks it as
+ * the run's own: MP_RUN_CONFIG_MARK and the checksum (mp_io_hash64) of
+ * everything before that line. */
+#define MP_RUN_CONFIG_MARK "# metaplast run configuration; checksum "
 int mp__run_write_config(const struct mp_config *c);
 /* Rank 0's files of a run starting from its first memory or step: the
  * directory (created and locked unless `locked`), config.ini, a network's

@@ -112,14 +112,31 @@ static int check_out_dir(const char *dir, int locked)
         return mp__fail(MP_EINVAL,
                         "output.dir: '%s' exists and is not a directory",
                         dir);
+    if (mp_io_is_root(dir))
+        return mp__fail(MP_EINVAL,
+                        "output.dir: '%s' is the root directory; a run "
+                        "writes its files into a directory of its own",
+                        dir);
     rc = locked ? 0 : mp_io_lock_check(dir);
     if (rc)
         return rc; /* busy: the message names the holder */
+    if (exists_in(dir, "manifest.tsv"))
+        return mp__fail(MP_EEXIST,
+                        "output.dir: '%s' holds a sweep (manifest.tsv); a "
+                        "run goes into a directory of its own; nothing was "
+                        "changed",
+                        dir);
     if (exists_in(dir, "checkpoint.nc"))
         return mp__fail(MP_EEXIST,
                         "output.dir: '%s' already holds a run (a "
                         "checkpoint); nothing was changed.  To continue "
                         "it: metaplast resume %s",
+                        dir, dir);
+    if (exists_in(dir, "config.ini") && !exists_in(dir, "record.nc"))
+        return mp__fail(MP_EEXIST,
+                        "output.dir: '%s' already holds a run that ended "
+                        "before its first checkpoint (config.ini); nothing "
+                        "was changed.  To continue it: metaplast resume %s",
                         dir, dir);
     if (exists_in(dir, "record.nc") || exists_in(dir, "config.ini"))
         return mp__fail(MP_EEXIST,
@@ -162,6 +179,12 @@ int mp__run_write_config(const struct mp_config *c)
     if (!f)
         return mp__fail(MP_ENOMEM, "out of memory");
     rc = mp_config_write(c, f);
+    fflush(f);
+    /* The mark resume trusts (mp__run_config_mark): this file is the one
+     * the run wrote, unedited. */
+    if (!rc)
+        fprintf(f, "%s%016llx\n", MP_RUN_CONFIG_MARK,
+                (unsigned long long)mp_io_hash64(text, len));
     fclose(f);
     snprintf(path, sizeof path, "%s/config.ini", c->dir);
     if (!rc)
@@ -177,6 +200,8 @@ int mp__run_first_files(struct mp_run *r, int fresh, int locked)
     int rc = locked ? 0 : prepare_dir(r->cfg.dir);
     if (!rc && !locked)
         rc = mp_io_lock(r->cfg.dir, 1, r->command_line, &r->lock);
+    if (!rc && !locked)
+        mp_io_remove_stale(r->cfg.dir);
     /* Checked again under the lock: another run may have come first. */
     if (!rc && fresh)
         rc = check_out_dir(r->cfg.dir, 1);

@@ -68,14 +68,62 @@ static int share_config(struct mp_config *c)
     return mp__par_agree(rc);
 }
 
-/* Rank 0 reads the checkpoint; the paradigm, progress and configuration
- * go to every rank. */
+/* The text of DIR/config.ini if it is the one a run wrote, unedited
+ * (its last line: MP_RUN_CONFIG_MARK and the checksum of the rest). */
+static int marked_config(const char *ini, const char *dir, char **text)
+{
+    char buf[1 << 16], hex[32];
+    const char *mark;
+    FILE *f = fopen(ini, "r");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = '\0';
+    mark = strstr(buf, "\n" MP_RUN_CONFIG_MARK);
+    if (mark)
+        snprintf(hex, sizeof hex, "%016llx\n",
+                 (unsigned long long)mp_io_hash64(buf, (size_t)(mark + 1 -
+                                                                buf)));
+    if (!mark || n == sizeof buf - 1 || strlen(buf) != n ||
+        strcmp(mark + 1 + strlen(MP_RUN_CONFIG_MARK), hex))
+        return mp__fail(MP_EINVAL,
+                        "resume %s: %s is not the configuration a run wrote "
+                        "there (edited, damaged or written by hand), and "
+                        "there is no checkpoint: nothing to continue; start "
+                        "a run with metaplast run",
+                        dir, ini);
+    *text = strdup(buf);
+    return *text ? 0 : mp__fail(MP_ENOMEM, "out of memory");
+}
+
+/* Results without a checkpoint (it was removed): a rerun would replace
+ * them.  An ensemble writes record.nc only after a checkpoint; a
+ * network's record is finished when it reaches the last step. */
+static int orphan_results(const char *dir, const struct mp_config *c)
+{
+    char rec[MP_CFG_MAX_PATH + 64];
+    uint64_t last = 0;
+    snprintf(rec, sizeof rec, "%s/record.nc", dir);
+    if (access(rec, F_OK))
+        return 0;
+    if (c->paradigm == MP_PARADIGM_NETWORK &&
+        (mp_io_net_record_last_step(rec, &last) ||
+         last < mp_config_steps(c, c->duration_s)))
+        return 0;
+    return mp__fail(MP_EEXIST,
+                    "resume %s: it holds results (record.nc) but no "
+                    "checkpoint (removed?): resuming would replace them; "
+                    "nothing was changed.  To compute the run again, "
+                    "remove %s first",
+                    dir, rec);
+}
+
 /* A run killed before its first checkpoint left config.ini (written
- * first, atomically): it starts again from its first memory or step,
- * which gives the uninterrupted result. */
+ * first, atomically, marked): it starts again from its first memory or
+ * step, which gives the uninterrupted result. */
 static int read_first(const char *dir, struct saved *s)
 {
-    char ini[MP_CFG_MAX_PATH + 64];
+    char ini[MP_CFG_MAX_PATH + 64], *text = NULL;
     int rc;
     snprintf(ini, sizeof ini, "%s/config.ini", dir);
     if (access(ini, F_OK))
@@ -84,10 +132,15 @@ static int read_first(const char *dir, struct saved *s)
                         "checkpoint.nc, no config.ini); start one with "
                         "metaplast run",
                         dir);
+    rc = marked_config(ini, dir, &text);
     mp_config_init(&s->cfg);
-    rc = mp_config_load(&s->cfg, ini);
+    if (!rc)
+        rc = mp_config_load_text(&s->cfg, text, ini);
+    free(text);
     if (!rc)
         rc = mp_config_validate(&s->cfg);
+    if (!rc)
+        rc = orphan_results(dir, &s->cfg);
     s->fresh = 1;
     s->paradigm = s->cfg.paradigm;
     return rc;
@@ -104,6 +157,8 @@ static int read_checkpoint(const char *path, struct saved *s)
     return rc;
 }
 
+/* Rank 0 reads the checkpoint (or the marked config.ini); the paradigm,
+ * progress and configuration go to every rank. */
 static int read_saved(const char *path, const char *dir, int in_dir,
                       struct saved *s)
 {
@@ -192,6 +247,14 @@ static int check_duration(const struct saved *s, const char *path,
                     (unsigned long long)s->done);
 }
 
+/* Two spellings of one existing directory ("r" and "r/"). */
+static int same_dir(const char *a, const char *b)
+{
+    struct stat x, y;
+    return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev &&
+           x.st_ino == y.st_ino;
+}
+
 /* The configuration the resumption runs: the checkpoint's, in the
  * checkpoint's directory, with the allowed changes. */
 static int changed_config(const struct saved *s, const char *path,
@@ -206,7 +269,7 @@ static int changed_config(const struct saved *s, const char *path,
     snprintf(was.dir, sizeof was.dir, "%s", dir);
     for (i = 0; i < o->n_sets && !rc; i++)
         rc = mp_config_set(c, o->sets[i], (int)i + 1);
-    if (!rc && strcmp(c->dir, dir))
+    if (!rc && strcmp(c->dir, dir) && !same_dir(c->dir, dir))
         rc = mp__fail(MP_EINVAL,
                       "resume %s: output.dir cannot change: a run continues "
                       "in its own directory (%s), whose files it replaces; "
@@ -300,10 +363,18 @@ static int lock_dir(const char *target, const char *dir, const char *what,
                     int *lock)
 {
     struct stat st;
+    int rc;
     if (stat(dir, &st) || !S_ISDIR(st.st_mode))
         return mp__fail(MP_EINVAL, "resume %s: no such run directory",
                         target);
-    return mp_io_lock(dir, 1, what, lock);
+    if (mp_io_is_root(dir))
+        return mp__fail(MP_EINVAL, "resume %s: the root directory holds no "
+                                   "run of metaplast's",
+                        target);
+    rc = mp_io_lock(dir, 1, what, lock);
+    if (!rc) /* what killed processes left: removed under the lock */
+        mp_io_remove_stale(dir);
+    return rc;
 }
 
 int mp_run_resume(struct mp_run **out, const char *target,

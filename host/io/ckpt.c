@@ -353,9 +353,13 @@ int mp__io_check_header(int nc, const char *path)
     const char *unit = "memories";
     unsigned long long done = 0, total = 0, seed = 0;
     char *ini = NULL, *sum = NULL, name[64], hex[32];
+    size_t alen;
     int version = 0, rc = 0;
     nc_get_att_int(nc, NC_GLOBAL, "format_version", &version);
-    if (version < 2)
+    /* Version 1 had none; a file that has one is always checked (a
+     * format_version edited back to 1 does not skip it). */
+    if (version < 2 &&
+        nc_inq_attlen(nc, NC_GLOBAL, "header_checksum", &alen) != NC_NOERR)
         return 0;
     snprintf(name, sizeof name, "%s_done", unit);
     if (nc_get_att_ulonglong(nc, NC_GLOBAL, name, &done) != NC_NOERR)

@@ -61,10 +61,20 @@ static void sizes(FILE *out, int nc)
 }
 
 /* A checkpoint: its format version and every checksum. */
-static int checksums(FILE *out, int nc, const char *path)
+static int checksums(FILE *out, int nc, const char *path, const char *kind)
 {
     char names[512];
     int mismatch = 0, version = 0, rc;
+    if (strcmp(kind, "checkpoint")) {
+        /* A record's arrays (ensembles), when it carries checksums. */
+        rc = mp__io_verify_all(nc, path, names, sizeof names, &mismatch);
+        if (rc)
+            fprintf(out, "  checksums:      %s\n  %s\n",
+                    mismatch ? "MISMATCH" : "not verified", mp_errmsg());
+        else if (names[0])
+            fprintf(out, "  checksums:      OK (%s)\n", names);
+        return rc;
+    }
     nc_get_att_int(nc, NC_GLOBAL, "format_version", &version);
     fprintf(out, "  format version: %d (this build reads %d to %d)\n",
             version, MP_CKPT_FORMAT_OLDEST, MP_CKPT_FORMAT);
@@ -137,8 +147,7 @@ int mp_io_info(const char *path, FILE *out)
     text_line(out, nc, "diagnostic", "DIAGNOSTIC:", "", " (not resumable)");
     progress(out, nc);
     sizes(out, nc);
-    if (!strcmp(kind, "checkpoint"))
-        rc = checksums(out, nc, path);
+    rc = checksums(out, nc, path, kind);
     summary(out, nc, kind);
     configuration(out, nc);
     nc_close(nc);

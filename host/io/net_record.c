@@ -291,3 +291,26 @@ int mp_io_net_record_resume(struct mp_io_net_record **out, const char *path,
     *out = r;
     return 0;
 }
+
+int mp_io_net_record_last_step(const char *path, uint64_t *step)
+{
+    char kind[32];
+    size_t T = 0;
+    long long st = 0;
+    int nc, dim, var, rc = mp__nc_open_ours(path, &nc, kind);
+    *step = 0;
+    if (rc)
+        return rc;
+    if (nc_inq_dimid(nc, "time", &dim) || nc_inq_dimlen(nc, dim, &T) ||
+        nc_inq_varid(nc, "step", &var))
+        rc = mp__fail(MP_EFORMAT, "%s: not a network record", path);
+    else if (T) {
+        const size_t last = T - 1;
+        if (nc_get_var1_longlong(nc, var, &last, &st))
+            rc = mp__fail(MP_EFORMAT, "%s: cannot read its last entry",
+                          path);
+    }
+    nc_close(nc);
+    *step = st > 0 ? (uint64_t)st : 0;
+    return rc;
+}

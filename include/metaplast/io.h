@@ -139,6 +139,8 @@ int mp_io_net_record_append(struct mp_io_net_record *r,
 /* Reopens the record of a run resumed at `step`: entries written after
  * that step (by a run killed after its last checkpoint) are dropped, so
  * the record continues exactly as an uninterrupted run's. */
+/* The step of a network record's last entry (0 if it has none). */
+int mp_io_net_record_last_step(const char *path, uint64_t *step);
 int mp_io_net_record_resume(struct mp_io_net_record **out, const char *path,
                             const struct mp_config *cfg,
                             const struct mp_net *net, uint64_t step,
@@ -197,6 +199,12 @@ int mp_io_mkdirs(const char *path);
 int mp_io_lock(const char *dir, int exclusive, const char *what,
                int *handle);
 void mp_io_unlock(int handle);
+/* Removes the temporary files processes that ended abruptly left in a
+ * run directory (NAME.tmp.PID, the write probe); call it holding the
+ * directory's lock.  Returns how many it removed. */
+int mp_io_remove_stale(const char *dir);
+/* Whether dir is the root directory, however spelled ("/tmp/..", a link). */
+int mp_io_is_root(const char *dir);
 /* MP_EBUSY (naming the holder) if another process holds dir's lock now,
  * else 0; takes nothing and creates nothing. */
 int mp_io_lock_check(const char *dir);

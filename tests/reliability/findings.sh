@@ -52,7 +52,11 @@ wait_for() {
   return 1
 }
 seed_of() { ncdump -h "$1" | sed -n 's/.*:seed = \([0-9]*\).*/\1/p'; }
-tree_sum() { find "$1" -type f -exec md5sum {} + 2>/dev/null | sort; }
+# Every file of a directory but its lock (whose holder text changes).
+tree_sum() {
+  find "$1" -type f ! -name .metaplast.lock -exec md5sum {} + 2>/dev/null |
+    sort
+}
 
 echo "== 1: one process at a time in a run or sweep directory"
 "$M" run short.ini --out ref-short --quiet >/dev/null
@@ -102,6 +106,13 @@ check "a sweep into a directory being swept exits 2 (got $rc)" test $rc -eq 2
 check "... and writes nothing" test ! -e swb/manifest.tsv -a ! -e swb/tasks
 wait
 
+mkdir fifo
+mkfifo fifo/.metaplast.lock
+timeout 20 "$M" run short.ini --out fifo --quiet >/dev/null 2>fifo.err
+rc=$?
+check "a FIFO at the lock's name is refused at once: exit 2 (got $rc)" \
+  test $rc -eq 2
+
 echo "== 2: a resumption stays in its own directory"
 "$M" run short.ini --out other --quiet >/dev/null
 "$M" run short.ini --out mine --set run.seed=3 --set run.memories=300 \
@@ -116,6 +127,11 @@ check "... and OTHER is untouched" test "$(tree_sum other)" = "$before"
 rc=$?
 check "resume of a directory that does not exist exits 2 (got $rc)" \
   test $rc -eq 2
+"$M" resume /tmp/.. --quiet >/dev/null 2>root.err
+rc=$?
+check "resume of the root directory (as /tmp/..) exits 2 (got $rc)" \
+  test $rc -eq 2
+check "... saying it is the root directory" grep -q "root directory" root.err
 
 echo "== 3: generated scripts run no injected command"
 mkdir -p bin elsewhere
@@ -159,6 +175,45 @@ rc=$?
 check "resume after SIGKILL before any checkpoint exits 0 (got $rc)" \
   test $rc -eq 0
 check "... with the uninterrupted result" same_run early ref-long
+# Only the run's own config.ini is continued: edited, or written by hand,
+# it is refused; a finished run whose checkpoint was removed is not rerun
+# over its record.
+"$M" run long.ini --out edited-ini --quiet >/dev/null 2>&1 &
+k=$!
+wait_for edited-ini/config.ini
+kill -KILL $k
+wait $k 2>/dev/null
+sed -i 's/^seed = 7/seed = 8/' edited-ini/config.ini
+"$M" resume edited-ini --quiet >/dev/null 2>ei.err
+rc=$?
+check "resume from an edited config.ini (no checkpoint): exit 2 (got $rc)" \
+  test $rc -eq 2
+mkdir handmade
+cp short.ini handmade/config.ini
+"$M" resume handmade --quiet >/dev/null 2>hm.err
+rc=$?
+check "resume of a hand-written config.ini: exit 2 (got $rc)" \
+  bash -c "[[ $rc -eq 2 && ! -e handmade/record.nc ]]"
+cp -r ref-short removed
+rm removed/checkpoint.nc
+before=$(tree_sum removed)
+"$M" resume removed --quiet >/dev/null 2>rm.err
+rc=$?
+check "resume of a finished run whose checkpoint was removed: exit 2 (got $rc)" \
+  test $rc -eq 2
+check "... its record untouched" test "$(tree_sum removed)" = "$before"
+# Temporary files of killed processes are removed by the next resume.
+"$M" run long.ini --out stale --set checkpoint.every=1000 --quiet \
+  >/dev/null 2>&1 &
+k=$!
+wait_for stale/checkpoint.nc
+kill -KILL $k
+wait $k 2>/dev/null
+echo x >stale/checkpoint.nc.tmp.999999
+echo x >stale/config.ini.tmp.999998
+"$M" resume stale --quiet >/dev/null 2>&1
+check "resume removes the temporary files killed processes left" \
+  test -z "$(find stale -name '*.tmp.*')"
 for sig in HUP XCPU ALRM TERM; do
   "$M" run long.ini --out "sig-$sig" --quiet >/dev/null 2>&1 &
   k=$!
@@ -264,29 +319,42 @@ check "... nothing written" test ! -e dup
   --vary synapse.n=4 --out dup >/dev/null 2>&1
 rc=$?
 check "a key both linked and varied: exit 2 (got $rc)" test $rc -eq 2
+"$M" sweep short.ini --vary run.seed=1,2 --seeds 2 --out dup >/dev/null \
+  2>&1
+rc=$?
+check "--vary run.seed with --seeds: exit 2 (got $rc)" test $rc -eq 2
+"$M" sweep short.ini --vary output.dir=a,b --out dup >/dev/null 2>&1
+rc=$?
+check "--vary output.dir: exit 2 (got $rc)" test $rc -eq 2 -a ! -e dup
+"$M" sweep short.ini --vary ensemble.f=0.5 --out ref-short >/dev/null 2>&1
+rc=$?
+check "a sweep into a run's directory: exit 2 (got $rc)" test $rc -eq 2
 
 echo "== 9: collect and sweep-status verify every task"
 "$M" sweep short.ini --vary ensemble.f=0.5,0.3 --out swd >/dev/null
 for t in 0000 0001; do
   "$M" run swd/tasks/$t.ini --out swd/tasks/$t --quiet >/dev/null
 done
-# One value of task 1's record changed in place (the file stays readable).
-python3 - swd/tasks/0001/record.nc <<'PY' 2>/dev/null ||
-import sys
-p = sys.argv[1]
-b = bytearray(open(p, "rb").read())
-# The probes of age 0 are the run's memory count, 400, as a little-endian
-# int64 in the record's data: change it to 401.
-i = b.find((400).to_bytes(8, "little"))
-b[i] = 145
-open(p, "wb").write(b)
-PY
-  echo "(python3 missing: damage by hand skipped)"
+# One value of task 1's record changed, the file otherwise intact (every
+# attribute kept): the first value of `signal`, rewritten through CDL.
+ncdump -p 9,17 swd/tasks/0001/record.nc >rec.cdl
+awk '/^ signal = /&&!done{sub(/= [^,]*/, "= 0.5"); done=1} {print}' \
+  rec.cdl >bad.cdl
+rm swd/tasks/0001/record.nc
+ncgen -k nc4 -o swd/tasks/0001/record.nc bad.cdl
+check "(the damage changed a value)" bash -c "! cmp -s rec.cdl bad.cdl"
 "$M" collect swd >/dev/null 2>col.err
 rc=$?
 check "collect of a damaged record: exit 3 (got $rc)" test $rc -eq 3
 check "... naming the task" grep -q "task 0001 (ensemble.f=0.3" col.err
 check "... and writes no sweep.nc" test ! -e swd/sweep.nc
+"$M" info swd/tasks/0001/record.nc >info.out 2>&1
+rc=$?
+check "info on the damaged record: exit 2 (got $rc), MISMATCH" \
+  bash -c "[[ $rc -eq 2 ]] && grep -q MISMATCH info.out"
+"$M" run short.ini --out swd --quiet >/dev/null 2>&1
+rc=$?
+check "a run into a sweep's directory: exit 2 (got $rc)" test $rc -eq 2
 "$M" sweep-status swd >st.out 2>&1
 check "sweep-status calls it damaged" grep -q "^0001 .*damaged" st.out
 "$M" collect --skip-damaged swd >/dev/null 2>col2.err
