@@ -306,18 +306,6 @@ static int real_main(int argc, char **argv)
 
 /* ---- Process-wide policies ----------------------------------------------- */
 
-/* Whether an MPI launcher started this process. */
-static int launched_by_mpi(void)
-{
-    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK",
-                                       "PMI_RANK", "PMI_SIZE"};
-    size_t i;
-    for (i = 0; i < sizeof vars / sizeof *vars; i++)
-        if (getenv(vars[i]))
-            return 1;
-    return 0;
-}
-
 /*
  * Test hook (docs/RELIABILITY.md): MP_FAULT="<what>-<kind>[@N]" makes the
  * N-th (default: first) and every later operation of that kind fail:
@@ -351,7 +339,7 @@ static void faults_from_environment(void)
 int main(int argc, char **argv)
 {
     int rc;
-    if (launched_by_mpi() && (rc = mp_mpi_init(&argc, &argv)))
+    if (mp_mpi_launched() && (rc = mp_mpi_init(&argc, &argv)))
         return mp_cli_fail(rc);
     faults_from_environment();
     /* A damaged file cannot take a single process down: it is opened in a

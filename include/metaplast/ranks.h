@@ -8,9 +8,26 @@
 #ifndef METAPLAST_RANKS_H
 #define METAPLAST_RANKS_H
 
+#include <stdlib.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* For programs deciding whether to call mp_mpi_init: whether an MPI
+ * launcher (mpirun, srun) started this process, from the variables the
+ * launchers set.  Inline in the program: the library itself never reads
+ * the environment. */
+static inline int mp_mpi_launched(void)
+{
+    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK",
+                                       "PMI_RANK", "PMI_SIZE"};
+    size_t i;
+    for (i = 0; i < sizeof vars / sizeof *vars; i++)
+        if (getenv(vars[i]))
+            return 1;
+    return 0;
+}
 
 /* Whether this build has MPI. */
 int mp_mpi_built(void);

@@ -21,6 +21,7 @@
 #include "metaplast/error.h"
 #include "metaplast/io.h"
 #include "metaplast/net.h"
+#include "metaplast/ranks.h"
 #include "metaplast/private/par.h"
 #include "metaplast/ranks.h"
 
@@ -35,18 +36,6 @@ static void barrier(void)
 {
     int64_t x = 0;
     mp__par_max_i64(&x, 1);
-}
-
-/* Whether an MPI launcher (mpirun, srun) started this process. */
-static int launched_by_mpi(void)
-{
-    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK",
-                                       "PMI_RANK", "PMI_SIZE"};
-    size_t i;
-    for (i = 0; i < sizeof vars / sizeof *vars; i++)
-        if (getenv(vars[i]))
-            return 1;
-    return 0;
 }
 
 /* Collective: every rank's status rc to one verdict; on a failure rank 0
@@ -86,7 +75,7 @@ int main(int argc, char **argv)
     size_t n_ages;
     int i, R, root, rc;
 
-    if (launched_by_mpi() && (rc = mp_mpi_init(&argc, &argv))) {
+    if (mp_mpi_launched() && (rc = mp_mpi_init(&argc, &argv))) {
         fprintf(stderr, "metaplast-bench-mpi: %s\n", mp_errmsg());
         return 2;
     }

@@ -29,6 +29,7 @@
 # 77 (skipped) without ncdump.  About 45 s on a 2-core machine.
 #   usage: kill_campaign.sh PATH/TO/metaplast
 set -uo pipefail
+source "$(dirname "$(realpath "$0")")/../lib/reliability.sh"
 metaplast=$(realpath "${1:?usage: kill_campaign.sh PATH/TO/metaplast}")
 RANDOM=12345
 skip() {
@@ -52,31 +53,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 cd "$T" || exit 1
 
-passed=0 failed=0
-ok() {
-  echo "ok: $*"
-  passed=$((passed + 1))
-}
-fail() {
-  echo "FAIL: $*"
-  failed=$((failed + 1))
-}
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((10#$t / 1000)); }
-# data FILE: every value of every variable, at round-trip precision.
-data() { ncdump -p 9,17 "$1" | sed -n '/^data:/,$p'; }
-# same PARADIGM DIR: DIR's two files hold the reference's values; says
-# which differ (or are missing) otherwise.
-same() {
-  local f bad=
-  for f in checkpoint record; do
-    if [[ ! -f $2/$f.nc ]]; then
-      bad+=" $f.nc missing"
-    elif ! cmp -s "ref-$1.$f" <(data "$2/$f.nc"); then
-      bad+=" $f.nc differs"
-    fi
-  done
-  [[ -z $bad ]] || { echo "$bad"; return 1; }
-}
 # reap PID LIMIT_S: waits (up to LIMIT_S) for a background run; its exit
 # status, or 124 after killing a run that hung.
 reap() {
@@ -92,8 +69,6 @@ reap() {
   fi
   wait "$1"
 }
-# last FILE: the last line of a stderr capture, for messages.
-last() { tail -n 1 "$1" 2>/dev/null; }
 
 # The two paradigms, each with several periodic checkpoints.
 cat >ensemble.ini <<'INI'

@@ -27,6 +27,7 @@
 # tmpfs (needs root) or has no ncdump.
 #   usage: tmpfs_full.sh PATH/TO/metaplast
 set -uo pipefail
+source "$(dirname "$(realpath "$0")")/../lib/reliability.sh"
 metaplast=$(realpath "${1:?usage: tmpfs_full.sh PATH/TO/metaplast}")
 skip() {
   echo "SKIP: $*"
@@ -56,32 +57,6 @@ mount -t tmpfs -o size=8k,mode=0755 mp-tmpfs-test "$M" 2>mount.err ||
   skip "cannot mount a tmpfs: $(tail -n 1 mount.err)"
 umount "$M" || { echo "FAIL: cannot unmount $M"; exit 1; }
 
-passed=0 failed=0
-ok() {
-  echo "ok: $*"
-  passed=$((passed + 1))
-}
-fail() {
-  echo "FAIL: $*"
-  failed=$((failed + 1))
-}
-# data FILE: every value of every variable, at round-trip precision.
-data() { ncdump -p 9,17 "$1" | sed -n '/^data:/,$p'; }
-# same PARADIGM DIR: DIR's two files hold the reference's values; says
-# which differ (or are missing) otherwise.
-same() {
-  local f bad=
-  for f in checkpoint record; do
-    if [[ ! -f $2/$f.nc ]]; then
-      bad+=" $f.nc missing"
-    elif ! cmp -s "ref-$1.$f" <(data "$2/$f.nc"); then
-      bad+=" $f.nc differs"
-    fi
-  done
-  [[ -z $bad ]] || { echo "$bad"; return 1; }
-}
-last() { tail -n 1 "$1" 2>/dev/null; }
-died() { (($1 > 128)) && echo " (death by signal $(($1 - 128)))"; }
 
 # State: one byte per synapse (600 KB); 4 checkpoints.
 cat >ensemble.ini <<'INI'
