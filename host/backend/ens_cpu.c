@@ -13,6 +13,7 @@
 #include "metaplast/error.h"
 #include "metaplast/private/ens_backend.h"
 #include "metaplast/private/util.h"
+#include "ens_simd.h"
 
 /* Synapses per work item: 8 KiB of state, well inside a 32 KiB L1. */
 #define CHUNK 8192u
@@ -20,6 +21,9 @@
 struct cpu {
     struct mp_ens_desc d;
     uint8_t *s; /* padded state array */
+    int isa;                   /* the instruction set in use */
+    mp_simd_tiles_fn tiles;    /* its vector step (NULL: generic) */
+    struct mp_simd_table simd; /* the table, for byte-wise lookups */
 };
 
 static int nthreads(const struct cpu *c)
@@ -111,9 +115,12 @@ static int cpu_advance(struct mp_ens_backend *b, uint64_t mu0,
         const uint64_t t1 =
             t0 + CHUNK / MP_TILE < tiles ? t0 + CHUNK / MP_TILE : tiles;
         uint64_t mu, lt;
-        for (mu = mu0; mu < mu0 + count; mu++)
-            for (lt = t0; lt < t1; lt++)
+        for (mu = mu0; mu < mu0 + count; mu++) {
+            /* The vector path as far as it goes, the generic one after. */
+            lt = c->tiles ? c->tiles(&c->d, &c->simd, c->s, mu, t0, t1) : t0;
+            for (; lt < t1; lt++)
                 tile_step(c, mu, lt);
+        }
     }
     return 0;
 }
@@ -209,9 +216,12 @@ int mp__ens_cpu_create(struct mp_ens_backend *b, const struct mp_ens_desc *d)
                         "GB)",
                         (unsigned long long)d->local, (double)d->padded / 1e9);
     }
+    c->isa = mp__isa_pick(d->isa);
+    c->tiles = mp__ens_simd_fn(c->isa);
+    mp__simd_table(&d->table, d->depths, &c->simd);
     b->name = "cpu";
-    snprintf(b->device, sizeof b->device, "CPU, %d OpenMP thread%s",
-             nthreads(c), nthreads(c) == 1 ? "" : "s");
+    snprintf(b->device, sizeof b->device, "CPU (%s), %d OpenMP thread%s",
+             mp__isa_name(c->isa), nthreads(c), nthreads(c) == 1 ? "" : "s");
     b->ctx = c;
     b->init_state = cpu_init;
     b->advance = cpu_advance;

@@ -6,7 +6,7 @@
  * docs/PERFORMANCE.md records its output.
  *
  * usage: metaplast-bench [--synapses N] [--steps K] [--backend cpu|cuda]
- *                        [--threads T]
+ *                        [--threads T] [--isa generic|avx2|avx512]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,7 +105,7 @@ struct model {
 int main(int argc, char **argv)
 {
     uint64_t N = 10000000, steps = 32;
-    int backend = MP_BACKEND_CPU, threads = 0, i;
+    int backend = MP_BACKEND_CPU, threads = 0, isa = MP_ISA_AUTO, i;
     struct model models[3];
     char host[512] = "?";
     double bw, rng;
@@ -117,6 +117,10 @@ int main(int argc, char **argv)
             steps = strtoull(argv[i + 1], NULL, 10);
         else if (!strcmp(argv[i], "--threads"))
             threads = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--isa"))
+            isa = !strcmp(argv[i + 1], "generic") ? MP_ISA_GENERIC
+                  : !strcmp(argv[i + 1], "avx2")  ? MP_ISA_AVX2
+                                                  : MP_ISA_AVX512;
         else if (!strcmp(argv[i], "--backend"))
             backend = !strcmp(argv[i + 1], "cuda") ? MP_BACKEND_CUDA
                                                    : MP_BACKEND_CPU;
@@ -191,6 +195,7 @@ int main(int argc, char **argv)
         d.half = 1;
         d.depths = r.depths;
         d.threads = threads;
+        d.isa = isa;
         d.table = r.table;
         rc = backend == MP_BACKEND_CUDA ? mp__ens_cuda_create(&b, &d)
                                         : mp__ens_cpu_create(&b, &d);
@@ -202,6 +207,8 @@ int main(int argc, char **argv)
         for (j = 0; j < 2 * r.depths; j++)
             cum[j] = ((uint64_t)(j + 1) << 32) / (2 * r.depths);
         b.init_state(&b, cum);
+        if (i == 0)
+            printf("backend: %s\n", b.device);
         b.advance(&b, mu, 2); /* warm up */
         mu += 2;
         {

@@ -21,6 +21,16 @@ extern "C" {
  * array is padded to whole tiles, and the padding is never measured. */
 #define MP_TILE 128u
 
+/* The CPU backend's instruction sets, for mp_ens_desc.isa: AUTO picks
+ * the best the processor has; any other value is a cap (the tests and
+ * benchmarks compare the paths, which give the same bits). */
+enum mp_isa {
+    MP_ISA_AUTO = 0,
+    MP_ISA_GENERIC = 1, /* portable C */
+    MP_ISA_AVX2 = 2,    /* 32 synapses per instruction */
+    MP_ISA_AVX512 = 3   /* 64 (AVX-512 F and BW) */
+};
+
 /* A backend holds the tiles [tile0, tile0 + padded / MP_TILE) of the
  * ensemble (all of them in a single process; one block per MPI rank):
  * random streams and the padding mask use global indices, the state array
@@ -35,6 +45,7 @@ struct mp_ens_desc {
     uint64_t thr_f;            /* f as a 32-bit threshold (half == 0) */
     uint32_t depths;           /* D, depth levels per strength */
     int threads;               /* CPU threads, 0 = all */
+    int isa;                   /* CPU instruction set: enum mp_isa */
     struct mp_syn_table table; /* the compiled model */
 };
 
