@@ -6,9 +6,10 @@
  * thresholds, thresholds that need the refinement bits, p = 1 entries,
  * tables spanning up to all 16 lookup blocks), N not a multiple of the
  * vector width, blocks of tiles starting at odd tiles (as MPI ranks hold
- * them) and a block whose random-stream counters carry past 2^32 (where
- * the vector path hands over to the generic one).  A path this processor
- * lacks is reported and left out.
+ * them), both candidate-sign paths (f = 1/2 and 0.3), and a block whose
+ * random-stream counters carry past 2^32 (where the vector path hands
+ * over to the generic one).  A path this processor lacks is reported and
+ * left out.
  */
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
@@ -39,7 +40,8 @@ static struct model models[] = {
  * of `total`, capped at instruction set isa, from a uniform initial
  * distribution over the model's states. */
 static void make(struct mp_ens_backend *b, const struct mp_syn_params *p,
-                 uint64_t total, uint64_t tile0, uint64_t local, int isa)
+                 uint64_t total, uint64_t tile0, uint64_t local, int isa,
+                 double f)
 {
     struct mp_ens_desc d;
     struct mp_syn_rule r;
@@ -53,7 +55,8 @@ static void make(struct mp_ens_backend *b, const struct mp_syn_params *p,
     d.padded = (local + MP_TILE - 1) / MP_TILE * MP_TILE;
     d.local = local;
     d.seed = UINT64_C(0x9E3779B97F4A7C15);
-    d.half = 1;
+    d.half = f == 0.5;
+    d.thr_f = mp_prob_threshold(f);
     d.depths = r.depths;
     d.threads = 1;
     d.isa = isa;
@@ -66,7 +69,7 @@ static void make(struct mp_ens_backend *b, const struct mp_syn_params *p,
 
 /* Runs `path` beside the generic path; fails at the first difference. */
 static void compare(const struct model *m, uint64_t total, uint64_t tile0,
-                    uint64_t local, int path)
+                    uint64_t local, int path, double f)
 {
     /* Calls of 1, 7 and 40 memories, and a measurement after each. */
     static const uint64_t calls[] = {1, 7, 40};
@@ -75,8 +78,8 @@ static void compare(const struct model *m, uint64_t total, uint64_t tile0,
     uint8_t *sg = malloc(local), *sv = malloc(local);
     uint64_t mu = 0, k, i;
     cr_assert(sg && sv);
-    make(&g, &m->p, total, tile0, local, MP_ISA_GENERIC);
-    make(&v, &m->p, total, tile0, local, path);
+    make(&g, &m->p, total, tile0, local, MP_ISA_GENERIC, f);
+    make(&v, &m->p, total, tile0, local, path, f);
     cr_assert(strstr(v.device, mp__isa_name(path)), "%s runs %s",
               v.device, mp__isa_name(path));
     for (k = 0; k < 3; k++) {
@@ -89,16 +92,16 @@ static void compare(const struct model *m, uint64_t total, uint64_t tile0,
         for (i = 0; i < local && sg[i] == sv[i]; i++)
             ;
         cr_assert_eq(i, local,
-                     "%s, %s: synapse %llu (tile0 %llu) after memory %llu: "
-                     "state %u, generic %u",
-                     m->name, mp__isa_name(path),
+                     "%s, f = %g, %s: synapse %llu (tile0 %llu) after "
+                     "memory %llu: state %u, generic %u",
+                     m->name, f, mp__isa_name(path),
                      (unsigned long long)(tile0 * MP_TILE + i),
                      (unsigned long long)tile0, (unsigned long long)mu,
                      (unsigned)sv[i], (unsigned)sg[i]);
         g.measure(&g, ages, 3, a);
         v.measure(&v, ages, 3, b);
-        cr_assert_arr_eq(a, b, sizeof a, "%s, %s: measurement sums",
-                         m->name, mp__isa_name(path));
+        cr_assert_arr_eq(a, b, sizeof a, "%s, f = %g, %s: measurement sums",
+                         m->name, f, mp__isa_name(path));
     }
     g.destroy(&g);
     v.destroy(&v);
@@ -114,16 +117,21 @@ static void every_model(int path)
                     "here", mp__isa_name(path));
         cr_skip_test();
     }
-    for (i = 0; i < sizeof models / sizeof *models; i++) {
-        /* The whole ensemble, N not a multiple of 128 (or of 16 tiles). */
-        compare(&models[i], 100003, 0, 100003, path);
-        /* A block from an odd tile, ending the ensemble. */
-        compare(&models[i], 5 * MP_TILE + 40001, 5, 40001, path);
-        /* A block whose TRANSITION counters (8 per tile) carry past 2^32
-         * inside a group of tiles. */
-        compare(&models[i], UINT64_C(1) << 40, (UINT64_C(1) << 29) - 3,
-                64 * MP_TILE, path);
-    }
+    /* Both candidate-sign paths: bits (f = 1/2) and words (f = 0.3). */
+    static const double fs[] = {0.5, 0.3};
+    size_t j;
+    for (j = 0; j < 2; j++)
+        for (i = 0; i < sizeof models / sizeof *models; i++) {
+            /* The whole ensemble, N not a multiple of 128 (or of 16
+             * tiles). */
+            compare(&models[i], 100003, 0, 100003, path, fs[j]);
+            /* A block from an odd tile, ending the ensemble. */
+            compare(&models[i], 5 * MP_TILE + 40001, 5, 40001, path, fs[j]);
+            /* A block whose TRANSITION counters (8 per tile) carry past
+             * 2^32 inside a group of tiles. */
+            compare(&models[i], UINT64_C(1) << 40, (UINT64_C(1) << 29) - 3,
+                    64 * MP_TILE, path, fs[j]);
+        }
 }
 
 Test(simd, avx2_equals_generic)

@@ -36,7 +36,7 @@ void mp__simd_table(const struct mp_syn_table *t, uint32_t depths,
 
 /*
  * Stores memory mu over the local tiles [lt, lt1) of the state array s,
- * in whole groups of the path's width, as far as it can (f = 1/2 only);
+ * in whole groups of the path's width, as far as it can;
  * returns the first tile it did not do, which the caller finishes with
  * the generic step.
  */

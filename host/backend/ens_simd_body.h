@@ -241,8 +241,47 @@ static void setup(struct ctx *c, const struct mp_ens_desc *d,
     }
 }
 
+/* Bits 0..7 of m to bits 0, 4, .., 28. */
+static inline uint32_t spread4(uint32_t m)
+{
+    m = (m | (m << 12)) & 0x000F000Fu;
+    m = (m | (m << 6)) & 0x03030303u;
+    return (m | (m << 3)) & 0x11111111u;
+}
+
+/* f != 1/2: the candidate bits of synapses i0 .. i0 + VBYTES - 1, word
+ * i % 4 of block (PATTERN, mu, i / 4) below f's threshold (thr_f < 2^32;
+ * the blocks i0 / 4 + lane, a multiple of LANES: no carry). */
+static inline uint64_t xi_words(const struct ctx *c, uint64_t mu,
+                                uint64_t i0, uint32_t thr_f)
+{
+    uint64_t xi = 0;
+    uint32_t w;
+    V x[4];
+    counters(x, MP_RNG_PATTERN, mu, i0 / 4);
+    philox(x, c);
+    for (w = 0; w < 4; w++) {
+        /* Lane l of word w is synapse i0 + 4 l + w. */
+#if MP_SIMD_W == 64
+        const uint32_t m =
+            _mm512_cmplt_epu32_mask(x[w], V_SET32(thr_f));
+        xi |= ((uint64_t)spread4(m & 0xFFu) |
+               (uint64_t)spread4(m >> 8) << 32)
+              << w;
+#else
+        const V sign = V_SET32(0x80000000u);
+        const uint32_t m = (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(
+            _mm256_cmpgt_epi32(V_XOR(V_SET32(thr_f), sign),
+                               V_XOR(x[w], sign))));
+        xi |= (uint64_t)spread4(m) << w;
+#endif
+    }
+    return xi;
+}
+
 /* TILES_PER_CALL tiles from global tile g (local pointer s), their
- * candidate words pw[w][l] at lane l = their place among the group. */
+ * candidate words pw[w][l] at lane l = their place among the group
+ * (f = 1/2), or drawn per synapse (pw = NULL). */
 static inline void tiles(const struct ctx *c, const struct mp_ens_desc *d,
                          uint8_t *s, uint64_t mu, uint64_t g,
                          uint32_t pw[4][LANES], uint32_t l)
@@ -256,11 +295,17 @@ static inline void tiles(const struct ctx *c, const struct mp_ens_desc *d,
         /* Vector j: bytes VBYTES * j .. of these tiles. */
         const uint32_t off = VBYTES * j, t = off / MP_TILE,
                        w = (off % MP_TILE) / 32;
-        uint64_t xi = pw[w][l + t];
+        const uint64_t i0 = g * MP_TILE + off;
+        uint64_t xi;
+        if (!pw) {
+            xi = xi_words(c, mu, i0, (uint32_t)d->thr_f);
+        } else {
+            xi = pw[w][l + t];
 #if MP_SIMD_W == 64
-        xi |= (uint64_t)pw[w + 1][l + t] << 32;
+            xi |= (uint64_t)pw[w + 1][l + t] << 32;
 #endif
-        step_vec(c, d, s + off, xi, r[j], mu, g * MP_TILE + off);
+        }
+        step_vec(c, d, s + off, xi, r[j], mu, i0);
     }
 }
 
@@ -268,8 +313,8 @@ uint64_t FN(const struct mp_ens_desc *d, const struct mp_simd_table *t,
             uint8_t *s, uint64_t mu, uint64_t lt, uint64_t lt1)
 {
     struct ctx c;
-    if (!d->half)
-        return lt;
+    if (!d->half && d->thr_f > UINT32_MAX)
+        return lt; /* f within 2^-33 of 1: the generic path */
     setup(&c, d, t);
     for (; lt + LANES <= lt1; lt += LANES) {
         const uint64_t g = d->tile0 + lt; /* global: the streams' index */
@@ -279,12 +324,15 @@ uint64_t FN(const struct mp_ens_desc *d, const struct mp_simd_table *t,
         if ((uint32_t)g > UINT32_MAX - (LANES - 1) ||
             (uint32_t)(g * 8) > UINT32_MAX - (8 * LANES - 1))
             break;
-        counters(x, MP_RNG_PATTERN, mu, g);
-        philox(x, &c);
-        for (w = 0; w < 4; w++)
-            V_STORE(pw[w], x[w]);
+        if (d->half) {
+            counters(x, MP_RNG_PATTERN, mu, g);
+            philox(x, &c);
+            for (w = 0; w < 4; w++)
+                V_STORE(pw[w], x[w]);
+        }
         for (l = 0; l < LANES; l += TILES_PER_CALL)
-            tiles(&c, d, s + (lt + l) * MP_TILE, mu, g + l, pw, l);
+            tiles(&c, d, s + (lt + l) * MP_TILE, mu, g + l,
+                  d->half ? pw : NULL, l);
     }
     return lt;
 }
