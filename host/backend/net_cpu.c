@@ -59,7 +59,7 @@ static const uint32_t *row_cells(const struct cpu *c, uint64_t i)
 }
 
 /* Row i's update at a step, then its next current. */
-static double row_step(const struct cpu *c, uint64_t i,
+MP_VECTOR_CLONES static double row_step(const struct cpu *c, uint64_t i,
                        const struct mp_net_step *st,
                        const struct mp_net_row *u)
 {

@@ -95,23 +95,50 @@ static int sample_alloc(struct mp_net_sample *s, uint32_t N, uint32_t K,
     return 0;
 }
 
+/* Patterns per pass over the weights when sampling responses: as many
+ * padded patterns as fit 4 MiB (the rows are read once per batch). */
+#define RESPONSE_BATCH_BYTES (UINT64_C(4) << 20)
+
+/* The responses of the rows held to every pattern alone: row by row, each
+ * row against a batch of patterns while it is in the cache (each value
+ * is drive()'s, in its order). */
+static void sample_responses(struct mp_net *n, struct mp_net_sample *s)
+{
+    const struct mp_net_params *p = &n->p;
+    const size_t pre = p->n_pre;
+    uint64_t nb = RESPONSE_BATCH_BYTES / (pre * sizeof(float));
+    float *xs;
+    uint32_t i, k0, k;
+    nb = nb < 1 ? 1 : nb > p->K ? p->K : nb;
+    xs = nb > 1 ? calloc(nb * pre, sizeof *xs) : NULL;
+    if (!xs)
+        nb = 1; /* one at a time, in the engine's scratch vector */
+    for (k0 = 0; k0 < p->K; k0 += (uint32_t)nb) {
+        const uint32_t kn = p->K - k0 < nb ? p->K - k0 : (uint32_t)nb;
+        for (k = 0; xs && k < kn; k++)
+            memcpy(xs + k * pre, mp_net_pattern(n, k0 + k),
+                   p->n_in * sizeof *xs);
+        for (i = p->r0; i < p->r1; i++)
+            for (k = 0; k < kn; k++)
+                s->response[(size_t)i * p->K + k0 + k] =
+                    drive(n, i, xs ? xs + k * pre : pattern_alone(n, k0));
+    }
+    free(xs);
+}
+
 /* The rows held: their mean rates over the interval (and its restart),
  * their responses, their weight statistics. */
 static void sample_rows(struct mp_net *n, struct mp_net_sample *s,
                         double *rs)
 {
     const struct mp_net_params *p = &n->p;
-    uint32_t i, k;
+    uint32_t i;
     for (i = p->r0; i < p->r1; i++) {
         s->rate[i] = n->n_rec ? (float)(n->s.acc_rec[i] / (double)n->n_rec)
                               : n->s.y[i];
         n->s.acc_rec[i] = 0.0;
     }
-    for (k = 0; k < p->K; k++) {
-        const float *x = pattern_alone(n, k);
-        for (i = p->r0; i < p->r1; i++)
-            s->response[(size_t)i * p->K + k] = drive(n, i, x);
-    }
+    sample_responses(n, s);
     weight_stats(n, rs, s->histogram);
     n->n_rec = 0;
 }

@@ -13,6 +13,20 @@
 #define MP_PRINTF(a, b)
 #endif
 
+/* A hot loop compiled also for AVX2 and AVX-512 (F), the copy chosen
+ * when the program loads from what the processor has (GCC, x86-64; the
+ * rest of the build stays portable).  The arithmetic is the same: no
+ * contraction (-ffp-contract=off), no reassociation, so every copy gives
+ * the same bits; wider registers hold the 32 partial sums of the fixed
+ * summation order without spilling them. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) &&      \
+    !defined(MP_CUDASIM)
+#define MP_VECTOR_CLONES                                                     \
+    __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define MP_VECTOR_CLONES
+#endif
+
 /* Sets this thread's error text (mp_errmsg) and returns code: every
  * error path of the library ends in `return mp__fail(MP_E..., ...)`. */
 int mp__fail(int code, const char *fmt, ...) MP_PRINTF(2, 3);
