@@ -2,7 +2,9 @@
 /*
  * bench_ensemble.c: synapse updates per second of the ensemble engine, per
  * model, next to the two limits measured in the same run: the machine's
- * copy bandwidth and the Philox4x32-10 rate (the RNG bound).  Not a test:
+ * copy bandwidth and the scalar Philox4x32-10 rate (the bound of a scalar
+ * engine; the vector paths draw several counters per instruction and pass
+ * it).  Not a test:
  * docs/PERFORMANCE.md records its output.
  *
  * usage: metaplast-bench [--synapses N] [--steps K] [--backend cpu|cuda]
@@ -166,12 +168,12 @@ int main(int argc, char **argv)
            backend == MP_BACKEND_CUDA ? "device" : "host", bw / 1e9);
     printf("measured Philox4x32-10 (host): %.3g calls/s; an update draws %.4f "
            "calls (f = 1/2: a byte, 1/128 pattern block, refinements not "
-           "counted) -> RNG bound %.3g updates/s\n",
+           "counted) -> scalar RNG bound %.3g updates/s\n",
            rng, CALLS_PER_UPDATE, rng / CALLS_PER_UPDATE);
     printf("N = %llu synapses, %llu steps per advance call (fused)\n\n",
            (unsigned long long)N, (unsigned long long)steps);
     printf("%-14s %14s %10s %14s %12s %12s\n", "model", "updates/s",
-           "ns/update", "RNG share", "fused B/s", "1-step B/s");
+           "ns/update", "/ scalar RNG", "fused B/s", "1-step B/s");
     printf("%-14s %14s %10s %14s %12s %12s\n", "", "", "", "",
            "/ bandwidth", "/ bandwidth");
 
@@ -243,8 +245,10 @@ int main(int argc, char **argv)
         }
         {
             double ups = (double)N * (double)steps / fused;
-            /* RNG share: the time the update's Philox calls take at the
-             * measured rate, over the time an update takes. */
+            /* Over the scalar RNG bound: the time the update's Philox
+             * calls take one at a time at the measured rate, over the
+             * time an update takes (the RNG's share of the time for the
+             * generic path; above 100 % for the vector paths). */
             printf("%-14s %14.3g %10.3f %13.0f%% %12.3f %12.3f\n",
                    models[i].name, ups, 1e9 / ups,
                    100.0 * ups / (rng / CALLS_PER_UPDATE),
