@@ -68,31 +68,77 @@ update_first(const struct mp_k_net &a, const struct mp_k_net_pass &p,
     __syncwarp();
 }
 
+/* Synapses in flight per lane in the row loop: a lane loads the weights
+ * and rates of ROW_UNROLL synapses (s, s + 32, ...) before it uses the
+ * first, so that a warp has that many 128-byte lines of weights in flight
+ * (a device needs tens of kilobytes in flight per multiprocessor to keep
+ * its memory busy). */
+#define ROW_UNROLL 8
+
+/* Lane `lane`'s part of row i's current: its terms s = lane, lane + 32,
+ * ... in increasing s (mp_row_pass's order), each weight first updated and
+ * written back when PLASTIC (u), read and left alone otherwise. */
+template <int SPARSE, int PLASTIC>
+static __device__ __forceinline__ double
+row_terms(const struct mp_k_net &a, uint64_t i, uint32_t L, unsigned lane,
+          const struct mp_net_row *u)
+{
+    float *row = a.w + i * L;
+    const uint32_t *cells = SPARSE ? a.idx + i * L : 0;
+    double acc = 0.0;
+    uint32_t s = lane;
+    int j;
+    for (; s < L && L - s > 32u * (ROW_UNROLL - 1); s += 32u * ROW_UNROLL) {
+        /* Pointers at s: a dense row's addresses are one register plus
+         * constant offsets. */
+        float *wp = row + s, w[ROW_UNROLL], x[ROW_UNROLL], xn[ROW_UNROLL];
+        const float *zp = SPARSE ? a.z : a.z + s;
+        const float *znp = SPARSE ? a.z_next : a.z_next + s;
+        for (j = 0; j < ROW_UNROLL; j++) {
+            const uint32_t c = SPARSE ? cells[s + 32u * j] : 32u * j;
+            w[j] = wp[32 * j];
+            x[j] = PLASTIC ? zp[c] : 0.0f;
+            xn[j] = znp[c];
+        }
+        for (j = 0; j < ROW_UNROLL; j++) {
+            acc += mp_row_syn(&w[j], x[j], xn[j], PLASTIC ? u : 0);
+            if (PLASTIC)
+                wp[32 * j] = w[j];
+        }
+    }
+    for (; s < L; s += 32u) {
+        const uint32_t c = SPARSE ? cells[s] : s;
+        acc += mp_row_syn(&row[s], PLASTIC ? a.z[c] : 0.0f, a.z_next[c],
+                          PLASTIC ? u : 0);
+    }
+    return acc;
+}
+
 __global__ void net_pass(struct mp_k_net a, struct mp_k_net_pass p)
 {
     MP_SHARED(struct mp_syn_table, t);
     const unsigned lane = threadIdx.x & 31u;
     const uint64_t warps = (uint64_t)gridDim.x * blockDim.x / 32;
     const int first = p.plastic && (p.rule.discrete || p.rule.hetero);
+    const int upd = p.plastic && !first; /* the row loop updates */
     uint64_t i;
     if (p.plastic && p.rule.discrete)
         mp_load_shared(&t, a.table);
     for (i = (blockIdx.x * (uint64_t)blockDim.x + threadIdx.x) / 32;
          i < p.n_out; i += warps) {
-        float *row = a.w + i * p.L;
         const uint32_t *cells = p.sparse ? a.idx + i * p.L : 0;
         const float y = p.currents ? 0.0f : a.y_new[i];
         const struct mp_net_row u =
             mp_net_row_at(&p.rule, p.kb, p.m, y, a.theta[i]);
-        double acc = 0.0;
-        uint32_t s;
+        double acc;
         if (first)
-            update_first(a, p, &t, i, lane, row, cells, &u);
-        for (s = lane; s < p.L; s += 32) {
-            const uint32_t c = cells ? cells[s] : s;
-            acc += mp_row_syn(&row[s], a.z[c], a.z_next[c],
-                              p.plastic && !first ? &u : 0);
-        }
+            update_first(a, p, &t, i, lane, a.w + i * p.L, cells, &u);
+        if (p.sparse)
+            acc = upd ? row_terms<1, 1>(a, i, p.L, lane, &u)
+                      : row_terms<1, 0>(a, i, p.L, lane, &u);
+        else
+            acc = upd ? row_terms<0, 1>(a, i, p.L, lane, &u)
+                      : row_terms<0, 0>(a, i, p.L, lane, &u);
         acc = warp_combine(acc);
         if (lane == 0 && p.currents)
             a.h[i] = acc;

@@ -4,8 +4,9 @@
  * model, next to the two limits measured in the same run: the machine's
  * copy bandwidth and the scalar Philox4x32-10 rate (the bound of a scalar
  * engine; the vector paths draw several counters per instruction and pass
- * it).  Not a test:
- * docs/PERFORMANCE.md records its output.
+ * it).  With --backend cuda, also the kernel's modelled limit on an H200
+ * (roofline.h) and achieved / limit, one "roofline |" line per case.  Not
+ * a test: docs/PERFORMANCE.md records its output.
  *
  * usage: metaplast-bench [--synapses N] [--steps K] [--backend cpu|cuda]
  *                        [--threads T] [--isa generic|avx2|avx512]
@@ -25,6 +26,7 @@
 #include "metaplast/private/ens_backend.h"
 #include "metaplast/private/rng.h"
 #include "metaplast/private/syn_rules.h"
+#include "roofline.h"
 
 static double now(void)
 {
@@ -110,7 +112,7 @@ int main(int argc, char **argv)
     int backend = MP_BACKEND_CPU, threads = 0, isa = MP_ISA_AUTO, i;
     struct model models[3];
     char host[512] = "?";
-    double bw, rng;
+    double bw, rng, fused_ups[3] = {0, 0, 0}, single_ups[3] = {0, 0, 0};
 
     for (i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--synapses"))
@@ -254,8 +256,27 @@ int main(int argc, char **argv)
                    100.0 * ups / (rng / CALLS_PER_UPDATE),
                    2.0 * (double)N / fused / bw,
                    2.0 * (double)N / single / bw);
+            fused_ups[i] = ups;
+            single_ups[i] = (double)N / single;
         }
         b.destroy(&b);
+    }
+    if (backend == MP_BACKEND_CUDA) {
+        /* The kernel against its model: the state bytes of the advance
+         * (read and written once per call) over the copy bandwidth. */
+        char what[64];
+        double bpu, lim;
+        printf("\n");
+        mp_roof_header();
+        for (i = 0; i < 3; i++) {
+            lim = mp_roof_ens((double)steps, &bpu);
+            snprintf(what, sizeof what, "%s, %llu per call", models[i].name,
+                     (unsigned long long)steps);
+            mp_roof_print("ens_advance", what, fused_ups[i], lim, bpu, bw);
+            lim = mp_roof_ens(1.0, &bpu);
+            snprintf(what, sizeof what, "%s, 1 per call", models[i].name);
+            mp_roof_print("ens_advance", what, single_ups[i], lim, bpu, bw);
+        }
     }
     return 0;
 }

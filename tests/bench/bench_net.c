@@ -3,10 +3,13 @@
  * bench_net.c: synapse updates per second of the rate-network engine
  * (BCM, dense feed-forward), fused (one pass over the weights per step)
  * and unfused (update pass + current pass), with the bytes each moves per
- * step over the copy bandwidth measured in the same run.  Not a test:
+ * step over the copy bandwidth measured in the same run.  With --backend
+ * cuda, also the pass's modelled limit on an H200 (roofline.h) and
+ * achieved / limit, one "roofline |" line per case.  Not a test:
  * docs/PERFORMANCE.md records its output.
  *
  * usage: metaplast-bench-net [--inputs N] [--neurons M] [--steps S]
+ *                            [--backend cpu|cuda]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +24,7 @@
 #include "metaplast/net.h"
 #include "metaplast/private/backend.h"
 #include "metaplast/private/net_backend.h"
+#include "roofline.h"
 
 static double now(void)
 {
@@ -60,7 +64,7 @@ int main(int argc, char **argv)
     uint32_t n_in = 10000, n_out = 1000;
     uint64_t steps = 50;
     struct mp_config c;
-    double bw;
+    double bw, dense_ups = 0, sparse_ups = 0;
     int i, fused, backend = MP_BACKEND_CPU;
 
     for (i = 1; i + 1 < argc; i += 2) {
@@ -128,6 +132,8 @@ int main(int argc, char **argv)
         printf("%-8s %14.3g %12.1f %16.3g %14.3f\n",
                fused ? "fused" : "unfused", ups, (double)steps / best, bytes,
                bytes * (double)steps / best / bw);
+        if (fused)
+            dense_ups = ups;
         mp_net_destroy(n);
     }
 
@@ -177,7 +183,24 @@ int main(int argc, char **argv)
         printf("%-11s %14.3g %12.1f %16.3g %14.3f\n",
                i ? "regenerated" : "stored", ups, (double)steps / best, bytes,
                bytes * (double)steps / best / bw);
+        if (!i)
+            sparse_ups = ups;
         mp_net_destroy(n);
+    }
+    if (backend == MP_BACKEND_CUDA) {
+        /* The pass against its model (the whole step: the pass and the
+         * two small per-neuron and per-input kernels). */
+        char what[80];
+        double bpu, lim;
+        printf("\n");
+        mp_roof_header();
+        lim = mp_roof_net_dense(&bpu);
+        snprintf(what, sizeof what, "dense %u x %u, fused", n_in, n_out);
+        mp_roof_print("net_pass", what, dense_ups, lim, bpu, bw);
+        lim = mp_roof_net_sparse(&bpu);
+        snprintf(what, sizeof what, "sparse %u x %u, stored cells", c.n_out,
+                 c.fan_in);
+        mp_roof_print("net_pass", what, sparse_ups, lim, bpu, bw);
     }
     return 0;
 }

@@ -4,7 +4,10 @@
 # NVIDIA GPU, from the bundle tests/gpu/pack.sh made (.device/).  Runs the
 # CUDA-vs-CPU bit-identity tests (ensembles and networks), the RNG test,
 # the ensemble benchmark on the device and on the host, the network
-# benchmark on the device, and prints a short table last.  Logs go to
+# benchmark on the device, and prints two short tables last: the checks,
+# and per kernel the measured updates/s against the limit modelled for an
+# H200 (tests/bench/roofline.h, docs/PERFORMANCE.md "GPU"), with bytes/s
+# over the device copy bandwidth measured in the same run.  Logs go to
 # $OUT (or /tmp/mp-device) when set.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -14,6 +17,8 @@ tar -xJf .device/bundle.tar.xz -C .device && . .device/bundle/env.sh
 export PATH=/usr/local/cuda/bin:$PATH
 export LD_LIBRARY_PATH="/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
 nvidia-smi -L | tee "$log/gpu.txt"
+nvidia-smi --query-gpu=name,clocks.sm,clocks.max.sm,clocks.mem \
+  --format=csv | tee -a "$log/gpu.txt"
 
 status() { [[ $1 -eq 0 ]] && echo PASS || echo "FAIL ($1)"; }
 test_gpu --jobs 1 --verbose >"$log/test_gpu.log" 2>&1; r_gpu=$?
@@ -33,5 +38,7 @@ printf '%-34s %s\n' "gpu_ensemble (CUDA == CPU, bits)" "$(status $r_gpu)" \
   "rng (Philox == cuRAND)" "$(status $r_rng)" \
   "bench cuda N=1e9" "$(status $r_bc)" "bench cpu N=1e7" "$(status $r_bh)" \
   "bench network cuda 1e9 synapses" "$(status $r_nc)"
-grep -E '^(binary|cascade|serial)' "$log/bench_cuda.txt" | \
-  awk '{printf "cuda %-12s %s updates/s\n", $1" "$2, $3}'
+echo
+echo "== kernels against their model (limit: modelled for an H200, not measured)"
+bash tests/gpu/roofline-table.sh "$log/bench_cuda.txt" \
+  "$log/bench_net_cuda.txt"

@@ -324,6 +324,46 @@ Test(gpu_network, sparse_recurrent_matches_cpu)
     mp_net_destroy(b);
 }
 
+/* Rows long enough for the kernels' unrolled row loop (8 synapses per
+ * lane at a time, 256 per warp) and its remainder: dense, sparse and
+ * discrete rows, plastic and current-only passes. */
+Test(gpu_network, long_rows_match_cpu)
+{
+    int kind;
+    need_device();
+    for (kind = 0; kind < 3; kind++) {
+        struct mp_config c = net_base();
+        struct mp_net *a, *b;
+        c.n_in = 2 * 256 + 37;
+        c.n_out = SIZE(40, 9);
+        c.duration_s = SIZE(0.3, 0.05);
+        c.scaling_interval_s = SIZE(0.1, 0.02);
+        if (kind == 1) {
+            c.recurrent = 1;
+            c.fan_in = 300;
+            c.w_init_rec = 0.005;
+        } else if (kind == 2) {
+            c.scaling_interval_s = 0.0;
+            c.discrete = 1;
+            c.syn.model = MP_SYN_CASCADE;
+            c.syn.n = 5;
+            c.w_weak = 0.0;
+            c.w_strong = 0.02;
+            c.tau_w_s = 0.2;
+        }
+        a = net_make(&c, MP_BACKEND_CPU);
+        b = net_make(&c, MP_BACKEND_CUDA);
+        cr_assert_eq(mp_net_advance(a, UINT64_MAX), 0);
+        cr_assert_eq(mp_net_advance(b, UINT64_MAX), 0, "%s", mp_errmsg());
+        net_compare(a, b, &c,
+                    kind == 0   ? "dense, long rows"
+                    : kind == 1 ? "sparse, long rows"
+                                : "discrete, long rows");
+        mp_net_destroy(a);
+        mp_net_destroy(b);
+    }
+}
+
 /* A network checkpoint written on CUDA resumes on the CPU (and back) to
  * the uninterrupted run's bits. */
 Test(gpu_network, checkpoint_crosses_backends)
