@@ -120,7 +120,7 @@ export TMPDIR=$tmp PYTHONDONTWRITEBYTECODE=1 OMP_NUM_THREADS=$threads
 cd "$tmp"
 
 now() { echo "$EPOCHREALTIME"; }
-calc() { awk "BEGIN { printf \"%.6g\", $1 }"; }
+calc() { awk "BEGIN { printf \"%.6g\", ($1) }"; }
 field() { # field KEY LINE: the value of KEY=value in a key=value line
   tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"
 }
