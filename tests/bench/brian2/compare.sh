@@ -50,6 +50,9 @@
 #                compilation, set-up, loop, writing results (once)
 #   ratio        Brian2 loop / metaplast s
 #   updates/s    synapses x steps / time (metaplast s; Brian2 loop)
+# On a small machine shared with other work the times move with the load
+# (OpenMP's barriers most on the small networks, both sides): the script
+# prints the load average; compare runs made at similar load.
 #
 # Bandwidth (case 1): B = bytes read + written per second by a parallel
 # memcpy between two 256 MiB arrays (metaplast-bench-net's "measured copy
@@ -285,7 +288,7 @@ print("%.3f" % (2 * a.nbytes / t / 1e9))')
     "$c" "${ni}x$no" "$syn" "$steps" "$tm" "$bl" "$bwh" "$(calc "$bl / $tm")" \
     "$(calc "$syn * $steps / $tm")" "$(calc "$syn * $steps / $bl")" "$frac" \
     "$mpw" "$(field mean_w "$b")")")
-  echo "  metaplast ${tm}s; Brian2 loops $(field loops "$b") s, build $(field build_s "$b") s, whole ${bwh}s" >&2
+  echo "  metaplast ${tm}s; Brian2 ($(field float "$b")) loops $(field loops "$b") s, build $(field build_s "$b") s, whole ${bwh}s" >&2
 done
 
 echo
