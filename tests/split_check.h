@@ -41,7 +41,7 @@ static void check_split(mp_backend_create_fn create, const char *what)
     const uint64_t N = 3 * 8192 + 77, T = (N + MP_TILE - 1) / MP_TILE;
     const uint64_t cut[4] = {0, 50, 131, T};
     const uint64_t mus[3] = {99, 120, 150};
-    struct mp_syn_params p = {MP_SYN_CASCADE, 6, 0.5, 0, 0, 0};
+    struct mp_syn_params p = {.model = MP_SYN_CASCADE, .n = 6, .x = 0.5};
     struct mp_syn_rule r;
     uint64_t cum[2 * MP_SYN_MAX_DEPTH];
     uint8_t *whole = malloc(N), *parts = malloc(N);

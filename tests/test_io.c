@@ -125,8 +125,10 @@ Test(io, record_round_trip)
         const char *name;
         char value[4096], att[128];
         mp_config_key(&c, k, &name, value, sizeof value);
-        if (!strcmp(name, "measure.ages"))
-            continue;
+        if (!strcmp(name, "measure.ages") ||
+            (!strncmp(name, "synapse.", 8) && !value[0]) ||
+            !strcmp(name, "synapse.states"))
+            continue; /* the grid; no markov table (a cascade here) */
         snprintf(att, sizeof att, "config.%s", name);
         text_att(nc, NC_GLOBAL, att, buf, sizeof buf);
         cr_expect_str_eq(buf, value, "%s", att);

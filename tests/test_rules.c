@@ -7,7 +7,8 @@
 
 static struct mp_syn_rule build(int model, uint32_t n, double x, double q)
 {
-    struct mp_syn_params p = {model, n, x, q, q, q};
+    struct mp_syn_params p = {
+        .model = model, .n = n, .x = x, .q = q, .q_plus = q, .q_minus = q};
     struct mp_syn_rule r;
     cr_assert_eq(mp_syn_rule_build(&p, &r), 0);
     return r;
@@ -58,7 +59,7 @@ Test(rules, cascade_probabilities)
 
 Test(rules, binary_and_serial)
 {
-    struct mp_syn_params bp = {MP_SYN_BINARY, 0, 0, 0, 0.3, 0.2};
+    struct mp_syn_params bp = {.model = MP_SYN_BINARY, .q_plus = 0.3, .q_minus = 0.2};
     struct mp_syn_rule r;
     uint32_t j;
     cr_assert_eq(mp_syn_rule_build(&bp, &r), 0);
@@ -98,7 +99,8 @@ Test(rules, decision_is_a_32_bit_comparison)
     size_t pi;
     for (pi = 0; pi < sizeof ps / sizeof ps[0]; pi++) {
         struct mp_syn_rule r;
-        struct mp_syn_params bp = {MP_SYN_BINARY, 0, 0, 0, ps[pi], ps[pi]};
+        struct mp_syn_params bp = {.model = MP_SYN_BINARY, .q_plus = ps[pi],
+                                     .q_minus = ps[pi]};
         uint64_t thr = mp_prob_threshold(ps[pi]);
         uint32_t b;
         uint64_t i;

@@ -315,7 +315,7 @@ static double occupancy_zmax(const struct mp_syn_table *t, uint32_t n,
  * boundary factor on q_n fails by far: the test catches that bug. */
 Test(sim, cascade_occupancy_uniform)
 {
-    struct mp_syn_params p = {MP_SYN_CASCADE, 5, 0.5, 0, 0, 0};
+    struct mp_syn_params p = {.model = MP_SYN_CASCADE, .n = 5, .x = 0.5};
     struct mp_syn_rule r;
     const uint64_t N = scaled(1 << 18);
     double z;

@@ -90,7 +90,7 @@ Test(theory, cascade_shape)
  * occupancy is not uniform. */
 Test(theory, cascade_boundary_factor_matters)
 {
-    struct mp_syn_params p = {MP_SYN_CASCADE, 5, 0.5, 0, 0, 0};
+    struct mp_syn_params p = {.model = MP_SYN_CASCADE, .n = 5, .x = 0.5};
     struct mp_syn_rule r;
     cr_assert_eq(mp_syn_rule_build(&p, &r), 0);
     /* q_5 must be x^4 / (1 - x) = 1/8, twice x^4. */

@@ -18,10 +18,14 @@ void mp__simd_table(const struct mp_syn_table *t, uint32_t depths,
         const uint32_t s = k & 0x7Fu;
         /* Bit 7: the random byte equal to h[k] does not decide. */
         const int undecided = t->hi[k] > 255 || t->lo[k] != 0;
+        const int several = (t->next[k] & MP_SYN_MULTI) != 0;
         if ((s & MP_SYN_DEPTH_MASK) >= depths)
             continue; /* no synapse is ever in this state */
         out->h[k] = (uint8_t)(t->hi[k] > 255 ? 255 : t->hi[k]);
-        out->n[k] = (uint8_t)(t->next[k] | (undecided ? 0x80u : 0u));
+        out->n[k] = (uint8_t)((t->next[k] & ~MP_SYN_MULTI) |
+                              (undecided ? 0x80u : 0u));
+        out->m[k] = several ? 0xFF : 0;
+        out->multi |= several;
         used[k >> 4] = 1;
     }
     for (b = 0; b < 16; b++)

@@ -21,12 +21,16 @@
  *   h[k]  the threshold's top byte, min(hi, 255): the step is taken when
  *         the random byte is below it;
  *   n[k]  the target state, with bit 7 set where the byte alone cannot
- *         decide when it equals h[k] (refinement bits, or hi = 256).
+ *         decide when it equals h[k] (refinement bits, or hi = 256);
+ *   m[k]  0xFF where the entry has several targets (markov tables): any
+ *         synapse taking it is left to mp_syn_step (multi = 1).
  * Only the 16-entry blocks some state can index are looked up.
  */
 struct mp_simd_table {
     uint8_t h[256];
     uint8_t n[256];
+    uint8_t m[256];
+    int multi;          /* some entry has several targets */
     uint32_t nblocks;   /* blocks in use */
     uint8_t block[16];  /* their numbers (k >> 4) */
 };

@@ -73,8 +73,9 @@ typedef __m256i V;
 /* Everything constant over one call: keys per round, the table. */
 struct ctx {
     V k0[10], k1[10];
-    V h[16], n[16], base[16];
+    V h[16], n[16], m[16], base[16];
     uint32_t nb;
+    int multi; /* look up m too */
 };
 
 /* lo, hi of m * a in every 32-bit lane. */
@@ -150,11 +151,16 @@ static inline void transpose(const V x[4], V r[4])
 #endif
 }
 
-/* h[k] and n[k] for the indices k (one per byte). */
-static inline void lookup(const struct ctx *c, V k, V *h, V *n)
+/* Inlined with a constant `multi`: the built-in models' loop has no trace
+ * of the markov tables' third lookup. */
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+/* h[k] and n[k] for the indices k (one per byte); m[k] too if multi. */
+static ALWAYS_INLINE void lookup(const struct ctx *c, V k, V *h, V *n, V *m,
+                                 const int multi)
 {
     const V c70 = V_SET8(0x70);
-    V hh = V_XOR(k, k), nn = hh;
+    V hh = V_XOR(k, k), nn = hh, mm = hh;
     uint32_t b;
     for (b = 0; b < c->nb; b++) {
         /* k - 16 block in 0..15 -> 0x70..0x7F (looked up by its low
@@ -162,9 +168,12 @@ static inline void lookup(const struct ctx *c, V k, V *h, V *n)
         const V idx = V_ADDS8(V_SUB8(k, c->base[b]), c70);
         hh = V_OR(hh, V_SHUF8(c->h[b], idx));
         nn = V_OR(nn, V_SHUF8(c->n[b], idx));
+        if (multi)
+            mm = V_OR(mm, V_SHUF8(c->m[b], idx));
     }
     *h = hh;
     *n = nn;
+    *m = mm;
 }
 
 /* The undecided synapses of one vector (bits of `tie`), by mp_syn_step:
@@ -186,20 +195,24 @@ static void settle(const struct mp_ens_desc *d, uint8_t *s, V s0, V u,
 
 /* One vector of synapses i0 .. i0 + VBYTES - 1 at s: candidate bits xi
  * (bit p for synapse i0 + p), random bytes u. */
-static inline void step_vec(const struct ctx *c,
-                            const struct mp_ens_desc *d, uint8_t *s,
-                            uint64_t xi, V u, uint64_t mu, uint64_t i0)
+static ALWAYS_INLINE void step_vec(const struct ctx *c,
+                                   const struct mp_ens_desc *d, uint8_t *s,
+                                   uint64_t xi, V u, uint64_t mu,
+                                   uint64_t i0, const int multi)
 {
     const V s0 = V_LOAD(s);
     const V c7f = V_SET8(0x7F);
-    V k, h, n, s1;
+    V k, h, n, m, s1;
     uint64_t tie;
 #if MP_SIMD_W == 64
+    __mmask64 lt;
     k = _mm512_mask_mov_epi8(s0, (__mmask64)xi, V_OR(s0, V_SET8(0x80)));
-    lookup(c, k, &h, &n);
-    s1 = _mm512_mask_blend_epi8(_mm512_cmplt_epu8_mask(u, h), s0,
-                                V_AND(n, c7f));
+    lookup(c, k, &h, &n, &m, multi);
+    lt = _mm512_cmplt_epu8_mask(u, h);
+    s1 = _mm512_mask_blend_epi8(lt, s0, V_AND(n, c7f));
     tie = _mm512_mask_cmpeq_epi8_mask(_mm512_movepi8_mask(n), u, h);
+    if (multi) /* taken entries with several targets */
+        tie |= lt & _mm512_movepi8_mask(m);
 #else
     /* Bit p of xi to byte p's sign bit: byte p / 8 of the word spread
      * over 8 bytes, each masked by its bit. */
@@ -209,13 +222,16 @@ static inline void step_vec(const struct ctx *c,
     const V bit = _mm256_set1_epi64x((long long)0x8040201008040201ull);
     const V xm = _mm256_cmpeq_epi8(
         V_AND(_mm256_shuffle_epi8(V_SET32((uint32_t)xi), sel), bit), bit);
+    V ge;
     k = V_OR(s0, V_AND(xm, V_SET8(0x80)));
-    lookup(c, k, &h, &n);
+    lookup(c, k, &h, &n, &m, multi);
     /* Not taken where the byte is >= h, i.e. min(u, h) == h. */
-    s1 = _mm256_blendv_epi8(V_AND(n, c7f), s0,
-                            _mm256_cmpeq_epi8(_mm256_min_epu8(u, h), h));
+    ge = _mm256_cmpeq_epi8(_mm256_min_epu8(u, h), h);
+    s1 = _mm256_blendv_epi8(V_AND(n, c7f), s0, ge);
     tie = (uint32_t)_mm256_movemask_epi8(
         V_AND(_mm256_cmpeq_epi8(u, h), n));
+    if (multi) /* taken entries with several targets */
+        tie |= (uint32_t)_mm256_movemask_epi8(_mm256_andnot_si256(ge, m));
 #endif
     V_STORE(s, s1);
     if (tie)
@@ -234,9 +250,11 @@ static void setup(struct ctx *c, const struct mp_ens_desc *d,
         k1 += MP_PHILOX_W1;
     }
     c->nb = t->nblocks;
+    c->multi = t->multi;
     for (b = 0; b < t->nblocks; b++) {
         c->h[b] = V_TAB(t->h + 16u * t->block[b]);
         c->n[b] = V_TAB(t->n + 16u * t->block[b]);
+        c->m[b] = V_TAB(t->m + 16u * t->block[b]);
         c->base[b] = V_SET8(16u * t->block[b]);
     }
 }
@@ -281,10 +299,12 @@ static inline uint64_t xi_words(const struct ctx *c, uint64_t mu,
 
 /* TILES_PER_CALL tiles from global tile g (local pointer s), their
  * candidate words pw[w][l] at lane l = their place among the group
- * (f = 1/2), or drawn per synapse (pw = NULL). */
-static inline void tiles(const struct ctx *c, const struct mp_ens_desc *d,
-                         uint8_t *s, uint64_t mu, uint64_t g,
-                         uint32_t pw[4][LANES], uint32_t l)
+ * (half: f = 1/2), or drawn per synapse. */
+static ALWAYS_INLINE void tiles(const struct ctx *c,
+                                const struct mp_ens_desc *d, uint8_t *s,
+                                uint64_t mu, uint64_t g,
+                                uint32_t pw[4][LANES], uint32_t l,
+                                const int multi, const int half)
 {
     V x[4], r[4];
     uint32_t j;
@@ -297,7 +317,7 @@ static inline void tiles(const struct ctx *c, const struct mp_ens_desc *d,
                        w = (off % MP_TILE) / 32;
         const uint64_t i0 = g * MP_TILE + off;
         uint64_t xi;
-        if (!pw) {
+        if (!half) {
             xi = xi_words(c, mu, i0, (uint32_t)d->thr_f);
         } else {
             xi = pw[w][l + t];
@@ -305,8 +325,35 @@ static inline void tiles(const struct ctx *c, const struct mp_ens_desc *d,
             xi |= (uint64_t)pw[w + 1][l + t] << 32;
 #endif
         }
-        step_vec(c, d, s + off, xi, r[j], mu, i0);
+        step_vec(c, d, s + off, xi, r[j], mu, i0, multi);
     }
+}
+
+/* The groups of LANES tiles from lt while they fit before lt1. */
+static ALWAYS_INLINE uint64_t groups(const struct ctx *c,
+                                     const struct mp_ens_desc *d, uint8_t *s,
+                                     uint64_t mu, uint64_t lt, uint64_t lt1,
+                                     const int multi, const int half)
+{
+    for (; lt + LANES <= lt1; lt += LANES) {
+        const uint64_t g = d->tile0 + lt; /* global: the streams' index */
+        uint32_t pw[4][LANES], l, w;
+        V x[4];
+        /* Counters of the group must not carry into their high word. */
+        if ((uint32_t)g > UINT32_MAX - (LANES - 1) ||
+            (uint32_t)(g * 8) > UINT32_MAX - (8 * LANES - 1))
+            break;
+        if (half) {
+            counters(x, MP_RNG_PATTERN, mu, g);
+            philox(x, c);
+            for (w = 0; w < 4; w++)
+                V_STORE(pw[w], x[w]);
+        }
+        for (l = 0; l < LANES; l += TILES_PER_CALL)
+            tiles(c, d, s + (lt + l) * MP_TILE, mu, g + l, pw, l, multi,
+                  half);
+    }
+    return lt;
 }
 
 uint64_t FN(const struct mp_ens_desc *d, const struct mp_simd_table *t,
@@ -316,23 +363,10 @@ uint64_t FN(const struct mp_ens_desc *d, const struct mp_simd_table *t,
     if (!d->half && d->thr_f > UINT32_MAX)
         return lt; /* f within 2^-33 of 1: the generic path */
     setup(&c, d, t);
-    for (; lt + LANES <= lt1; lt += LANES) {
-        const uint64_t g = d->tile0 + lt; /* global: the streams' index */
-        uint32_t pw[4][LANES], l, w;
-        V x[4];
-        /* Counters of the group must not carry into their high word. */
-        if ((uint32_t)g > UINT32_MAX - (LANES - 1) ||
-            (uint32_t)(g * 8) > UINT32_MAX - (8 * LANES - 1))
-            break;
-        if (d->half) {
-            counters(x, MP_RNG_PATTERN, mu, g);
-            philox(x, &c);
-            for (w = 0; w < 4; w++)
-                V_STORE(pw[w], x[w]);
-        }
-        for (l = 0; l < LANES; l += TILES_PER_CALL)
-            tiles(&c, d, s + (lt + l) * MP_TILE, mu, g + l,
-                  d->half ? pw : NULL, l);
-    }
-    return lt;
+    /* One loop per case, each without the others' branches. */
+    if (d->half)
+        return c.multi ? groups(&c, d, s, mu, lt, lt1, 1, 1)
+                       : groups(&c, d, s, mu, lt, lt1, 0, 1);
+    return c.multi ? groups(&c, d, s, mu, lt, lt1, 1, 0)
+                   : groups(&c, d, s, mu, lt, lt1, 0, 0);
 }

@@ -36,6 +36,7 @@ struct reader {
     FILE *f;
     int line;      /* lines handed to inih so far */
     int long_line; /* first line longer than inih's buffer, or 0 */
+    int indented;  /* the last line starts with white space */
 };
 
 struct load {
@@ -43,6 +44,9 @@ struct load {
     struct reader *r;
     char msg[512]; /* first error, without the file:line prefix */
     int msg_line;
+    size_t last;   /* the key of the previous line */
+    int table;     /* reading synapse.table: its keys only */
+    int32_t origin; /* table: the line its keys count as */
 };
 
 /* fgets for inih that counts lines, so messages can name them. */
@@ -53,6 +57,7 @@ static char *read_line(char *str, int num, void *stream)
     if (!s)
         return NULL;
     r->line++;
+    r->indented = s[0] == ' ' || s[0] == '\t';
     if (!strchr(s, '\n') && !feof(r->f)) {
         int ch;
         if (!r->long_line)
@@ -61,6 +66,36 @@ static char *read_line(char *str, int num, void *stream)
             ;
     }
     return s;
+}
+
+/* A table file may set the markov keys of [synapse] only. */
+static int table_key(const char *section, const char *name)
+{
+    static const char *const ok[] = {"model", "states", "strength",
+                                     "potentiation", "depression"};
+    size_t i;
+    if (strcmp(section, "synapse"))
+        return 0;
+    for (i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        if (!strcmp(name, ok[i]))
+            return 1;
+    return 0;
+}
+
+static int load_table(struct mp_config *c, const char *path, int32_t line,
+                      char *msg, size_t len);
+
+/* An indented line after a matrix's key: its next row(s). */
+static int on_continuation(struct load *ld, size_t idx, const char *value)
+{
+    const struct mp__cfg_key *k = &mp__cfg_keys[idx];
+    char why[400];
+    if (mp__cfg_markov_rows(ld->c, (int)k->lo, value, 1, why, sizeof why)) {
+        snprintf(ld->msg, sizeof ld->msg, "%s.%s: %s", k->section, k->name,
+                 why);
+        return 0;
+    }
+    return 1;
 }
 
 static int on_value(void *user, const char *section, const char *name,
@@ -73,20 +108,34 @@ static int on_value(void *user, const char *section, const char *name,
         return 1; /* report the first error only */
     ld->msg_line = ld->r->line;
     idx = mp__cfg_index(section, name);
-    if (idx == mp__cfg_nkeys) {
-        mp__cfg_unknown(section, name, ld->msg, sizeof ld->msg);
+    if (idx == mp__cfg_nkeys || (ld->table && !table_key(section, name))) {
+        if (idx == mp__cfg_nkeys)
+            mp__cfg_unknown(section, name, ld->msg, sizeof ld->msg);
+        else
+            snprintf(ld->msg, sizeof ld->msg,
+                     "%s.%s: a synapse.table file holds [synapse] model, "
+                     "states, strength, potentiation and depression only",
+                     section, name);
         return 0;
     }
-    if (ld->c->line[idx] > 0) {
+    if (ld->r->indented && idx == ld->last &&
+        mp__cfg_keys[idx].type == T_MATRIX)
+        return on_continuation(ld, idx, value);
+    ld->last = idx;
+    if (ld->c->line[idx] != 0 && (ld->table || ld->c->line[idx] > 0)) {
         snprintf(ld->msg, sizeof ld->msg,
-                 "%s.%s: set twice (first at line %d)", section, name,
-                 (int)ld->c->line[idx]);
+                 "%s.%s: set twice (first at line %d%s)", section, name,
+                 (int)ld->c->line[idx],
+                 ld->table ? " of the configuration naming this table" : "");
         return 0;
     }
     if (mp__cfg_assign(ld->c, &mp__cfg_keys[idx], value, ld->msg,
                        sizeof ld->msg))
         return 0;
-    ld->c->line[idx] = ld->r->line;
+    ld->c->line[idx] = ld->table ? ld->origin : ld->r->line;
+    if (!ld->table && !strcmp(name, "table") && !strcmp(section, "synapse"))
+        return load_table(ld->c, value, ld->r->line, ld->msg,
+                          sizeof ld->msg) == 0;
     return 1;
 }
 
@@ -100,6 +149,7 @@ static int load_stream(struct mp_config *c, FILE *f, const char *name)
     memset(&ld, 0, sizeof ld);
     ld.c = c;
     ld.r = &r;
+    ld.last = mp__cfg_nkeys;
     snprintf(c->file, sizeof c->file, "%s", name);
     rc = ini_parse_stream(read_line, &r, on_value, &ld);
     if (ld.msg[0])
@@ -116,6 +166,51 @@ static int load_stream(struct mp_config *c, FILE *f, const char *name)
     if (rc < 0)
         return mp__fail(MP_EINVAL, "%s: cannot read", name);
     return 0;
+}
+
+/*
+ * Reads the markov keys from the table file `path` (relative to the
+ * directory of the configuration naming it, c->file; with --set, to the
+ * current directory), as if written where synapse.table is (line).
+ * Returns 0, or -1 with the reason (naming the table file) in msg.
+ */
+static int load_table(struct mp_config *c, const char *path, int32_t line,
+                      char *msg, size_t len)
+{
+    char full[2 * MP_CFG_MAX_PATH];
+    const char *slash = line > 0 ? strrchr(c->file, '/') : NULL;
+    struct reader r = {0};
+    struct load ld;
+    FILE *f;
+    int rc;
+    if (path[0] != '/' && slash)
+        snprintf(full, sizeof full, "%.*s/%s", (int)(slash - c->file),
+                 c->file, path);
+    else
+        snprintf(full, sizeof full, "%s", path);
+    f = fopen(full, "r");
+    if (!f) {
+        snprintf(msg, len, "synapse.table: cannot read %.300s: %s", full,
+                 strerror(errno));
+        return -1;
+    }
+    memset(&ld, 0, sizeof ld);
+    ld.c = c;
+    ld.r = &r;
+    ld.last = mp__cfg_nkeys;
+    ld.table = 1;
+    ld.origin = line;
+    r.f = f;
+    rc = ini_parse_stream(read_line, &r, on_value, &ld);
+    fclose(f);
+    if (ld.msg[0] || rc || r.long_line)
+        snprintf(msg, len, "synapse.table: %.200s:%d: %.250s", full,
+                 ld.msg[0] ? ld.msg_line : rc ? rc : r.long_line,
+                 ld.msg[0] ? ld.msg
+                 : rc      ? "syntax error: expected '[section]', "
+                             "'key = value' or a comment"
+                           : "line too long");
+    return ld.msg[0] || rc || r.long_line ? -1 : 0;
 }
 
 int mp_config_load(struct mp_config *c, const char *path)
@@ -169,6 +264,9 @@ int mp_config_set(struct mp_config *c, const char *assignment, int index)
     if (mp__cfg_assign(c, &mp__cfg_keys[k], eq + 1, msg, sizeof msg))
         return mp__fail(MP_EINVAL, "--set %s: %s", assignment, msg);
     c->line[k] = -index;
+    if (!strcmp(section, "synapse") && !strcmp(name, "table") &&
+        load_table(c, eq + 1, -index, msg, sizeof msg))
+        return mp__fail(MP_EINVAL, "--set %s: %s", assignment, msg);
     return 0;
 }
 
@@ -214,14 +312,31 @@ int mp_config_value(const struct mp_config *c, const char *key,
                     key);
 }
 
+/* Keys config.ini leaves out: the markov ones of another model, and the
+ * table file (its keys are written out). */
+static int unwritten(const struct mp_config *c, const struct mp__cfg_key *k)
+{
+    if (strcmp(k->section, "synapse"))
+        return 0;
+    if (!strcmp(k->name, "table"))
+        return 1;
+    return c->syn.model != MP_SYN_MARKOV &&
+           (k->type == T_STRENGTHS || k->type == T_MATRIX ||
+            !strcmp(k->name, "states"));
+}
+
 int mp_config_write(const struct mp_config *c, FILE *out)
 {
     const char *section = "";
+    char *value = malloc(MP_CFG_MAX_VALUE);
     size_t i;
+    if (!value)
+        return mp__fail(MP_ENOMEM, "out of memory");
     for (i = 0; i < mp__cfg_nkeys; i++) {
         const struct mp__cfg_key *k = &mp__cfg_keys[i];
-        char value[MP_CFG_MAX_AGES * 24];
-        mp__cfg_format(c, k, value, sizeof value);
+        mp__cfg_format(c, k, value, MP_CFG_MAX_VALUE);
+        if (unwritten(c, k))
+            continue;
         if (k->aux != MP_CFG_NO_AUX && k->type != T_INTERVAL && !value[0])
             continue; /* an empty list: the grid, or no protocol */
         if (strcmp(section, k->section) != 0) {
@@ -230,6 +345,7 @@ int mp_config_write(const struct mp_config *c, FILE *out)
         }
         fprintf(out, "%s = %s\n", k->name, value);
     }
+    free(value);
     return ferror(out) ? mp__fail(MP_EIO, "cannot write the configuration")
                        : 0;
 }

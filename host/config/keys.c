@@ -17,7 +17,7 @@
 
 const char *const mp__cfg_backend_names[] = {"auto", "cpu", "cuda", NULL};
 const char *const mp__cfg_model_names[] = {"binary", "cascade", "serial",
-                                           NULL};
+                                           "markov", NULL};
 static const char *const init_names[] = {"stationary", "plastic", NULL};
 static const char *const paradigm_names[] = {"ensemble", "network", NULL};
 static const char *const rule_names[] = {"bcm", "hebbian", "none", NULL};
@@ -65,7 +65,7 @@ const struct mp__cfg_key mp__cfg_keys[] = {
     KEY_ENUM("ensemble", "init", init, init_names, "stationary",
              "one of stationary, plastic"),
     KEY_ENUM("synapse", "model", syn.model, mp__cfg_model_names, "cascade",
-             "one of binary, cascade, serial"),
+             "one of binary, cascade, serial, markov"),
     KEY("synapse", "n", T_U32, syn.n, 2, MP_SYN_SERIAL_MAX_M, "10",
         "an integer >= 2 (cascade depth, or serial state count)"),
     KEY_GT("synapse", "x", T_F64, syn.x, 0, 0.5, "0.5",
@@ -76,6 +76,22 @@ const struct mp__cfg_key mp__cfg_keys[] = {
         "a probability in [0, 1]"),
     KEY("synapse", "q_minus", T_F64, syn.q_minus, 0, 1, "0.5",
         "a probability in [0, 1]"),
+    KEY("synapse", "table", T_PATH, syn_table, 0, 0, NULL,
+        "a file whose [synapse] section holds states, strength, "
+        "potentiation and depression (markov)"),
+    KEY("synapse", "states", T_U32, syn.markov.states, 0,
+        MP_SYN_MARKOV_MAX_STATES, "0",
+        "an integer in [2, 128] (markov: number of states)"),
+    {"synapse", "strength", T_STRENGTHS, OFF(syn.markov), NOAUX, 0, 0, 0, 0,
+     NULL, NULL, "a list of +1 or -1, one per state (markov)"},
+    {"synapse", "potentiation", T_MATRIX, OFF(syn.markov), NOAUX, 1, 0, 0, 0,
+     NULL, NULL,
+     "rows of probabilities (markov: M+, row = from, column = to), rows "
+     "separated by '|' or written on their own lines"},
+    {"synapse", "depression", T_MATRIX, OFF(syn.markov), NOAUX, 0, 0, 0, 0,
+     NULL, NULL,
+     "rows of probabilities (markov: M-, row = from, column = to), rows "
+     "separated by '|' or written on their own lines"},
     KEY("measure", "every", T_U64, every, 1, 7.2e16, "1",
         "an integer >= 1 (memories between measurements)"),
     KEY("measure", "max_age", T_U64, max_age, 0, 7.2e16, "1000",
@@ -521,6 +537,16 @@ int mp__cfg_assign(struct mp_config *c, const struct mp__cfg_key *k,
     case T_INTERVAL:
         ok = parse_interval(c, k, skip_ws(v)) == 0;
         break;
+    case T_STRENGTHS:
+        ok = mp__cfg_markov_strength(c, v) == 0;
+        break;
+    case T_MATRIX: {
+        char why[400];
+        if (mp__cfg_markov_rows(c, (int)k->lo, v, 0, why, sizeof why) == 0)
+            return 0;
+        snprintf(msg, len, "%s.%s: %s", k->section, k->name, why);
+        return -1;
+    }
     }
     if (ok)
         return 0;
@@ -623,5 +649,11 @@ void mp__cfg_format(const struct mp_config *c, const struct mp__cfg_key *k,
                      (unsigned long long)*(const uint64_t *)field);
         break;
     }
+    case T_STRENGTHS:
+        mp__cfg_markov_format_strength(c, out, len);
+        break;
+    case T_MATRIX:
+        mp__cfg_markov_format_rows(c, (int)k->lo, out, len);
+        break;
     }
 }

@@ -23,7 +23,9 @@ enum mp__cfg_type {
     T_TIMES,    /* double list of times; aux: size_t length */
     T_F64S,     /* double list; aux: size_t length */
     T_PATSETS,  /* uint64_t list of pattern bit sets; aux: size_t length */
-    T_INTERVAL  /* uint64_t count, or aux: double seconds */
+    T_INTERVAL, /* uint64_t count, or aux: double seconds */
+    T_STRENGTHS,/* markov: +1 / -1 per state (syn.markov) */
+    T_MATRIX    /* markov: M+ (lo = 1) or M- (lo = 0), rows (syn.markov) */
 };
 
 /* Sentinel for a key with one field. */
@@ -61,6 +63,19 @@ void mp__cfg_format(const struct mp_config *c, const struct mp__cfg_key *k,
  * the section's keys), into msg. */
 void mp__cfg_unknown(const char *section, const char *name, char *msg,
                      size_t len);
+
+/* The markov keys (markov.c): parsers (0, or -1 with the reason in msg,
+ * for matrices), formatters, and the check of the whole table once every
+ * key is known (resolves '*'; *key names the key at fault). */
+int mp__cfg_markov_strength(struct mp_config *c, const char *v);
+int mp__cfg_markov_rows(struct mp_config *c, int which, const char *v,
+                        int append, char *msg, size_t len);
+void mp__cfg_markov_format_strength(const struct mp_config *c, char *out,
+                                    size_t len);
+void mp__cfg_markov_format_rows(const struct mp_config *c, int which,
+                                char *out, size_t len);
+int mp__cfg_markov_check(struct mp_config *c, const char **key, char *what,
+                         size_t len);
 
 /* Config-file names of the enums. */
 extern const char *const mp__cfg_backend_names[];

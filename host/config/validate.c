@@ -39,10 +39,30 @@ static int bad_key(const struct mp_config *c, size_t k, const char *what)
                     mp__cfg_keys[k].section, mp__cfg_keys[k].name, what);
 }
 
+/* A markov table: its size, strengths and rows (resolving '*'). */
+static int validate_markov(struct mp_config *c)
+{
+    char what[512];
+    const char *key;
+    if (c->syn.markov.states < 2) {
+        snprintf(what, sizeof what,
+                 "expected the number of states of the markov model, an "
+                 "integer in [2, %d], got %u",
+                 MP_SYN_MARKOV_MAX_STATES, c->syn.markov.states);
+        return bad_key(c, KEY("synapse", "states"), what);
+    }
+    if (mp__cfg_markov_check(c, &key, what, sizeof what))
+        return bad_key(c, KEY("synapse", key), what);
+    return 0;
+}
+
 static int validate_model(struct mp_config *c)
 {
     char what[256];
     const struct mp_syn_params *s = &c->syn;
+
+    if (s->model == MP_SYN_MARKOV)
+        return validate_markov(c);
 
     /* binary: q_plus and q_minus default to q. */
     if (!c->line[KEY("synapse", "q_plus")])
@@ -293,6 +313,8 @@ static int check_lines(const struct mp_config *c)
     for (i = 0; i < mp__cfg_nkeys; i++) {
         char value[MP_CFG_MAX_AGES * 24], what[256];
         const char *name;
+        if (mp__cfg_keys[i].type == T_MATRIX)
+            continue; /* written a row per line, each short */
         mp_config_key(c, i, &name, value, sizeof value);
         if (strlen(mp__cfg_keys[i].name) + 3 + strlen(value) > INI_MAX_LINE - 3) {
             snprintf(what, sizeof what,
@@ -330,6 +352,9 @@ static int check_ranges(const struct mp_config *c)
         if (k->aux != MP_CFG_NO_AUX && k->type != T_INTERVAL &&
             !*(const size_t *)((const char *)c + k->aux))
             continue; /* an empty list */
+        if (k->type == T_STRENGTHS || k->type == T_MATRIX ||
+            (k->type == T_PATH && !c->line[i]))
+            continue; /* the markov table: validate_markov */
         mp__cfg_format(c, k, value, sizeof value);
         tmp = *c;
         if (mp__cfg_assign(&tmp, k, value, msg, sizeof msg))

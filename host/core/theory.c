@@ -15,6 +15,9 @@
 
 struct chain {
     uint32_t S;
+    uint8_t byte[MP_MAX_STATES];  /* chain state i's byte, in
+                                     mp_syn_state_of order */
+    uint8_t index[MP_MAX_STATES]; /* the rule's state j's chain state */
     long double *mp, *mm; /* M+, M- (S x S, row = from) */
     long double *pow;     /* POWERS matrices MF^(2^k); computed lazily */
     uint32_t npow;        /* how many of them are computed */
@@ -116,21 +119,45 @@ static double signal_at(struct chain *c, uint64_t t)
     return (double)m;
 }
 
+/* The chain's states: the rule's, in mp_syn_state_of order (all 2D of
+ * them for the built-in models; a markov table's may leave places
+ * empty), so that a table equal to a built-in model is computed in the
+ * same order, to the last bit. */
+static void chain_states(struct chain *c, const struct mp_syn_rule *rule)
+{
+    const uint32_t D = rule->depths;
+    uint8_t slot[2 * MP_SYN_MAX_DEPTH];
+    uint32_t j, i = 0;
+    memset(slot, 0xFF, sizeof slot);
+    for (j = 0; j < rule->nstates; j++)
+        slot[mp_syn_order_of(rule->byte_of[j], D)] = (uint8_t)j;
+    for (j = 0; j < 2 * D; j++)
+        if (slot[j] != 0xFF) {
+            c->byte[i] = rule->byte_of[slot[j]];
+            c->index[slot[j]] = (uint8_t)i++;
+        }
+    c->S = i;
+}
+
 /* M+ and M- from the same rule the engines run, and MF = P_0. */
 static void matrices(struct chain *c, const struct mp_syn_rule *rule,
                      long double f)
 {
     const uint32_t S = c->S, D = rule->depths;
-    uint32_t i, j, xi;
+    uint8_t at[2 * MP_SYN_MAX_DEPTH]; /* chain state of each place */
+    uint32_t i, j, xi, e;
+    for (j = 0; j < S; j++)
+        at[mp_syn_order_of(c->byte[j], D)] = (uint8_t)j;
     for (j = 0; j < S; j++) {
-        uint32_t s = mp_syn_state_of(j, D);
+        uint32_t s = c->byte[j];
         c->w[j] = mp_syn_weight(s);
         for (xi = 0; xi < 2; xi++) {
             uint32_t k = mp_syn_index(xi, s);
-            uint32_t to = mp_syn_order_of(rule->table.next[k], D);
             long double p = rule->prob[k];
             long double *M = xi ? c->mp : c->mm;
-            AT(M, j, to) += p;
+            for (e = 0; e < rule->ntarget[k]; e++)
+                AT(M, j, at[mp_syn_order_of(rule->target[k][e], D)]) +=
+                    (long double)rule->tprob[k][e];
             AT(M, j, j) += 1.0L - p;
         }
     }
@@ -156,10 +183,10 @@ static int stationary(struct chain *c, long double *A)
     b[S - 1] = 1.0L;
     if (solve(A, b, S))
         return -1;
-    for (j = 0; j < S; j++) {
+    for (j = 0; j < S; j++)
         c->p[j] = b[j];
-        c->th.p_inf[j] = (double)b[j];
-    }
+    for (j = 0; j < S; j++) /* in the model's own state order */
+        c->th.p_inf[j] = (double)b[c->index[j]];
     return 0;
 }
 
@@ -209,7 +236,8 @@ static int chain_build(const struct mp_config *cfg, struct chain *c)
     if (mp_syn_rule_build(&cfg->syn, &rule))
         return mp__fail(MP_EINVAL, "synapse.model: unknown model %d",
                         cfg->syn.model);
-    S = c->S = 2 * rule.depths;
+    chain_states(c, &rule);
+    S = c->S;
     c->mp = calloc((size_t)S * S, sizeof *c->mp);
     c->mm = calloc((size_t)S * S, sizeof *c->mm);
     c->pow = calloc((size_t)POWERS * S * S, sizeof *c->pow);

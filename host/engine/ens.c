@@ -71,15 +71,16 @@ static int ens_cpu(void *e)
 }
 
 /* The backend (one policy: mp__backend_start), with its initial state. */
-static int start_backend(struct mp_ens *e)
+static int start_backend(struct mp_ens *e, const struct mp_syn_rule *rule)
 {
     uint64_t cum[2 * MP_SYN_MAX_DEPTH];
     int rc = mp__backend_start(e->cfg.backend, NULL, e->note,
                                sizeof e->note, ens_cuda, ens_cpu, e);
     if (rc)
         return rc;
-    mp_syn_cum(e->cfg.init == MP_INIT_STATIONARY ? e->th.p_inf : NULL,
-               e->desc.depths, cum);
+    mp_syn_rule_cum(rule,
+                    e->cfg.init == MP_INIT_STATIONARY ? e->th.p_inf : NULL,
+                    cum);
     return e->be.init_state(&e->be, cum);
 }
 
@@ -101,27 +102,29 @@ static int alloc_ages(struct mp_ens *e)
 int mp_ens_create(struct mp_ens **out, const struct mp_config *cfg)
 {
     struct mp_ens *e;
-    struct mp_syn_rule rule;
+    struct mp_syn_rule *rule = malloc(sizeof *rule); /* 45 KiB */
     int rc;
 
     *out = NULL;
-    memset(&rule, 0, sizeof rule);
-    e = calloc(1, sizeof *e);
-    if (!e)
+    e = rule ? calloc(1, sizeof *e) : NULL;
+    if (!e) {
+        free(rule);
         return mp__par_agree(mp__fail(MP_ENOMEM, "out of memory"));
+    }
     e->cfg = *cfg;
     e->burn = cfg->burn_in;
     e->total = cfg->burn_in + cfg->memories;
     rc = mp_theory_compute(cfg, &e->th);
-    if (!rc && mp_syn_rule_build(&cfg->syn, &rule))
+    if (!rc && mp_syn_rule_build(&cfg->syn, rule))
         rc = mp__fail(MP_EINVAL, "synapse.model: unknown model %d",
                       cfg->syn.model);
     if (!rc)
         rc = alloc_ages(e);
     if (!rc) {
-        describe(e, &rule);
-        rc = start_backend(e);
+        describe(e, rule);
+        rc = start_backend(e, rule);
     }
+    free(rule);
     /* Every rank goes on, or none: the others would wait forever. */
     rc = mp__par_agree(rc);
     if (rc) {

@@ -187,7 +187,7 @@ static int discrete_weights(struct mp_net *n)
     if (rc)
         return rc;
     n->p.table = rule.table;
-    mp_syn_cum(th.p_inf, rule.depths, cum);
+    mp_syn_rule_cum(&rule, th.p_inf, cum);
 #pragma omp parallel for schedule(static) num_threads(nthreads(n))
     for (i = 0; i < nw; i++) {
         const uint64_t row = p->r0 + (uint64_t)i / p->L;

@@ -113,6 +113,7 @@ void mp__nc_att_checksum(struct nc *f, int var, const void *data,
 void mp__nc_provenance(struct nc *f, const struct mp_config *cfg,
                        const struct mp_provenance *prov, const char *kind)
 {
+    char *value;
     size_t i;
     mp__nc_att_text(f, NC_GLOBAL, "Conventions", "CF-1.8");
     mp__nc_att_text(f, NC_GLOBAL, "metaplast_file", kind);
@@ -125,15 +126,20 @@ void mp__nc_provenance(struct nc *f, const struct mp_config *cfg,
         mp__nc_att_text(f, NC_GLOBAL, "device", prov->device);
     if (prov && prov->diagnostic)
         mp__nc_att_text(f, NC_GLOBAL, "diagnostic", prov->diagnostic);
-    for (i = 0; cfg && i < mp_config_nkeys(); i++) {
-        char name[64], value[MP_CFG_MAX_AGES * 24];
+    value = cfg ? malloc(MP_CFG_MAX_VALUE) : NULL;
+    for (i = 0; value && i < mp_config_nkeys(); i++) {
+        char name[64];
         const char *key;
-        mp_config_key(cfg, i, &key, value, sizeof value);
-        if (!strcmp(key, "measure.ages") && cfg->n_ages == 0)
-            continue;
+        mp_config_key(cfg, i, &key, value, MP_CFG_MAX_VALUE);
+        if ((!strcmp(key, "measure.ages") && cfg->n_ages == 0) ||
+            (!value[0] && !strncmp(key, "synapse.", 8)) ||
+            (!strcmp(key, "synapse.states") &&
+             cfg->syn.model != MP_SYN_MARKOV))
+            continue; /* the grid; no markov table */
         snprintf(name, sizeof name, "config.%s", key);
         mp__nc_att_text(f, NC_GLOBAL, name, value);
     }
+    free(value);
 }
 
 void mp__nc_theory_summary(struct nc *f, const struct mp_theory *th)

@@ -48,7 +48,9 @@ enum mp_init_kind {
 #define MP_CFG_MAX_PHASES 32
 #define MP_CFG_MAX_PATH 1024
 /* Keys known to the loader (an upper bound, for provenance arrays). */
-#define MP_CFG_MAX_KEYS 64
+#define MP_CFG_MAX_KEYS 96
+/* Longest text of one key's value (a markov matrix of 128 states). */
+#define MP_CFG_MAX_VALUE (1u << 19)
 
 struct mp_config {
     /* [run] */
@@ -64,6 +66,8 @@ struct mp_config {
     int init;          /* enum mp_init_kind */
     /* [synapse] */
     struct mp_syn_params syn;
+    char syn_table[MP_CFG_MAX_PATH]; /* synapse.table: the file the
+                                        markov keys were read from */
     /* [measure] */
     uint64_t every;      /* a measurement every `every` memories */
     uint64_t max_age;    /* largest age of the log-spaced grid, memories */

@@ -16,7 +16,8 @@ extern "C" {
 enum mp_syn_model {
     MP_SYN_BINARY = 0,  /* weight +-1, flips with q+ / q- */
     MP_SYN_CASCADE = 1, /* Fusi, Drew & Abbott (2005) */
-    MP_SYN_SERIAL = 2   /* Leibold & Kempter (2008) */
+    MP_SYN_SERIAL = 2,  /* Leibold & Kempter (2008) */
+    MP_SYN_MARKOV = 3   /* any chain, from the [synapse] table */
 };
 
 /* Depth levels per strength that a state byte can hold. */
@@ -32,6 +33,31 @@ enum mp_syn_model {
 #define MP_SYN_STRONG 0x40u
 #define MP_SYN_DEPTH_MASK 0x3Fu
 
+/* A Markov synapse (synapse.model = markov): up to 64 states of each
+ * strength, and per row of M+ and M- at most MP_SYN_MAX_ENTRIES nonzero
+ * entries (the diagonal and MP_SYN_MAX_ENTRIES - 1 others). */
+#define MP_SYN_MARKOV_MAX_STATES (2 * MP_SYN_MAX_DEPTH)
+#define MP_SYN_MAX_ENTRIES 17
+
+/* One row of M+ or M- as written: its nonzero entries, in column order. */
+struct mp_syn_row {
+    uint16_t len;                     /* columns written */
+    int16_t star;                     /* column of '*' (the rest), or -1 */
+    uint8_t n;                        /* nonzero entries (and '*') */
+    uint8_t col[MP_SYN_MAX_ENTRIES];  /* their columns */
+    double p[MP_SYN_MAX_ENTRIES];     /* their probabilities */
+};
+
+struct mp_syn_markov {
+    uint32_t states;                          /* S */
+    uint32_t n_strength;                      /* values written */
+    int8_t strength[MP_SYN_MARKOV_MAX_STATES]; /* +1 or -1 per state */
+    uint32_t rows[2];                         /* rows written: [0] M-,
+                                                 [1] M+ */
+    int open[2];                              /* a row continues ('\') */
+    struct mp_syn_row row[2][MP_SYN_MARKOV_MAX_STATES];
+};
+
 /* Parameters of a discrete synapse model: a plain value. */
 struct mp_syn_params {
     int model;      /* enum mp_syn_model */
@@ -40,9 +66,10 @@ struct mp_syn_params {
     double q;       /* serial: step probability, [0,1] */
     double q_plus;  /* binary: probability of potentiation, [0,1] */
     double q_minus; /* binary: probability of depression, [0,1] */
+    struct mp_syn_markov markov; /* markov: the table */
 };
 
-/* "binary", "cascade", "serial", or "?". */
+/* "binary", "cascade", "serial", "markov", or "?". */
 const char *mp_model_name(int model);
 
 #ifdef __cplusplus

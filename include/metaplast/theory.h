@@ -29,7 +29,9 @@ extern "C" {
 #define MP_MAX_STATES (2 * MP_SYN_MAX_DEPTH)
 
 struct mp_theory {
-    uint32_t states;              /* S = 2D, in mp_syn_state_of order */
+    uint32_t states;              /* S, in the model's state order: the
+                                     built-in models' mp_syn_state_of
+                                     (S = 2D), a markov table's own */
     double p_inf[MP_MAX_STATES];  /* stationary distribution */
     double mean_w;                /* E_inf[w] */
     double noise;                 /* sqrt(E[w^2] - ((2f-1) E[w])^2) */

@@ -18,13 +18,23 @@
  *                    in a chain, weight -1 for the lower half, +1 for the
  *                    upper half; potentiation moves up, depression down,
  *                    each with probability q.
+ *   markov           any chain given as M+ and M- (config [synapse]
+ *                    states, strength, potentiation, depression): state j
+ *                    of the table is the (k+1)-th state of its strength,
+ *                    depth k.  A row may lead to several states.
  *
  * State byte.  One synapse is one byte: bit 6 is the strength (1 = strong,
  * weight +1), bits 0..5 the depth, 0-based (0 = most plastic; for serial,
  * the distance from the middle of the chain), bit 7 is 0.  Every model
- * above has, for each (candidate sign, state), at most one target state,
- * so a model compiles into a table of (probability, target) pairs indexed
- * by xi << 7 | state, and one step is a lookup and a comparison.
+ * above but markov has, for each (candidate sign, state), at most one
+ * target state, so a model compiles into a table of (probability, target)
+ * pairs indexed by xi << 7 | state, and one step is a lookup and a
+ * comparison.  An entry with several targets t_1..t_m (probabilities
+ * p_1..p_m) holds the total P = p_1 + .. + p_m as its threshold, t_m as
+ * its target with bit 7 set, and the inner cumulative thresholds
+ * C_j = p_1 + .. + p_j (j < m) with t_j in the extra arrays: the synapse
+ * goes to the first t_j with U < C_j (t_m if none), U < P; the same
+ * uniform U decides every comparison.
  *
  * Probabilities are realised as 32-bit thresholds: the transition happens
  * iff U < round(p * 2^32) for a uniform 32-bit U.  Powers of two (cascade
@@ -39,6 +49,7 @@
 #define METAPLAST_PRIVATE_SYN_RULES_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "../model.h"
 #include "hd.h"
@@ -46,18 +57,37 @@
 
 /* Entries of a transition table: xi (2) x strength (2) x depth. */
 #define MP_SYN_TABLE_SIZE (4 * MP_SYN_MAX_DEPTH)
+/* Inner thresholds of entries with several targets, in all. */
+#define MP_SYN_MAX_EXTRA 256
+/* Targets of one entry (states other than itself). */
+#define MP_SYN_MAX_TARGETS (MP_SYN_MAX_ENTRIES - 1)
+/* Bit 7 of next[k]: entry k has several targets (extra arrays). */
+#define MP_SYN_MULTI 0x80u
 
-/* What a kernel needs: thresholds and targets, 1.75 KiB. */
+/* What a kernel needs: thresholds and targets, 4.3 KiB. */
 struct mp_syn_table {
     uint32_t lo[MP_SYN_TABLE_SIZE];  /* threshold bits 0..23 */
     uint16_t hi[MP_SYN_TABLE_SIZE];  /* threshold >> 24, 0..256 */
-    uint8_t next[MP_SYN_TABLE_SIZE]; /* state byte after the transition */
+    uint8_t next[MP_SYN_TABLE_SIZE]; /* state byte after the transition
+                                        (| MP_SYN_MULTI: its last target) */
+    uint16_t xfirst[MP_SYN_TABLE_SIZE]; /* several targets: the first */
+    uint8_t xcount[MP_SYN_TABLE_SIZE];  /* inner thresholds, and how many */
+    uint32_t xlo[MP_SYN_MAX_EXTRA];  /* inner threshold bits 0..23 */
+    uint16_t xhi[MP_SYN_MAX_EXTRA];  /* inner threshold >> 24 */
+    uint8_t xnext[MP_SYN_MAX_EXTRA]; /* the target below it */
 };
 
 /* A compiled model: the table plus the exact probabilities (theory). */
 struct mp_syn_rule {
     uint32_t depths;                  /* depth levels per strength, D */
-    double prob[MP_SYN_TABLE_SIZE];   /* exact transition probabilities */
+    uint32_t nstates;                 /* states S (2D but for markov) */
+    uint8_t byte_of[2 * MP_SYN_MAX_DEPTH]; /* state j's byte: theory and
+                                              table order */
+    double prob[MP_SYN_TABLE_SIZE];   /* exact probability of any move */
+    uint8_t ntarget[MP_SYN_TABLE_SIZE]; /* the moves: how many, */
+    uint8_t target[MP_SYN_TABLE_SIZE][MP_SYN_MAX_TARGETS]; /* where to, */
+    double tprob[MP_SYN_TABLE_SIZE][MP_SYN_MAX_TARGETS];   /* how likely */
+    uint32_t nextra;                  /* inner thresholds used */
     struct mp_syn_table table;        /* the same, as 32-bit thresholds */
 };
 
@@ -86,21 +116,51 @@ static MP_INLINE MP_HD uint32_t mp_syn_refine(uint64_t seed, uint64_t mu,
  * table's probability, decided by its random byte b (and, on a tie, its
  * refinement bits).
  */
+/*
+ * Of an entry k with several targets, taken with random byte b: the first
+ * target whose inner threshold U = b * 2^24 + r is below (r, the
+ * refinement bits, drawn when b alone cannot decide), else the last.
+ */
+static MP_INLINE MP_HD uint32_t mp_syn_pick(const struct mp_syn_table *t,
+                                            uint32_t k, uint32_t b,
+                                            uint64_t seed, uint64_t mu,
+                                            uint64_t i)
+{
+    uint32_t e = t->xfirst[k], end = e + t->xcount[k], r = 0, have = 0;
+    for (; e < end; e++) {
+        const uint32_t hi = t->xhi[e];
+        if (b < hi)
+            return t->xnext[e];
+        if (b == hi && t->xlo[e]) {
+            if (!have) {
+                r = mp_syn_refine(seed, mu, i);
+                have = 1;
+            }
+            if (r < t->xlo[e])
+                return t->xnext[e];
+        }
+    }
+    return t->next[k] & ~MP_SYN_MULTI;
+}
+
 static MP_INLINE MP_HD uint32_t mp_syn_step(const struct mp_syn_table *t,
                                             uint32_t s, uint32_t xi_pos,
                                             uint32_t b, uint64_t seed,
                                             uint64_t mu, uint64_t i)
 {
     uint32_t k = mp_syn_index(xi_pos, s);
-    uint32_t hi = t->hi[k];
+    uint32_t hi = t->hi[k], to = t->next[k];
     uint32_t take = (uint32_t)(b < hi);
     /* Rare (1/256): b ties the threshold's top byte; r decides. */
     if (b == hi && t->lo[k])
         take = (uint32_t)(mp_syn_refine(seed, mu, i) < t->lo[k]);
+    /* Several targets (markov tables only): which one. */
+    if ((to & MP_SYN_MULTI) && take)
+        to = mp_syn_pick(t, k, b, seed, mu, i);
     /* Branch-free select: transitions are data-dependent coin flips that
      * a branch predictor cannot learn. */
     take = 0u - take;
-    return s ^ ((s ^ (uint32_t)t->next[k]) & take);
+    return s ^ ((s ^ to) & take);
 }
 
 /* Probability as a 32-bit threshold: p = 1 gives 2^32 (always). */
@@ -154,9 +214,108 @@ static MP_INLINE void mp_syn_rule_set(struct mp_syn_rule *r, uint32_t xi_pos,
     uint32_t k = mp_syn_index(xi_pos, s);
     uint64_t thr = mp_prob_threshold(p);
     r->prob[k] = p;
+    r->ntarget[k] = p > 0.0 ? 1 : 0;
+    r->target[k][0] = (uint8_t)to;
+    r->tprob[k][0] = p;
     r->table.hi[k] = (uint16_t)(thr >> 24);
     r->table.lo[k] = (uint32_t)(thr & 0xFFFFFFu);
     r->table.next[k] = (uint8_t)to;
+}
+
+/* Entry (xi_pos, s) moves to the n states to[] with probabilities p[]
+ * (n <= MP_SYN_MAX_TARGETS, none of them s, each p > 0).  Returns -1 if
+ * the extra arrays are full. */
+static MP_INLINE int mp_syn_rule_set_many(struct mp_syn_rule *r,
+                                          uint32_t xi_pos, uint32_t s,
+                                          uint32_t n, const uint8_t *to,
+                                          const double *p)
+{
+    const uint32_t k = mp_syn_index(xi_pos, s);
+    double total = 0.0;
+    uint32_t j;
+    if (n <= 1) {
+        mp_syn_rule_set(r, xi_pos, s, n ? p[0] : 0.0, n ? to[0] : s);
+        return 0;
+    }
+    if (r->nextra + n - 1 > MP_SYN_MAX_EXTRA)
+        return -1;
+    r->table.xfirst[k] = (uint16_t)r->nextra;
+    r->table.xcount[k] = (uint8_t)(n - 1);
+    for (j = 0; j < n; j++) {
+        total += p[j];
+        r->target[k][j] = to[j];
+        r->tprob[k][j] = p[j];
+        if (j + 1 < n) { /* the inner threshold C_(j+1) */
+            const uint64_t thr = mp_prob_threshold(total);
+            r->table.xhi[r->nextra] = (uint16_t)(thr >> 24);
+            r->table.xlo[r->nextra] = (uint32_t)(thr & 0xFFFFFFu);
+            r->table.xnext[r->nextra] = to[j];
+            r->nextra++;
+        }
+    }
+    mp_syn_rule_set(r, xi_pos, s, total, to[n - 1]);
+    r->ntarget[k] = (uint8_t)n;
+    for (j = 0; j < n; j++) { /* rule_set kept only one */
+        r->target[k][j] = to[j];
+        r->tprob[k][j] = p[j];
+    }
+    r->table.next[k] = (uint8_t)(to[n - 1] | MP_SYN_MULTI);
+    return 0;
+}
+
+/* The state byte of table state j: the (d+1)-th state of its strength has
+ * depth d. */
+static MP_INLINE void mp_syn_markov_bytes(const struct mp_syn_markov *m,
+                                         uint8_t *byte_of, uint32_t *weak,
+                                         uint32_t *strong)
+{
+    uint32_t j;
+    *weak = *strong = 0;
+    for (j = 0; j < m->states; j++)
+        byte_of[j] = (uint8_t)(m->strength[j] > 0
+                                   ? MP_SYN_STRONG | (*strong)++
+                                   : (*weak)++);
+}
+
+/* A markov table (validated: rows resolved, sums 1).  Returns 0, or -1
+ * if its entries with several targets need more than MP_SYN_MAX_EXTRA
+ * inner thresholds. */
+static MP_INLINE int mp_syn_rule_markov(const struct mp_syn_markov *m,
+                                        struct mp_syn_rule *r)
+{
+    uint32_t weak, strong, xi, j, e;
+    mp_syn_markov_bytes(m, r->byte_of, &weak, &strong);
+    r->depths = weak > strong ? weak : strong;
+    r->nstates = m->states;
+    for (xi = 0; xi < 2; xi++)
+        for (j = 0; j < m->states; j++) {
+            const struct mp_syn_row *row = &m->row[xi][j];
+            uint8_t to[MP_SYN_MAX_ENTRIES];
+            double p[MP_SYN_MAX_ENTRIES];
+            uint32_t n = 0;
+            for (e = 0; e < row->n; e++)
+                if (row->col[e] != j && row->p[e] > 0.0) {
+                    to[n] = r->byte_of[row->col[e]];
+                    p[n++] = row->p[e];
+                }
+            if (n > MP_SYN_MAX_TARGETS ||
+                mp_syn_rule_set_many(r, xi, r->byte_of[j], n, to, p))
+                return -1;
+        }
+    return 0;
+}
+
+/* A built-in model's depths and state order (mp_syn_state_of). */
+static MP_INLINE void mp_syn_rule_orders(const struct mp_syn_params *p,
+                                         struct mp_syn_rule *r)
+{
+    uint32_t j;
+    r->depths = p->model == MP_SYN_BINARY    ? 1
+                : p->model == MP_SYN_CASCADE ? p->n
+                                             : p->n / 2;
+    r->nstates = 2 * r->depths;
+    for (j = 0; j < r->nstates; j++)
+        r->byte_of[j] = (uint8_t)mp_syn_state_of(j, r->depths);
 }
 
 /*
@@ -168,20 +327,19 @@ static MP_INLINE int mp_syn_rule_build(const struct mp_syn_params *p,
 {
     uint32_t d, xi, D;
     /* No transition by default: probability 0, target itself. */
-    for (d = 0; d < MP_SYN_TABLE_SIZE; d++) {
-        r->prob[d] = 0.0;
-        r->table.hi[d] = 0;
-        r->table.lo[d] = 0;
+    memset(r, 0, sizeof *r);
+    for (d = 0; d < MP_SYN_TABLE_SIZE; d++)
         r->table.next[d] = (uint8_t)(d & 0x7Fu);
-    }
+    if (p->model == MP_SYN_MARKOV)
+        return mp_syn_rule_markov(&p->markov, r);
+    mp_syn_rule_orders(p, r);
     switch (p->model) {
     case MP_SYN_BINARY:
-        r->depths = 1;
         mp_syn_rule_set(r, 1, 0, p->q_plus, MP_SYN_STRONG);
         mp_syn_rule_set(r, 0, MP_SYN_STRONG, p->q_minus, 0);
         return 0;
     case MP_SYN_CASCADE:
-        D = r->depths = p->n;
+        D = r->depths;
         for (d = 1; d <= D; d++) {
             uint32_t weak = d - 1, strong = MP_SYN_STRONG | (d - 1);
             double q = mp_cascade_q(d, D, p->x);
@@ -197,7 +355,7 @@ static MP_INLINE int mp_syn_rule_build(const struct mp_syn_params *p,
         }
         return 0;
     case MP_SYN_SERIAL:
-        D = r->depths = p->n / 2;
+        D = r->depths;
         for (xi = 0; xi < 2; xi++) {
             uint32_t j;
             for (j = 0; j < 2 * D; j++) {
@@ -331,6 +489,25 @@ static MP_INLINE void mp_syn_cum(const double *p, uint32_t depths,
             cum[j] = cum[j - 1];
     }
     cum[S - 1] = UINT64_C(1) << 32;
+}
+
+/* The same for a rule whose states (theory order, p indexed by j) need
+ * not fill every depth: each state's probability at its place in
+ * mp_syn_state_of order (markov tables), cum over 2 D places. */
+static MP_INLINE void mp_syn_rule_cum(const struct mp_syn_rule *r,
+                                      const double *p, uint64_t *cum)
+{
+    double at[2 * MP_SYN_MAX_DEPTH];
+    uint32_t j;
+    if (!p) {
+        mp_syn_cum(NULL, r->depths, cum);
+        return;
+    }
+    for (j = 0; j < 2 * r->depths; j++)
+        at[j] = 0.0;
+    for (j = 0; j < r->nstates; j++)
+        at[mp_syn_order_of(r->byte_of[j], r->depths)] = p[j];
+    mp_syn_cum(at, r->depths, cum);
 }
 
 /* ---- Measurement ------------------------------------------------------- */
