@@ -28,6 +28,8 @@
 
 #include <cuda_runtime_api.h>
 
+#include "../markov_model.h"
+
 #ifdef MP_CUDASIM
 #include "cudasim.h"
 #include "probe_kernels.h"
@@ -109,6 +111,27 @@ Test(gpu_ensemble, matches_cpu_bit_for_bit)
             c.per_decade = SIZE(20, 60);
             compare(&c, mp_model_name(models[mi]));
         }
+    }
+}
+
+/* A markov table with several targets per row (cumulative thresholds and
+ * their refinement bits in the kernel), both candidate-sign paths. */
+Test(gpu_ensemble, markov_matches_cpu)
+{
+    const double fs[] = {0.5, 0.3};
+    int fi;
+    need_device();
+    for (fi = 0; fi < 2; fi++) {
+        struct mp_config c;
+        mp_config_init(&c);
+        c.syn.model = MP_SYN_MARKOV;
+        random_markov(&c.syn.markov, 6, 11);
+        c.f = fs[fi];
+        c.synapses = SIZE(100000, 1500) + 37;
+        c.memories = SIZE(700, 150);
+        c.every = 3;
+        c.max_age = SIZE(600, 120);
+        compare(&c, "markov");
     }
 }
 
@@ -411,15 +434,17 @@ Test(gpu_network, discrete_and_hetero_match_cpu)
 {
     int k;
     need_device();
-    for (k = 0; k < 2; k++) {
+    for (k = 0; k < 3; k++) {
         struct mp_config c = net_base();
         struct mp_net *a, *b;
         struct mp_net_snapshot sa, sb;
         c.scaling_interval_s = 0.0;
-        if (k == 0) {
+        if (k != 1) { /* cascade, or a markov table */
             c.discrete = 1;
-            c.syn.model = MP_SYN_CASCADE;
+            c.syn.model = k ? MP_SYN_MARKOV : MP_SYN_CASCADE;
             c.syn.n = 8;
+            if (k)
+                random_markov(&c.syn.markov, 6, 5);
             c.w_weak = 0.0;
             c.w_strong = 0.02;
             c.tau_w_s = 0.2;
@@ -433,8 +458,11 @@ Test(gpu_network, discrete_and_hetero_match_cpu)
         cr_assert_eq(mp_net_advance(a, UINT64_MAX), 0);
         cr_assert_eq(mp_net_advance(b, UINT64_MAX), 0, "%s",
                      mp_errmsg());
-        net_compare(a, b, &c, k ? "heterosynaptic" : "discrete");
-        if (k == 0) {
+        net_compare(a, b, &c,
+                    k == 1 ? "heterosynaptic"
+                    : k    ? "discrete markov"
+                           : "discrete");
+        if (k != 1) {
             cr_assert_eq(mp_net_snapshot(a, &sa), 0);
             cr_assert_eq(mp_net_snapshot(b, &sb), 0);
             cr_assert_eq(memcmp(sa.state, sb.state,
