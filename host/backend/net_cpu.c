@@ -28,38 +28,37 @@ struct cpu {
     struct mp_pool *pool;
 };
 
-/* With noise, the words of 8 NET_NOISE blocks (32 inputs) come from one
- * lane-parallel Philox call: word j of a step is word j % 4 of block
- * j / 4 (mp_rng_word). */
+/* With noise, word j of the step is word j % 4 of NET_NOISE block j / 4
+ * (mp_rng_word): each block is drawn once, a loop of whole blocks the
+ * compiler runs in SIMD registers, before the inputs read its words. */
 void mp__net_inputs(const struct mp_net_params *p, const float *pattern,
                     float gain, uint64_t step, float *z)
 {
-    const uint32_t per = 4 * MP_PHILOX_LANES;
-    uint32_t u[4][MP_PHILOX_LANES], j0, k, l;
+    enum { WORDS = 256 };
+    uint32_t u[WORDS], j0, b, k, m;
     if (!(p->noise_a > 0.0f)) {
         /* The same function, its constant cases spelled out: a copy. */
         if (gain == 1.0f)
-            for (j0 = 0; j0 < p->n_in; j0++)
-                z[j0] = mp_net_input_u(pattern[j0], 1.0f, 0.0f, 0);
+            for (k = 0; k < p->n_in; k++)
+                z[k] = mp_net_input_u(pattern[k], 1.0f, 0.0f, 0);
         else
-            for (j0 = 0; j0 < p->n_in; j0++)
-                z[j0] = mp_net_input_u(pattern[j0], gain, 0.0f, 0);
+            for (k = 0; k < p->n_in; k++)
+                z[k] = mp_net_input_u(pattern[k], gain, 0.0f, 0);
         return;
     }
-    for (j0 = 0; j0 < p->n_in; j0 += per) {
-        for (l = 0; l < MP_PHILOX_LANES; l++) {
-            const struct mp_u32x4 ctr =
-                mp_rng_counter(MP_RNG_NET_NOISE, step, j0 / 4 + l);
-            u[0][l] = ctr.x;
-            u[1][l] = ctr.y;
-            u[2][l] = ctr.z;
-            u[3][l] = ctr.w;
+    for (j0 = 0; j0 < p->n_in; j0 += WORDS) {
+        m = p->n_in - j0 < WORDS ? p->n_in - j0 : WORDS;
+        for (b = 0; b < (m + 3) / 4; b++) {
+            const struct mp_u32x4 r =
+                mp_rng_block(p->seed, MP_RNG_NET_NOISE, step, j0 / 4 + b);
+            u[4 * b] = r.x;
+            u[4 * b + 1] = r.y;
+            u[4 * b + 2] = r.z;
+            u[4 * b + 3] = r.w;
         }
-        mp_philox4x32_10_lanes(u, (uint32_t)p->seed,
-                               (uint32_t)(p->seed >> 32));
-        for (k = 0; k < per && j0 + k < p->n_in; k++)
+        for (k = 0; k < m; k++)
             z[j0 + k] = mp_net_input_u(pattern[j0 + k], gain, p->noise_a,
-                                       u[k & 3u][k >> 2]);
+                                       u[k]);
     }
 }
 
