@@ -159,6 +159,10 @@ Test(pool, width_follows_work)
     cr_expect_eq(mp__pool_width(pool, 5, 1e12), 5);
     cr_expect_eq(mp__pool_width(pool, 0, 1e12), 1);
     cr_expect_eq(mp__pool_width(NULL, 1000, 1e12), 1);
+    cr_expect_eq(mp__pool_chunk(1000, 2, 1e3), 62);   /* 8 per thread */
+    cr_expect_eq(mp__pool_chunk(1000, 2, 1e7), 13); /* 1.3e5 units */
+    cr_expect_eq(mp__pool_chunk(10, 2, 1e12), 1);
+    cr_expect_eq(mp__pool_chunk(3, 8, 1.0), 1);
     mp__pool_split_always(1);
     cr_expect_eq(mp__pool_width(pool, 8, 128.0), 8);
     mp__pool_split_always(0);

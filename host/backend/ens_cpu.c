@@ -219,8 +219,8 @@ static int cpu_measure(struct mp_ens_backend *b, const uint64_t *mus,
 {
     struct cpu *c = b->ctx;
     const int64_t tiles = (int64_t)(c->d.padded / MP_TILE);
-    const int width = mp__pool_width(c->pool, tiles,
-                                     (double)tiles * (double)(n + 1) * 64.0);
+    const double work = (double)tiles * (double)(n + 1) * 64.0;
+    const int width = mp__pool_width(c->pool, tiles, work);
     struct measure_job job;
     size_t k;
     int w;
@@ -230,7 +230,7 @@ static int cpu_measure(struct mp_ens_backend *b, const uint64_t *mus,
     job.part = calloc((size_t)width * (n + 1), sizeof *job.part);
     if (!job.part)
         return mp__fail(MP_ENOMEM, "out of memory");
-    mp__pool_run(c->pool, width, tiles, tiles / (8 * (int64_t)width),
+    mp__pool_run(c->pool, width, tiles, mp__pool_chunk(tiles, width, work),
                  measure_tiles, &job);
     memset(sums, 0, (n + 1) * sizeof *sums);
     for (w = 0; w < width; w++)

@@ -299,6 +299,15 @@ int mp__pool_width(const struct mp_pool *pool, int64_t n, double work)
     return width;
 }
 
+int64_t mp__pool_chunk(int64_t n, int width, double work)
+{
+    int64_t chunk = n / (8 * (int64_t)(width < 1 ? 1 : width));
+    if (work > 0 && (double)chunk * (work / (double)n) >
+                        MP_POOL_WORK_PER_CHUNK)
+        chunk = (int64_t)(MP_POOL_WORK_PER_CHUNK / (work / (double)n));
+    return chunk < 1 ? 1 : chunk;
+}
+
 void mp__pool_run(struct mp_pool *pool, int width, int64_t n, int64_t chunk,
                   mp_pool_fn *fn, void *arg)
 {
@@ -332,6 +341,6 @@ void mp__pool_for(struct mp_pool *pool, int64_t n, double work,
                   mp_pool_fn *fn, void *arg)
 {
     const int width = mp__pool_width(pool, n, work);
-    const int64_t chunk = split_always ? 1 : n / (8 * (int64_t)width);
+    const int64_t chunk = split_always ? 1 : mp__pool_chunk(n, width, work);
     mp__pool_run(pool, width, n, chunk, fn, arg);
 }

@@ -27,6 +27,9 @@ extern "C" {
 /* Work, in units of about a synapse update (a nanosecond or two), below
  * which a loop does not wake a second thread, and per thread beyond. */
 #define MP_POOL_WORK_PER_THREAD 65536.0
+/* Work of a chunk at most (unless that leaves fewer than 8 chunks per
+ * thread): what a descheduled thread can hold up. */
+#define MP_POOL_WORK_PER_CHUNK 131072.0
 
 struct mp_pool;
 
@@ -57,6 +60,11 @@ void mp__pool_describe(const struct mp_pool *pool, char *buf, size_t size);
  * pool's size. */
 int mp__pool_width(const struct mp_pool *pool, int64_t n, double work);
 
+/* Items per chunk for a loop of n items and `work` units on `width`
+ * threads: at least 8 chunks per thread, and chunks of at most
+ * MP_POOL_WORK_PER_CHUNK units where n allows. */
+int64_t mp__pool_chunk(int64_t n, int width, double work);
+
 /* fn over [0, n) in chunks of `chunk` items (>= 1) on `width` threads,
  * the caller among them; returns when every item is done.  width <= 1
  * (or a NULL pool) calls fn(arg, 0, n, 0) once.  Not reentrant: one
@@ -64,8 +72,8 @@ int mp__pool_width(const struct mp_pool *pool, int64_t n, double work);
 void mp__pool_run(struct mp_pool *pool, int width, int64_t n, int64_t chunk,
                   mp_pool_fn *fn, void *arg);
 
-/* mp__pool_run with the width for `work` (mp__pool_width) and about 8
- * chunks per thread taking part. */
+/* mp__pool_run with the width and chunks for `work` (mp__pool_width,
+ * mp__pool_chunk). */
 void mp__pool_for(struct mp_pool *pool, int64_t n, double work,
                   mp_pool_fn *fn, void *arg);
 
