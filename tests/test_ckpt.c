@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "metaplast/metaplast.h"
+#include "metaplast/private/pool.h"
 
 /* Damaged files are opened in a child first, as the metaplast command
  * does (its probe, installed with mp_io_set_probe): HDF5 can crash or
@@ -33,6 +34,8 @@ static void setup(void)
     mkdir(dir, 0777);
     mp_fault_set(MP_FAULT_CHECKPOINT, 0, 0);
     mp_io_set_probe(mp_cli_probe, NULL);
+    /* Small cases: runs of 2 threads still split over both. */
+    mp__pool_split_always(1);
 }
 
 static void teardown(void)

@@ -15,6 +15,7 @@
 #include "metaplast/error.h"
 #include "metaplast/net.h"
 #include "metaplast/private/net_backend.h"
+#include "metaplast/private/pool.h"
 
 /* K = 4 orthonormal patterns on 16 inputs, y0 = 1: BCM's selective
  * fixed point is a response K*y0 = 4 to one pattern, 0 to the others,
@@ -288,6 +289,8 @@ Test(net, threads_bit_identical)
 {
     struct mp_config c = base();
     struct mp_net *a, *b;
+    /* Small cases: the pool still splits them over both threads. */
+    mp__pool_split_always(1);
     c.n_out = 37;
     c.n_in = 100;
     c.noise = 0.1;
@@ -435,6 +438,8 @@ Test(net, sparse_recurrent_bit_identical)
     struct mp_config c = base();
     struct mp_net *a, *b, *r;
     size_t nw;
+    /* Small cases: the pool still splits them over both threads. */
+    mp__pool_split_always(1);
     c.recurrent = 1;
     c.n_in = 100;
     c.n_out = 40;
@@ -692,6 +697,8 @@ Test(net, discrete_frozen_and_deterministic)
     struct mp_net *n, *t1, *t2;
     struct mp_net_snapshot a, b;
     size_t nw = (size_t)c.n_in * c.n_out;
+    /* Small cases: the pool still splits them over both threads. */
+    mp__pool_split_always(1);
     c.modulator = 0.0;
     c.duration_s = 20.0;
     n = make(&c);

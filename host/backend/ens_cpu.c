@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ens_cpu.c: the CPU synapse-ensemble backend (OpenMP), the reference the
+ * ens_cpu.c: the CPU synapse-ensemble backend (pool.h), the reference the
  * CUDA backend is checked against.  Synapses are processed in chunks that
  * stay in the L1 cache while every step of an advance call runs over
  * them, so a call of k steps moves each state byte through memory once.
@@ -12,6 +12,7 @@
 
 #include "metaplast/error.h"
 #include "metaplast/private/ens_backend.h"
+#include "metaplast/private/pool.h"
 #include "metaplast/private/util.h"
 #include "ens_simd.h"
 
@@ -21,15 +22,11 @@
 struct cpu {
     struct mp_ens_desc d;
     uint8_t *s; /* padded state array */
+    struct mp_pool *pool;
     int isa;                   /* the instruction set in use */
     mp_simd_tiles_fn tiles;    /* its vector step (NULL: generic) */
     struct mp_simd_table simd; /* the table, for byte-wise lookups */
 };
-
-static int nthreads(const struct cpu *c)
-{
-    return mp__threads(c->d.threads);
-}
 
 static uint32_t load4(const uint8_t *p)
 {
@@ -43,17 +40,33 @@ static void store4(uint8_t *p, uint32_t v)
     memcpy(p, &v, 4);
 }
 
-static int cpu_init(struct mp_ens_backend *b, const uint64_t *cum)
+struct init_job {
+    const struct cpu *c;
+    const uint64_t *cum;
+};
+
+/* Groups [g0, g1) of 4 synapses: their initial states. */
+static void init_groups(void *arg, int64_t g0, int64_t g1, int worker)
 {
-    struct cpu *c = b->ctx;
-    const int64_t groups = (int64_t)(c->d.padded / 4);
+    const struct cpu *c = ((const struct init_job *)arg)->c;
+    const uint64_t *cum = ((const struct init_job *)arg)->cum;
     int64_t g;
-#pragma omp parallel for schedule(static) num_threads(nthreads(c))
-    for (g = 0; g < groups; g++)
+    (void)worker;
+    for (g = g0; g < g1; g++)
         store4(c->s + 4 * g,
                mp_syn_draw4(cum, c->d.depths,
                             mp_rng_block(c->d.seed, MP_RNG_INIT, 0,
                                          c->d.tile0 * 32 + (uint64_t)g)));
+}
+
+static int cpu_init(struct mp_ens_backend *b, const uint64_t *cum)
+{
+    struct cpu *c = b->ctx;
+    const int64_t groups = (int64_t)(c->d.padded / 4);
+    struct init_job job;
+    job.c = c;
+    job.cum = cum;
+    mp__pool_for(c->pool, groups, (double)groups * 32.0, init_groups, &job);
     return 0;
 }
 
@@ -102,15 +115,21 @@ static void tile_step(const struct cpu *c, uint64_t mu, uint64_t lt)
     }
 }
 
-static int cpu_advance(struct mp_ens_backend *b, uint64_t mu0,
-                       uint64_t count)
+struct advance_job {
+    const struct cpu *c;
+    uint64_t mu0, count;
+};
+
+/* Chunks [k0, k1) of an advance call. */
+static void advance_chunks(void *arg, int64_t k0, int64_t k1, int worker)
 {
-    struct cpu *c = b->ctx;
+    const struct advance_job *job = arg;
+    const struct cpu *c = job->c;
+    const uint64_t mu0 = job->mu0, count = job->count;
     const uint64_t tiles = c->d.padded / MP_TILE;
-    const int64_t chunks = (int64_t)((c->d.padded + CHUNK - 1) / CHUNK);
     int64_t k;
-#pragma omp parallel for schedule(static) num_threads(nthreads(c))
-    for (k = 0; k < chunks; k++) {
+    (void)worker;
+    for (k = k0; k < k1; k++) {
         const uint64_t t0 = (uint64_t)k * (CHUNK / MP_TILE);
         const uint64_t t1 =
             t0 + CHUNK / MP_TILE < tiles ? t0 + CHUNK / MP_TILE : tiles;
@@ -122,6 +141,22 @@ static int cpu_advance(struct mp_ens_backend *b, uint64_t mu0,
                 tile_step(c, mu, lt);
         }
     }
+}
+
+static int cpu_advance(struct mp_ens_backend *b, uint64_t mu0,
+                       uint64_t count)
+{
+    struct cpu *c = b->ctx;
+    const int64_t chunks = (int64_t)((c->d.padded + CHUNK - 1) / CHUNK);
+    struct advance_job job;
+    job.c = c;
+    job.mu0 = mu0;
+    job.count = count;
+    /* One chunk at a time: a thread descheduled holds up one chunk. */
+    mp__pool_run(c->pool,
+                 mp__pool_width(c->pool, chunks,
+                                (double)c->d.padded * (double)count),
+                 chunks, 1, advance_chunks, &job);
     return 0;
 }
 
@@ -144,17 +179,24 @@ static void tile_xi(const struct mp_ens_desc *d, uint64_t mu, uint64_t tile,
             << ((gi & 7u) * 4u);
 }
 
-static int cpu_measure(struct mp_ens_backend *b, const uint64_t *mus,
-                       size_t n, int64_t *sums)
+struct measure_job {
+    const struct cpu *c;
+    const uint64_t *mus;
+    size_t n;
+    int64_t *part; /* n + 1 sums per thread */
+};
+
+/* Tiles [t0, t1) into the sums of thread `worker`. */
+static void measure_tiles(void *arg, int64_t t0, int64_t t1, int worker)
 {
-    struct cpu *c = b->ctx;
+    const struct measure_job *job = arg;
+    const struct cpu *c = job->c;
     const struct mp_ens_desc *d = &c->d;
-    const int64_t tiles = (int64_t)(d->padded / MP_TILE);
+    const uint64_t *mus = job->mus;
+    const size_t n = job->n;
+    int64_t *sums = job->part + (size_t)worker * (n + 1);
     int64_t t;
-    memset(sums, 0, (n + 1) * sizeof *sums);
-#pragma omp parallel for schedule(static) num_threads(nthreads(c))           \
-    reduction(+ : sums[:n + 1])
-    for (t = 0; t < tiles; t++) {
+    for (t = t0; t < t1; t++) {
         const uint64_t tile = d->tile0 + (uint64_t)t;
         uint32_t st[4] = {0, 0, 0, 0}, m[4], xw[4], gi;
         int32_t nv[4];
@@ -175,6 +217,33 @@ static int cpu_measure(struct mp_ens_backend *b, const uint64_t *mus,
                 sums[k] += mp_overlap_bits(xw[w], st[w], m[w], nv[w]);
         }
     }
+}
+
+/* Each thread sums into its own row of exact integers; the rows are
+ * added in order. */
+static int cpu_measure(struct mp_ens_backend *b, const uint64_t *mus,
+                       size_t n, int64_t *sums)
+{
+    struct cpu *c = b->ctx;
+    const int64_t tiles = (int64_t)(c->d.padded / MP_TILE);
+    const double work = (double)tiles * (double)(n + 1) * 64.0;
+    const int width = mp__pool_width(c->pool, tiles, work);
+    struct measure_job job;
+    size_t k;
+    int w;
+    job.c = c;
+    job.mus = mus;
+    job.n = n;
+    job.part = calloc((size_t)width * (n + 1), sizeof *job.part);
+    if (!job.part)
+        return mp__fail(MP_ENOMEM, "out of memory");
+    mp__pool_run(c->pool, width, tiles, mp__pool_chunk(tiles, width, work),
+                 measure_tiles, &job);
+    memset(sums, 0, (n + 1) * sizeof *sums);
+    for (w = 0; w < width; w++)
+        for (k = 0; k <= n; k++)
+            sums[k] += job.part[(size_t)w * (n + 1) + k];
+    free(job.part);
     return 0;
 }
 
@@ -195,8 +264,10 @@ static int cpu_set(struct mp_ens_backend *b, const uint8_t *in)
 static void cpu_destroy(struct mp_ens_backend *b)
 {
     struct cpu *c = b->ctx;
-    if (c)
+    if (c) {
+        mp__pool_destroy(c->pool);
         free(c->s);
+    }
     free(c);
     b->ctx = NULL;
 }
@@ -204,12 +275,19 @@ static void cpu_destroy(struct mp_ens_backend *b)
 int mp__ens_cpu_create(struct mp_ens_backend *b, const struct mp_ens_desc *d)
 {
     struct cpu *c = calloc(1, sizeof *c);
+    int rc;
     if (!c)
         return mp__fail(MP_ENOMEM, "out of memory");
     c->d = *d;
+    rc = mp__pool_create(&c->pool, d->threads);
+    if (rc) {
+        free(c);
+        return rc;
+    }
     /* calloc: the padding synapses start (and may stay) defined. */
     c->s = calloc(d->padded ? d->padded : 1, 1);
     if (!c->s) {
+        mp__pool_destroy(c->pool);
         free(c);
         return mp__fail(MP_ETOOBIG,
                         "cannot allocate the state of %llu synapses (%.3g "
@@ -220,8 +298,13 @@ int mp__ens_cpu_create(struct mp_ens_backend *b, const struct mp_ens_desc *d)
     c->tiles = mp__ens_simd_fn(c->isa);
     mp__simd_table(&d->table, d->depths, &c->simd);
     b->name = "cpu";
-    snprintf(b->device, sizeof b->device, "CPU (%s), %d OpenMP thread%s",
-             mp__isa_name(c->isa), nthreads(c), nthreads(c) == 1 ? "" : "s");
+    {
+        char threads[160];
+        mp__pool_describe(c->pool, threads, sizeof threads);
+        /* "CPU (AVX2), up to 2 threads" */
+        snprintf(b->device, sizeof b->device, "CPU (%s)%s",
+                 mp__isa_name(c->isa), threads + 3);
+    }
     b->ctx = c;
     b->init_state = cpu_init;
     b->advance = cpu_advance;

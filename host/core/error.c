@@ -5,10 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 #include "metaplast/error.h"
 #include "metaplast/private/util.h"
 
@@ -61,16 +57,6 @@ int mp__fail_prefix(int code, const char *fmt, ...)
              message[0] ? message : mp_strerror(code));
     memcpy(message, text, sizeof message);
     return code;
-}
-
-int mp__threads(int requested)
-{
-#ifdef _OPENMP
-    return requested > 0 ? requested : omp_get_max_threads();
-#else
-    (void)requested;
-    return 1;
-#endif
 }
 
 /* ---- Fault injection (docs/RELIABILITY.md) ----------------------------- */

@@ -132,17 +132,32 @@ static int scaling_pass(struct mp_net *n)
     return rc;
 }
 
+/* mp_net_pattern_at(n, step) in phase ph, drawn once per switching
+ * period (a permutation per call otherwise). */
+static uint32_t pattern_at(struct mp_net *n, uint64_t step, size_t ph)
+{
+    const uint64_t period = step / n->switch_steps;
+    if (!n->pat_known || period != n->pat_period || ph != n->pat_phase) {
+        n->pat = mp_net_pattern_at(n, step);
+        n->pat_period = period;
+        n->pat_phase = ph;
+        n->pat_known = 1;
+    }
+    return n->pat;
+}
+
 /* What step `step` needs from the schedule. */
-static void step_params(const struct mp_net *n, uint64_t step,
+static void step_params(struct mp_net *n, uint64_t step,
                         struct mp_net_step *st)
 {
     const size_t ph = mp__net_phase_of(n, step);
+    const size_t next = mp__net_phase_of(n, step + 1);
     st->step = step;
     st->kb = n->phase_k[ph];
     st->m = n->phase_m[ph];
     st->plastic = n->cfg.rule != MP_RULE_NONE && st->m > 0.0f;
-    st->next_pattern = mp_net_pattern_at(n, step + 1);
-    st->next_gain = n->phase_gain[mp__net_phase_of(n, step + 1)];
+    st->next_pattern = pattern_at(n, step + 1, next);
+    st->next_gain = n->phase_gain[next];
 }
 
 /* Only a device can fail within a step, and a network on a device is one

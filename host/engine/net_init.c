@@ -15,6 +15,7 @@
 #include "metaplast/error.h"
 #include "metaplast/private/net_rules.h"
 #include "metaplast/private/par.h"
+#include "metaplast/private/pool.h"
 #include "metaplast/private/util.h"
 #include "metaplast/theory.h"
 #include "net_internal.h"
@@ -163,22 +164,48 @@ static int make_patterns(struct mp_net *n)
     return 0;
 }
 
-static int nthreads(const struct mp_net *n)
+/* The work (pool.h's units) of drawing one synapse: a Philox call or
+ * two. */
+#define DRAW_WORK 24.0
+
+struct draw_job {
+    struct mp_net *n;
+    const uint64_t *cum; /* discrete: the stationary distribution */
+    uint32_t depths;     /* discrete: depth levels per strength */
+};
+
+/* Discrete synapses [i0, i1) of the rows held. */
+static void draw_discrete(void *arg, int64_t i0, int64_t i1, int worker)
 {
-    return mp__threads(n->p.threads);
+    const struct draw_job *j = arg;
+    struct mp_net *n = j->n;
+    const struct mp_net_params *p = &n->p;
+    int64_t i;
+    (void)worker;
+    for (i = i0; i < i1; i++) {
+        const uint64_t row = p->r0 + (uint64_t)i / p->L;
+        const uint32_t k = (uint32_t)((uint64_t)i % p->L);
+        const uint32_t v = mp_syn_draw(
+            j->cum, j->depths,
+            mp_rng_word(p->seed, MP_RNG_NET_WEIGHT, 1, mp_net_key(row, k)));
+        n->s.syn[i] = (uint8_t)v;
+        n->s.w[i] = mp_syn_wvalue(v, p->rule.w_weak, p->rule.w_strong);
+        if (p->sparse)
+            n->s.idx[i] = mp_net_connect(p->seed, p->n_pre, row, k);
+    }
 }
 
 /* Discrete synapses: states from the model's stationary distribution (at
  * f = 1/2), weights following their strength. */
-static int discrete_weights(struct mp_net *n)
+static int discrete_weights(struct mp_net *n, struct mp_pool *pool)
 {
     const struct mp_net_params *p = &n->p;
     const int64_t nw = (int64_t)(p->r1 - p->r0) * p->L;
     struct mp_config tc = n->cfg;
     struct mp_theory th;
     struct mp_syn_rule rule;
+    struct draw_job job;
     uint64_t cum[2 * MP_SYN_MAX_DEPTH];
-    int64_t i;
     int rc;
     tc.f = 0.5;
     if (mp_syn_rule_build(&n->cfg.syn, &rule))
@@ -188,30 +215,23 @@ static int discrete_weights(struct mp_net *n)
         return rc;
     n->p.table = rule.table;
     mp_syn_rule_cum(&rule, th.p_inf, cum);
-#pragma omp parallel for schedule(static) num_threads(nthreads(n))
-    for (i = 0; i < nw; i++) {
-        const uint64_t row = p->r0 + (uint64_t)i / p->L;
-        const uint32_t k = (uint32_t)((uint64_t)i % p->L);
-        const uint32_t v = mp_syn_draw(
-            cum, rule.depths,
-            mp_rng_word(p->seed, MP_RNG_NET_WEIGHT, 1, mp_net_key(row, k)));
-        n->s.syn[i] = (uint8_t)v;
-        n->s.w[i] = mp_syn_wvalue(v, p->rule.w_weak, p->rule.w_strong);
-        if (p->sparse)
-            n->s.idx[i] = mp_net_connect(p->seed, p->n_pre, row, k);
-    }
+    job.n = n;
+    job.cum = cum;
+    job.depths = rule.depths;
+    mp__pool_for(pool, nw, (double)nw * DRAW_WORK, draw_discrete, &job);
     return 0;
 }
 
-/* Continuous synapses: uniform in [0, w_init] (recurrent ones in
- * [0, w_init_recurrent]). */
-static void continuous_weights(struct mp_net *n)
+/* Continuous synapses [i0, i1): uniform in [0, w_init] (recurrent ones
+ * in [0, w_init_recurrent]). */
+static void draw_continuous(void *arg, int64_t i0, int64_t i1, int worker)
 {
+    const struct draw_job *job = arg;
+    struct mp_net *n = job->n;
     const struct mp_net_params *p = &n->p;
-    const int64_t nw = (int64_t)(p->r1 - p->r0) * p->L;
     int64_t i;
-#pragma omp parallel for schedule(static) num_threads(nthreads(n))
-    for (i = 0; i < nw; i++) {
+    (void)worker;
+    for (i = i0; i < i1; i++) {
         const uint64_t row = p->r0 + (uint64_t)i / p->L;
         const uint32_t k = (uint32_t)((uint64_t)i % p->L);
         const uint32_t j =
@@ -225,14 +245,26 @@ static void continuous_weights(struct mp_net *n)
     }
 }
 
+/* The initial weights (and states, cells) on a pool of the run's
+ * threads, stopped when done. */
 int mp__net_init_weights(struct mp_net *n)
 {
+    const int64_t nw = (int64_t)(n->p.r1 - n->p.r0) * n->p.L;
+    struct mp_pool *pool;
+    struct draw_job job;
     uint32_t i;
     int rc = make_patterns(n);
-    if (!rc && n->p.rule.discrete)
-        rc = discrete_weights(n);
-    else if (!rc)
-        continuous_weights(n);
+    if (!rc)
+        rc = mp__pool_create(&pool, n->p.threads);
+    if (rc)
+        return rc;
+    if (n->p.rule.discrete) {
+        rc = discrete_weights(n, pool);
+    } else {
+        job.n = n;
+        mp__pool_for(pool, nw, (double)nw * DRAW_WORK, draw_continuous, &job);
+    }
+    mp__pool_destroy(pool);
     for (i = 0; i < n->p.n_out; i++)
         n->s.theta[i] = (float)n->cfg.theta_init;
     return rc;

@@ -29,6 +29,12 @@ struct mp_net {
     float phase_m[MP_CFG_MAX_PHASES];      /* modulator level */
     float phase_gain[MP_CFG_MAX_PHASES];   /* input scale / input.scale */
     uint64_t phase_set[MP_CFG_MAX_PHASES]; /* allowed patterns, 0 = all */
+    /* The input pattern is constant over a switching period within a
+     * phase: the last one computed, and where. */
+    int pat_known;
+    uint64_t pat_period;
+    size_t pat_phase;
+    uint32_t pat;
     int host_stale;  /* the host's weights lag the backend's */
     float *zr;       /* scratch: one pattern padded to n_pre (responses) */
     float *factors;  /* scratch: the scaling factors of the rows held */

@@ -158,7 +158,7 @@ int main(int argc, char **argv)
     mp_net_destroy(net);
 
     if (root) {
-        printf("ranks: %d (1 OpenMP thread each)\n", R);
+        printf("ranks: %d (1 thread each)\n", R);
         printf("ensemble: %.3g synapses per rank, %.3g in all, cascade n = "
                "10, %llu memories\n",
                (double)per_rank, (double)per_rank * R,

@@ -260,22 +260,30 @@ static MP_INLINE MP_HD float mp_unit24(uint32_t u)
 
 /*
  * External input j at a step: its pattern value pat times the phase's
- * gain, plus uniform noise of amplitude a (std a / sqrt 3; NET_NOISE
- * stream, word j of the step), the rate clipped at 0.
+ * gain, plus uniform noise of amplitude a (std a / sqrt 3) from the
+ * random word u (NET_NOISE stream, word j of the step: mp_net_input), the
+ * rate clipped at 0.  u is not read when a = 0.
  */
-static MP_INLINE MP_HD float mp_net_input(float pat, float gain, float a,
-                                          uint64_t seed, uint64_t step,
-                                          uint32_t j)
+static MP_INLINE MP_HD float mp_net_input_u(float pat, float gain, float a,
+                                            uint32_t u)
 {
     float v = gain == 1.0f ? pat : pat * gain;
     if (a > 0.0f) {
-        v += a * (2.0f * mp_unit24(mp_rng_word(seed, MP_RNG_NET_NOISE, step,
-                                               j)) -
-                  1.0f);
+        v += a * (2.0f * mp_unit24(u) - 1.0f);
         if (v < 0.0f)
             v = 0.0f;
     }
     return v;
+}
+
+static MP_INLINE MP_HD float mp_net_input(float pat, float gain, float a,
+                                          uint64_t seed, uint64_t step,
+                                          uint32_t j)
+{
+    return mp_net_input_u(pat, gain, a,
+                          a > 0.0f ? mp_rng_word(seed, MP_RNG_NET_NOISE,
+                                                 step, j)
+                                   : 0u);
 }
 
 /* The random-stream key of synapse s of neuron i, whatever the row

@@ -39,8 +39,4 @@ int mp__fail_prefix(int code, const char *fmt, ...) MP_PRINTF(2, 3);
  * (mp_fault_set), or 0.  Counts the operation. */
 int mp__fault(int site);
 
-/* CPU threads for run.threads = requested (0: all the OpenMP runtime
- * offers). */
-int mp__threads(int requested);
-
 #endif
