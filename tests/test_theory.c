@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* test_theory.c: the exact theory against closed forms. */
+/* test_theory.c: the exact theory against closed forms; the eigenvalue
+ * solver against known spectra. */
 #include <criterion/criterion.h>
+#include <complex.h>
 #include <math.h>
+#include <string.h>
 
 #include "metaplast/error.h"
+#include "metaplast/private/eigen.h"
 #include "metaplast/private/syn_rules.h"
 #include "metaplast/theory.h"
 
@@ -138,5 +142,122 @@ Test(theory, binary_general_f)
         double want = 2 * 0.3 * 0.7 * 2 * 0.2 * pow(0.8, (double)ages[k]);
         cr_expect(fabs(m[k] - want) < 1e-14, "t %llu: %.17g vs %.17g",
                   (unsigned long long)ages[k], m[k], want);
+    }
+}
+
+/* ---- Eigenvalues -------------------------------------------------------- */
+
+/* Sorts n eigenvalues by real part, then imaginary part (ascending). */
+static void sort_eig(long double *re, long double *im, uint32_t n)
+{
+    uint32_t i, j;
+    for (i = 1; i < n; i++)
+        for (j = i; j > 0 && (re[j - 1] > re[j] ||
+                              (re[j - 1] == re[j] && im[j - 1] > im[j]));
+             j--) {
+            long double t = re[j];
+            re[j] = re[j - 1];
+            re[j - 1] = t;
+            t = im[j];
+            im[j] = im[j - 1];
+            im[j - 1] = t;
+        }
+}
+
+/* A <- T A T^-1 with T = I + x E_ij (T^-1 = I - x E_ij): the same
+ * spectrum, a different (non-normal) matrix. */
+static void similar(long double *A, uint32_t n, uint32_t i, uint32_t j,
+                    long double x)
+{
+    uint32_t k;
+    for (k = 0; k < n; k++) /* rows: row i += x row j */
+        A[i * n + k] += x * A[j * n + k];
+    for (k = 0; k < n; k++) /* columns: column j -= x column i */
+        A[k * n + j] -= x * A[k * n + i];
+}
+
+/* Triangular: the spectrum is the diagonal (repeated values included). */
+Test(eigen, triangular)
+{
+    const long double diag[7] = {0.5L, -0.25L, 1.0L, 0.5L, 3.0L, -2.0L,
+                                 1e-9L};
+    long double A[49], re[7], im[7], want[7];
+    uint32_t i, j;
+    for (i = 0; i < 7; i++)
+        for (j = 0; j < 7; j++)
+            A[i * 7 + j] = j > i ? 0.3L * (i + 1) - 0.1L * j : 0.0L;
+    for (i = 0; i < 7; i++)
+        A[i * 7 + i] = want[i] = diag[i];
+    cr_assert_eq(mp__eigen(A, 7, re, im), 0);
+    sort_eig(re, im, 7);
+    {
+        long double z[7] = {0};
+        sort_eig(want, z, 7);
+    }
+    for (i = 0; i < 7; i++) {
+        /* 0.5 is a double eigenvalue of a defective matrix (the entries
+         * above the diagonal couple the two), which rounding moves by
+         * about sqrt(2^-64) = 2^-32: hence 1e-9. */
+        cr_expect(fabsl(re[i] - want[i]) < 1e-9L, "%u: %.20Lg vs %.20Lg", i,
+                  re[i], want[i]);
+        cr_expect(fabsl(im[i]) < 1e-9L, "%u: im %.3Lg", i, im[i]);
+    }
+}
+
+/* A rotation-and-scaling block rho (cos t, -sin t; sin t, cos t) has the
+ * pair rho e^(+-it); beside a real 2x2 block and a 1x1, mixed by
+ * similarity transforms. */
+Test(eigen, complex_pair)
+{
+    const long double rho = 0.9L, t = 0.7L;
+    long double A[25] = {0}, re[5], im[5];
+    /* Ascending: -0.5, 0.2, 0.6, rho cos t = 0.688 (-i, +i). */
+    const long double want_re[5] = {-0.5L, 0.2L, 0.6L, rho * cosl(t),
+                                    rho * cosl(t)};
+    const long double want_im[5] = {0.0L, 0.0L, 0.0L, -rho * sinl(t),
+                                    rho * sinl(t)};
+    uint32_t i;
+    A[0] = rho * cosl(t);
+    A[1] = -rho * sinl(t);
+    A[5] = rho * sinl(t);
+    A[6] = rho * cosl(t);
+    /* (0.4, 0.2; 0.2, 0.4): eigenvalues 0.6 and 0.2. */
+    A[12] = 0.4L;
+    A[13] = 0.2L;
+    A[17] = 0.2L;
+    A[18] = 0.4L;
+    A[24] = -0.5L;
+    similar(A, 5, 0, 3, 0.8L);
+    similar(A, 5, 4, 1, -1.5L);
+    similar(A, 5, 2, 4, 0.3L);
+    similar(A, 5, 3, 0, 2.0L);
+    cr_assert_eq(mp__eigen(A, 5, re, im), 0);
+    sort_eig(re, im, 5);
+    for (i = 0; i < 5; i++) {
+        cr_expect(fabsl(re[i] - want_re[i]) < 1e-16L, "%u: %.20Lg vs %.20Lg",
+                  i, re[i], want_re[i]);
+        cr_expect(fabsl(im[i] - want_im[i]) < 1e-16L, "%u: %.20Lg vs %.20Lg",
+                  i, im[i], want_im[i]);
+    }
+}
+
+/* The companion matrix of (x - 1)(x - 2)...(x - 6): roots 1..6, from a
+ * matrix that is as far from normal as they come. */
+Test(eigen, companion)
+{
+    /* Coefficients of x^6 - 21x^5 + 175x^4 - 735x^3 + 1624x^2 - 1764x
+     * + 720. */
+    const long double c[6] = {720, -1764, 1624, -735, 175, -21};
+    long double A[36] = {0}, re[6], im[6];
+    uint32_t i;
+    for (i = 0; i < 6; i++)
+        A[0 * 6 + i] = -c[5 - i];
+    for (i = 1; i < 6; i++)
+        A[i * 6 + i - 1] = 1.0L;
+    cr_assert_eq(mp__eigen(A, 6, re, im), 0);
+    sort_eig(re, im, 6);
+    for (i = 0; i < 6; i++) {
+        cr_expect(fabsl(re[i] - (i + 1)) < 1e-12L, "%u: %.20Lg", i, re[i]);
+        cr_expect(fabsl(im[i]) < 1e-12L, "%u: im %.3Lg", i, im[i]);
     }
 }
