@@ -268,7 +268,7 @@ static double lifetime(struct chain *c)
 /* ---- The Poisson clock ------------------------------------------------ */
 
 #define FRAC_BITS 3 /* tau goes through the cache in steps of 2^-3 */
-#define TAYLOR 16   /* terms of exp(h Q) - I, |h Q| <= 1/4: tail < 2^-76 */
+#define TAYLOR 16   /* terms of exp(h Q) - I, |h Q| <= 1/4: tail < 2^-82 */
 #define DPOWERS (FRAC_BITS + POWERS) /* D_k for 2^(k-3), k = 0..65 */
 #define TAU_END 9223372036854775808.0 /* 2^63 */
 

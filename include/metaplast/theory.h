@@ -64,8 +64,7 @@ struct mp_theory {
     double bound_snr0;            /* sqrt(N) */
     double bound_area;            /* sqrt(N) (S - 1), either clock */
     double bound_lifetime;        /* sqrt(N) (S - 1) / e, Poisson time, from
-                                     their envelope (non-negative mode
-                                     amplitudes assumed) */
+                                     their memory-curve envelope */
 };
 
 /*
