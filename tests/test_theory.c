@@ -263,6 +263,106 @@ Test(eigen, companion)
     }
 }
 
+/* A fixed pseudo-random sequence (64-bit LCG), uniform in [0, 1). */
+static long double uniform(uint64_t *state)
+{
+    *state = *state * 6364136223846793005u + 1442695040888963407u;
+    return (long double)(*state >> 11) / 9007199254740992.0L;
+}
+
+/* 200 random stochastic matrices of 2..128 states, half of them sparse
+ * (reducible ones included: eigenvalue 1 several times, in clusters the
+ * QR must deflate to rounding level): every eigenvalue converges, and
+ * sum lambda = trace(A), sum lambda^2 = trace(A^2). */
+Test(eigen, random_stochastic)
+{
+    static long double A[128 * 128], A2[128 * 128];
+    uint64_t state = 12345;
+    uint32_t it;
+    for (it = 0; it < 200; it++) {
+        const uint32_t n = 2 + (uint32_t)(uniform(&state) * 127);
+        const long double keep = it % 2 ? 0.1L : 0.33L;
+        long double re[128], im[128], t1 = 0, t2 = 0;
+        long double complex s1 = 0, s2 = 0;
+        uint32_t i, j, l;
+        for (i = 0; i < n; i++) {
+            long double sum = 0.0L;
+            for (j = 0; j < n; j++) {
+                A[i * n + j] = uniform(&state) < keep ? uniform(&state) : 0;
+                sum += A[i * n + j];
+            }
+            if (sum == 0.0L)
+                A[i * n + i] = sum = 1.0L;
+            for (j = 0; j < n; j++)
+                A[i * n + j] /= sum;
+        }
+        for (i = 0; i < n; i++) {
+            t1 += A[i * n + i];
+            for (l = 0; l < n; l++)
+                t2 += A[i * n + l] * A[l * n + i];
+        }
+        memcpy(A2, A, sizeof A[0] * n * n);
+        cr_assert_eq(mp__eigen(A2, n, re, im), 0, "matrix %u (%u states)", it,
+                     n);
+        for (i = 0; i < n; i++) {
+            const long double complex z = re[i] + I * im[i];
+            s1 += z;
+            s2 += z * z;
+            cr_expect(cabsl(z) <= 1.0L + 1e-9L, "|lambda| = %Lg", cabsl(z));
+        }
+        cr_expect(fabsl(creall(s1) - t1) < 1e-15L * n, "%u: %Lg vs %Lg", it,
+                  creall(s1), t1);
+        cr_expect(fabsl(creall(s2) - t2) < 1e-15L * n, "%u: %Lg vs %Lg", it,
+                  creall(s2), t2);
+    }
+}
+
+/* Every cascade (n = 2..32, x = 0.5, 0.4, 0.25) and serial chain
+ * (M = 2..128) has its S - 1 modes, with |lambda| <= 1 and the
+ * timescales of the definitions. */
+Test(theory, modes_of_every_model)
+{
+    const double xs[3] = {0.5, 0.4, 0.25};
+    uint32_t n, k, i;
+    for (n = 2; n <= 160; n++) {
+        for (k = 0; k < 3; k++) {
+            struct mp_config c = base(MP_SYN_CASCADE, 2, 0);
+            struct mp_theory th;
+            if (n <= 32) {
+                c.syn.n = n;
+                c.syn.x = xs[k];
+            } else if (k == 0 && n % 2 == 0 && n - 32 <= 128) {
+                c.syn.model = MP_SYN_SERIAL;
+                c.syn.n = n - 32;
+                c.syn.q = 0.37;
+                c.f = 0.3;
+            } else {
+                continue;
+            }
+            if (c.syn.n < 2 || mp_config_validate(&c))
+                continue;
+            cr_assert_eq(mp_theory_compute(&c, &th), 0, "%s %u x %g: %s",
+                         mp_model_name(c.syn.model), c.syn.n, c.syn.x,
+                         mp_errmsg());
+            cr_expect_eq(th.modes, th.states - 1);
+            /* The timescales come from the long double eigenvalues: the
+             * double ones stored here carry 1e-16 of 1 - lambda less. */
+            for (i = 0; i < th.modes; i++) {
+                const double r = hypot(th.eig_re[i], th.eig_im[i]),
+                             g = 1.0 - th.eig_re[i];
+                cr_expect(r <= 1.0 + 1e-12, "|lambda| = %.17g", r);
+                cr_expect(fabs(th.tau_poisson[i] * g - 1.0) <
+                              1e-12 + 4e-16 / g,
+                          "%.17g %.17g", th.tau_poisson[i], g);
+                if (r > 0.0 && r < 1.0)
+                    cr_expect(fabs(th.tau_memories[i] * -log(r) - 1.0) <
+                                  1e-12 + 4e-16 / -log(r),
+                              "%.17g %.17g", th.tau_memories[i], r);
+            }
+        }
+    }
+}
+
 /* Binary synapse: MF = (1 - f q+, f q+; (1-f) q-, 1 - (1-f) q-) is
  * stochastic, so 1 is an eigenvalue and the other is trace - 1 =
  * 1 - f q+ - (1-f) q-; its timescales are -1/ln(that) memories and

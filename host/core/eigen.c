@@ -7,7 +7,7 @@
 #include "metaplast/private/eigen.h"
 
 #define H(i, j) A[(size_t)(i) * (size_t)n + (size_t)(j)]
-#define ITERATIONS 60 /* per eigenvalue (LAPACK's dlahqr allows 30 n) */
+#define ITERATIONS 30 /* times max(n, 10) per eigenvalue, as dlahqr */
 
 /* Parlett & Reinsch: D^-1 A D with D diagonal powers of 2 (exact), each
  * row and its column brought to similar norms.  The eigenvalues do not
@@ -133,15 +133,22 @@ static void reflect(long double *A, int n, int r, int m, const int cols[2],
 }
 
 /* One Francis double-shift step on the unreduced window l..h (h - l >= 2)
- * with shifts of sum tr and product det: chases the bulge down. */
-static void francis(long double *A, int n, int l, int h, long double tr,
-                    long double det)
+ * with shifts sr[k] + i si[k] (a conjugate pair or two reals): chases
+ * the bulge down.  The first column of (H - s1)(H - s2) is formed from
+ * H(l,l) - s, scaled, as LAPACK's dlahqr does: shifts that are close to
+ * eigenvalues do not cancel it away. */
+static void francis(long double *A, int n, int l, int h,
+                    const long double sr[2], const long double si[2])
 {
-    long double x, y, z, v[3], beta, alpha;
+    long double x, y, z, v[3], beta, alpha, h21, s;
     int k;
-    x = H(l, l) * H(l, l) + H(l, l + 1) * H(l + 1, l) - tr * H(l, l) + det;
-    y = H(l + 1, l) * (H(l, l) + H(l + 1, l + 1) - tr);
-    z = H(l + 1, l) * H(l + 2, l + 1);
+    h21 = H(l + 1, l);
+    s = fabsl(H(l, l) - sr[1]) + fabsl(si[1]) + fabsl(h21);
+    h21 /= s;
+    x = h21 * H(l, l + 1) + (H(l, l) - sr[0]) * ((H(l, l) - sr[1]) / s) -
+        si[0] * (si[1] / s);
+    y = h21 * (H(l, l) + H(l + 1, l + 1) - sr[0] - sr[1]);
+    z = h21 * H(l + 2, l + 1);
     for (k = l; k <= h - 2; k++) {
         if (reflector(x, y, z, v, &beta, &alpha)) {
             const int cols[2] = {k > l ? k - 1 : l, h};
@@ -199,10 +206,34 @@ static int window(long double *A, int n, int h, long double norm)
     return 0;
 }
 
+/* The shifts of the its-th step on the window l..h: the eigenvalues of
+ * the trailing 2 x 2 block, a real pair replaced by twice the one nearer
+ * to H(h,h); at steps 10 and 20 (of every 30) an exceptional pair from
+ * the top or the bottom subdiagonal, which breaks cycles (as dlahqr). */
+static void shifts(long double *A, int n, int l, int h, int its,
+                   long double sr[2], long double si[2])
+{
+    if (its % 30 == 10 || its % 30 == 20) {
+        const int top = its % 30 == 10;
+        const long double s = top ? fabsl(H(l + 1, l)) + fabsl(H(l + 2, l + 1))
+                                  : fabsl(H(h, h - 1)) + fabsl(H(h - 1, h - 2));
+        sr[0] = sr[1] = 0.75L * s + (top ? H(l, l) : H(h, h));
+        si[0] = s * sqrtl(0.4375L);
+        si[1] = -si[0];
+        return;
+    }
+    pair(H(h - 1, h - 1), H(h - 1, h), H(h, h - 1), H(h, h), sr, si);
+    if (si[0] == 0.0L) {
+        const int k = fabsl(sr[0] - H(h, h)) <= fabsl(sr[1] - H(h, h)) ? 0 : 1;
+        sr[0] = sr[1] = sr[k];
+    }
+}
+
 int mp__eigen(long double *A, uint32_t size, long double *re, long double *im)
 {
     const int n = (int)size;
-    long double norm = 0.0L;
+    const int limit = ITERATIONS * (n > 10 ? n : 10);
+    long double norm = 0.0L, sr[2], si[2];
     int h = n - 1, its = 0, i;
     balance(A, n);
     hessenberg(A, n);
@@ -216,20 +247,15 @@ int mp__eigen(long double *A, uint32_t size, long double *re, long double *im)
             h--;
             its = 0;
         } else if (l == h - 1) {
-            pair(H(h - 1, h - 1), H(h - 1, h), H(h, h - 1), H(h, h), re + h - 1,
-                 im + h - 1);
+            pair(H(h - 1, h - 1), H(h - 1, h), H(h, h - 1), H(h, h),
+                 re + h - 1, im + h - 1);
             h -= 2;
             its = 0;
-        } else if (++its > ITERATIONS) {
+        } else if (++its > limit) {
             return -1;
-        } else if (its % 10 == 0) {
-            /* An exceptional shift breaks a cycle (as EISPACK's hqr). */
-            const long double s = fabsl(H(h, h - 1)) + fabsl(H(h - 1, h - 2)),
-                              a = H(h, h) + 0.75L * s;
-            francis(A, n, l, h, 2.0L * a, a * a + 0.4375L * s * s);
         } else {
-            francis(A, n, l, h, H(h - 1, h - 1) + H(h, h),
-                    H(h - 1, h - 1) * H(h, h) - H(h - 1, h) * H(h, h - 1));
+            shifts(A, n, l, h, its, sr, si);
+            francis(A, n, l, h, sr, si);
         }
     }
     return 0;

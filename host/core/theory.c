@@ -470,16 +470,18 @@ static double lifetime_poisson(struct poisson *pc)
 
 /* ---- Eigenmodes and bounds --------------------------------------------- */
 
-/* -1 / ln|lambda| with ln|lambda| = log1p(|lambda|^2 - 1) / 2, where
- * |lambda|^2 - 1 = (re - 1)(re + 1) + im^2 keeps a slow mode's digits. */
+/* -1 / ln|lambda|.  Near |lambda| = 1, ln|lambda| = log1p(|lambda|^2 - 1)
+ * / 2 with |lambda|^2 - 1 = (re - 1)(re + 1) + im^2, which keeps a slow
+ * mode's digits; elsewhere ln of |lambda| itself (0 for lambda = 0). */
 static double timescale_memories(long double re, long double im)
 {
     const long double x = (re - 1.0L) * (re + 1.0L) + im * im;
+    const long double r = hypotl(re, im);
     if (x >= 0.0L)
         return INFINITY; /* |lambda| = 1: a periodic mode */
-    if (x <= -1.0L)
-        return 0.0; /* lambda = 0: gone after one memory */
-    return (double)(-2.0L / log1pl(x));
+    if (r == 0.0L)
+        return 0.0; /* gone after one memory */
+    return (double)(x > -0.5L ? -2.0L / log1pl(x) : -1.0L / logl(r));
 }
 
 /* The S - 1 eigenvalues of MF but its stationary 1 (the one nearest to

@@ -15,8 +15,8 @@
  * otherwise unspecified.  Each eigenvalue has a backward error of a few
  * ulp of long double times the norm of the balanced matrix; its forward
  * error also depends on its condition.  Returns 0, or -1 if an
- * eigenvalue did not converge in 60 iterations (never seen; the caller
- * reports it).
+ * eigenvalue did not converge in 30 max(n, 10) iterations (LAPACK's
+ * limit; the caller reports it).
  */
 int mp__eigen(long double *A, uint32_t n, long double *re, long double *im);
 
