@@ -245,7 +245,65 @@ Test(cli, validate_and_theory)
     cr_expect(strstr(err, "synapse.n: expected an integer >= 2"), "%s", err);
     cr_expect_eq(cli("theory", cfg, "--out", run, NULL), 0, "%s", err);
     cr_expect(strstr(out, "SNR(0) = "), "%s", out);
+    cr_expect(strstr(out, "clock: memories"), "%s", out);
+    cr_expect(strstr(out, "lifetime = "), "%s", out);
+    cr_expect(strstr(out, "bound sqrt(N)(M-1) = "), "%s", out);
+    cr_expect(!strstr(out, "Poisson"), "%s", out);
     cr_expect(file_exists(path_in("th/theory.nc")));
+}
+
+/* theory in either clock or both: measure.clock, overridden by --clock;
+ * every lifetime printed says its clock. */
+Test(cli, theory_clocks)
+{
+    const char *cfg = write_file("a.ini", small);
+    const char *run = path_in("th");
+    cr_expect_eq(cli("theory", cfg, "--out", run, "--set",
+                     "measure.clock=poisson", NULL),
+                 0, "%s", err);
+    cr_expect(strstr(out, "clock: Poisson time"), "%s", out);
+    cr_expect(strstr(out, "in Poisson time (bound sqrt(N)(M-1)/e"), "%s",
+              out);
+    cr_expect(strstr(out, "SNR(tau)") && !strstr(out, "SNR(t) "), "%s", out);
+    cr_expect_eq(cli("theory", cfg, "--out", run, "--clock", "both", NULL), 0,
+                 "%s", err);
+    cr_expect(strstr(out, "memories (one memory per step; t in memories) "
+                          "and Poisson time"),
+              "%s", out);
+    cr_expect(strstr(out, " memories\n") && strstr(out, "in Poisson time ("),
+              "%s", out);
+    cr_expect(strstr(out, "SNR(t)") && strstr(out, "SNR(tau)"), "%s", out);
+    cr_expect_eq(cli("theory", cfg, "--out", run, "--set",
+                     "measure.clock=poisson", "--clock", "memories", NULL),
+                 0, "%s", err);
+    cr_expect(strstr(out, "clock: memories") && !strstr(out, "Poisson"), "%s",
+              out);
+    cr_expect_eq(cli("theory", cfg, "--out", run, "--clock", "wall", NULL),
+                 2);
+    cr_expect(strstr(err, "--clock: expected memories, poisson or both, got "
+                          "'wall'"),
+              "%s", err);
+    cr_expect_eq(cli("run", cfg, "--out", path_in("r"), "--clock", "both",
+                     NULL),
+                 2);
+    cr_expect(strstr(err, "option not valid for this command: --clock"),
+              "%s", err);
+    /* A run simulates in memories; measure.clock = poisson adds the
+     * Poisson-clock theory beside it. */
+    cr_expect_eq(cli("run", cfg, "--out", path_in("r"), "--set",
+                     "measure.clock=poisson", NULL),
+                 0, "%s", err);
+    cr_expect(strstr(out, "theory in Poisson time (record.nc: "
+                          "snr_theory_poisson): lifetime "),
+              "%s", out);
+    {
+        int nc, var;
+        cr_assert_eq(nc_open(path_in("r/record.nc"), NC_NOWRITE, &nc),
+                     NC_NOERR);
+        cr_expect_eq(nc_inq_varid(nc, "snr_theory_poisson", &var), NC_NOERR);
+        cr_expect_eq(nc_inq_varid(nc, "snr_theory", &var), NC_NOERR);
+        nc_close(nc);
+    }
 }
 
 /* --backend cuda without a device (or without CUDA) is bad input. */

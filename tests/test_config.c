@@ -44,7 +44,8 @@ Test(config, loads_keys_and_scientific_notation)
                       "burn_in = 1000\ninit = plastic\n"
                       "[synapse]\nmodel = serial\nn = 8\nq = 0.3 ; inline\n"
                       "[measure]\nevery = 5\nmax_age = 1e3\n"
-                      "per_decade = 4\n[output]\ndir = out/x\n",
+                      "per_decade = 4\nclock = poisson\n"
+                      "[output]\ndir = out/x\n",
                       &c),
                  0, "%s", mp_errmsg());
     cr_expect_eq(c.seed, 42u);
@@ -59,6 +60,7 @@ Test(config, loads_keys_and_scientific_notation)
     cr_expect_eq(c.syn.q, 0.3);
     cr_expect_eq(c.every, 5u);
     cr_expect_eq(c.max_age, 1000u);
+    cr_expect_eq(c.clock, MP_CLOCK_POISSON);
     cr_expect_str_eq(c.dir, "out/x");
     /* binary's q_plus, q_minus default to q. */
     cr_expect_eq(c.syn.q_plus, 0.3);
@@ -86,6 +88,7 @@ Test(config, bad_input_messages)
         {"[ensemble]\nsynapses = 0\n", ":2: ensemble.synapses: expected an integer in [1"},
         {"[ensemble]\nf = 1\n", ":2: ensemble.f: expected a probability strictly"},
         {"[synapse]\nmodel = tree\n", ":2: synapse.model: expected one of binary, cascade, serial, markov, got 'tree'"},
+        {"[measure]\nclock = wall\n", ":2: measure.clock: expected one of memories, poisson (the theory's clock), got 'wall'"},
         {"[run]\nmemories = 100\n[measure]\nmax_age = 100\n",
          ":4: measure.max_age: must be less than run.memories (100)"},
         {"[run]\nmemories = 10\n[measure]\nages = 1, 20\n",

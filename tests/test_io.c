@@ -38,6 +38,49 @@ static void text_att(int nc, int var, const char *name, char *buf,
 
 TestSuite(io, .init = make_dir, .fini = remove_dir);
 
+/* The eigenmodes (dimension "mode") and the summary in both clocks, as
+ * the theory computed them. */
+static void check_modes(int nc, const struct mp_theory *th)
+{
+    const char *vars[4] = {"eigenvalue_re", "eigenvalue_im",
+                           "timescale_memories", "timescale_poisson"};
+    const double *want[4] = {th->eig_re, th->eig_im, th->tau_memories,
+                             th->tau_poisson};
+    const char *atts[4] = {"theory_lifetime_poisson", "theory_bound_snr0",
+                           "theory_bound_area",
+                           "theory_bound_lifetime_poisson"};
+    const double attv[4] = {th->lifetime_poisson, th->bound_snr0,
+                            th->bound_area, th->bound_lifetime};
+    double got[2 * MP_MAX_STATES], a;
+    char buf[1024];
+    size_t n = 0, k, j;
+    int dim, var;
+    cr_assert_eq(nc_inq_dimid(nc, "mode", &dim), NC_NOERR);
+    cr_assert_eq(nc_inq_dimlen(nc, dim, &n), NC_NOERR);
+    cr_assert_eq(n, th->modes);
+    for (k = 0; k < 4; k++) {
+        cr_assert_eq(nc_inq_varid(nc, vars[k], &var), NC_NOERR, "%s",
+                     vars[k]);
+        cr_assert_eq(nc_get_var_double(nc, var, got), NC_NOERR);
+        for (j = 0; j < n; j++)
+            cr_expect_eq(memcmp(&got[j], &want[k][j], 8), 0, "%s[%zu]",
+                         vars[k], j);
+        text_att(nc, var, "long_name", buf, sizeof buf);
+        text_att(nc, var, "units", buf, sizeof buf);
+        if (k >= 2) {
+            text_att(nc, var, "clock", buf, sizeof buf);
+            cr_expect_str_eq(buf, k == 2 ? "memories" : "poisson");
+        }
+    }
+    for (k = 0; k < 4; k++) {
+        cr_assert_eq(nc_get_att_double(nc, NC_GLOBAL, atts[k], &a), NC_NOERR,
+                     "%s", atts[k]);
+        cr_expect_eq(a, attv[k], "%s", atts[k]);
+    }
+    text_att(nc, NC_GLOBAL, "theory_clocks", buf, sizeof buf);
+    cr_expect(strstr(buf, "poisson") != NULL);
+}
+
 Test(io, record_round_trip)
 {
     struct mp_config c;
@@ -46,7 +89,7 @@ Test(io, record_round_trip)
     struct mp_theory th;
     struct mp_provenance prov = {"metaplast run x.ini", "cpu", "CPU", NULL};
     char path[256], buf[4096];
-    double *st, *snrt, got[64];
+    double *st, *snrt, *sp, *snrp, got[64];
     long long ages[64], probes[64];
     int nc, dim, var, fmt;
     size_t n, k;
@@ -68,8 +111,14 @@ Test(io, record_round_trip)
     snrt = calloc(cv.n, sizeof *snrt);
     cr_assert_eq(mp_theory_curve(&c, cv.age, cv.n, st, snrt), 0, "%s",
                  mp_errmsg());
+    sp = calloc(cv.n, sizeof *sp);
+    snrp = calloc(cv.n, sizeof *snrp);
+    cr_assert_eq(mp_theory_curve_clock(&c, MP_CLOCK_POISSON, cv.age, cv.n, sp,
+                                       snrp),
+                 0, "%s", mp_errmsg());
     snprintf(path, sizeof path, "%s/record.nc", dir);
-    cr_assert_eq(mp_io_ens_record_write(path, &c, &cv, st, snrt, &th, &prov),
+    cr_assert_eq(mp_io_ens_record_write(path, &c, &cv, st, snrt, sp, snrp,
+                                        &th, &prov),
                  0, "%s", mp_errmsg());
 
     cr_assert_eq(nc_open(path, NC_NOWRITE, &nc), NC_NOERR);
@@ -92,13 +141,21 @@ Test(io, record_round_trip)
         cr_expect_eq((uint64_t)ages[k], cv.age[k]);
         cr_expect_eq(probes[k], cv.probes[k]);
     }
+    /* Ages are a count (units "1", for CF) in memories, and say so. */
+    cr_assert_eq(nc_inq_varid(nc, "age", &var), NC_NOERR);
+    text_att(nc, var, "units", buf, sizeof buf);
+    cr_expect_str_eq(buf, "1");
+    text_att(nc, var, "clock", buf, sizeof buf);
+    cr_expect_str_eq(buf, "memories");
     {
-        const char *vars[] = {"signal", "signal_sem", "snr", "snr_sem",
-                              "signal_theory", "snr_theory"};
+        const char *vars[] = {"signal",        "signal_sem",
+                              "snr",           "snr_sem",
+                              "signal_theory", "snr_theory",
+                              "signal_theory_poisson", "snr_theory_poisson"};
         const double *want[] = {cv.signal, cv.signal_sem, cv.snr,
-                                cv.snr_sem, st, snrt};
+                                cv.snr_sem, st, snrt, sp, snrp};
         size_t v;
-        for (v = 0; v < 6; v++) {
+        for (v = 0; v < 8; v++) {
             cr_assert_eq(nc_inq_varid(nc, vars[v], &var), NC_NOERR, "%s",
                          vars[v]);
             cr_assert_eq(nc_get_var_double(nc, var, got), NC_NOERR);
@@ -108,8 +165,13 @@ Test(io, record_round_trip)
             text_att(nc, var, "long_name", buf, sizeof buf);
             cr_expect(strlen(buf) > 5);
             text_att(nc, var, "units", buf, sizeof buf);
+            if (v >= 4) {
+                text_att(nc, var, "clock", buf, sizeof buf);
+                cr_expect_str_eq(buf, v >= 6 ? "poisson" : "memories");
+            }
         }
     }
+    check_modes(nc, &th);
     text_att(nc, NC_GLOBAL, "config.run.seed", buf, sizeof buf);
     cr_expect_str_eq(buf, "5");
     text_att(nc, NC_GLOBAL, "config.synapse.model", buf, sizeof buf);
@@ -144,6 +206,8 @@ Test(io, record_round_trip)
     closedir(d);
     free(st);
     free(snrt);
+    free(sp);
+    free(snrp);
     mp_ens_curve_fini(&cv);
     mp_ens_destroy(s);
 }
@@ -157,8 +221,53 @@ Test(io, unwritable_path_reported)
     mp_config_init(&c);
     cr_assert_eq(mp_theory_compute(&c, &th), 0, "%s", mp_errmsg());
     cr_expect_neq(mp_io_theory_write("/nonexistent/dir/theory.nc", &c, &age,
-                                     1, &v, &v, &th, NULL),
+                                     1, &v, &v, NULL, NULL, &th, NULL),
                   0);
     cr_expect(strstr(mp_errmsg(), "/nonexistent/dir/theory.nc") != NULL, "%s",
               mp_errmsg());
+}
+
+/* theory.nc: the memories curve always, the Poisson one when given, each
+ * with its clock; the eigenmodes and both clocks' summary. */
+Test(io, theory_file_clocks)
+{
+    struct mp_config c;
+    struct mp_theory th;
+    const uint64_t ages[3] = {0, 1, 10};
+    double sig[3], snr[3], sp[3], snrp[3], got[3];
+    char path[256], buf[256];
+    int nc, var, pass;
+    size_t k;
+    mp_config_init(&c);
+    c.syn.n = 6;
+    cr_assert_eq(mp_config_validate(&c), 0, "%s", mp_errmsg());
+    cr_assert_eq(mp_theory_compute(&c, &th), 0, "%s", mp_errmsg());
+    cr_assert_eq(mp_theory_curve(&c, ages, 3, sig, snr), 0);
+    cr_assert_eq(mp_theory_curve_clock(&c, MP_CLOCK_POISSON, ages, 3, sp,
+                                       snrp),
+                 0);
+    snprintf(path, sizeof path, "%s/theory.nc", dir);
+    for (pass = 0; pass < 2; pass++) {
+        cr_assert_eq(mp_io_theory_write(path, &c, ages, 3, sig, snr,
+                                        pass ? sp : NULL, pass ? snrp : NULL,
+                                        &th, NULL),
+                     0, "%s", mp_errmsg());
+        cr_assert_eq(nc_open(path, NC_NOWRITE, &nc), NC_NOERR);
+        cr_assert_eq(nc_inq_varid(nc, "snr", &var), NC_NOERR);
+        cr_assert_eq(nc_get_var_double(nc, var, got), NC_NOERR);
+        cr_expect_eq(memcmp(got, snr, sizeof got), 0);
+        text_att(nc, var, "clock", buf, sizeof buf);
+        cr_expect_str_eq(buf, "memories");
+        cr_expect_eq(nc_inq_varid(nc, "snr_poisson", &var) == NC_NOERR, pass,
+                     "snr_poisson present iff given");
+        if (pass) {
+            cr_assert_eq(nc_get_var_double(nc, var, got), NC_NOERR);
+            for (k = 0; k < 3; k++)
+                cr_expect_eq(got[k], snrp[k]);
+            text_att(nc, var, "clock", buf, sizeof buf);
+            cr_expect_str_eq(buf, "poisson");
+        }
+        check_modes(nc, &th);
+        nc_close(nc);
+    }
 }

@@ -36,6 +36,7 @@ struct args {
     const char *threads;
     const char *memories;
     const char *until;
+    const char *clock; /* theory: memories, poisson or both */
     int quiet;
     const char *cmdline; /* the whole command line, quoted */
 };
@@ -59,6 +60,8 @@ void mp_cli_describe_net(const struct mp_config *c);
 void mp_cli_warnings(const struct mp_config *c);
 /* A lifetime in memories as text ("none ..." when below zero). */
 void mp_cli_lifetime(double t, char *buf, size_t len);
+/* The same for a lifetime in Poisson time. */
+void mp_cli_lifetime_poisson(double t, char *buf, size_t len);
 
 /* Sweeps (sweep.c, collect.c). */
 int mp_cli_sweep(int argc, char **argv);

@@ -69,22 +69,121 @@ void mp_cli_lifetime(double t, char *buf, size_t len)
         snprintf(buf, len, "%.0f memories", t);
 }
 
-/* The theory's table, 16 rows at most. */
-static void theory_table(const struct mp_config *c, const struct mp_theory *th,
-                         const uint64_t *ages, const double *sig,
-                         const double *snr, size_t n)
+void mp_cli_lifetime_poisson(double t, char *buf, size_t len)
 {
-    char lt[64];
-    size_t k, step = n > 16 ? (n + 15) / 16 : 1;
+    if (t < 0)
+        snprintf(buf, len, "none (SNR < 1 at every time)");
+    else if (isinf(t))
+        snprintf(buf, len, "beyond 2^62 in Poisson time");
+    else
+        snprintf(buf, len, "%.7g in Poisson time", t);
+}
+
+/* What `theory` prints: one clock or both. */
+enum { SHOW_MEMORIES = 1, SHOW_POISSON = 2, SHOW_BOTH = 3 };
+
+/* The slowest eigen-timescales (at most 3) in one clock, as text. */
+static void slowest(const struct mp_theory *th, int poisson, char *buf,
+                    size_t len)
+{
+    const double *tau = poisson ? th->tau_poisson : th->tau_memories;
+    uint32_t k;
+    buf[0] = '\0';
+    for (k = 0; k < th->modes && k < 3; k++)
+        snprintf(buf + strlen(buf), len - strlen(buf), "%s%.6g",
+                 k ? ", " : "", tau[k]);
+    snprintf(buf + strlen(buf), len - strlen(buf), "%s",
+             poisson ? " in Poisson time" : " memories");
+}
+
+/* The summary: clock, SNR(0), area, lifetime, timescales, with the
+ * Lahiri-Ganguli bounds for this number of states. */
+static void theory_summary(const struct mp_config *c,
+                           const struct mp_theory *th, int show)
+{
+    char lt[64], ltp[64], tm[160], tp[160];
     mp_cli_describe(c);
     mp_cli_lifetime(th->lifetime, lt, sizeof lt);
-    printf("SNR(0) = %.6g   lifetime = %s   area = %.6g (SNR x memories)\n",
-           th->snr0, lt, th->area_snr);
-    printf("  %10s  %14s  %12s\n", "age", "E[m(t)]", "snr");
-    for (k = 0; k < n; k++)
-        if (k % step == 0 || k == n - 1)
-            printf("  %10llu  %14.6g  %12.6g\n", (unsigned long long)ages[k],
-                   sig[k], snr[k]);
+    mp_cli_lifetime_poisson(th->lifetime_poisson, ltp, sizeof ltp);
+    slowest(th, 0, tm, sizeof tm);
+    slowest(th, 1, tp, sizeof tp);
+    printf("clock: %s\n",
+           show == SHOW_MEMORIES
+               ? "memories (one memory per step; t in memories)"
+           : show == SHOW_POISSON
+               ? "Poisson time (memories arrive at rate 1; tau in mean "
+                 "memories)"
+               : "memories (one memory per step; t in memories) and "
+                 "Poisson time (memories arrive at rate 1; tau in mean "
+                 "memories)");
+    printf("SNR(0) = %.6g, either clock (bound sqrt(N) = %.6g)\n", th->snr0,
+           th->bound_snr0);
+    printf("area = %.6g SNR x memories, either clock (bound sqrt(N)(M-1) = "
+           "%.6g, M = %u states)\n",
+           th->area_snr, th->bound_area, th->states);
+    if (show & SHOW_MEMORIES)
+        printf("lifetime = %s\n", lt);
+    if (show & SHOW_POISSON)
+        printf("lifetime = %s (bound sqrt(N)(M-1)/e = %.6g)\n", ltp,
+               th->bound_lifetime);
+    printf("slowest modes: %s%s%s (%u modes in theory.nc)\n",
+           show & SHOW_MEMORIES ? tm : "", show == SHOW_BOTH ? "; " : "",
+           show & SHOW_POISSON ? tp : "", th->modes);
+}
+
+/* The theory's table, 16 rows at most, a pair of columns per clock. */
+static void theory_table(const uint64_t *ages, const double *const v[4],
+                         size_t n, int show)
+{
+    size_t k, step = n > 16 ? (n + 15) / 16 : 1;
+    printf("  %10s", show == SHOW_MEMORIES  ? "t"
+                     : show == SHOW_POISSON ? "tau"
+                                            : "t = tau");
+    if (show & SHOW_MEMORIES)
+        printf("  %14s  %12s", "E[m(t)]", "SNR(t)");
+    if (show & SHOW_POISSON)
+        printf("  %14s  %12s", "E[m(tau)]", "SNR(tau)");
+    printf("\n");
+    for (k = 0; k < n; k++) {
+        if (k % step && k != n - 1)
+            continue;
+        printf("  %10llu", (unsigned long long)ages[k]);
+        if (show & SHOW_MEMORIES)
+            printf("  %14.6g  %12.6g", v[0][k], v[1][k]);
+        if (show & SHOW_POISSON)
+            printf("  %14.6g  %12.6g", v[2][k], v[3][k]);
+        printf("\n");
+    }
+}
+
+/* --clock (memories, poisson, both) over measure.clock: what to show,
+ * and the clock of the files; 0 for a bad value. */
+static int clock_option(const struct args *a, struct mp_config *c)
+{
+    if (!a->clock)
+        return c->clock == MP_CLOCK_POISSON ? SHOW_POISSON : SHOW_MEMORIES;
+    if (!strcmp(a->clock, "memories")) {
+        c->clock = MP_CLOCK_MEMORIES;
+        return SHOW_MEMORIES;
+    }
+    if (strcmp(a->clock, "poisson") && strcmp(a->clock, "both")) {
+        fprintf(stderr, "metaplast: --clock: expected memories, poisson or "
+                        "both, got '%s'\n",
+                a->clock);
+        return 0;
+    }
+    c->clock = MP_CLOCK_POISSON;
+    return strcmp(a->clock, "both") ? SHOW_POISSON : SHOW_BOTH;
+}
+
+/* The curves at n ages: memories always, Poisson time if shown. */
+static int theory_curves(const struct mp_config *c, const uint64_t *ages,
+                         size_t n, double *const v[4], int show)
+{
+    int rc = mp_theory_curve(c, ages, n, v[0], v[1]);
+    if (!rc && (show & SHOW_POISSON))
+        rc = mp_theory_curve_clock(c, MP_CLOCK_POISSON, ages, n, v[2], v[3]);
+    return rc;
 }
 
 int mp_cli_theory(const struct args *a)
@@ -93,10 +192,10 @@ int mp_cli_theory(const struct args *a)
     struct mp_theory th;
     struct mp_provenance prov = {a->cmdline, NULL, NULL, NULL};
     uint64_t *ages = NULL;
-    double *sig = NULL, *snr = NULL;
+    double *v[4] = {NULL, NULL, NULL, NULL};
     char path[MP_CFG_MAX_PATH + 64];
-    size_t n;
-    int rc = mp_cli_load_config(a, &c);
+    size_t n, k;
+    int show, rc = mp_cli_load_config(a, &c);
     if (rc)
         return rc;
     if (c.paradigm != MP_PARADIGM_ENSEMBLE) {
@@ -105,11 +204,13 @@ int mp_cli_theory(const struct args *a)
                 a->target);
         return MP_EXIT_USAGE;
     }
+    if (!(show = clock_option(a, &c)))
+        return MP_EXIT_USAGE;
     n = mp_config_ages(&c, NULL, 0);
     ages = calloc(n, sizeof *ages);
-    sig = calloc(n, sizeof *sig);
-    snr = calloc(n, sizeof *snr);
-    if (!ages || !sig || !snr) {
+    for (k = 0; k < 4; k++)
+        v[k] = calloc(n, sizeof *v[k]);
+    if (!ages || !v[0] || !v[1] || !v[2] || !v[3]) {
         fprintf(stderr, "metaplast: out of memory\n");
         rc = MP_EXIT_RUNTIME;
         goto out;
@@ -123,18 +224,23 @@ int mp_cli_theory(const struct args *a)
         goto out;
     }
     if ((rc = mp_theory_compute(&c, &th)) ||
-        (rc = mp_theory_curve(&c, ages, n, sig, snr)) ||
-        (rc = mp_io_theory_write(path, &c, ages, n, sig, snr, &th, &prov))) {
+        (rc = theory_curves(&c, ages, n, v, show)) ||
+        (rc = mp_io_theory_write(
+             path, &c, ages, n, v[0], v[1], show & SHOW_POISSON ? v[2] : NULL,
+             show & SHOW_POISSON ? v[3] : NULL, &th, &prov))) {
         rc = mp_cli_fail(rc);
         goto out;
     }
-    if (!a->quiet)
-        theory_table(&c, &th, ages, sig, snr, n);
+    if (!a->quiet) {
+        const double *const cv[4] = {v[0], v[1], v[2], v[3]};
+        theory_summary(&c, &th, show);
+        theory_table(ages, cv, n, show);
+    }
     printf("theory: %s\n", path);
 out:
     free(ages);
-    free(sig);
-    free(snr);
+    for (k = 0; k < 4; k++)
+        free(v[k]);
     return rc;
 }
 

@@ -20,6 +20,7 @@ static const char usage[] =
     "                     [--set section.key=value]... [--backend B]\n"
     "                     [--threads N] [--quiet]\n"
     "       metaplast theory CONFIG [--set section.key=value]... [--out DIR]\n"
+    "                     [--clock memories|poisson|both] [--quiet]\n"
     "       metaplast validate CONFIG [--set section.key=value]...\n"
     "       metaplast info FILE.nc\n"
     "       metaplast sweep CONFIG --vary section.key=v1,v2,... [--vary ...]\n"
@@ -56,6 +57,8 @@ static const char help[] =
     "  --threads N              CPU threads, 0 = all (run.threads)\n"
     "  --memories N             resume: store N more memories than planned\n"
     "  --until N                resume: run until N memories are measured\n"
+    "  --clock C                theory: memories, poisson or both (default:\n"
+    "                           measure.clock; docs/MODELS.md)\n"
     "  --quiet                  no progress output\n"
     "\n"
     "signals: SIGTERM, SIGINT, SIGUSR1, SIGHUP, SIGXCPU or SIGALRM finish\n"
@@ -110,7 +113,7 @@ static int allowed(const char *cmd, const char *opt)
         {"run", "--set", "--out", "--backend", "--threads", "--quiet", NULL},
         {"resume", "--set", "--backend", "--threads", "--quiet", "--memories",
          "--until", NULL},
-        {"theory", "--set", "--out", "--quiet", NULL},
+        {"theory", "--set", "--out", "--quiet", "--clock", NULL},
         {"validate", "--set", NULL},
         {"info", NULL},
     };
@@ -129,7 +132,7 @@ static int known_option(const char *s)
 {
     static const char *const all[] = {"--set",     "--out",      "--backend",
                                       "--threads", "--quiet",    "--memories",
-                                      "--until"};
+                                      "--until",   "--clock"};
     size_t i;
     for (i = 0; i < sizeof all / sizeof all[0]; i++)
         if (!strcmp(s, all[i]))
@@ -162,6 +165,7 @@ static int parse_option(int argc, char **argv, int *i, struct args *a)
           : !strcmp(s, "--backend") ? &a->backend
           : !strcmp(s, "--threads") ? &a->threads
           : !strcmp(s, "--memories") ? &a->memories
+          : !strcmp(s, "--clock")    ? &a->clock
                                      : &a->until) = argv[*i];
     }
     return 0;

@@ -118,6 +118,12 @@ static void ens_summary(const struct mp_run *run, double elapsed)
     printf("lifetime (largest age on the grid with SNR >= 1): %s "
            "(theory, exact: %s)\n",
            lt, ltt);
+    if (cfg->clock == MP_CLOCK_POISSON) {
+        mp_cli_lifetime_poisson(th.lifetime_poisson, ltt, sizeof ltt);
+        printf("theory in Poisson time (record.nc: snr_theory_poisson): "
+               "lifetime %s\n",
+               ltt);
+    }
     free(snr_th);
     mp_ens_curve_fini(&c);
 }

@@ -19,6 +19,7 @@ const char *const mp__cfg_backend_names[] = {"auto", "cpu", "cuda", NULL};
 const char *const mp__cfg_model_names[] = {"binary", "cascade", "serial",
                                            "markov", NULL};
 static const char *const init_names[] = {"stationary", "plastic", NULL};
+static const char *const clock_names[] = {"memories", "poisson", NULL};
 static const char *const paradigm_names[] = {"ensemble", "network", NULL};
 static const char *const rule_names[] = {"bcm", "hebbian", "none", NULL};
 static const char *const pattern_names[] = {"orthonormal", "binary", NULL};
@@ -100,6 +101,8 @@ const struct mp__cfg_key mp__cfg_keys[] = {
         "an integer in [1, 1000]"),
     KEY_LIST("measure", "ages", T_AGES, ages, n_ages, 0, 7.2e16, 0,
              "a comma-separated list of ages >= 0 (at most 512)"),
+    KEY_ENUM("measure", "clock", clock, clock_names, "memories",
+             "one of memories, poisson (the theory's clock)"),
     KEY("output", "dir", T_PATH, dir, 0, 0, "metaplast-run",
         "a directory path other than '/', without ';', '#', control "
         "characters, or white space at either end"),

@@ -85,7 +85,7 @@ static int ens_record(struct mp_run *r)
         return rc;
     snprintf(path, sizeof path, "%s/record.nc", r->cfg.dir);
     rc = mp_io_ens_record_write(path, &r->cfg, &curve, r->sig_th, r->snr_th,
-                                &r->th, &prov);
+                                r->sig_thp, r->snr_thp, &r->th, &prov);
     mp_ens_curve_fini(&curve);
     return rc ? mp__fail(rc,
                          "%s; the checkpoint is intact (%s/checkpoint.nc)%s; "
@@ -425,6 +425,8 @@ void mp_run_destroy(struct mp_run *r)
     mp_net_destroy(r->net);
     free(r->sig_th);
     free(r->snr_th);
+    free(r->sig_thp);
+    free(r->snr_thp);
     free(r->command_line);
     free(r);
 }

@@ -32,6 +32,8 @@ struct mp_run {
     struct mp_net_sample last;     /* networks: the last record entry */
     struct mp_theory th;           /* ensembles: the exact theory */
     double *sig_th, *snr_th;       /* ... at the measured ages */
+    double *sig_thp, *snr_thp;     /* ... in Poisson time (measure.clock =
+                                      poisson), else NULL */
     char *command_line;
     uint64_t slice;                /* units per slice (adapted) */
     uint64_t next_ckpt;            /* count of the next checkpoint, 0 none */

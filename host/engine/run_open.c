@@ -36,15 +36,22 @@ int mp__run_alloc(struct mp_run **out, const struct mp_config *cfg,
     return 0;
 }
 
-/* The exact theory at the measured ages (ensembles), once. */
+/* The exact theory at the measured ages (ensembles), once; in Poisson
+ * time too if the configuration asks for that clock. */
 static int theory(struct mp_run *r)
 {
     const size_t n = mp_config_ages(&r->cfg, NULL, 0);
+    const int poisson = r->cfg.clock == MP_CLOCK_POISSON;
     uint64_t *ages = calloc(n, sizeof *ages);
     int rc;
     r->sig_th = calloc(n, sizeof *r->sig_th);
     r->snr_th = calloc(n, sizeof *r->snr_th);
-    if (!ages || !r->sig_th || !r->snr_th) {
+    if (poisson) {
+        r->sig_thp = calloc(n, sizeof *r->sig_thp);
+        r->snr_thp = calloc(n, sizeof *r->snr_thp);
+    }
+    if (!ages || !r->sig_th || !r->snr_th ||
+        (poisson && (!r->sig_thp || !r->snr_thp))) {
         free(ages);
         return mp__fail(MP_ENOMEM, "out of memory");
     }
@@ -52,6 +59,9 @@ static int theory(struct mp_run *r)
     rc = mp_theory_compute(&r->cfg, &r->th);
     if (!rc)
         rc = mp_theory_curve(&r->cfg, ages, n, r->sig_th, r->snr_th);
+    if (!rc && poisson)
+        rc = mp_theory_curve_clock(&r->cfg, MP_CLOCK_POISSON, ages, n,
+                                   r->sig_thp, r->snr_thp);
     free(ages);
     return rc;
 }

@@ -98,21 +98,26 @@ static int checksums(FILE *out, int nc, const char *path, const char *kind)
 /* The numbers a record or theory file carries. */
 static void summary(FILE *out, int nc, const char *kind)
 {
+    const int record = !strcmp(kind, "record");
     double v;
-    if (!strcmp(kind, "record")) {
-        if (nc_get_att_double(nc, NC_GLOBAL, "lifetime", &v) == NC_NOERR)
-            fprintf(out, "  lifetime:       %.0f memories (on the grid)\n",
-                    v);
-        if (nc_get_att_double(nc, NC_GLOBAL, "theory_lifetime", &v) ==
-            NC_NOERR)
-            fprintf(out, "  theory:         lifetime %.0f memories\n", v);
-    } else if (!strcmp(kind, "theory")) {
-        if (nc_get_att_double(nc, NC_GLOBAL, "theory_snr0", &v) == NC_NOERR)
-            fprintf(out, "  SNR(0):         %.6g\n", v);
-        if (nc_get_att_double(nc, NC_GLOBAL, "theory_lifetime", &v) ==
-            NC_NOERR)
-            fprintf(out, "  lifetime:       %.0f memories\n", v);
-    }
+    if (!record && strcmp(kind, "theory"))
+        return;
+    if (record &&
+        nc_get_att_double(nc, NC_GLOBAL, "lifetime", &v) == NC_NOERR)
+        fprintf(out, "  lifetime:       %.0f memories (on the grid)\n", v);
+    if (!record &&
+        nc_get_att_double(nc, NC_GLOBAL, "theory_snr0", &v) == NC_NOERR)
+        fprintf(out, "  SNR(0):         %.6g\n", v);
+    if (nc_get_att_double(nc, NC_GLOBAL, "theory_lifetime", &v) == NC_NOERR)
+        fprintf(out, "  %s%.0f memories\n",
+                record ? "theory:         lifetime " : "lifetime:       ",
+                v);
+    /* Files from before the Poisson clock lack this one. */
+    if (nc_get_att_double(nc, NC_GLOBAL, "theory_lifetime_poisson", &v) ==
+        NC_NOERR)
+        fprintf(out, "  %s%.7g in Poisson time\n",
+                record ? "theory:         lifetime " : "lifetime:       ",
+                v);
 }
 
 /* The configuration, as the run resolved it. */

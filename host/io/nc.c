@@ -146,8 +146,55 @@ void mp__nc_theory_summary(struct nc *f, const struct mp_theory *th)
 {
     mp__nc_att_double(f, NC_GLOBAL, "theory_snr0", th->snr0);
     mp__nc_att_double(f, NC_GLOBAL, "theory_lifetime", th->lifetime);
+    mp__nc_att_double(f, NC_GLOBAL, "theory_lifetime_poisson",
+                      th->lifetime_poisson);
     mp__nc_att_double(f, NC_GLOBAL, "theory_area_snr", th->area_snr);
     mp__nc_att_double(f, NC_GLOBAL, "theory_noise", th->noise);
+    mp__nc_att_double(f, NC_GLOBAL, "theory_bound_snr0", th->bound_snr0);
+    mp__nc_att_double(f, NC_GLOBAL, "theory_bound_area", th->bound_area);
+    mp__nc_att_double(f, NC_GLOBAL, "theory_bound_lifetime_poisson",
+                      th->bound_lifetime);
+    mp__nc_att_text(f, NC_GLOBAL, "theory_clocks", MP_NC_CLOCKS);
+}
+
+void mp__nc_modes_def(struct nc *f, const struct mp_theory *th, int var[4],
+                      int checksums)
+{
+    static const char *const names[4] = {
+        "eigenvalue_re", "eigenvalue_im", "timescale_memories",
+        "timescale_poisson"};
+    static const char *const long_names[4] = {
+        "real part of an eigenvalue lambda of MF = f M+ + (1-f) M- (all "
+        "but the stationary 1, by decreasing real part)",
+        "imaginary part of the eigenvalue lambda",
+        "decay time of the mode in memories, -1/ln|lambda| (one memory per "
+        "step)",
+        "decay time of the mode in Poisson time, 1/(1 - Re lambda) (mean "
+        "memories, memories arriving at rate 1)"};
+    const double *data[4] = {th->eig_re, th->eig_im, th->tau_memories,
+                             th->tau_poisson};
+    int dim = -1, k;
+    mp__nc_check(f, nc_def_dim(f->id, "mode", th->modes, &dim),
+                 "nc_def_dim");
+    for (k = 0; k < 4; k++) {
+        var[k] = mp__nc_def(f, names[k], NC_DOUBLE, 1, &dim, long_names[k],
+                            "1");
+        if (k >= 2)
+            mp__nc_att_text(f, var[k], "clock",
+                            k == 2 ? "memories" : "poisson");
+        if (checksums)
+            mp__nc_att_checksum(f, var[k], data[k],
+                                th->modes * sizeof(double));
+    }
+}
+
+void mp__nc_modes_put(struct nc *f, const struct mp_theory *th,
+                      const int var[4])
+{
+    mp__nc_put(f, var[0], th->eig_re, "eigenvalue_re");
+    mp__nc_put(f, var[1], th->eig_im, "eigenvalue_im");
+    mp__nc_put(f, var[2], th->tau_memories, "timescale_memories");
+    mp__nc_put(f, var[3], th->tau_poisson, "timescale_poisson");
 }
 
 int mp__nc_begin(struct nc *f, const char *path)

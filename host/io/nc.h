@@ -52,8 +52,23 @@ void mp__nc_att_checksum(struct nc *f, int var, const void *data,
  * every resolved config key as config.<section>.<key>. */
 void mp__nc_provenance(struct nc *f, const struct mp_config *cfg,
                        const struct mp_provenance *prov, const char *kind);
-/* The theory's summary numbers as attributes. */
+/* The theory's summary numbers as attributes, both clocks. */
 void mp__nc_theory_summary(struct nc *f, const struct mp_theory *th);
+/* The theory's eigenmodes: dimension "mode" and the variables
+ * eigenvalue_re, eigenvalue_im, timescale_memories, timescale_poisson
+ * (defined, with checksum attributes if asked), then written. */
+void mp__nc_modes_def(struct nc *f, const struct mp_theory *th, int var[4],
+                      int checksums);
+void mp__nc_modes_put(struct nc *f, const struct mp_theory *th,
+                      const int var[4]);
+
+/* Which clock each time in a file is in (the attribute theory_clocks). */
+#define MP_NC_CLOCKS                                                         \
+    "memories: one memory per step; ages, and every time and curve whose "  \
+    "name has no 'poisson', are in memories. poisson: memories arrive as "  \
+    "a Poisson process of rate 1; every name with 'poisson' is in Poisson " \
+    "time (mean memories), its curves at tau = age. theory_snr0 and the "   \
+    "areas are the same in both clocks (docs/MODELS.md)"
 
 /* An atomic file: created under a temporary name beside path, ... */
 int mp__nc_begin(struct nc *f, const char *path);

@@ -16,36 +16,84 @@ static const char *const long_names[6] = {
     "standard error of the mean overlap",
     "signal-to-noise ratio sqrt(N) E[m(t)] / noise",
     "standard error of the signal-to-noise ratio",
-    "exact expected overlap E[m(t)] (Markov chain theory)",
-    "exact expected signal-to-noise ratio"};
+    "exact expected overlap E[m(t)] (Markov chain theory), t = age in "
+    "memories",
+    "exact expected signal-to-noise ratio, t = age in memories"};
 
-#define AGE_LONG_NAME "age of the memory (memories stored after it)"
+static const char *const poisson_names[2] = {"signal_theory_poisson",
+                                             "snr_theory_poisson"};
+static const char *const poisson_long_names[2] = {
+    "exact expected overlap E[m(tau)] in Poisson time, tau = age (memories "
+    "arriving as a Poisson process of rate 1)",
+    "exact expected signal-to-noise ratio in Poisson time, tau = age"};
+
+#define AGE_LONG_NAME                                                        \
+    "age of the memory in memories (memories stored after it)"
+
+/* The age coordinate: units "1" (a count), its clock named. */
+static int def_age(struct nc *f, int dim)
+{
+    const int v = mp__nc_def(f, "age", NC_INT64, 1, &dim, AGE_LONG_NAME, "1");
+    mp__nc_att_text(f, v, "clock", "memories");
+    return v;
+}
+
+/* The Poisson-clock theory curves (if given) on the age dimension. */
+static void def_poisson(struct nc *f, int dim, const double *const pv[2],
+                        size_t n, int var[2])
+{
+    int k;
+    for (k = 0; k < 2; k++) {
+        var[k] = -1;
+        if (!pv[k])
+            continue;
+        var[k] = mp__nc_def(f, poisson_names[k], NC_DOUBLE, 1, &dim,
+                            poisson_long_names[k], "1");
+        mp__nc_att_text(f, var[k], "clock", "poisson");
+        mp__nc_att_checksum(f, var[k], pv[k], n * sizeof(double));
+    }
+}
+
+static void put_poisson(struct nc *f, const double *const pv[2],
+                        const int var[2])
+{
+    int k;
+    for (k = 0; k < 2; k++)
+        if (pv[k])
+            mp__nc_put(f, var[k], pv[k], poisson_names[k]);
+}
 
 int mp_io_ens_record_write(const char *path, const struct mp_config *cfg,
                            const struct mp_ens_curve *c,
                            const double *signal_theory,
                            const double *snr_theory,
+                           const double *signal_poisson,
+                           const double *snr_poisson,
                            const struct mp_theory *th,
                            const struct mp_provenance *prov)
 {
     const double *values[6] = {c->signal,   c->signal_sem,  c->snr,
                                c->snr_sem,  signal_theory, snr_theory};
+    const double *const pv[2] = {signal_poisson, snr_poisson};
     struct nc f;
-    int dim = -1, v_age, v_probes, v[6], k;
+    int dim = -1, v_age, v_probes, v[6], v_p[2], v_m[4], k;
     int rc = mp__nc_begin(&f, path);
     if (rc)
         return rc;
     mp__nc_check(&f, nc_def_dim(f.id, "age", c->n, &dim), "nc_def_dim");
-    v_age = mp__nc_def(&f, "age", NC_INT64, 1, &dim, AGE_LONG_NAME,
-                       "memories");
+    v_age = def_age(&f, dim);
     for (k = 0; k < 4; k++)
         v[k] = mp__nc_def(&f, mp_io_ens_record_names[k], NC_DOUBLE, 1, &dim,
                           long_names[k], "1");
     v_probes = mp__nc_def(&f, "probes", NC_INT64, 1, &dim,
                           "number of measurements averaged at this age", "1");
-    for (k = 4; k < 6; k++)
+    for (k = 4; k < 6; k++) {
         v[k] = mp__nc_def(&f, mp_io_ens_record_names[k], NC_DOUBLE, 1, &dim,
                           long_names[k], "1");
+        mp__nc_att_text(&f, v[k], "clock", "memories");
+    }
+    def_poisson(&f, dim, pv, c->n, v_p);
+    mp__nc_modes_def(&f, th, v_m, 1);
     mp__nc_att_text(&f, NC_GLOBAL, "title",
                     "metaplast synapse-ensemble record");
     mp__nc_provenance(&f, cfg, prov, "record");
@@ -65,6 +113,8 @@ int mp_io_ens_record_write(const char *path, const struct mp_config *cfg,
     for (k = 0; k < 6; k++)
         mp__nc_put(&f, v[k], values[k], mp_io_ens_record_names[k]);
     mp__nc_put(&f, v_probes, c->probes, "probes");
+    put_poisson(&f, pv, v_p);
+    mp__nc_modes_put(&f, th, v_m);
     /* test hook (docs/RELIABILITY.md) */
     return mp__nc_finish(&f, f.rc ? 0 : mp__fault(MP_FAULT_RECORD));
 }
@@ -137,25 +187,38 @@ int mp_io_ens_record_read(const char *path, struct mp_io_ens_record *r)
 
 int mp_io_theory_write(const char *path, const struct mp_config *cfg,
                        const uint64_t *ages, size_t n, const double *signal,
-                       const double *snr, const struct mp_theory *th,
+                       const double *snr, const double *signal_poisson,
+                       const double *snr_poisson, const struct mp_theory *th,
                        const struct mp_provenance *prov)
 {
+    const double *const pv[2] = {signal_poisson, snr_poisson};
+    static const char *const names[2] = {"signal_poisson", "snr_poisson"};
     struct nc f;
-    int dim = -1, v_age, v_sig, v_snr, sdim = -1, v_p;
+    int dim = -1, v_age, v_sig, v_snr, sdim = -1, v_p, v_pc[2], v_m[4], k;
     int rc = mp__nc_begin(&f, path);
     if (rc)
         return rc;
     mp__nc_check(&f, nc_def_dim(f.id, "age", n, &dim), "nc_def_dim");
     mp__nc_check(&f, nc_def_dim(f.id, "state", th->states, &sdim),
                  "nc_def_dim");
-    v_age = mp__nc_def(&f, "age", NC_INT64, 1, &dim, AGE_LONG_NAME,
-                       "memories");
+    v_age = def_age(&f, dim);
     v_sig = mp__nc_def(&f, "signal", NC_DOUBLE, 1, &dim, long_names[4], "1");
     v_snr = mp__nc_def(&f, "snr", NC_DOUBLE, 1, &dim, long_names[5], "1");
+    mp__nc_att_text(&f, v_sig, "clock", "memories");
+    mp__nc_att_text(&f, v_snr, "clock", "memories");
+    for (k = 0; k < 2; k++) {
+        v_pc[k] = -1;
+        if (!pv[k])
+            continue;
+        v_pc[k] = mp__nc_def(&f, names[k], NC_DOUBLE, 1, &dim,
+                             poisson_long_names[k], "1");
+        mp__nc_att_text(&f, v_pc[k], "clock", "poisson");
+    }
     v_p = mp__nc_def(&f, "p_inf", NC_DOUBLE, 1, &sdim,
                      "stationary occupancy, states from deepest weak to "
                      "deepest strong",
                      "1");
+    mp__nc_modes_def(&f, th, v_m, 0);
     mp__nc_att_text(&f, NC_GLOBAL, "title", "metaplast exact theory");
     mp__nc_provenance(&f, cfg, prov, "theory");
     mp__nc_theory_summary(&f, th);
@@ -165,6 +228,10 @@ int mp_io_theory_write(const char *path, const struct mp_config *cfg,
     mp__nc_put(&f, v_age, ages, "age");
     mp__nc_put(&f, v_sig, signal, "signal");
     mp__nc_put(&f, v_snr, snr, "snr");
+    for (k = 0; k < 2; k++)
+        if (pv[k])
+            mp__nc_put(&f, v_pc[k], pv[k], names[k]);
     mp__nc_put(&f, v_p, th->p_inf, "p_inf");
+    mp__nc_modes_put(&f, th, v_m);
     return mp__nc_finish(&f, 0);
 }

@@ -65,15 +65,22 @@ int mp_io_sweep_write(const char *path, const struct mp_io_sweep *s)
                  "nc_def_dim");
     for (k = 0; k < nax; k++)
         v_ax[k] = def_axis(&f, &s->axes[k], dims[k]);
+    /* Times are counts of memories: units "1" (CF), the clock named. */
     v_age = mp__nc_def(&f, "age", NC_INT64, 1, &dims[nax],
-                       "age of the memory (memories stored after it)",
-                       "memories");
+                       "age of the memory in memories (memories stored "
+                       "after it)",
+                       "1");
     v_lt = mp__nc_def(&f, "lifetime", NC_DOUBLE, nax, dims,
-                      "largest age on the grid with SNR >= 1 (sim)",
-                      "memories");
+                      "largest age on the grid with SNR >= 1 (sim), in "
+                      "memories",
+                      "1");
     v_ltt = mp__nc_def(&f, "lifetime_theory", NC_DOUBLE, nax, dims,
-                       "largest age with expected SNR >= 1 (theory)",
-                       "memories");
+                       "largest age with expected SNR >= 1 (theory), in "
+                       "memories",
+                       "1");
+    mp__nc_att_text(&f, v_age, "clock", "memories");
+    mp__nc_att_text(&f, v_lt, "clock", "memories");
+    mp__nc_att_text(&f, v_ltt, "clock", "memories");
     v_c = mp__nc_def(&f, "complete", NC_BYTE, nax, dims,
                      "1 if the task's run finished, else 0", "1");
     v_p = mp__nc_def(&f, "probes", NC_INT64, nax + 1, dims,

@@ -39,6 +39,13 @@ enum mp_pattern_kind {
     MP_PATTERNS_BINARY = 1       /* K random 0/1 patterns, half active */
 };
 
+/* The clock of the exact theory (docs/MODELS.md): one memory per step,
+ * or memories arriving as a Poisson process of rate 1. */
+enum mp_clock {
+    MP_CLOCK_MEMORIES = 0, /* t counts memories: a MF^t w */
+    MP_CLOCK_POISSON = 1   /* tau in mean memories: a exp(tau (MF - I)) w */
+};
+
 enum mp_init_kind {
     MP_INIT_STATIONARY = 0, /* draw each synapse from p_inf (exact theory) */
     MP_INIT_PLASTIC = 1     /* most plastic states, random strength */
@@ -74,6 +81,7 @@ struct mp_config {
     uint32_t per_decade; /* grid points per decade of age */
     size_t n_ages;       /* explicit age list length; 0 = use the grid */
     uint64_t ages[MP_CFG_MAX_AGES]; /* explicit ages, memories */
+    int clock; /* enum mp_clock: the theory's clock (simulation: memories) */
     /* [output] */
     char dir[MP_CFG_MAX_PATH]; /* run directory */
     /* [checkpoint] */

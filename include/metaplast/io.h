@@ -50,14 +50,19 @@ void mp_io_set_probe(mp_io_probe_fn probe, void *ctx);
 
 /*
  * Writes record.nc: the measured curve (age, signal, signal_sem, snr,
- * snr_sem, probes) beside the exact theory at the same ages
- * (signal_theory, snr_theory), every resolved config key as a global
- * attribute "config.<section>.<key>", the version and the provenance.
+ * snr_sem, probes; ages in memories) beside the exact theory at the same
+ * ages in memories (signal_theory, snr_theory) and, unless NULL, in
+ * Poisson time tau = age (signal_theory_poisson, snr_theory_poisson);
+ * the theory's summary in both clocks and its eigenmodes (dimension
+ * "mode"); every resolved config key as a global attribute
+ * "config.<section>.<key>", the version and the provenance.
  */
 int mp_io_ens_record_write(const char *path, const struct mp_config *cfg,
                            const struct mp_ens_curve *curve,
                            const double *signal_theory,
                            const double *snr_theory,
+                           const double *signal_poisson,
+                           const double *snr_poisson,
                            const struct mp_theory *th,
                            const struct mp_provenance *prov);
 
@@ -77,10 +82,14 @@ extern const char *const mp_io_ens_record_names[6];
 int mp_io_ens_record_read(const char *path, struct mp_io_ens_record *r);
 void mp_io_ens_record_fini(struct mp_io_ens_record *r);
 
-/* Writes the exact theory curve (age, signal, snr) and its summary. */
+/* Writes theory.nc: the exact curve at the ages in memories (age,
+ * signal, snr) and, unless NULL, in Poisson time tau = age
+ * (signal_poisson, snr_poisson); p_inf; the eigenmodes; the summary in
+ * both clocks. */
 int mp_io_theory_write(const char *path, const struct mp_config *cfg,
                        const uint64_t *ages, size_t n, const double *signal,
-                       const double *snr, const struct mp_theory *th,
+                       const double *snr, const double *signal_poisson,
+                       const double *snr_poisson, const struct mp_theory *th,
                        const struct mp_provenance *prov);
 
 /* Format version of checkpoint.nc that this build writes; it reads this
