@@ -229,19 +229,27 @@ static void draw_continuous(void *arg, int64_t i0, int64_t i1, int worker)
     const struct draw_job *job = arg;
     struct mp_net *n = job->n;
     const struct mp_net_params *p = &n->p;
+    struct mp_u32x4 blk = {0, 0, 0, 0};
+    uint64_t have = UINT64_MAX; /* the block in blk */
     int64_t i;
     (void)worker;
     for (i = i0; i < i1; i++) {
         const uint64_t row = p->r0 + (uint64_t)i / p->L;
         const uint32_t k = (uint32_t)((uint64_t)i % p->L);
+        const uint64_t key = mp_net_key(row, k);
         const uint32_t j =
             p->sparse ? mp_net_connect(p->seed, p->n_pre, row, k) : k;
         const float top = (float)(j < p->n_in ? n->cfg.w_init
                                               : n->cfg.w_init_rec);
+        /* mp_rng_word(seed, NET_WEIGHT, 0, key): word key % 4 of block
+         * key / 4, one Philox call for four neighbours. */
+        if (key >> 2 != have) {
+            have = key >> 2;
+            blk = mp_rng_block(p->seed, MP_RNG_NET_WEIGHT, 0, have);
+        }
         if (p->sparse)
             n->s.idx[i] = j;
-        n->s.w[i] = top * mp_unit24(mp_rng_word(p->seed, MP_RNG_NET_WEIGHT,
-                                                0, mp_net_key(row, k)));
+        n->s.w[i] = top * mp_unit24(mp_u32x4_get(blk, (uint32_t)(key & 3u)));
     }
 }
 

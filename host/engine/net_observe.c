@@ -13,6 +13,7 @@
 #include "metaplast/error.h"
 #include "metaplast/private/net_rules.h"
 #include "metaplast/private/par.h"
+#include "metaplast/private/pool.h"
 #include "metaplast/private/util.h"
 #include "net_internal.h"
 
@@ -71,17 +72,18 @@ static void bins_of(const float *w, uint32_t n, double lo, double hi,
         bin[j] = (int64_t)(((double)w[j] - lo) / (hi - lo) * B);
 }
 
-/* The weight statistics of the rows held: per row its sum and sum of
- * squares (rs, 2 per neuron, added in weight order), the histogram over
- * [w_min, w_max]. */
-static void weight_stats(const struct mp_net *n, double *rs, int64_t *hist)
+/* The weight statistics of rows [i0, i1) of those held: per row its sum
+ * and sum of squares (rs, 2 per neuron, added in weight order), the
+ * histogram over [w_min, w_max] into hist. */
+static void weight_stats(const struct mp_net *n, uint32_t i0, uint32_t i1,
+                         double *rs, int64_t *hist)
 {
     const struct mp_net_params *p = &n->p;
     const uint32_t B = n->cfg.histogram_bins;
     const double lo = n->cfg.w_min, hi = n->cfg.w_max;
     int64_t bin[STATS_BLOCK];
     uint32_t i, j, j0;
-    for (i = p->r0; i < p->r1; i++) {
+    for (i = i0; i < i1; i++) {
         const float *w = n->s.w + (size_t)(i - p->r0) * p->L;
         double sum = 0.0, sq = 0.0;
         for (j0 = 0; j0 < p->L; j0 += STATS_BLOCK) {
@@ -119,48 +121,101 @@ static int sample_alloc(struct mp_net_sample *s, uint32_t N, uint32_t K,
  * padded patterns as fit 4 MiB (the rows are read once per batch). */
 #define RESPONSE_BATCH_BYTES (UINT64_C(4) << 20)
 
-/* The responses of the rows held to every pattern alone: row by row, each
- * row against a batch of patterns while it is in the cache (each value
- * is drive()'s, in its order). */
-static void sample_responses(struct mp_net *n, struct mp_net_sample *s)
+/* One record's row work, split by rows over the run's threads: each
+ * row's values are computed as on one thread (drive() and weight_stats'
+ * orders), the histograms per thread added in thread order (integers). */
+struct sample_job {
+    struct mp_net *n;
+    struct mp_net_sample *s;
+    double *rs;
+    const float *xs;   /* kn padded patterns, from pattern k0 */
+    uint32_t k0, kn;
+    int64_t *hist;     /* bins per thread (stats) */
+};
+
+static void responses_of(void *arg, int64_t r0, int64_t r1, int worker)
+{
+    const struct sample_job *job = arg;
+    const struct mp_net_params *p = &job->n->p;
+    uint32_t i, k;
+    (void)worker;
+    for (i = p->r0 + (uint32_t)r0; i < p->r0 + (uint32_t)r1; i++)
+        for (k = 0; k < job->kn; k++)
+            job->s->response[(size_t)i * p->K + job->k0 + k] =
+                drive(job->n, i, job->xs + (size_t)k * p->n_pre);
+}
+
+static void stats_of(void *arg, int64_t r0, int64_t r1, int worker)
+{
+    const struct sample_job *job = arg;
+    const uint32_t r = job->n->p.r0;
+    weight_stats(job->n, r + (uint32_t)r0, r + (uint32_t)r1, job->rs,
+                 job->hist + (size_t)worker * job->n->cfg.histogram_bins);
+}
+
+/* The responses of the rows held to every pattern alone (a batch of
+ * patterns per pass over the rows) and their weight statistics. */
+static int sample_work(struct mp_net *n, struct mp_net_sample *s,
+                       double *rs, struct mp_pool *pool)
 {
     const struct mp_net_params *p = &n->p;
-    const size_t pre = p->n_pre;
+    const size_t pre = p->n_pre, B = n->cfg.histogram_bins;
+    const int64_t rows = (int64_t)(p->r1 - p->r0);
     uint64_t nb = RESPONSE_BATCH_BYTES / (pre * sizeof(float));
+    const int T = mp__pool_size(pool);
+    struct sample_job job;
     float *xs;
-    uint32_t i, k0, k;
+    uint32_t k;
+    int t;
     nb = nb < 1 ? 1 : nb > p->K ? p->K : nb;
-    xs = nb > 1 ? calloc(nb * pre, sizeof *xs) : NULL;
-    if (!xs)
-        nb = 1; /* one at a time, in the engine's scratch vector */
-    for (k0 = 0; k0 < p->K; k0 += (uint32_t)nb) {
-        const uint32_t kn = p->K - k0 < nb ? p->K - k0 : (uint32_t)nb;
-        for (k = 0; xs && k < kn; k++)
-            memcpy(xs + k * pre, mp_net_pattern(n, k0 + k),
-                   p->n_in * sizeof *xs);
-        for (i = p->r0; i < p->r1; i++)
-            for (k = 0; k < kn; k++)
-                s->response[(size_t)i * p->K + k0 + k] =
-                    drive(n, i, xs ? xs + k * pre : pattern_alone(n, k0));
+    xs = calloc(nb * pre, sizeof *xs);
+    job.hist = calloc((size_t)T * B, sizeof *job.hist);
+    if (!xs || !job.hist) {
+        free(xs);
+        free(job.hist);
+        return mp__fail(MP_ENOMEM, "out of memory for a record");
     }
+    job.n = n;
+    job.s = s;
+    job.rs = rs;
+    job.xs = xs;
+    for (job.k0 = 0; job.k0 < p->K; job.k0 += job.kn) {
+        job.kn = p->K - job.k0 < nb ? p->K - job.k0 : (uint32_t)nb;
+        for (k = 0; k < job.kn; k++)
+            memcpy(xs + k * pre, mp_net_pattern(n, job.k0 + k),
+                   p->n_in * sizeof *xs);
+        mp__pool_for(pool, rows, (double)rows * p->L * job.kn,
+                     responses_of, &job);
+    }
+    mp__pool_for(pool, rows, (double)rows * p->L * 4.0, stats_of, &job);
+    for (t = 0; t < T; t++)
+        for (k = 0; k < B; k++)
+            s->histogram[k] += job.hist[(size_t)t * B + k];
     free(xs);
+    free(job.hist);
+    return 0;
 }
 
 /* The rows held: their mean rates over the interval (and its restart),
  * their responses, their weight statistics. */
-static void sample_rows(struct mp_net *n, struct mp_net_sample *s,
-                        double *rs)
+static int sample_rows(struct mp_net *n, struct mp_net_sample *s,
+                       double *rs)
 {
     const struct mp_net_params *p = &n->p;
+    struct mp_pool *pool;
     uint32_t i;
+    int rc;
     for (i = p->r0; i < p->r1; i++) {
         s->rate[i] = n->n_rec ? (float)(n->s.acc_rec[i] / (double)n->n_rec)
                               : n->s.y[i];
         n->s.acc_rec[i] = 0.0;
     }
-    sample_responses(n, s);
-    weight_stats(n, rs, s->histogram);
     n->n_rec = 0;
+    rc = mp__pool_create(&pool, n->cfg.threads);
+    if (!rc)
+        rc = sample_work(n, s, rs, pool);
+    mp__pool_destroy(pool);
+    return rc;
 }
 
 /* Every rank's neurons to every rank; the weight moments summed row by
@@ -206,8 +261,10 @@ int mp_net_sample(struct mp_net *n, struct mp_net_sample *s)
         rc = rs ? sample_alloc(s, n->p.n_out, n->p.K, s->bins)
                 : mp__fail(MP_ENOMEM, "out of memory");
     rc = mp__par_agree(rc);
+    if (!rc)
+        rc = sample_rows(n, s, rs);
+    rc = mp__par_agree(rc);
     if (!rc) {
-        sample_rows(n, s, rs);
         sample_gather(n, s, rs);
         /* the record interval's sums restart in the backend too */
         rc = n->be.reset_rec(&n->be);
