@@ -16,15 +16,15 @@ static const char *const long_names[6] = {
     "standard error of the mean overlap",
     "signal-to-noise ratio sqrt(N) E[m(t)] / noise",
     "standard error of the signal-to-noise ratio",
-    "exact expected overlap E[m(t)] (Markov chain theory), t = age in "
-    "memories",
+    ("exact expected overlap E[m(t)] (Markov chain theory), t = age in "
+     "memories"),
     "exact expected signal-to-noise ratio, t = age in memories"};
 
 static const char *const poisson_names[2] = {"signal_theory_poisson",
                                              "snr_theory_poisson"};
 static const char *const poisson_long_names[2] = {
-    "exact expected overlap E[m(tau)] in Poisson time, tau = age (memories "
-    "arriving as a Poisson process of rate 1)",
+    ("exact expected overlap E[m(tau)] in Poisson time, tau = age "
+     "(memories arriving as a Poisson process of rate 1)"),
     "exact expected signal-to-noise ratio in Poisson time, tau = age"};
 
 #define AGE_LONG_NAME                                                        \
