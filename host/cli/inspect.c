@@ -19,6 +19,13 @@ void mp_cli_describe(const struct mp_config *c)
         printf(" (M = %u states, q = %g)", s->n, s->q);
     else if (s->model == MP_SYN_BINARY)
         printf(" (q+ = %g, q- = %g)", s->q_plus, s->q_minus);
+    else if (s->model == MP_SYN_BENNA_FUSI)
+        printf(" (m = %u, C_k = %g^(k-1), g_(k,k+1) = %g / %g^(k-1), "
+               "eta = %g, %s)",
+               s->bf.m, s->bf.c_ratio, s->bf.g0, s->bf.g_ratio, s->bf.eta,
+               s->bf.bound > 0 ? "bounded; the theory is the unbounded "
+                                 "chain's"
+                               : "unbounded");
     printf(", N = %llu synapses, f = %g\n",
            (unsigned long long)c->synapses, c->f);
 }

@@ -141,21 +141,23 @@ int mp_io_theory_write(const char *path, const struct mp_config *cfg,
                        const struct mp_provenance *prov)
 {
     struct nc f;
-    int dim = -1, v_age, v_sig, v_snr, sdim = -1, v_p;
+    int dim = -1, v_age, v_sig, v_snr, sdim = -1, v_p = -1;
     int rc = mp__nc_begin(&f, path);
     if (rc)
         return rc;
     mp__nc_check(&f, nc_def_dim(f.id, "age", n, &dim), "nc_def_dim");
-    mp__nc_check(&f, nc_def_dim(f.id, "state", th->states, &sdim),
-                 "nc_def_dim");
+    if (th->states) /* none for a Benna-Fusi chain */
+        mp__nc_check(&f, nc_def_dim(f.id, "state", th->states, &sdim),
+                     "nc_def_dim");
     v_age = mp__nc_def(&f, "age", NC_INT64, 1, &dim, AGE_LONG_NAME,
                        "memories");
     v_sig = mp__nc_def(&f, "signal", NC_DOUBLE, 1, &dim, long_names[4], "1");
     v_snr = mp__nc_def(&f, "snr", NC_DOUBLE, 1, &dim, long_names[5], "1");
-    v_p = mp__nc_def(&f, "p_inf", NC_DOUBLE, 1, &sdim,
-                     "stationary occupancy, states from deepest weak to "
-                     "deepest strong",
-                     "1");
+    if (th->states)
+        v_p = mp__nc_def(&f, "p_inf", NC_DOUBLE, 1, &sdim,
+                         "stationary occupancy, states from deepest weak "
+                         "to deepest strong",
+                         "1");
     mp__nc_att_text(&f, NC_GLOBAL, "title", "metaplast exact theory");
     mp__nc_provenance(&f, cfg, prov, "theory");
     mp__nc_theory_summary(&f, th);
@@ -165,6 +167,7 @@ int mp_io_theory_write(const char *path, const struct mp_config *cfg,
     mp__nc_put(&f, v_age, ages, "age");
     mp__nc_put(&f, v_sig, signal, "signal");
     mp__nc_put(&f, v_snr, snr, "snr");
-    mp__nc_put(&f, v_p, th->p_inf, "p_inf");
+    if (th->states)
+        mp__nc_put(&f, v_p, th->p_inf, "p_inf");
     return mp__nc_finish(&f, 0);
 }
