@@ -56,6 +56,7 @@ static void lmul(lmat a, lmat b, lmat out, uint32_t m)
 {
     lmat t;
     uint32_t i, j, k;
+    memset(t, 0, sizeof t);
     for (i = 0; i < m; i++)
         for (j = 0; j < m; j++) {
             long double s = 0.0L;
