@@ -95,7 +95,10 @@ tile_step_m(const struct bfc *c, uint64_t mu, uint64_t lt, const uint32_t m)
         tile_step_m(c, mu, lt, n);                                             \
         return
 
-static void tile_step(const struct bfc *c, uint64_t mu, uint64_t lt)
+/* Compiled for AVX-512, AVX2 and the baseline, picked at load: the same
+ * arithmetic per lane (no FMA: -ffp-contract=off), wider registers. */
+MP_VECTOR_CLONES static void tile_step(const struct bfc *c, uint64_t mu,
+                                       uint64_t lt)
 {
     switch (c->d.bf.m) {
         STEP_CASE(1);
