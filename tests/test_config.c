@@ -87,7 +87,7 @@ Test(config, bad_input_messages)
         {"[synapse]\nx = 0.6\n", ":2: synapse.x: expected a number in (0, 1/2]"},
         {"[ensemble]\nsynapses = 0\n", ":2: ensemble.synapses: expected an integer in [1"},
         {"[ensemble]\nf = 1\n", ":2: ensemble.f: expected a probability strictly"},
-        {"[synapse]\nmodel = tree\n", ":2: synapse.model: expected one of binary, cascade, serial, markov, got 'tree'"},
+        {"[synapse]\nmodel = tree\n", ":2: synapse.model: expected one of binary, cascade, serial, markov, benna_fusi, got 'tree'"},
         {"[measure]\nclock = wall\n", ":2: measure.clock: expected one of memories, poisson (the theory's clock), got 'wall'"},
         {"[run]\nmemories = 100\n[measure]\nmax_age = 100\n",
          ":4: measure.max_age: must be less than run.memories (100)"},
@@ -320,7 +320,8 @@ Test(config, ranges_checked_for_fields_set_directly)
     c.syn.model = 7;
     cr_expect_eq(mp_config_validate(&c), MP_EINVAL);
     cr_expect(strstr(mp_errmsg(), "synapse.model: expected one of binary, "
-                                  "cascade, serial, markov, got the value "
+                                  "cascade, serial, markov, benna_fusi, got "
+                                  "the value "
                                   "7"),
               "%s", mp_errmsg());
     mp_config_init(&c);

@@ -187,11 +187,17 @@ Test(io, record_round_trip)
         const char *name;
         char value[4096], att[128];
         mp_config_key(&c, k, &name, value, sizeof value);
+        snprintf(att, sizeof att, "config.%s", name);
+        if (!strncmp(name, "synapse.bf_", 11)) {
+            /* A cascade's file has no Benna-Fusi keys. */
+            cr_expect_neq(nc_inq_attlen(nc, NC_GLOBAL, att, &n), NC_NOERR,
+                          "%s", att);
+            continue;
+        }
         if (!strcmp(name, "measure.ages") ||
             (!strncmp(name, "synapse.", 8) && !value[0]) ||
             !strcmp(name, "synapse.states"))
             continue; /* the grid; no markov table (a cascade here) */
-        snprintf(att, sizeof att, "config.%s", name);
         text_att(nc, NC_GLOBAL, att, buf, sizeof buf);
         cr_expect_str_eq(buf, value, "%s", att);
     }

@@ -274,8 +274,11 @@ static void cpu_destroy(struct mp_ens_backend *b)
 
 int mp__ens_cpu_create(struct mp_ens_backend *b, const struct mp_ens_desc *d)
 {
-    struct cpu *c = calloc(1, sizeof *c);
+    struct cpu *c;
     int rc;
+    if (d->bf.m) /* a Benna-Fusi chain: ens_bf_cpu.c */
+        return mp__ens_bf_cpu_create(b, d);
+    c = calloc(1, sizeof *c);
     if (!c)
         return mp__fail(MP_ENOMEM, "out of memory");
     c->d = *d;

@@ -170,6 +170,8 @@ int mp__ens_cuda_create(struct mp_ens_backend *b, const struct mp_ens_desc *d)
     int rc;
     if (mp__cuda_device_count() < 1)
         return mp__fail(MP_ENODEV, "no CUDA device found");
+    if (d->bf.m) /* a Benna-Fusi chain: ens_bf_cuda.c */
+        return mp__ens_bf_cuda_create(b, d);
     g = calloc(1, sizeof *g);
     if (!g)
         return mp__fail(MP_ENOMEM, "out of memory");

@@ -19,6 +19,13 @@ void mp_cli_describe(const struct mp_config *c)
         printf(" (M = %u states, q = %g)", s->n, s->q);
     else if (s->model == MP_SYN_BINARY)
         printf(" (q+ = %g, q- = %g)", s->q_plus, s->q_minus);
+    else if (s->model == MP_SYN_BENNA_FUSI)
+        printf(" (m = %u, C_k = %g^(k-1), g_(k,k+1) = %g / %g^(k-1), "
+               "eta = %g, %s)",
+               s->bf.m, s->bf.c_ratio, s->bf.g0, s->bf.g_ratio, s->bf.eta,
+               s->bf.bound > 0 ? "bounded; the theory is the unbounded "
+                                 "chain's"
+                               : "unbounded");
     printf(", N = %llu synapses, f = %g\n",
            (unsigned long long)c->synapses, c->f);
 }
@@ -116,14 +123,21 @@ static void theory_summary(const struct mp_config *c,
                : "memories (one memory per step; t in memories) and "
                  "Poisson time (memories arrive at rate 1; tau in mean "
                  "memories)");
-    printf("SNR(0) = %.6g, either clock (bound sqrt(N) = %.6g)\n", th->snr0,
-           th->bound_snr0);
-    printf("area = %.6g SNR x memories, either clock (bound sqrt(N)(M-1) = "
-           "%.6g, M = %u states)\n",
-           th->area_snr, th->bound_area, th->states);
+    if (isnan(th->bound_snr0)) { /* no discrete states: no such bounds */
+        printf("SNR(0) = %.6g, either clock\n", th->snr0);
+        printf("area = %.6g SNR x memories, either clock\n", th->area_snr);
+    } else {
+        printf("SNR(0) = %.6g, either clock (bound sqrt(N) = %.6g)\n",
+               th->snr0, th->bound_snr0);
+        printf("area = %.6g SNR x memories, either clock (bound "
+               "sqrt(N)(M-1) = %.6g, M = %u states)\n",
+               th->area_snr, th->bound_area, th->states);
+    }
     if (show & SHOW_MEMORIES)
         printf("lifetime = %s\n", lt);
-    if (show & SHOW_POISSON)
+    if ((show & SHOW_POISSON) && isnan(th->bound_lifetime))
+        printf("lifetime = %s\n", ltp);
+    else if (show & SHOW_POISSON)
         printf("lifetime = %s (bound sqrt(N)(M-1)/e = %.6g)\n", ltp,
                th->bound_lifetime);
     printf("slowest modes: %s%s%s (%u modes in theory.nc)\n",

@@ -312,14 +312,16 @@ int mp_config_value(const struct mp_config *c, const char *key,
                     key);
 }
 
-/* Keys config.ini leaves out: the markov ones of another model, and the
- * table file (its keys are written out). */
+/* Keys config.ini leaves out: the markov and benna_fusi ones of another
+ * model, and the table file (its keys are written out). */
 static int unwritten(const struct mp_config *c, const struct mp__cfg_key *k)
 {
     if (strcmp(k->section, "synapse"))
         return 0;
     if (!strcmp(k->name, "table"))
         return 1;
+    if (!strncmp(k->name, "bf_", 3))
+        return c->syn.model != MP_SYN_BENNA_FUSI;
     return c->syn.model != MP_SYN_MARKOV &&
            (k->type == T_STRENGTHS || k->type == T_MATRIX ||
             !strcmp(k->name, "states"));

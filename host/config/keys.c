@@ -17,7 +17,7 @@
 
 const char *const mp__cfg_backend_names[] = {"auto", "cpu", "cuda", NULL};
 const char *const mp__cfg_model_names[] = {"binary", "cascade", "serial",
-                                           "markov", NULL};
+                                           "markov", "benna_fusi", NULL};
 static const char *const init_names[] = {"stationary", "plastic", NULL};
 static const char *const clock_names[] = {"memories", "poisson", NULL};
 static const char *const paradigm_names[] = {"ensemble", "network", NULL};
@@ -66,7 +66,7 @@ const struct mp__cfg_key mp__cfg_keys[] = {
     KEY_ENUM("ensemble", "init", init, init_names, "stationary",
              "one of stationary, plastic"),
     KEY_ENUM("synapse", "model", syn.model, mp__cfg_model_names, "cascade",
-             "one of binary, cascade, serial, markov"),
+             "one of binary, cascade, serial, markov, benna_fusi"),
     KEY("synapse", "n", T_U32, syn.n, 2, MP_SYN_SERIAL_MAX_M, "10",
         "an integer >= 2 (cascade depth, or serial state count)"),
     KEY_GT("synapse", "x", T_F64, syn.x, 0, 0.5, "0.5",
@@ -93,6 +93,19 @@ const struct mp__cfg_key mp__cfg_keys[] = {
      NULL, NULL,
      "rows of probabilities (markov: M-, row = from, column = to), rows "
      "separated by '|' or written on their own lines"},
+    KEY("synapse", "bf_m", T_U32, syn.bf.m, 1, MP_BF_MAX_M, "6",
+        "an integer in [1, 16] (benna_fusi: variables per synapse)"),
+    KEY_GT("synapse", "bf_c_ratio", T_F64, syn.bf.c_ratio, 0, 1e6, "2",
+           "a number in (0, 1e6] (benna_fusi: C_k = bf_c_ratio^(k-1))"),
+    KEY_GT("synapse", "bf_g0", T_F64, syn.bf.g0, 0, 1e6, "0.125",
+           "a number in (0, 1e6] (benna_fusi: g_12, per memory)"),
+    KEY_GT("synapse", "bf_g_ratio", T_F64, syn.bf.g_ratio, 0, 1e6, "2",
+           "a number in (0, 1e6] (benna_fusi: g_(k,k+1) = bf_g0 / "
+           "bf_g_ratio^(k-1))"),
+    KEY_GT("synapse", "bf_eta", T_F64, syn.bf.eta, 0, 1e12, "1",
+           "a number in (0, 1e12] (benna_fusi: a memory's kick on u_1)"),
+    KEY("synapse", "bf_bound", T_F64, syn.bf.bound, 0, 1e30, "0",
+        "a number >= 0 (benna_fusi: |u_k| <= bf_bound; 0 = unbounded)"),
     KEY("measure", "every", T_U64, every, 1, 7.2e16, "1",
         "an integer >= 1 (memories between measurements)"),
     KEY("measure", "max_age", T_U64, max_age, 0, 7.2e16, "1000",

@@ -56,6 +56,32 @@ static int validate_markov(struct mp_config *c)
     return 0;
 }
 
+/* A Benna-Fusi chain: only in the ensemble, and with a slowest time
+ * constant C_m / g_(m,m+1) the theory and a float32 state can follow. */
+static int validate_bf(struct mp_config *c)
+{
+    const struct mp_syn_bf *b = &c->syn.bf;
+    const double tau = pow(b->c_ratio, b->m - 1.0) /
+                       (b->g0 / pow(b->g_ratio, b->m - 1.0));
+    char what[320];
+    if (c->paradigm != MP_PARADIGM_ENSEMBLE) {
+        snprintf(what, sizeof what,
+                 "benna_fusi is a model of the synapse ensemble "
+                 "(run.paradigm = ensemble); a network's discrete synapses "
+                 "need binary, cascade, serial or markov");
+        return bad_key(c, KEY("synapse", "model"), what);
+    }
+    if (!(tau <= 1e18)) {
+        snprintf(what, sizeof what,
+                 "the slowest variable's time constant C_m / g_(m,m+1) = "
+                 "%.3g memories exceeds 1e18; use fewer variables or "
+                 "smaller ratios",
+                 tau);
+        return bad_key(c, KEY("synapse", "bf_m"), what);
+    }
+    return 0;
+}
+
 static int validate_model(struct mp_config *c)
 {
     char what[256];
@@ -63,6 +89,8 @@ static int validate_model(struct mp_config *c)
 
     if (s->model == MP_SYN_MARKOV)
         return validate_markov(c);
+    if (s->model == MP_SYN_BENNA_FUSI)
+        return validate_bf(c);
 
     /* binary: q_plus and q_minus default to q. */
     if (!c->line[KEY("synapse", "q_plus")])
@@ -402,6 +430,9 @@ double mp_config_memory(const struct mp_config *c)
         double nw = L * c->n_out;
         state = nw * (4.0 + (c->fan_in ? 4.0 : 0.0) + (c->discrete ? 1.0 : 0.0)) +
                 (double)c->n_out * 48.0;
+    } else if (c->syn.model == MP_SYN_BENNA_FUSI) {
+        /* m float32 variables per synapse (128 of padding each). */
+        state = 4.0 * c->syn.bf.m * ((double)c->synapses + 128.0);
     } else {
         state = (double)c->synapses + 128.0;
     }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "metaplast/error.h"
+#include "metaplast/private/bf.h"
 #include "metaplast/private/eigen.h"
 #include "metaplast/private/syn_rules.h"
 #include "metaplast/private/util.h"
@@ -572,7 +573,10 @@ int mp_theory_compute(const struct mp_config *cfg, struct mp_theory *out)
 {
     struct chain c;
     struct poisson pc;
-    int rc = chain_build(cfg, &c);
+    int rc;
+    if (cfg->syn.model == MP_SYN_BENNA_FUSI) /* theory_bf.c */
+        return mp__bf_theory_compute(cfg, out);
+    rc = chain_build(cfg, &c);
     if (rc)
         return rc;
     c.th.snr0 = signal_at(&c, 0) * c.scale;
@@ -596,7 +600,10 @@ int mp_theory_curve(const struct mp_config *cfg, const uint64_t *ages,
 {
     struct chain c;
     size_t i;
-    int rc = chain_build(cfg, &c);
+    int rc;
+    if (cfg->syn.model == MP_SYN_BENNA_FUSI) /* theory_bf.c */
+        return mp__bf_theory_curve(cfg, ages, n, signal, snr);
+    rc = chain_build(cfg, &c);
     if (rc)
         return rc;
     for (i = 0; i < n; i++) {
@@ -622,6 +629,8 @@ int mp_theory_curve_poisson(const struct mp_config *cfg, const double *tau,
             return mp__fail(MP_EINVAL,
                             "theory: Poisson time %g is outside [0, 2^63)",
                             tau[i]);
+    if (cfg->syn.model == MP_SYN_BENNA_FUSI) /* theory_bf.c */
+        return mp__bf_theory_curve_poisson(cfg, tau, n, signal, snr);
     if ((rc = chain_build(cfg, &c)))
         return rc;
     if (!(rc = poisson_init(&pc, &c))) {

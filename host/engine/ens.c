@@ -13,6 +13,7 @@
 #include "metaplast/ens.h"
 #include "metaplast/error.h"
 #include "metaplast/private/backend.h"
+#include "metaplast/private/bf.h"
 #include "metaplast/private/ens_backend.h"
 #include "metaplast/private/par.h"
 #include "metaplast/private/util.h"
@@ -34,6 +35,8 @@ struct mp_ens {
     double *m2;      /* running sum of squared deviations */
     uint64_t *mus;   /* scratch: probed memories */
     int64_t *sums;   /* scratch: overlaps */
+    double *dsums;   /* scratch: overlaps as doubles (a chain's, or the
+                        integers converted) */
 };
 
 /* This process's block of tiles (all of them without MPI). */
@@ -78,6 +81,8 @@ static int start_backend(struct mp_ens *e, const struct mp_syn_rule *rule)
                                sizeof e->note, ens_cuda, ens_cpu, e);
     if (rc)
         return rc;
+    if (e->desc.bf.m) /* a chain draws from its rule */
+        return e->be.init_state(&e->be, NULL);
     mp_syn_rule_cum(rule,
                     e->cfg.init == MP_INIT_STATIONARY ? e->th.p_inf : NULL,
                     cum);
@@ -93,7 +98,9 @@ static int alloc_ages(struct mp_ens *e)
     e->m2 = calloc(e->n_ages, sizeof *e->m2);
     e->mus = calloc(e->n_ages, sizeof *e->mus);
     e->sums = calloc(e->n_ages + 1, sizeof *e->sums);
-    if (!e->ages || !e->count || !e->mean || !e->m2 || !e->mus || !e->sums)
+    e->dsums = calloc(e->n_ages + 1, sizeof *e->dsums);
+    if (!e->ages || !e->count || !e->mean || !e->m2 || !e->mus ||
+        !e->sums || !e->dsums)
         return mp__fail(MP_ENOMEM, "out of memory");
     mp_config_ages(&e->cfg, e->ages, e->n_ages);
     return 0;
@@ -115,9 +122,14 @@ int mp_ens_create(struct mp_ens **out, const struct mp_config *cfg)
     e->burn = cfg->burn_in;
     e->total = cfg->burn_in + cfg->memories;
     rc = mp_theory_compute(cfg, &e->th);
-    if (!rc && mp_syn_rule_build(&cfg->syn, rule))
+    if (cfg->syn.model == MP_SYN_BENNA_FUSI) {
+        memset(rule, 0, sizeof *rule); /* no table: the chain's rule */
+        if (!rc)
+            rc = mp__bf_rule_build(cfg, &e->desc.bf);
+    } else if (!rc && mp_syn_rule_build(&cfg->syn, rule)) {
         rc = mp__fail(MP_EINVAL, "synapse.model: unknown model %d",
                       cfg->syn.model);
+    }
     if (!rc)
         rc = alloc_ages(e);
     if (!rc) {
@@ -147,6 +159,7 @@ void mp_ens_destroy(struct mp_ens *e)
     free(e->m2);
     free(e->mus);
     free(e->sums);
+    free(e->dsums);
     free(e);
 }
 
@@ -191,14 +204,24 @@ static int measure(struct mp_ens *e)
     }
     if (n == 0)
         return 0;
-    rc = mp__par_agree(e->be.measure(&e->be, e->mus, n, e->sums));
-    if (rc)
-        return rc;
-    /* Exact integer sums over the ranks' blocks: any split, same sums. */
-    mp__par_sum_i64(e->sums, n + 1);
+    if (e->desc.bf.m) {
+        /* A chain's sums in the fixed order of fsum.h, every rank. */
+        rc = mp__ens_bf_sums(&e->be, e->mus, n, e->dsums);
+        if (rc)
+            return rc;
+    } else {
+        rc = mp__par_agree(e->be.measure(&e->be, e->mus, n, e->sums));
+        if (rc)
+            return rc;
+        /* Exact integer sums over the ranks' blocks: any split, same
+         * sums. */
+        mp__par_sum_i64(e->sums, n + 1);
+        for (k = 0; k <= n; k++)
+            e->dsums[k] = (double)e->sums[k];
+    }
     for (k = 0; k < n; k++) {
         /* m = (1/N) sum xi w, minus the chance level (2f-1) mean(w). */
-        double m = ((double)e->sums[k] - chance * (double)e->sums[n]) / N;
+        double m = (e->dsums[k] - chance * e->dsums[n]) / N;
         double delta = m - e->mean[k];
         e->count[k]++;
         e->mean[k] += delta / (double)e->count[k];
@@ -316,21 +339,45 @@ static int gather_state(struct mp_ens *e, uint8_t *all)
 
 int mp_ens_state(struct mp_ens *e, uint8_t *out)
 {
+    if (e->desc.bf.m)
+        return mp__fail(MP_EINVAL, "a Benna-Fusi chain has no state "
+                                   "bytes: its variables are floats "
+                                   "(mp_ens_values)");
     return gather_state(e, out);
+}
+
+int mp_ens_values(struct mp_ens *e, float *out)
+{
+    if (!e->desc.bf.m)
+        return mp__fail(MP_EINVAL, "the %s model has state bytes, no "
+                                   "float variables (mp_ens_state)",
+                        mp_model_name(e->cfg.syn.model));
+    return mp__ens_bf_gather(&e->be, &e->desc, out);
 }
 
 int mp_ens_snapshot_alloc(struct mp_ens_snapshot *s, uint64_t synapses,
                           size_t n_ages)
 {
+    return mp_ens_snapshot_alloc_vars(s, synapses, n_ages, 0);
+}
+
+int mp_ens_snapshot_alloc_vars(struct mp_ens_snapshot *s, uint64_t synapses,
+                               size_t n_ages, uint32_t vars)
+{
     memset(s, 0, sizeof *s);
     s->synapses = synapses;
     s->n_ages = n_ages;
+    s->vars = vars;
     s->ages = calloc(n_ages ? n_ages : 1, sizeof *s->ages);
     s->count = calloc(n_ages ? n_ages : 1, sizeof *s->count);
     s->mean = calloc(n_ages ? n_ages : 1, sizeof *s->mean);
     s->m2 = calloc(n_ages ? n_ages : 1, sizeof *s->m2);
-    s->state = malloc(synapses ? synapses : 1);
-    if (!s->ages || !s->count || !s->mean || !s->m2 || !s->state) {
+    if (vars)
+        s->u = malloc(synapses ? synapses * vars * sizeof *s->u : 1);
+    else
+        s->state = malloc(synapses ? synapses : 1);
+    if (!s->ages || !s->count || !s->mean || !s->m2 ||
+        (vars ? !s->u : !s->state)) {
         mp_ens_snapshot_fini(s);
         return mp__fail(MP_ENOMEM,
                         "out of memory for a snapshot of %llu synapses",
@@ -346,14 +393,16 @@ void mp_ens_snapshot_fini(struct mp_ens_snapshot *s)
     free(s->mean);
     free(s->m2);
     free(s->state);
+    free(s->u);
     memset(s, 0, sizeof *s);
 }
 
 int mp_ens_snapshot(struct mp_ens *e, struct mp_ens_snapshot *out)
 {
     /* The state goes to rank 0 only. */
-    int rc = mp__par_agree(mp_ens_snapshot_alloc(
-        out, mp__par_rank() ? 0 : e->cfg.synapses, e->n_ages));
+    int rc = mp__par_agree(mp_ens_snapshot_alloc_vars(
+        out, mp__par_rank() ? 0 : e->cfg.synapses, e->n_ages,
+        e->desc.bf.m));
     if (rc) {
         mp_ens_snapshot_fini(out);
         return rc;
@@ -364,7 +413,8 @@ int mp_ens_snapshot(struct mp_ens *e, struct mp_ens_snapshot *out)
     memcpy(out->count, e->count, e->n_ages * sizeof *out->count);
     memcpy(out->mean, e->mean, e->n_ages * sizeof *out->mean);
     memcpy(out->m2, e->m2, e->n_ages * sizeof *out->m2);
-    rc = gather_state(e, out->state);
+    rc = e->desc.bf.m ? mp__ens_bf_gather(&e->be, &e->desc, out->u)
+                      : gather_state(e, out->state);
     if (rc)
         mp_ens_snapshot_fini(out);
     return rc;
@@ -378,6 +428,11 @@ static int take_snapshot(struct mp_ens *e, const struct mp_ens_snapshot *s)
         return mp__fail(MP_EINVAL,
                         "the snapshot's synapses or measurement ages differ "
                         "from the configuration's");
+    if (s->vars != e->desc.bf.m)
+        return mp__fail(MP_EINVAL,
+                        "the snapshot holds %u variables per synapse, the "
+                        "configuration's model %u",
+                        s->vars, e->desc.bf.m);
     if (s->done > e->total)
         return mp__fail(MP_EINVAL,
                         "the snapshot is at memory %llu, past the run's "
@@ -395,6 +450,8 @@ int mp_ens_restore(struct mp_ens *e, const struct mp_ens_snapshot *s)
 {
     uint8_t *mine;
     int rc = mp__par_rank() == 0 ? take_snapshot(e, s) : 0;
+    if (mp__par_size() == 1 && e->desc.bf.m)
+        return rc ? rc : e->be.set_values(&e->be, s->u);
     if (mp__par_size() == 1)
         return rc ? rc : e->be.set_state(&e->be, s->state);
     /* Rank 0 read the file: its verdict, accumulators and state blocks
@@ -406,6 +463,9 @@ int mp_ens_restore(struct mp_ens *e, const struct mp_ens_snapshot *s)
     mp__par_bcast(e->count, e->n_ages * sizeof *e->count);
     mp__par_bcast(e->mean, e->n_ages * sizeof *e->mean);
     mp__par_bcast(e->m2, e->n_ages * sizeof *e->m2);
+    if (e->desc.bf.m)
+        return mp__ens_bf_scatter(&e->be, &e->desc,
+                                  mp__par_rank() ? NULL : s->u);
     mine = malloc(e->desc.local ? e->desc.local : 1);
     rc = mp__par_agree(mine ? 0 : mp__fail(MP_ENOMEM, "out of memory"));
     if (!rc) {

@@ -220,7 +220,22 @@ int mp_io_ens_ckpt_write(const char *path, const struct mp_config *cfg,
          "running sum of squared deviations (Welford)", "1", s->m2},
     };
     const struct head h = {"memories", s->done, cfg->burn_in + cfg->memories};
-    return ckpt_write(path, cfg, &h, a, 5, prov);
+    struct array b[5];
+    if (!s->vars)
+        return ckpt_write(path, cfg, &h, a, 5, prov);
+    /* A Benna-Fusi chain: its float variables instead of the bytes. */
+    memcpy(b, a, sizeof b);
+    b[0].name = "bf_u";
+    b[0].type = A_F32;
+    b[0].ndims = 2;
+    b[0].dim[0] = "bf_variable";
+    b[0].dim[1] = "synapse";
+    b[0].len[0] = s->vars;
+    b[0].len[1] = s->synapses;
+    b[0].long_name = "Benna-Fusi variables: row k - 1 holds u_k of every "
+                     "synapse (u_1 the weight)";
+    b[0].data = s->u;
+    return ckpt_write(path, cfg, &h, b, 5, prov);
 }
 
 int mp_io_net_ckpt_write(const char *path, const struct mp_config *cfg,
@@ -462,10 +477,12 @@ int mp_io_ens_ckpt_read(const char *path, struct mp_config *cfg,
 {
     uint64_t done;
     size_t N, nages;
+    uint32_t vars;
     int nc, rc = ckpt_open(path, MP_PARADIGM_ENSEMBLE, &nc, cfg, &done);
     if (rc)
         return rc;
     N = cfg->synapses;
+    vars = cfg->syn.model == MP_SYN_BENNA_FUSI ? cfg->syn.bf.m : 0;
     nages = mp_config_ages(cfg, NULL, 0);
     if (done > cfg->burn_in + cfg->memories)
         rc = mp__fail(MP_EFORMAT, "%s: memories_done is past the run's end",
@@ -474,13 +491,17 @@ int mp_io_ens_ckpt_read(const char *path, struct mp_config *cfg,
         rc = check_dim(nc, path, "synapse", N);
     if (!rc)
         rc = check_dim(nc, path, "age", nages);
+    if (!rc && vars)
+        rc = check_dim(nc, path, "bf_variable", vars);
     if (!rc)
-        rc = check_fits(path, (double)N);
+        rc = check_fits(path, (double)N * (vars ? 4.0 * vars : 1.0));
     if (!rc)
-        rc = mp_ens_snapshot_alloc(s, N, nages);
+        rc = mp_ens_snapshot_alloc_vars(s, N, nages, vars);
     if (!rc) {
         const struct array a[] = {
             {"state", A_U8, 1, {"synapse", NULL}, {N, 0}, "", "", s->state},
+            {"bf_u", A_F32, 2, {"bf_variable", "synapse"}, {vars, N}, "",
+             "", s->u},
             {"age", A_I64, 1, {"age", NULL}, {nages, 0}, "", "", s->ages},
             {"probes", A_I64, 1, {"age", NULL}, {nages, 0}, "", "",
              s->count},
@@ -489,7 +510,10 @@ int mp_io_ens_ckpt_read(const char *path, struct mp_config *cfg,
             {"signal_m2", A_F64, 1, {"age", NULL}, {nages, 0}, "", "", s->m2},
         };
         s->done = done;
-        rc = read_arrays(nc, path, a, 5);
+        /* The state: bytes, or a chain's variables (a[1]). */
+        rc = read_arrays(nc, path, a + (vars ? 1 : 0), 1);
+        if (!rc)
+            rc = read_arrays(nc, path, a + 2, 4);
         if (rc)
             mp_ens_snapshot_fini(s);
     }

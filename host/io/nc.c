@@ -134,8 +134,10 @@ void mp__nc_provenance(struct nc *f, const struct mp_config *cfg,
         if ((!strcmp(key, "measure.ages") && cfg->n_ages == 0) ||
             (!value[0] && !strncmp(key, "synapse.", 8)) ||
             (!strcmp(key, "synapse.states") &&
-             cfg->syn.model != MP_SYN_MARKOV))
-            continue; /* the grid; no markov table */
+             cfg->syn.model != MP_SYN_MARKOV) ||
+            (!strncmp(key, "synapse.bf_", 11) &&
+             cfg->syn.model != MP_SYN_BENNA_FUSI))
+            continue; /* the grid; no markov table; no chain */
         snprintf(name, sizeof name, "config.%s", key);
         mp__nc_att_text(f, NC_GLOBAL, name, value);
     }

@@ -93,7 +93,8 @@ int mp_io_ens_record_write(const char *path, const struct mp_config *cfg,
         mp__nc_att_text(&f, v[k], "clock", "memories");
     }
     def_poisson(&f, dim, pv, c->n, v_p);
-    mp__nc_modes_def(&f, th, v_m, 1);
+    if (th->modes) /* none for a Benna-Fusi chain */
+        mp__nc_modes_def(&f, th, v_m, 1);
     mp__nc_att_text(&f, NC_GLOBAL, "title",
                     "metaplast synapse-ensemble record");
     mp__nc_provenance(&f, cfg, prov, "record");
@@ -114,7 +115,8 @@ int mp_io_ens_record_write(const char *path, const struct mp_config *cfg,
         mp__nc_put(&f, v[k], values[k], mp_io_ens_record_names[k]);
     mp__nc_put(&f, v_probes, c->probes, "probes");
     put_poisson(&f, pv, v_p);
-    mp__nc_modes_put(&f, th, v_m);
+    if (th->modes)
+        mp__nc_modes_put(&f, th, v_m);
     /* test hook (docs/RELIABILITY.md) */
     return mp__nc_finish(&f, f.rc ? 0 : mp__fault(MP_FAULT_RECORD));
 }
@@ -194,13 +196,15 @@ int mp_io_theory_write(const char *path, const struct mp_config *cfg,
     const double *const pv[2] = {signal_poisson, snr_poisson};
     static const char *const names[2] = {"signal_poisson", "snr_poisson"};
     struct nc f;
-    int dim = -1, v_age, v_sig, v_snr, sdim = -1, v_p, v_pc[2], v_m[4], k;
+    int dim = -1, v_age, v_sig, v_snr, sdim = -1, v_p = -1, v_pc[2], v_m[4];
+    int k;
     int rc = mp__nc_begin(&f, path);
     if (rc)
         return rc;
     mp__nc_check(&f, nc_def_dim(f.id, "age", n, &dim), "nc_def_dim");
-    mp__nc_check(&f, nc_def_dim(f.id, "state", th->states, &sdim),
-                 "nc_def_dim");
+    if (th->states) /* none for a Benna-Fusi chain */
+        mp__nc_check(&f, nc_def_dim(f.id, "state", th->states, &sdim),
+                     "nc_def_dim");
     v_age = def_age(&f, dim);
     v_sig = mp__nc_def(&f, "signal", NC_DOUBLE, 1, &dim, long_names[4], "1");
     v_snr = mp__nc_def(&f, "snr", NC_DOUBLE, 1, &dim, long_names[5], "1");
@@ -214,11 +218,13 @@ int mp_io_theory_write(const char *path, const struct mp_config *cfg,
                              poisson_long_names[k], "1");
         mp__nc_att_text(&f, v_pc[k], "clock", "poisson");
     }
-    v_p = mp__nc_def(&f, "p_inf", NC_DOUBLE, 1, &sdim,
-                     "stationary occupancy, states from deepest weak to "
-                     "deepest strong",
-                     "1");
-    mp__nc_modes_def(&f, th, v_m, 0);
+    if (th->states)
+        v_p = mp__nc_def(&f, "p_inf", NC_DOUBLE, 1, &sdim,
+                         "stationary occupancy, states from deepest weak "
+                         "to deepest strong",
+                         "1");
+    if (th->modes)
+        mp__nc_modes_def(&f, th, v_m, 0);
     mp__nc_att_text(&f, NC_GLOBAL, "title", "metaplast exact theory");
     mp__nc_provenance(&f, cfg, prov, "theory");
     mp__nc_theory_summary(&f, th);
@@ -231,7 +237,9 @@ int mp_io_theory_write(const char *path, const struct mp_config *cfg,
     for (k = 0; k < 2; k++)
         if (pv[k])
             mp__nc_put(&f, v_pc[k], pv[k], names[k]);
-    mp__nc_put(&f, v_p, th->p_inf, "p_inf");
-    mp__nc_modes_put(&f, th, v_m);
+    if (th->states)
+        mp__nc_put(&f, v_p, th->p_inf, "p_inf");
+    if (th->modes)
+        mp__nc_modes_put(&f, th, v_m);
     return mp__nc_finish(&f, 0);
 }

@@ -78,8 +78,14 @@ int mp_ens_curve(const struct mp_ens *e, struct mp_ens_curve *out);
 void mp_ens_curve_fini(struct mp_ens_curve *c);
 
 /* Copies the N state bytes (model.h: bit 6 strength, bits 0..5 depth)
- * into out (rank 0's; other ranks may pass NULL). */
+ * into out (rank 0's; other ranks may pass NULL).  MP_EINVAL for a
+ * Benna-Fusi chain, which has none (mp_ens_values). */
 int mp_ens_state(struct mp_ens *e, uint8_t *out);
+
+/* A Benna-Fusi chain's m x N variables, variable-major (u_k, k = 1..m,
+ * of synapse i at (k - 1) N + i), into out (rank 0's; other ranks may
+ * pass NULL).  MP_EINVAL for a discrete model. */
+int mp_ens_values(struct mp_ens *e, float *out);
 
 /*
  * Everything a checkpoint holds beyond the configuration: with it and the
@@ -94,12 +100,20 @@ struct mp_ens_snapshot {
     int64_t *count;    /* probes per age */
     double *mean;      /* running mean of m(t) per age */
     double *m2;        /* running sum of squared deviations per age */
-    uint8_t *state;    /* N state bytes */
+    uint8_t *state;    /* N state bytes (NULL for a Benna-Fusi chain) */
+    uint32_t vars;     /* Benna-Fusi chain: m; 0 for a discrete model */
+    float *u;          /* Benna-Fusi chain: vars x N variables, as
+                          mp_ens_values orders them; else NULL */
 };
 
-/* Allocates the snapshot's arrays for n synapses and n_ages ages. */
+/* Allocates the snapshot's arrays for n synapses and n_ages ages (a
+ * discrete model: state bytes). */
 int mp_ens_snapshot_alloc(struct mp_ens_snapshot *s, uint64_t synapses,
                           size_t n_ages);
+/* The same with vars float variables per synapse instead of the state
+ * bytes when vars > 0 (a Benna-Fusi chain of m = vars). */
+int mp_ens_snapshot_alloc_vars(struct mp_ens_snapshot *s, uint64_t synapses,
+                               size_t n_ages, uint32_t vars);
 void mp_ens_snapshot_fini(struct mp_ens_snapshot *s);
 
 /* Takes a snapshot (copies the state off the backend).  Under MPI, state

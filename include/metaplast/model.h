@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * model.h: the discrete synapse models a configuration names, and the
- * layout of a synapse's state byte (as checkpoints store it).
+ * model.h: the synapse models a configuration names (the discrete ones
+ * and the Benna-Fusi chain), and the layout of a discrete synapse's state
+ * byte (as checkpoints store it).
  * docs/MODELS.md has the equations and their sources.
  */
 #ifndef METAPLAST_MODEL_H
@@ -17,7 +18,8 @@ enum mp_syn_model {
     MP_SYN_BINARY = 0,  /* weight +-1, flips with q+ / q- */
     MP_SYN_CASCADE = 1, /* Fusi, Drew & Abbott (2005) */
     MP_SYN_SERIAL = 2,  /* Leibold & Kempter (2008) */
-    MP_SYN_MARKOV = 3   /* any chain, from the [synapse] table */
+    MP_SYN_MARKOV = 3,  /* any chain, from the [synapse] table */
+    MP_SYN_BENNA_FUSI = 4 /* Benna & Fusi (2016): m coupled variables */
 };
 
 /* Depth levels per strength that a state byte can hold. */
@@ -58,7 +60,25 @@ struct mp_syn_markov {
     struct mp_syn_row row[2][MP_SYN_MARKOV_MAX_STATES];
 };
 
-/* Parameters of a discrete synapse model: a plain value. */
+/* Most variables of a Benna-Fusi chain (synapse.bf_m). */
+#define MP_BF_MAX_M 16
+
+/*
+ * A Benna-Fusi chain (Benna & Fusi, Nat. Neurosci. 19:1697, 2016):
+ * C_k du_k/dt = g_(k-1,k) (u_(k-1) - u_k) + g_(k,k+1) (u_(k+1) - u_k),
+ * k = 1..m, g_(0,1) = 0, u_(m+1) = 0; u_1 is the weight.  Time in
+ * memories.
+ */
+struct mp_syn_bf {
+    uint32_t m;     /* variables per synapse, 1..MP_BF_MAX_M */
+    double c_ratio; /* C_k = c_ratio^(k-1) */
+    double g0;      /* g_(1,2), per memory */
+    double g_ratio; /* g_(k,k+1) = g0 / g_ratio^(k-1) */
+    double eta;     /* a memory's kick on u_1: +-eta */
+    double bound;   /* every u_k clipped to [-bound, bound]; 0 = none */
+};
+
+/* Parameters of a synapse model: a plain value. */
 struct mp_syn_params {
     int model;      /* enum mp_syn_model */
     uint32_t n;     /* cascade: depth n; serial: number of states M (even) */
@@ -67,9 +87,10 @@ struct mp_syn_params {
     double q_plus;  /* binary: probability of potentiation, [0,1] */
     double q_minus; /* binary: probability of depression, [0,1] */
     struct mp_syn_markov markov; /* markov: the table */
+    struct mp_syn_bf bf;         /* benna_fusi: the chain */
 };
 
-/* "binary", "cascade", "serial", "markov", or "?". */
+/* "binary", "cascade", "serial", "markov", "benna_fusi", or "?". */
 const char *mp_model_name(int model);
 
 #ifdef __cplusplus

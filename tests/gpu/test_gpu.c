@@ -240,6 +240,139 @@ Test(gpu_ensemble, checkpoint_crosses_backends)
     unlink(path);
 }
 
+/* ---- Benna-Fusi chains --------------------------------------------------- */
+
+#include "../split_check_bf.h"
+
+static void bf_compare(struct mp_config *c, const char *what)
+{
+    struct mp_ens *a = run(c, MP_BACKEND_CPU), *b = run(c, MP_BACKEND_CUDA);
+    const size_t nv = c->synapses * c->syn.bf.m;
+    float *va = malloc(nv * sizeof *va), *vb = malloc(nv * sizeof *vb);
+    struct mp_ens_curve ca, cb;
+    size_t k;
+    cr_assert(va && vb);
+    cr_assert_str_eq(mp_ens_backend(b), "cuda");
+    cr_assert_eq(mp_ens_values(a, va), 0, "%s", mp_errmsg());
+    cr_assert_eq(mp_ens_values(b, vb), 0, "%s", mp_errmsg());
+    for (k = 0; k < nv; k++)
+        cr_assert_eq(memcmp(&va[k], &vb[k], sizeof *va), 0,
+                     "%s: variable %zu of synapse %zu: cpu %.9g cuda %.9g",
+                     what, k / c->synapses + 1, k % c->synapses,
+                     (double)va[k], (double)vb[k]);
+    cr_assert_eq(mp_ens_curve(a, &ca), 0);
+    cr_assert_eq(mp_ens_curve(b, &cb), 0);
+    for (k = 0; k < ca.n; k++) {
+        cr_assert_eq(ca.probes[k], cb.probes[k]);
+        cr_assert_eq(memcmp(&ca.signal[k], &cb.signal[k], 8), 0,
+                     "%s: signal at age %llu: %.17g vs %.17g", what,
+                     (unsigned long long)ca.age[k], ca.signal[k],
+                     cb.signal[k]);
+        cr_assert_eq(memcmp(&ca.signal_sem[k], &cb.signal_sem[k], 8), 0);
+    }
+    mp_ens_curve_fini(&ca);
+    mp_ens_curve_fini(&cb);
+    free(va);
+    free(vb);
+    mp_ens_destroy(a);
+    mp_ens_destroy(b);
+}
+
+static struct mp_config bf_base(uint32_t m, double f, double bound)
+{
+    struct mp_config c;
+    mp_config_init(&c);
+    c.syn.model = MP_SYN_BENNA_FUSI;
+    c.syn.bf.m = m;
+    c.syn.bf.bound = bound;
+    c.f = f;
+    return c;
+}
+
+/* Both sign paths, unbounded from the stationary draw and bounded from
+ * u = 0, the longest chain (m = 16) included, N not a multiple of 128, a
+ * burn-in, more than 32 ages (two passes of the measurement). */
+Test(gpu_bf, matches_cpu_bit_for_bit)
+{
+    const uint32_t ms[4] = {6, 6, 3, 16};
+    int v;
+    need_device();
+    for (v = 0; v < 4; v++) {
+        struct mp_config c = bf_base(ms[v], v & 1 ? 0.3 : 0.5,
+                                     v >= 2 ? 2.5 : 0.0);
+        char what[64];
+        c.init = v >= 2 ? MP_INIT_PLASTIC : MP_INIT_STATIONARY;
+        c.synapses = SIZE(100000, 1500) + 37;
+        c.memories = SIZE(700, 150);
+        c.burn_in = 11;
+        c.every = 3;
+        c.max_age = SIZE(600, 120);
+        c.per_decade = SIZE(20, 60);
+        snprintf(what, sizeof what, "benna_fusi m = %u, f = %g, bound %g",
+                 ms[v], c.f, c.syn.bf.bound);
+        bf_compare(&c, what);
+    }
+}
+
+/* Blocks of tiles on the device (the kernels' tile0 offset) equal the
+ * whole on the CPU: variables and the tree's sums, bit for bit. */
+Test(gpu_bf, blocks_equal_whole_cpu)
+{
+    need_device();
+    check_split_bf(mp__ens_cuda_create, "cuda blocks");
+}
+
+/* Checkpoint on one backend, resume on the other: the uninterrupted CPU
+ * run's variables and curve. */
+Test(gpu_bf, checkpoint_crosses_backends)
+{
+    const int pairs[2][2] = {{MP_BACKEND_CUDA, MP_BACKEND_CPU},
+                             {MP_BACKEND_CPU, MP_BACKEND_CUDA}};
+    char path[128];
+    int k;
+    need_device();
+    snprintf(path, sizeof path, "/tmp/mp-test-gpu-bf-%ld.nc", (long)getpid());
+    for (k = 0; k < 2; k++) {
+        struct mp_config c = bf_base(5, 0.5, 0.0), back;
+        struct mp_ens_snapshot snap, x, y;
+        struct mp_ens *ref, *first, *second;
+        c.synapses = SIZE(200000, 3000) + 3;
+        c.memories = 400;
+        c.every = 9;
+        c.max_age = 150;
+        ref = run(&c, MP_BACKEND_CPU);
+        c.memories = 200;
+        first = run(&c, pairs[k][0]);
+        cr_assert_eq(mp_ens_snapshot(first, &snap), 0);
+        cr_assert_eq(mp_io_ens_ckpt_write(path, &c, &snap, NULL), 0, "%s",
+                     mp_errmsg());
+        mp_ens_snapshot_fini(&snap);
+        mp_ens_destroy(first);
+        cr_assert_eq(mp_io_ens_ckpt_read(path, &back, &snap), 0, "%s",
+                     mp_errmsg());
+        back.memories = 400;
+        back.backend = pairs[k][1];
+        cr_assert_eq(mp_config_validate(&back), 0);
+        cr_assert_eq(mp_ens_create(&second, &back), 0, "%s", mp_errmsg());
+        cr_assert_eq(mp_ens_restore(second, &snap), 0, "%s", mp_errmsg());
+        mp_ens_snapshot_fini(&snap);
+        cr_assert_eq(mp_ens_advance(second, UINT64_MAX), 0, "%s",
+                     mp_errmsg());
+        cr_assert_eq(mp_ens_snapshot(ref, &x), 0);
+        cr_assert_eq(mp_ens_snapshot(second, &y), 0);
+        cr_assert_eq(memcmp(x.u, y.u, x.synapses * x.vars * sizeof *x.u), 0,
+                     "%s -> %s: variables differ", k ? "cpu" : "cuda",
+                     k ? "cuda" : "cpu");
+        cr_assert_eq(memcmp(x.mean, y.mean, x.n_ages * 8), 0);
+        cr_assert_eq(memcmp(x.m2, y.m2, x.n_ages * 8), 0);
+        mp_ens_snapshot_fini(&x);
+        mp_ens_snapshot_fini(&y);
+        mp_ens_destroy(ref);
+        mp_ens_destroy(second);
+    }
+    unlink(path);
+}
+
 /* ---- Rate networks ------------------------------------------------------ */
 
 #include "metaplast/net.h"
@@ -505,6 +638,29 @@ Test(gpu_geometry, ensemble_at_every_geometry)
             snprintf(what, sizeof what, "%d blocks x %d threads, f = %g",
                      geometries[k][0], geometries[k][1], c.f);
             compare(&c, what);
+        }
+    }
+    mp__cuda_set_geometry(0, 0);
+}
+
+Test(gpu_geometry, benna_fusi_at_every_geometry)
+{
+    int k, fi;
+    need_device();
+    for (k = 0; k < 3; k++) {
+        for (fi = 0; fi < 2; fi++) {
+            struct mp_config c = bf_base(4, fi ? 0.3 : 0.5, 0.0);
+            char what[96];
+            c.synapses = SIZE(50000, 1200) + 77;
+            c.memories = 90;
+            c.every = 7;
+            c.max_age = 80;
+            c.per_decade = 20;
+            mp__cuda_set_geometry(geometries[k][0], geometries[k][1]);
+            snprintf(what, sizeof what,
+                     "benna_fusi, %d blocks x %d threads, f = %g",
+                     geometries[k][0], geometries[k][1], c.f);
+            bf_compare(&c, what);
         }
     }
     mp__cuda_set_geometry(0, 0);
@@ -1043,6 +1199,14 @@ Test(cudasim, lanes_in_reverse_order)
     c.every = 4;
     c.max_age = 60;
     compare(&c, "serial, lanes in reverse");
+    {
+        struct mp_config b = bf_base(5, 0.5, 0.0);
+        b.synapses = 2000 + 9;
+        b.memories = 80;
+        b.every = 4;
+        b.max_age = 60;
+        bf_compare(&b, "benna_fusi, lanes in reverse");
+    }
     {
         struct mp_config n = net_base();
         struct mp_net *a, *b;

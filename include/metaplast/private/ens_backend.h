@@ -2,7 +2,9 @@
 /*
  * ens_backend.h (private): the interface every synapse-ensemble backend
  * implements.  The scheduler (host/engine/ens.c) owns time; a backend
- * owns the state array and runs the shared rules of syn_rules.h over it.
+ * owns the state array and runs the shared rules of syn_rules.h (a
+ * discrete model's state bytes) or bf_rules.h (a Benna-Fusi chain's
+ * float variables, when desc.bf.m > 0) over it.
  * Every function returns 0 or an MP_E* code with its text (mp__fail).
  */
 #ifndef METAPLAST_PRIVATE_ENS_BACKEND_H
@@ -11,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bf_rules.h"
+#include "fsum.h"
 #include "syn_rules.h"
 
 #ifdef __cplusplus
@@ -47,6 +51,8 @@ struct mp_ens_desc {
     int threads;               /* CPU threads, 0 = all */
     int isa;                   /* CPU instruction set: enum mp_isa */
     struct mp_syn_table table; /* the compiled model */
+    struct mp_bf_rule bf;      /* a Benna-Fusi chain (bf.m > 0): its
+                                  rule; the table is then unused */
 };
 
 struct mp_ens_backend {
@@ -65,16 +71,34 @@ struct mp_ens_backend {
     /* Copies the `local` state bytes out of / into the backend. */
     int (*get_state)(struct mp_ens_backend *b, uint8_t *out);
     int (*set_state)(struct mp_ens_backend *b, const uint8_t *in);
+    /* A Benna-Fusi chain (NULL otherwise).  init_state draws from
+     * desc.bf (cum unused).  measure_bf pushes into `out` (n + 1 values
+     * per node: sum_i xi_i^mus[k] u_(1,i) for k < n, then sum_i u_(1,i),
+     * over the real synapses held) the tree nodes of fsum.h that lie
+     * wholly inside the tiles held, in tile order.  get_values and
+     * set_values copy the m x local variables, variable-major (u_k of
+     * held synapse j at k * local + j). */
+    int (*measure_bf)(struct mp_ens_backend *b, const uint64_t *mus,
+                      size_t n, struct mp_fsum *out);
+    int (*get_values)(struct mp_ens_backend *b, float *out);
+    int (*set_values)(struct mp_ens_backend *b, const float *in);
     void (*destroy)(struct mp_ens_backend *b);
 };
 
 int mp__ens_cpu_create(struct mp_ens_backend *b,
                        const struct mp_ens_desc *d);
+/* The CPU backend of a Benna-Fusi chain (mp__ens_cpu_create's, when
+ * d->bf.m > 0). */
+int mp__ens_bf_cpu_create(struct mp_ens_backend *b,
+                          const struct mp_ens_desc *d);
 
 /* MP_ENOTSUP in a build without CUDA, MP_ENODEV without a device,
  * MP_ETOOBIG when the state does not fit the device's free memory. */
 int mp__ens_cuda_create(struct mp_ens_backend *b,
                         const struct mp_ens_desc *d);
+/* ... of a Benna-Fusi chain (mp__ens_cuda_create's, when d->bf.m > 0). */
+int mp__ens_bf_cuda_create(struct mp_ens_backend *b,
+                           const struct mp_ens_desc *d);
 
 #ifdef __cplusplus
 }
