@@ -357,9 +357,9 @@ int mp__bf_theory_compute(const struct mp_config *cfg, struct mp_theory *out)
     return 0;
 }
 
-int mp__bf_theory_curve_poisson(const struct mp_config *cfg,
-                                const double *tau, size_t n, double *signal,
-                                double *snr)
+/* The curve at n ages in memories (ages) or in Poisson time (tau). */
+static int curve(const struct mp_config *cfg, const uint64_t *ages,
+                 const double *tau, size_t n, double *signal, double *snr)
 {
     struct bf_curve b;
     size_t i;
@@ -367,7 +367,8 @@ int mp__bf_theory_curve_poisson(const struct mp_config *cfg,
     if (rc)
         return rc;
     for (i = 0; i < n; i++) {
-        const double m = signal_poisson(&b, tau[i]);
+        const double m =
+            ages ? signal_at(&b, ages[i]) : signal_poisson(&b, tau[i]);
         if (signal)
             signal[i] = m;
         if (snr)
@@ -376,20 +377,15 @@ int mp__bf_theory_curve_poisson(const struct mp_config *cfg,
     return 0;
 }
 
+int mp__bf_theory_curve_poisson(const struct mp_config *cfg,
+                                const double *tau, size_t n, double *signal,
+                                double *snr)
+{
+    return curve(cfg, NULL, tau, n, signal, snr);
+}
+
 int mp__bf_theory_curve(const struct mp_config *cfg, const uint64_t *ages,
                         size_t n, double *signal, double *snr)
 {
-    struct bf_curve b;
-    size_t i;
-    int rc = curve_build(cfg, &b);
-    if (rc)
-        return rc;
-    for (i = 0; i < n; i++) {
-        const double m = signal_at(&b, ages[i]);
-        if (signal)
-            signal[i] = m;
-        if (snr)
-            snr[i] = m * b.scale;
-    }
-    return 0;
+    return curve(cfg, ages, NULL, n, signal, snr);
 }
