@@ -24,7 +24,15 @@ void mp__simd_table(const struct mp_syn_table *t, uint32_t depths,
         out->h[k] = (uint8_t)(t->hi[k] > 255 ? 255 : t->hi[k]);
         out->n[k] = (uint8_t)((t->next[k] & ~MP_SYN_MULTI) |
                               (undecided ? 0x80u : 0u));
-        out->m[k] = several ? 0xFF : 0;
+        if (several && t->xcount[k] == 1) { /* two targets: in vector */
+            const uint32_t e = t->xfirst[k];
+            out->h1[k] = (uint8_t)(t->xhi[e] > 255 ? 255 : t->xhi[e]);
+            out->n1[k] = (uint8_t)(t->xnext[e] |
+                                   (t->xhi[e] > 255 || t->xlo[e] ? 0x80u
+                                                                  : 0u));
+        } else {
+            out->m[k] = several ? 0xFF : 0;
+        }
         out->multi |= several;
         used[k >> 4] = 1;
     }

@@ -22,14 +22,20 @@
  *         the random byte is below it;
  *   n[k]  the target state, with bit 7 set where the byte alone cannot
  *         decide when it equals h[k] (refinement bits, or hi = 256);
- *   m[k]  0xFF where the entry has several targets (markov tables): any
- *         synapse taking it is left to mp_syn_step (multi = 1).
+ *   h1[k], n1[k]  an entry with two targets (markov tables): the inner
+ *         threshold's top byte and the first target (bit 7: the byte
+ *         equal to h1 does not decide); a taken synapse goes to n1 if
+ *         its byte is below h1, else to n (0 for other entries);
+ *   m[k]  0xFF where the entry has three or more targets: any synapse
+ *         taking it is left to mp_syn_step (multi = 1 for both kinds).
  * Only the 16-entry blocks some state can index are looked up.
  */
 struct mp_simd_table {
     uint8_t h[256];
     uint8_t n[256];
     uint8_t m[256];
+    uint8_t h1[256];
+    uint8_t n1[256];
     int multi;          /* some entry has several targets */
     uint32_t nblocks;   /* blocks in use */
     uint8_t block[16];  /* their numbers (k >> 4) */

@@ -73,7 +73,7 @@ typedef __m256i V;
 /* Everything constant over one call: keys per round, the table. */
 struct ctx {
     V k0[10], k1[10];
-    V h[16], n[16], m[16], base[16];
+    V h[16], n[16], m[16], h1[16], n1[16], base[16];
     uint32_t nb;
     int multi; /* look up m too */
 };
@@ -155,12 +155,13 @@ static inline void transpose(const V x[4], V r[4])
  * of the markov tables' third lookup. */
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 
-/* h[k] and n[k] for the indices k (one per byte); m[k] too if multi. */
-static ALWAYS_INLINE void lookup(const struct ctx *c, V k, V *h, V *n, V *m,
+/* h[k] and n[k] for the indices k (one per byte); m[k], h1[k] and n1[k]
+ * too if multi (x[0..2]). */
+static ALWAYS_INLINE void lookup(const struct ctx *c, V k, V *h, V *n, V *x,
                                  const int multi)
 {
     const V c70 = V_SET8(0x70);
-    V hh = V_XOR(k, k), nn = hh, mm = hh;
+    V hh = V_XOR(k, k), nn = hh, mm = hh, hh1 = hh, nn1 = hh;
     uint32_t b;
     for (b = 0; b < c->nb; b++) {
         /* k - 16 block in 0..15 -> 0x70..0x7F (looked up by its low
@@ -168,12 +169,17 @@ static ALWAYS_INLINE void lookup(const struct ctx *c, V k, V *h, V *n, V *m,
         const V idx = V_ADDS8(V_SUB8(k, c->base[b]), c70);
         hh = V_OR(hh, V_SHUF8(c->h[b], idx));
         nn = V_OR(nn, V_SHUF8(c->n[b], idx));
-        if (multi)
+        if (multi) {
             mm = V_OR(mm, V_SHUF8(c->m[b], idx));
+            hh1 = V_OR(hh1, V_SHUF8(c->h1[b], idx));
+            nn1 = V_OR(nn1, V_SHUF8(c->n1[b], idx));
+        }
     }
     *h = hh;
     *n = nn;
-    *m = mm;
+    x[0] = mm;
+    x[1] = hh1;
+    x[2] = nn1;
 }
 
 /* The undecided synapses of one vector (bits of `tie`), by mp_syn_step:
@@ -202,17 +208,21 @@ static ALWAYS_INLINE void step_vec(const struct ctx *c,
 {
     const V s0 = V_LOAD(s);
     const V c7f = V_SET8(0x7F);
-    V k, h, n, m, s1;
+    V k, h, n, x[3], s1;
     uint64_t tie;
 #if MP_SIMD_W == 64
     __mmask64 lt;
     k = _mm512_mask_mov_epi8(s0, (__mmask64)xi, V_OR(s0, V_SET8(0x80)));
-    lookup(c, k, &h, &n, &m, multi);
+    lookup(c, k, &h, &n, x, multi);
     lt = _mm512_cmplt_epu8_mask(u, h);
-    s1 = _mm512_mask_blend_epi8(lt, s0, V_AND(n, c7f));
     tie = _mm512_mask_cmpeq_epi8_mask(_mm512_movepi8_mask(n), u, h);
-    if (multi) /* taken entries with several targets */
-        tie |= lt & _mm512_movepi8_mask(m);
+    if (multi) { /* two targets: the first below h1; three or more: */
+        n = _mm512_mask_blend_epi8(_mm512_cmplt_epu8_mask(u, x[1]), n, x[2]);
+        tie |= lt & (_mm512_movepi8_mask(x[0]) |
+                     _mm512_mask_cmpeq_epi8_mask(_mm512_movepi8_mask(x[2]),
+                                                 u, x[1]));
+    }
+    s1 = _mm512_mask_blend_epi8(lt, s0, V_AND(n, c7f));
 #else
     /* Bit p of xi to byte p's sign bit: byte p / 8 of the word spread
      * over 8 bytes, each masked by its bit. */
@@ -224,14 +234,18 @@ static ALWAYS_INLINE void step_vec(const struct ctx *c,
         V_AND(_mm256_shuffle_epi8(V_SET32((uint32_t)xi), sel), bit), bit);
     V ge;
     k = V_OR(s0, V_AND(xm, V_SET8(0x80)));
-    lookup(c, k, &h, &n, &m, multi);
+    lookup(c, k, &h, &n, x, multi);
     /* Not taken where the byte is >= h, i.e. min(u, h) == h. */
     ge = _mm256_cmpeq_epi8(_mm256_min_epu8(u, h), h);
-    s1 = _mm256_blendv_epi8(V_AND(n, c7f), s0, ge);
     tie = (uint32_t)_mm256_movemask_epi8(
         V_AND(_mm256_cmpeq_epi8(u, h), n));
-    if (multi) /* taken entries with several targets */
-        tie |= (uint32_t)_mm256_movemask_epi8(_mm256_andnot_si256(ge, m));
+    if (multi) { /* two targets: the first below h1; three or more: */
+        const V ge1 = _mm256_cmpeq_epi8(_mm256_min_epu8(u, x[1]), x[1]);
+        n = _mm256_blendv_epi8(x[2], n, ge1);
+        tie |= (uint32_t)_mm256_movemask_epi8(_mm256_andnot_si256(
+            ge, V_OR(x[0], V_AND(_mm256_cmpeq_epi8(u, x[1]), x[2]))));
+    }
+    s1 = _mm256_blendv_epi8(V_AND(n, c7f), s0, ge);
 #endif
     V_STORE(s, s1);
     if (tie)
@@ -255,6 +269,8 @@ static void setup(struct ctx *c, const struct mp_ens_desc *d,
         c->h[b] = V_TAB(t->h + 16u * t->block[b]);
         c->n[b] = V_TAB(t->n + 16u * t->block[b]);
         c->m[b] = V_TAB(t->m + 16u * t->block[b]);
+        c->h1[b] = V_TAB(t->h1 + 16u * t->block[b]);
+        c->n1[b] = V_TAB(t->n1 + 16u * t->block[b]);
         c->base[b] = V_SET8(16u * t->block[b]);
     }
 }
