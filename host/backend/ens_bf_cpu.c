@@ -298,7 +298,8 @@ static int bf_set(struct mp_ens_backend *b, const float *in)
     return 0;
 }
 
-/* A chain has no state bytes and no integer overlaps. */
+/* A chain has no state bytes and no integer overlaps: the byte-state
+ * entries of either Benna-Fusi backend refuse. */
 static int no_bytes(struct mp_ens_backend *b, uint8_t *out)
 {
     (void)b;
@@ -308,7 +309,8 @@ static int no_bytes(struct mp_ens_backend *b, uint8_t *out)
 
 static int no_bytes_in(struct mp_ens_backend *b, const uint8_t *in)
 {
-    return no_bytes(b, (uint8_t *)(uintptr_t)in);
+    (void)in;
+    return no_bytes(b, NULL);
 }
 
 static int no_int_sums(struct mp_ens_backend *b, const uint64_t *mus, size_t n,
@@ -318,6 +320,13 @@ static int no_int_sums(struct mp_ens_backend *b, const uint64_t *mus, size_t n,
     (void)n;
     (void)sums;
     return no_bytes(b, NULL);
+}
+
+void mp__ens_bf_no_bytes(struct mp_ens_backend *b)
+{
+    b->measure = no_int_sums;
+    b->get_state = no_bytes;
+    b->set_state = no_bytes_in;
 }
 
 static void bf_destroy(struct mp_ens_backend *b)
@@ -359,9 +368,7 @@ int mp__ens_bf_cpu_create(struct mp_ens_backend *b, const struct mp_ens_desc *d)
     b->ctx = c;
     b->init_state = bf_init;
     b->advance = bf_advance;
-    b->measure = no_int_sums;
-    b->get_state = no_bytes;
-    b->set_state = no_bytes_in;
+    mp__ens_bf_no_bytes(b);
     b->measure_bf = bf_measure;
     b->get_values = bf_get;
     b->set_values = bf_set;

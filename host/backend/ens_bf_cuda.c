@@ -208,29 +208,6 @@ static int gpu_bf_set(struct mp_ens_backend *b, const float *in)
     return 0;
 }
 
-/* A chain has no state bytes and no integer overlaps. */
-static int no_bytes(struct mp_ens_backend *b, uint8_t *out)
-{
-    (void)b;
-    (void)out;
-    return mp__fail(MP_EINVAL, "a Benna-Fusi chain has no state bytes");
-}
-
-static int no_bytes_in(struct mp_ens_backend *b, const uint8_t *in)
-{
-    (void)in;
-    return no_bytes(b, NULL);
-}
-
-static int no_int_sums(struct mp_ens_backend *b, const uint64_t *mus, size_t n,
-                       int64_t *sums)
-{
-    (void)mus;
-    (void)n;
-    (void)sums;
-    return no_bytes(b, NULL);
-}
-
 static void gpu_bf_destroy(struct mp_ens_backend *b)
 {
     struct gpu_bf *g = b->ctx;
@@ -311,9 +288,7 @@ int mp__ens_bf_cuda_create(struct mp_ens_backend *b,
     }
     b->init_state = gpu_bf_init;
     b->advance = gpu_bf_advance;
-    b->measure = no_int_sums;
-    b->get_state = no_bytes;
-    b->set_state = no_bytes_in;
+    mp__ens_bf_no_bytes(b); /* ens_bf_cpu.c */
     b->measure_bf = gpu_bf_measure;
     b->get_values = gpu_bf_get;
     b->set_values = gpu_bf_set;

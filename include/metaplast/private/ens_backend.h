@@ -89,6 +89,10 @@ int mp__ens_cpu_create(struct mp_ens_backend *b,
                        const struct mp_ens_desc *d);
 /* The CPU backend of a Benna-Fusi chain (mp__ens_cpu_create's, when
  * d->bf.m > 0). */
+/* Sets a Benna-Fusi backend's byte-state entries (measure, get_state,
+ * set_state) to ones that refuse: a chain has no state bytes. */
+void mp__ens_bf_no_bytes(struct mp_ens_backend *b);
+
 int mp__ens_bf_cpu_create(struct mp_ens_backend *b,
                           const struct mp_ens_desc *d);
 
