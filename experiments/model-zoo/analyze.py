@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
-"""Model zoo: forgetting curves of five synapse models, simulation against
+"""Model zoo: forgetting curves of six synapse models, simulation against
 the exact theory in both clocks, and the summary numbers of each.
 
 usage: analyze.py RUNS_DIR OUT.png
@@ -32,6 +32,7 @@ MODELS = [
     ("cascade10", "cascade, n = 10", 20),
     ("serial", "serial, M = 10, q = 0.5", 10),
     ("skip10", "skip serial (markov), M = 10", 10),
+    ("lgtri12", "random triangular (markov), 12", 12),
     ("bf6", "Benna-Fusi, m = 6", None),
 ]
 # Benna-Fusi chains (theory only): m, fit range of ages (inclusive), the
@@ -126,10 +127,10 @@ def main(runs, png):
         print(f"  m = {m:2d}, ages {rng[0]:.0e}-{rng[1]:.0e}: slope {sm:.4f}"
               f" (memories), {sp:.4f} (Poisson time)")
         tt = np.maximum(t, 0.5)
-        bx.plot(tt, th.snr.values, "-", color=f"C{4 + k}",
+        bx.plot(tt, th.snr.values, "-", color=f"C{5 + k}",
                 label=f"m = {m}, N = 1e6 (slope {sm:.3f} over "
                 f"{rng[0]:.0e}-{rng[1]:.0e})")
-        bx.plot(tt, th.snr_poisson.values, "--", color=f"C{4 + k}", lw=1)
+        bx.plot(tt, th.snr_poisson.values, "--", color=f"C{5 + k}", lw=1)
     tr = np.array([1e2, 1e8])
     bx.plot(tr, 1.5 * 231.7 * (tr / 10) ** -0.5, ":", color="k", lw=1,
             label="t^(-1/2)")

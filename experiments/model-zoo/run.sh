@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # run.sh: the model zoo: simulates binary, cascade (n = 10), serial
-# (M = 10), a skipping serial chain (a markov table) and a Benna-Fusi chain
+# (M = 10), two markov tables (a skipping serial chain and a random
+# triangular synapse drawn by lgtri.py) and a Benna-Fusi chain
 # (m = 6) at N = 10^6, computes the exact theory of each in both clocks
 # (memories and Poisson time), the theory at N = 10^9, and the Benna-Fusi
 # chain's theory alone over long ages and N = 10^6 ... 10^12; then plots
@@ -15,7 +16,7 @@ cd "$here/../.."
 bash tests/setup.sh >/dev/null
 out=${1:-runs/model-zoo}
 mkdir -p "$out"
-for m in binary cascade10 serial skip10 bf6; do
+for m in binary cascade10 serial skip10 lgtri12 bf6; do
   if [[ ! -f $out/$m/record.nc ]]; then
     ./build/metaplast run "$here/$m.ini" --out "$out/$m" --quiet
   fi
