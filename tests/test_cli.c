@@ -141,6 +141,13 @@ static const char small[] = "[run]\nmemories = 300\nbackend = cpu\n"
                             "[synapse]\nmodel = cascade\nn = 5\n"
                             "[measure]\nmax_age = 100\n";
 
+static const char net_cfg[] = "[run]\nparadigm = network\nduration = 20s\n"
+                              "[network]\ndt = 1ms\ninputs = 16\n"
+                              "neurons = 3\nw_init = 0.5\n"
+                              "[input]\npatterns = 4\nswitch_every = 20ms\n"
+                              "[bcm]\ntau_w = 20s\ntau_theta = 1s\n"
+                              "[record]\ninterval = 500ms\n";
+
 static int file_exists(const char *p)
 {
     return access(p, F_OK) == 0;
@@ -148,7 +155,24 @@ static int file_exists(const char *p)
 
 Test(cli, help_version_usage)
 {
+    static const char *const commands[] = {
+        "metaplast run CONFIG", "metaplast resume DIR",
+        "metaplast theory CONFIG", "metaplast validate CONFIG",
+        "metaplast info FILE", "metaplast sweep CONFIG",
+        "metaplast sweep-run DIR", "metaplast sweep-status DIR",
+        "metaplast collect [--skip-damaged] DIR", "metaplast plot DIR|FILE",
+        "\n  run ", "\n  resume ", "\n  theory ", "\n  validate ",
+        "\n  info ", "\n  sweep ", "\n  sweep-run DIR",
+        "\n  sweep-status ", "\n  collect ", "\n  plot DIR|FILE",
+        /* Both paradigms, and whose keys are whose. */
+        "run.paradigm", "\n  ensemble  ", "\n  network   ",
+        "Keys: run.memories, [ensemble]", "Keys: run.duration, [network]",
+        "A\nkey of the other paradigm is refused"};
+    size_t i;
     cr_expect_eq(cli("--help", NULL), 0);
+    for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        cr_expect(strstr(out, commands[i]), "--help lacks '%s':\n%s",
+                  commands[i], out);
     cr_expect(strstr(out, "usage: metaplast run CONFIG"), "%s", out);
     cr_expect_eq(cli("--version", NULL), 0);
     cr_expect(strncmp(out, "metaplast ", 10) == 0, "%s", out);
@@ -319,15 +343,249 @@ Test(cli, cuda_backend_without_device)
     cr_expect(!file_exists(path_in("cu")));
 }
 
-/* --quiet prints no progress; without a terminal, progress goes to stderr
- * as log lines only (none in a run this short). */
+/* The number of lines of text that start with prefix. */
+static int lines_starting(const char *text, const char *prefix)
+{
+    const char *p = text;
+    int n = 0;
+    while (p && *p) {
+        n += strncmp(p, prefix, strlen(prefix)) == 0;
+        p = strchr(p, '\n');
+        p = p ? p + 1 : NULL;
+    }
+    return n;
+}
+
+/* --quiet prints no progress, description or table, only the summary
+ * line that ends every finished run (scripts capture it); without a
+ * terminal, progress goes to stderr as log lines only (none in a run this
+ * short). */
 Test(cli, quiet)
 {
     const char *cfg = write_file("a.ini", small);
+    char want[512];
     cr_assert_eq(cli("run", cfg, "--out", path_in("q"), "--quiet", NULL), 0);
     cr_expect_str_eq(err, "");
+    snprintf(want, sizeof want,
+             "results: %s/record.nc; SNR(0) = ", path_in("q"));
+    cr_expect(strncmp(out, want, strlen(want)) == 0, "%s", out);
+    cr_expect(strstr(out, " (theory ") && strstr(out, "; lifetime = ") &&
+                  strstr(out, " memories (theory "),
+              "%s", out);
+    cr_expect_eq(lines_starting(out, ""), 1, "one line: %s", out);
+    /* The same line ends a run that is not quiet. */
+    cr_assert_eq(cli("run", cfg, "--out", path_in("v"), NULL), 0);
+    cr_expect(strstr(out, "SNR(0): "), "%s", out);
+    cr_expect_eq(lines_starting(out, "results: "), 1, "%s", out);
+    cr_expect(strstr(out, "; lifetime = "), "%s", out);
+    /* A network's: time and the last record entry's means. */
+    cr_assert_eq(cli("run", write_file("n.ini", net_cfg), "--out",
+                     path_in("nq"), "--quiet", NULL),
+                 0, "%s", err);
+    snprintf(want, sizeof want,
+             "results: %s/record.nc; time = 20 s (20000 steps); mean rate = ",
+             path_in("nq"));
+    cr_expect(strncmp(out, want, strlen(want)) == 0, "%s", out);
+    cr_expect(strstr(out, "(3 neurons); w_mean = ") &&
+                  strstr(out, ", w_std = "),
+              "%s", out);
+    cr_expect_eq(lines_starting(out, ""), 1, "one line: %s", out);
+    /* theory: the file, SNR(0) and the lifetime. */
+    cr_assert_eq(cli("theory", cfg, "--out", path_in("th"), "--quiet", NULL),
+                 0);
+    snprintf(want, sizeof want, "theory: %s/theory.nc; SNR(0) = ",
+             path_in("th"));
+    cr_expect(strncmp(out, want, strlen(want)) == 0, "%s", out);
+    cr_expect(strstr(out, "; lifetime = ") && strstr(out, " memories\n"),
+              "%s", out);
+    cr_expect_eq(lines_starting(out, ""), 1, "one line: %s", out);
+}
+
+/* A key of the other paradigm is refused before any work, naming where
+ * it was set, the key and the paradigm. */
+Test(cli, other_paradigm_key_refused)
+{
+    const char *cfg = write_file("a.ini", small);
+    const char *run = path_in("never");
+    char want[512];
+    cr_expect_eq(cli("run", cfg, "--out", run, "--set", "bcm.tau_w=5s", NULL),
+                 2);
+    cr_expect(strstr(err, "--set #1: bcm.tau_w is a network key; this run's "
+                          "paradigm is ensemble (run.paradigm, by default)"),
+              "%s", err);
+    cr_expect(!file_exists(run), "the output directory was created");
+    cr_expect_eq(cli("validate", cfg, "--set", "run.duration=10s", NULL), 2);
+    cr_expect(strstr(err, "run.duration is a network key"), "%s", err);
+    /* In the file: its line; the paradigm's line. */
+    cfg = write_file("n.ini", "[run]\nparadigm = network\nduration = 2s\n"
+                              "[measure]\nmax_age = 10\n");
+    cr_expect_eq(cli("run", cfg, "--out", run, NULL), 2);
+    snprintf(want, sizeof want,
+             "%s:5: measure.max_age is an ensemble key; this run's paradigm "
+             "is network (run.paradigm, at %s:2)",
+             cfg, cfg);
+    cr_expect(strstr(err, want), "%s", err);
+    cr_expect(!file_exists(run));
+    cr_expect_eq(cli("run", cfg, "--out", run, "--set", "run.memories=5",
+                     NULL),
+                 2);
+    cr_expect(strstr(err, "run.memories is an ensemble key"), "%s", err);
+    /* [synapse]: ensembles, and networks of discrete synapses only. */
+    cfg = write_file("n.ini", net_cfg);
+    cr_expect_eq(cli("validate", cfg, "--set", "synapse.n=4", NULL), 2);
+    cr_expect(strstr(err, "synapse.n is a key of the synapse model, which a "
+                          "network uses only with discrete synapses"),
+              "%s", err);
+    cr_expect_eq(cli("validate", cfg, "--set", "network.synapse=discrete",
+                     "--set", "synapse.n=4", NULL),
+                 0, "%s", err);
+    /* sweep and resume: the same refusal. */
+    cr_expect_eq(cli("sweep", write_file("a.ini", small), "--vary",
+                     "bcm.tau_w=1s,2s", "--out", run, NULL),
+                 2);
+    cr_expect(strstr(err, "bcm.tau_w is a network key"), "%s", err);
+    cr_expect(!file_exists(run));
+    cr_assert_eq(cli("run", write_file("a.ini", small), "--out",
+                     path_in("r"), "--quiet", NULL),
+                 0, "%s", err);
+    cr_expect_eq(cli("resume", path_in("r"), "--set", "bcm.tau_w=5s", NULL),
+                 2);
+    cr_expect(strstr(err, "bcm.tau_w is a network key; this run's paradigm "
+                          "is ensemble"),
+              "%s", err);
+}
+
+/* config.ini: each section once, and only the keys the run used. */
+static void assert_config_ini(const char *path, const char *const *absent,
+                              size_t n_absent)
+{
+    static const char *const sections[] = {
+        "[run]",   "[ensemble]", "[synapse]",  "[measure]", "[output]",
+        "[checkpoint]", "[network]", "[input]", "[bcm]",    "[neuromod]",
+        "[scaling]", "[protocol]", "[record]"};
+    char text[65536];
+    size_t i;
+    slurp(path, text, sizeof text);
+    cr_expect_eq(lines_starting(text, "[run]"), 1, "%s", text);
+    for (i = 0; i < sizeof sections / sizeof sections[0]; i++)
+        cr_expect(lines_starting(text, sections[i]) <= 1, "%s twice:\n%s",
+                  sections[i], text);
+    for (i = 0; i < n_absent; i++)
+        cr_expect(!strstr(text, absent[i]), "'%s' in %s:\n%s", absent[i],
+                  path, text);
+}
+
+Test(cli, config_ini_holds_the_run_keys)
+{
+    static const char *const not_ens[] = {
+        "[network]", "[input]", "[bcm]",  "[neuromod]", "[scaling]",
+        "[protocol]", "[record]", "\nduration ="};
+    static const char *const not_net[] = {"[ensemble]", "[synapse]",
+                                          "[measure]", "\nmemories ="};
+    struct mp_config c;
+    cr_assert_eq(cli("run", write_file("a.ini", small), "--out",
+                     path_in("e"), "--quiet", NULL),
+                 0, "%s", err);
+    assert_config_ini(path_in("e/config.ini"), not_ens,
+                      sizeof not_ens / sizeof not_ens[0]);
+    cr_assert_eq(cli("run", write_file("n.ini", net_cfg), "--out",
+                     path_in("n"), "--quiet", NULL),
+                 0, "%s", err);
+    assert_config_ini(path_in("n/config.ini"), not_net,
+                      sizeof not_net / sizeof not_net[0]);
+    /* It loads and validates as it is (run again from it). */
+    mp_config_init(&c);
+    cr_expect_eq(mp_config_load(&c, path_in("n/config.ini")), 0, "%s",
+                 mp_errmsg());
+    cr_expect_eq(mp_config_validate(&c), 0, "%s", mp_errmsg());
+    cr_expect_eq(cli("validate", path_in("n/config.ini"), NULL), 0, "%s",
+                 err);
+    /* A network of discrete synapses uses [synapse]. */
+    cr_assert_eq(cli("run", path_in("n.ini"), "--out", path_in("d"),
+                     "--set", "network.synapse=discrete", "--set",
+                     "synapse.n=4", "--set", "run.duration=1s", "--quiet",
+                     NULL),
+                 0, "%s", err);
+    assert_config_ini(path_in("d/config.ini"), not_net + 2, 2);
+    slurp(path_in("d/config.ini"), out, sizeof out);
+    cr_expect(strstr(out, "[synapse]\nmodel = cascade\nn = 4\n"), "%s",
+              out);
+}
+
+/* Earlier versions wrote every key of both paradigms (and [run] twice)
+ * into config.ini and checkpoints: those still resume. */
+static const char old_keys[] = "\n[run]\nduration = 1e+02s\n\n[network]\n"
+                               "dt = 0.001s\n\n[bcm]\ntau_w = 1e+01s\n";
+
+/* Rewrites a checkpoint's config_ini with text appended, and its header
+ * checksum to match (docs/CHECKPOINT.md). */
+static void append_to_checkpoint_config(const char *path, const char *more)
+{
+    unsigned long long done, total, seed;
+    char *ini, *text, hex[32];
+    size_t len;
+    int nc;
+    cr_assert_eq(nc_open(path, NC_WRITE, &nc), NC_NOERR);
+    nc_get_att_ulonglong(nc, NC_GLOBAL, "memories_done", &done);
+    nc_get_att_ulonglong(nc, NC_GLOBAL, "memories_total", &total);
+    nc_get_att_ulonglong(nc, NC_GLOBAL, "seed", &seed);
+    cr_assert_eq(nc_inq_attlen(nc, NC_GLOBAL, "config_ini", &len), NC_NOERR);
+    ini = calloc(1, len + strlen(more) + 1);
+    text = calloc(1, len + strlen(more) + 256);
+    nc_get_att_text(nc, NC_GLOBAL, "config_ini", ini);
+    strcat(ini, more);
+    sprintf(text, "memories_done=%llu\nmemories_total=%llu\nseed=%llu\n%s",
+            done, total, seed, ini);
+    snprintf(hex, sizeof hex, "%016llx",
+             (unsigned long long)mp_io_hash64(text, strlen(text)));
+    nc_redef(nc);
+    cr_assert_eq(nc_put_att_text(nc, NC_GLOBAL, "config_ini", strlen(ini),
+                                 ini),
+                 NC_NOERR);
+    cr_assert_eq(nc_put_att_text(nc, NC_GLOBAL, "header_checksum",
+                                 strlen(hex), hex),
+                 NC_NOERR);
+    nc_close(nc);
+    free(ini);
+    free(text);
+}
+
+Test(cli, earlier_configs_with_every_key_resume)
+{
+    const char *cfg = write_file("a.ini", small);
+    char ini[65536], *mark, text[70000];
+    FILE *f;
+    /* A checkpoint: extended by 100 memories. */
+    cr_assert_eq(cli("run", cfg, "--out", path_in("c"), "--quiet", NULL), 0,
+                 "%s", err);
+    append_to_checkpoint_config(path_in("c/checkpoint.nc"), old_keys);
+    cr_expect_eq(cli("info", path_in("c/checkpoint.nc"), NULL), 0, "%s%s",
+                 out, err);
+    cr_expect_eq(cli("resume", path_in("c"), "--memories", "100", "--quiet",
+                     NULL),
+                 0, "%s", err);
     cr_expect(strstr(out, "results: "), "%s", out);
-    cr_expect(!strstr(out, "SNR(0)"), "%s", out);
+    /* config.ini alone (a run killed before its first checkpoint): it
+     * starts again. */
+    cr_assert_eq(cli("run", cfg, "--out", path_in("k"), "--quiet", NULL), 0,
+                 "%s", err);
+    slurp(path_in("k/config.ini"), ini, sizeof ini);
+    mark = strstr(ini, "# metaplast run configuration; checksum ");
+    cr_assert_not_null(mark);
+    *mark = '\0';
+    snprintf(text, sizeof text, "%s%s\n", ini, old_keys);
+    snprintf(text + strlen(text), sizeof text - strlen(text),
+             "# metaplast run configuration; checksum %016llx\n",
+             (unsigned long long)mp_io_hash64(text, strlen(text)));
+    unlink(path_in("k/checkpoint.nc"));
+    unlink(path_in("k/record.nc"));
+    f = fopen(path_in("k/config.ini"), "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+    cr_expect_eq(cli("resume", path_in("k"), NULL), 0, "%s", err);
+    cr_expect(strstr(out, "(no checkpoint yet: from the start)"), "%s", out);
+    cr_expect(file_exists(path_in("k/record.nc")));
 }
 
 /* ---- Checkpoints, signals, resume -------------------------------------- */
@@ -592,12 +850,6 @@ Test(cli, output_dir_not_writable)
 
 /* ---- Rate networks ------------------------------------------------------ */
 
-static const char net_cfg[] = "[run]\nparadigm = network\nduration = 20s\n"
-                              "[network]\ndt = 1ms\ninputs = 16\n"
-                              "neurons = 3\nw_init = 0.5\n"
-                              "[input]\npatterns = 4\nswitch_every = 20ms\n"
-                              "[bcm]\ntau_w = 20s\ntau_theta = 1s\n"
-                              "[record]\ninterval = 500ms\n";
 
 Test(cli, network_run)
 {

@@ -341,3 +341,119 @@ Test(config, unknown_section_lists_all_sections)
                                   "record"),
               "%s", mp_errmsg());
 }
+
+/* Which keys each paradigm uses: the shared ones are exactly these, so a
+ * new section is assigned to a paradigm (host/config/validate.c) before
+ * it can be shared by accident; [synapse] is a network's only with
+ * discrete synapses. */
+Test(config, keys_of_each_paradigm)
+{
+    static const char *const shared[] = {
+        "run.paradigm", "run.seed",         "run.backend",
+        "run.threads",  "output.dir",       "checkpoint.every",
+        "checkpoint.deflate"};
+    struct mp_config e, n, d;
+    size_t i, j, n_shared = 0;
+    mp_config_init(&e);
+    mp_config_init(&n);
+    n.paradigm = MP_PARADIGM_NETWORK;
+    d = n;
+    d.discrete = 1;
+    for (i = 0; i < mp_config_nkeys(); i++) {
+        char value[4096];
+        const char *name;
+        int is_shared = 0;
+        mp_config_key(&e, i, &name, value, sizeof value);
+        for (j = 0; j < sizeof shared / sizeof shared[0]; j++)
+            is_shared |= !strcmp(name, shared[j]);
+        n_shared += (size_t)is_shared;
+        cr_expect(mp_config_key_used(&e, i) || mp_config_key_used(&n, i) ||
+                      mp_config_key_used(&d, i),
+                  "%s: no paradigm uses it", name);
+        if (!strncmp(name, "synapse.", 8)) {
+            cr_expect(mp_config_key_used(&e, i) && mp_config_key_used(&d, i) &&
+                          !mp_config_key_used(&n, i),
+                      "%s", name);
+            continue;
+        }
+        cr_expect_eq(mp_config_key_used(&e, i) && mp_config_key_used(&n, i),
+                     is_shared, "%s: shared %d", name, is_shared);
+    }
+    cr_expect_eq(n_shared, sizeof shared / sizeof shared[0]);
+    cr_expect_not(mp_config_key_used(&e, mp_config_nkeys()));
+}
+
+/* A key of the other paradigm: refused, naming the key, where it was
+ * set and the paradigm; dropped (back to its default, unset) by
+ * mp_config_drop_unused, after which the configuration validates. */
+Test(config, other_paradigm_keys)
+{
+    struct mp_config c;
+    char want[256];
+    cr_expect_eq(load("[run]\nmemories = 300\n[bcm]\ntau_w = 5s\n", &c),
+                 MP_EINVAL);
+    snprintf(want, sizeof want,
+             "%s:4: bcm.tau_w is a network key; this run's paradigm is "
+             "ensemble (run.paradigm, by default)",
+             path);
+    cr_expect(strstr(mp_errmsg(), want), "%s", mp_errmsg());
+    mp_config_init(&c);
+    cr_assert_eq(mp_config_set(&c, "run.paradigm=network", 1), 0);
+    cr_assert_eq(mp_config_set(&c, "measure.every=3", 2), 0);
+    cr_expect_eq(mp_config_validate(&c), MP_EINVAL);
+    cr_expect(strstr(mp_errmsg(),
+                     "--set #2: measure.every is an ensemble key; this run's "
+                     "paradigm is network (run.paradigm, by --set #1): "
+                     "remove the key, or set run.paradigm = ensemble"),
+              "%s", mp_errmsg());
+    cr_assert_eq(mp_config_set(&c, "synapse.model=binary", 3), 0);
+    cr_expect_eq(mp_config_validate(&c), MP_EINVAL);
+    cr_expect(strstr(mp_errmsg(),
+                     "--set #3: synapse.model is a key of the synapse model, "
+                     "which a network uses only with discrete synapses"),
+              "%s", mp_errmsg());
+    mp_config_drop_unused(&c);
+    cr_expect_eq(c.every, 1u);
+    cr_expect_eq(c.syn.model, MP_SYN_CASCADE);
+    cr_expect_eq(c.paradigm, MP_PARADIGM_NETWORK);
+    cr_expect_eq(mp_config_validate(&c), 0, "%s", mp_errmsg());
+    /* A network of discrete synapses keeps its model. */
+    cr_assert_eq(mp_config_set(&c, "network.synapse=discrete", 4), 0);
+    cr_assert_eq(mp_config_set(&c, "synapse.model=binary", 5), 0);
+    mp_config_drop_unused(&c);
+    cr_expect_eq(c.syn.model, MP_SYN_BINARY);
+    cr_expect_eq(mp_config_validate(&c), 0, "%s", mp_errmsg());
+}
+
+/* config.ini of a network: one [run], its keys only, and it reads back
+ * to the same configuration. */
+Test(config, network_written_without_ensemble_keys)
+{
+    struct mp_config a, b;
+    char *text = NULL;
+    size_t len = 0, i;
+    FILE *f;
+    cr_assert_eq(load("[run]\nparadigm = network\nseed = 4\n"
+                      "duration = 5s\n[bcm]\ntau_w = 7s\n",
+                      &a),
+                 0, "%s", mp_errmsg());
+    f = open_memstream(&text, &len);
+    cr_assert_eq(mp_config_write(&a, f), 0);
+    fclose(f);
+    cr_expect(strstr(text, "[run]\nparadigm = network\nseed = 4\n"), "%s",
+              text);
+    cr_expect(strstr(text, "duration = 5s\n"), "%s", text);
+    cr_expect(!strstr(strstr(text, "[run]") + 1, "[run]"), "%s", text);
+    cr_expect(!strstr(text, "[ensemble]") && !strstr(text, "[synapse]") &&
+                  !strstr(text, "[measure]") && !strstr(text, "memories"),
+              "%s", text);
+    cr_assert_eq(load(text, &b), 0, "%s\n%s", mp_errmsg(), text);
+    free(text);
+    for (i = 0; i < mp_config_nkeys(); i++) {
+        char va[4096], vb[4096];
+        const char *na, *nb;
+        mp_config_key(&a, i, &na, va, sizeof va);
+        mp_config_key(&b, i, &nb, vb, sizeof vb);
+        cr_expect_str_eq(va, vb, "%s", na);
+    }
+}

@@ -190,6 +190,19 @@ static int clock_option(const struct args *a, struct mp_config *c)
     return strcmp(a->clock, "both") ? SHOW_POISSON : SHOW_BOTH;
 }
 
+/* The last line, --quiet or not: the file, SNR(0), the lifetimes shown. */
+static void theory_line(const char *path, const struct mp_theory *th,
+                        int show)
+{
+    char lt[64] = "", ltp[64] = "";
+    if (show & SHOW_MEMORIES)
+        mp_cli_lifetime(th->lifetime, lt, sizeof lt);
+    if (show & SHOW_POISSON)
+        mp_cli_lifetime_poisson(th->lifetime_poisson, ltp, sizeof ltp);
+    printf("theory: %s; SNR(0) = %.6g; lifetime = %s%s%s\n", path, th->snr0,
+           lt, lt[0] && ltp[0] ? "; lifetime = " : "", ltp);
+}
+
 /* The curves at n ages: memories always, Poisson time if shown. */
 static int theory_curves(const struct mp_config *c, const uint64_t *ages,
                          size_t n, double *const v[4], int show)
@@ -250,7 +263,7 @@ int mp_cli_theory(const struct args *a)
         theory_summary(&c, &th, show);
         theory_table(ages, cv, n, show);
     }
-    printf("theory: %s\n", path);
+    theory_line(path, &th, show);
 out:
     free(ages);
     for (k = 0; k < 4; k++)

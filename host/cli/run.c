@@ -80,14 +80,52 @@ static void announce(const struct mp_run *run)
     fflush(stdout);
 }
 
-static void ens_summary(const struct mp_run *run, double elapsed)
+/* The curve's table against the theory, SNR(0), the lifetime. */
+static void ens_table(const struct mp_run *run, const struct mp_ens_curve *c,
+                      const double *snr_th, const struct mp_theory *th,
+                      double elapsed)
+{
+    const struct mp_config *cfg = mp_run_config(run);
+    char lt[64], ltt[64];
+    size_t k, step;
+    printf("done in %.1f s (%.3g synapse updates/s)\n", elapsed,
+           elapsed > 0 ? (double)(mp_run_done(run) - mp_run_started_at(run)) *
+                             (double)cfg->synapses / elapsed
+                       : 0.0);
+    printf("  %10s  %12s  %12s  %10s  %12s  %8s\n", "age", "signal",
+           "+- sem", "snr", "snr_theory", "probes");
+    step = c->n > 16 ? (c->n + 15) / 16 : 1;
+    for (k = 0; k < c->n; k++)
+        if (k % step == 0 || k == c->n - 1)
+            printf("  %10llu  %12.5g  %12.2g  %10.4g  %12.4g  %8lld\n",
+                   (unsigned long long)c->age[k], c->signal[k],
+                   c->signal_sem[k], c->snr[k], snr_th[k],
+                   (long long)c->probes[k]);
+    mp_cli_lifetime(c->lifetime, lt, sizeof lt);
+    mp_cli_lifetime(th->lifetime, ltt, sizeof ltt);
+    printf("SNR(0): %.4g +- %.2g (theory %.4g)\n", c->snr[0], c->snr_sem[0],
+           th->snr0);
+    printf("lifetime (largest age on the grid with SNR >= 1): %s "
+           "(theory, exact: %s)\n",
+           lt, ltt);
+    if (cfg->clock == MP_CLOCK_POISSON) {
+        mp_cli_lifetime_poisson(th->lifetime_poisson, ltt, sizeof ltt);
+        printf("theory in Poisson time (record.nc: snr_theory_poisson): "
+               "lifetime %s\n",
+               ltt);
+    }
+}
+
+/* The table (unless quiet), then the summary line's values:
+ * "; SNR(0) = ... (theory ...); lifetime = ... (theory ...)". */
+static void ens_summary(const struct mp_run *run, double elapsed, int quiet,
+                        char *line, size_t len)
 {
     const struct mp_config *cfg = mp_run_config(run);
     struct mp_ens_curve c;
     struct mp_theory th;
     double *snr_th;
     char lt[64], ltt[64];
-    size_t k, step;
 
     if (mp_ens_curve(mp_run_ens(run), &c))
         return;
@@ -98,32 +136,14 @@ static void ens_summary(const struct mp_run *run, double elapsed)
         mp_ens_curve_fini(&c);
         return;
     }
-    printf("done in %.1f s (%.3g synapse updates/s)\n", elapsed,
-           elapsed > 0 ? (double)(mp_run_done(run) - mp_run_started_at(run)) *
-                             (double)cfg->synapses / elapsed
-                       : 0.0);
-    printf("  %10s  %12s  %12s  %10s  %12s  %8s\n", "age", "signal",
-           "+- sem", "snr", "snr_theory", "probes");
-    step = c.n > 16 ? (c.n + 15) / 16 : 1;
-    for (k = 0; k < c.n; k++)
-        if (k % step == 0 || k == c.n - 1)
-            printf("  %10llu  %12.5g  %12.2g  %10.4g  %12.4g  %8lld\n",
-                   (unsigned long long)c.age[k], c.signal[k],
-                   c.signal_sem[k], c.snr[k], snr_th[k],
-                   (long long)c.probes[k]);
+    if (!quiet)
+        ens_table(run, &c, snr_th, &th, elapsed);
     mp_cli_lifetime(c.lifetime, lt, sizeof lt);
     mp_cli_lifetime(th.lifetime, ltt, sizeof ltt);
-    printf("SNR(0): %.4g +- %.2g (theory %.4g)\n", c.snr[0], c.snr_sem[0],
-           th.snr0);
-    printf("lifetime (largest age on the grid with SNR >= 1): %s "
-           "(theory, exact: %s)\n",
-           lt, ltt);
-    if (cfg->clock == MP_CLOCK_POISSON) {
-        mp_cli_lifetime_poisson(th.lifetime_poisson, ltt, sizeof ltt);
-        printf("theory in Poisson time (record.nc: snr_theory_poisson): "
-               "lifetime %s\n",
-               ltt);
-    }
+    snprintf(line, len,
+             "; SNR(0) = %.4g +- %.2g (theory %.4g); lifetime = %s (theory "
+             "%s)",
+             c.snr[0], c.snr_sem[0], th.snr0, lt, ltt);
     free(snr_th);
     mp_ens_curve_fini(&c);
 }
@@ -147,13 +167,39 @@ static void best_two(const struct mp_net_sample *s, uint32_t i,
     }
 }
 
-static void net_summary(const struct mp_run *run, double elapsed)
+/* The summary line's values of a network: the last record entry's
+ * means over the neurons and the weights. */
+static void net_line(const struct mp_net_sample *last, char *line,
+                     size_t len)
+{
+    double rate = 0, theta = 0;
+    uint32_t i;
+    for (i = 0; i < last->n_out; i++) {
+        rate += last->rate[i];
+        theta += last->theta[i];
+    }
+    snprintf(line, len,
+             "; time = %g s (%llu steps); mean rate = %.4g, mean theta = "
+             "%.4g (%u neurons); w_mean = %.4g, w_std = %.4g",
+             last->time_s, (unsigned long long)last->step,
+             last->n_out ? rate / last->n_out : 0.0,
+             last->n_out ? theta / last->n_out : 0.0, last->n_out,
+             last->w_mean, last->w_std);
+}
+
+/* Each neuron's preferred pattern (unless quiet), then the summary
+ * line's values. */
+static void net_summary(const struct mp_run *run, double elapsed, int quiet,
+                        char *line, size_t len)
 {
     const struct mp_config *c = mp_run_config(run);
     const struct mp_net_sample *last = mp_run_last_sample(run);
     const uint32_t shown = c->n_out < 8 ? c->n_out : 8;
     uint32_t i;
     if (!last)
+        return;
+    net_line(last, line, len);
+    if (quiet)
         return;
     printf("done in %.1f s (%.3g synapse updates/s)\n", elapsed,
            elapsed > 0 ? (double)mp_run_total(run) * c->n_in * c->n_out /
@@ -179,6 +225,7 @@ static int drive(struct mp_run *run, int quiet)
 {
     const char *dir = mp_run_dir(run);
     const double t0 = mp_cli_now();
+    char line[512];
     struct progress pr;
     int rc, state = MP_RUN_RUNNING;
 
@@ -207,14 +254,17 @@ static int drive(struct mp_run *run, int quiet)
         return MP_EXIT_STOPPED;
     }
     mp_progress_end(&pr, mp_run_done(run));
-    if (!quiet && rank0() && mp_run_ens(run))
-        ens_summary(run, mp_cli_now() - t0);
-    else if (!quiet && rank0())
-        net_summary(run, mp_cli_now() - t0);
-    if (rank0())
-        printf("results: %s/record.nc (config: %s/config.ini, checkpoint: "
-               "%s/checkpoint.nc)\n",
-               dir, dir, dir);
+    if (!rank0())
+        return 0;
+    /* The last line, --quiet or not: what scripts capture. */
+    line[0] = '\0';
+    if (mp_run_ens(run))
+        ens_summary(run, mp_cli_now() - t0, quiet, line, sizeof line);
+    else
+        net_summary(run, mp_cli_now() - t0, quiet, line, sizeof line);
+    printf("results: %s/record.nc%s; config.ini and checkpoint.nc beside "
+           "it\n",
+           dir, line);
     return 0;
 }
 

@@ -327,25 +327,43 @@ static int unwritten(const struct mp_config *c, const struct mp__cfg_key *k)
             !strcmp(k->name, "states"));
 }
 
-int mp_config_write(const struct mp_config *c, FILE *out)
+/* The keys of one section that the run uses; *n counts sections
+ * written, for the blank line between them. */
+static void write_section(const struct mp_config *c, const char *section,
+                          char *value, size_t *n, FILE *out)
 {
-    const char *section = "";
-    char *value = malloc(MP_CFG_MAX_VALUE);
     size_t i;
-    if (!value)
-        return mp__fail(MP_ENOMEM, "out of memory");
+    int head = 0;
     for (i = 0; i < mp__cfg_nkeys; i++) {
         const struct mp__cfg_key *k = &mp__cfg_keys[i];
-        mp__cfg_format(c, k, value, MP_CFG_MAX_VALUE);
-        if (unwritten(c, k))
+        if (strcmp(k->section, section) || !mp_config_key_used(c, i) ||
+            unwritten(c, k))
             continue;
+        mp__cfg_format(c, k, value, MP_CFG_MAX_VALUE);
         if (k->aux != MP_CFG_NO_AUX && k->type != T_INTERVAL && !value[0])
             continue; /* an empty list: the grid, or no protocol */
-        if (strcmp(section, k->section) != 0) {
-            section = k->section;
-            fprintf(out, "%s[%s]\n", i ? "\n" : "", section);
+        if (!head) {
+            fprintf(out, "%s[%s]\n", *n ? "\n" : "", section);
+            head = 1;
+            ++*n;
         }
         fprintf(out, "%s = %s\n", k->name, value);
+    }
+}
+
+int mp_config_write(const struct mp_config *c, FILE *out)
+{
+    char *value = malloc(MP_CFG_MAX_VALUE);
+    size_t i, j, n = 0;
+    if (!value)
+        return mp__fail(MP_ENOMEM, "out of memory");
+    /* Each section once, in the order the table first names it. */
+    for (i = 0; i < mp__cfg_nkeys; i++) {
+        const char *section = mp__cfg_keys[i].section;
+        for (j = 0; j < i && strcmp(mp__cfg_keys[j].section, section); j++)
+            ;
+        if (j == i)
+            write_section(c, section, value, &n, out);
     }
     free(value);
     return ferror(out) ? mp__fail(MP_EIO, "cannot write the configuration")

@@ -6,6 +6,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <ini.h>
@@ -392,9 +393,159 @@ static int check_ranges(const struct mp_config *c)
     return 0;
 }
 
+/* ---- The keys of each paradigm ------------------------------------------ */
+
+enum key_use {
+    USE_BOTH,     /* every run */
+    USE_ENSEMBLE, /* run.paradigm = ensemble */
+    USE_NETWORK,  /* run.paradigm = network */
+    USE_MODEL     /* ensembles, and networks of discrete synapses */
+};
+
+/* Who uses key k: by section, [run] key by key.  A section not listed
+ * here is shared by both paradigms. */
+static enum key_use key_use(const struct mp__cfg_key *k)
+{
+    static const struct {
+        const char *section, *name; /* name NULL: the whole section */
+        enum key_use use;
+    } uses[] = {
+        {"run", "memories", USE_ENSEMBLE}, {"run", "duration", USE_NETWORK},
+        {"ensemble", NULL, USE_ENSEMBLE},  {"measure", NULL, USE_ENSEMBLE},
+        {"synapse", NULL, USE_MODEL},      {"network", NULL, USE_NETWORK},
+        {"input", NULL, USE_NETWORK},      {"bcm", NULL, USE_NETWORK},
+        {"neuromod", NULL, USE_NETWORK},   {"scaling", NULL, USE_NETWORK},
+        {"protocol", NULL, USE_NETWORK},   {"record", NULL, USE_NETWORK}};
+    size_t i;
+    for (i = 0; i < sizeof uses / sizeof uses[0]; i++)
+        if (!strcmp(k->section, uses[i].section) &&
+            (!uses[i].name || !strcmp(k->name, uses[i].name)))
+            return uses[i].use;
+    return USE_BOTH;
+}
+
+int mp_config_key_used(const struct mp_config *c, size_t i)
+{
+    const int net = c->paradigm == MP_PARADIGM_NETWORK;
+    if (i >= mp__cfg_nkeys)
+        return 0;
+    switch (key_use(&mp__cfg_keys[i])) {
+    case USE_ENSEMBLE:
+        return !net;
+    case USE_NETWORK:
+        return net;
+    case USE_MODEL:
+        return !net || c->discrete;
+    default:
+        return 1;
+    }
+}
+
+/* Key k's fields as in d (a configuration of defaults). */
+static void reset_key(struct mp_config *c, const struct mp_config *d,
+                      const struct mp__cfg_key *k)
+{
+    size_t size;
+    switch (k->type) {
+    case T_U64:
+    case T_F64:
+    case T_TIME:
+        size = 8;
+        break;
+    case T_U32:
+        size = sizeof(uint32_t);
+        break;
+    case T_INT:
+    case T_ENUM:
+        size = sizeof(int);
+        break;
+    case T_PATH:
+        size = MP_CFG_MAX_PATH;
+        break;
+    case T_INTERVAL: /* a count, and seconds in aux */
+        memcpy((char *)c + k->aux, (const char *)d + k->aux, sizeof(double));
+        size = sizeof(uint64_t);
+        break;
+    case T_STRENGTHS:
+    case T_MATRIX:
+        size = sizeof c->syn.markov;
+        break;
+    default: /* a list: its length */
+        *(size_t *)((char *)c + k->aux) = 0;
+        return;
+    }
+    memcpy((char *)c + k->offset, (const char *)d + k->offset, size);
+}
+
+void mp_config_drop_unused(struct mp_config *c)
+{
+    struct mp_config *d = malloc(sizeof *d);
+    size_t i;
+    if (!d) /* nothing reset: mp_config_validate names what is left */
+        return;
+    mp_config_init(d);
+    for (i = 0; i < mp__cfg_nkeys; i++)
+        if (!mp_config_key_used(c, i)) {
+            reset_key(c, d, &mp__cfg_keys[i]);
+            c->line[i] = 0;
+        }
+    free(d);
+}
+
+/* Where a key's value came from, for a sentence: "at a.ini:3", "by
+ * --set #2", "by default". */
+static void said(const struct mp_config *c, size_t k, char *buf, size_t len)
+{
+    const int32_t l = c->line[k];
+    if (l > 0)
+        snprintf(buf, len, "at %.*s:%d", (int)(len - 24), c->file, (int)l);
+    else if (l < 0)
+        snprintf(buf, len, "by --set #%d", (int)-l);
+    else
+        snprintf(buf, len, "by default");
+}
+
+/* A key set that the run does not use: an error naming the key, where it
+ * was set, and the paradigm. */
+static int check_used(const struct mp_config *c)
+{
+    const size_t p = KEY("run", "paradigm"), d = KEY("network", "synapse");
+    const int net = c->paradigm == MP_PARADIGM_NETWORK;
+    char where[MP_CFG_MAX_PATH + 32], how[MP_CFG_MAX_PATH + 32];
+    size_t i;
+    for (i = 0; i < mp__cfg_nkeys; i++) {
+        const struct mp__cfg_key *k = &mp__cfg_keys[i];
+        if (!c->line[i] || mp_config_key_used(c, i))
+            continue;
+        origin(c, i, where, sizeof where);
+        if (net && key_use(k) == USE_MODEL) {
+            said(c, d, how, sizeof how);
+            return mp__fail(MP_EINVAL,
+                            "%s: %s.%s is a key of the synapse model, which "
+                            "a network uses only with discrete synapses; "
+                            "this run's network has continuous synapses "
+                            "(network.synapse = continuous, %s): remove the "
+                            "key, or set network.synapse = discrete",
+                            where, k->section, k->name, how);
+        }
+        said(c, p, how, sizeof how);
+        return mp__fail(MP_EINVAL,
+                        "%s: %s.%s is %s key; this run's paradigm is %s "
+                        "(run.paradigm, %s): remove the key, or set "
+                        "run.paradigm = %s",
+                        where, k->section, k->name,
+                        net ? "an ensemble" : "a network",
+                        net ? "network" : "ensemble", how,
+                        net ? "ensemble" : "network");
+    }
+    return 0;
+}
+
 int mp_config_validate(struct mp_config *c)
 {
-    int rc = check_ranges(c);
+    int rc = check_used(c);
+    if (!rc)
+        rc = check_ranges(c);
     if (!rc)
         rc = check_lines(c);
     if (rc)

@@ -137,8 +137,11 @@ static int read_first(const char *dir, struct saved *s)
     if (!rc)
         rc = mp_config_load_text(&s->cfg, text, ini);
     free(text);
-    if (!rc)
+    if (!rc) {
+        /* Earlier versions wrote the other paradigm's keys too. */
+        mp_config_drop_unused(&s->cfg);
         rc = mp_config_validate(&s->cfg);
+    }
     if (!rc)
         rc = orphan_results(dir, &s->cfg);
     s->fresh = 1;
@@ -190,6 +193,8 @@ static int check_resumable(const struct mp_config *was,
     for (i = 0; i < mp_config_nkeys(); i++) {
         char va[MP_CFG_MAX_AGES * 24], vb[MP_CFG_MAX_AGES * 24];
         const char *name;
+        if (!mp_config_key_used(now, i))
+            continue; /* refused by name by mp_config_validate, if set */
         mp_config_key(was, i, &name, va, sizeof va);
         mp_config_key(now, i, &name, vb, sizeof vb);
         if (strcmp(va, vb) && !mp_config_key_resumable(i))

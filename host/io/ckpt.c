@@ -324,8 +324,11 @@ static int ckpt_config(int nc, const char *path, struct mp_config *cfg)
     snprintf(name, sizeof name, "%s (config_ini)", path);
     rc = mp_config_load_text(cfg, text, name);
     free(text);
-    if (rc == 0)
+    if (rc == 0) {
+        /* Earlier versions stored the other paradigm's keys too. */
+        mp_config_drop_unused(cfg);
         rc = mp_config_validate(cfg);
+    }
     return rc ? mp__fail(MP_EFORMAT, "%s", mp_errmsg()) : 0;
 }
 

@@ -165,14 +165,31 @@ int mp_config_set(struct mp_config *c, const char *assignment, int index);
 
 /* Fills the defaults that depend on other keys (binary q_plus and q_minus
  * default to q) and checks the relations between keys (max_age <
- * memories, model sizes, ...).  Returns 0 or MP_EINVAL, the message
+ * memories, model sizes, ...) and that no key set belongs to the other
+ * paradigm (mp_config_key_used).  Returns 0 or MP_EINVAL, the message
  * naming the key and where its value came from. */
 int mp_config_validate(struct mp_config *c);
 
-/* Writes the resolved configuration as INI (every key, defaults filled in),
- * which mp_config_load reads back to an equal configuration.  Returns 0
- * or MP_EIO. */
+/* Writes the resolved configuration as INI: one section each, every key
+ * the run uses (mp_config_key_used) with its value, defaults filled in;
+ * mp_config_load reads it back to an equal configuration (keys the run
+ * does not use at their defaults).  Returns 0 or MP_EIO. */
 int mp_config_write(const struct mp_config *c, FILE *out);
+
+/* Whether key i (numbered as by mp_config_key) is one c's run uses.
+ * Both paradigms use run.paradigm, run.seed, run.backend, run.threads,
+ * [output] and [checkpoint]; synapse ensembles (run.paradigm = ensemble)
+ * also run.memories, [ensemble], [synapse] and [measure]; rate networks
+ * (network) also run.duration, [network], [input], [bcm], [neuromod],
+ * [scaling], [protocol] and [record], and [synapse] when
+ * network.synapse = discrete.  mp_config_validate refuses a key set
+ * (in the file or by mp_config_set) that the run does not use. */
+int mp_config_key_used(const struct mp_config *c, size_t i);
+
+/* Puts every key c's run does not use back to its default, as never set.
+ * For configurations stored whole (checkpoints and config.ini of earlier
+ * versions held every key of both paradigms) before mp_config_validate. */
+void mp_config_drop_unused(struct mp_config *c);
 
 /* Resolved keys one by one ("section.key" and its value as text), for
  * file attributes.  mp_config_key returns 0, or MP_EINVAL for an i
