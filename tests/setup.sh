@@ -7,7 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkgs=(cmake make gcc g++ pkg-config libnetcdf-dev netcdf-bin libcriterion-dev
-      libinih-dev openmpi-bin libopenmpi-dev)
+      libinih-dev openmpi-bin libopenmpi-dev
+      python3-venv python3-pip python3-setuptools python3-wheel
+      python3-numpy python3-xarray python3-netcdf4 python3-matplotlib
+      python3-tqdm python3-pytest)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \

@@ -63,6 +63,9 @@ void mp_cli_lifetime(double t, char *buf, size_t len);
 /* The same for a lifetime in Poisson time. */
 void mp_cli_lifetime_poisson(double t, char *buf, size_t len);
 
+/* plot DIR|FILE [--out FILE]: the Python package's figure (plot.c). */
+int mp_cli_plot(int argc, char **argv);
+
 /* Sweeps (sweep.c, collect.c). */
 int mp_cli_sweep(int argc, char **argv);
 int mp_cli_sweep_status(const char *dir);

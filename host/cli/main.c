@@ -310,6 +310,8 @@ static int real_main(int argc, char **argv)
         return argc == 3 ? mp_cli_sweep_status(argv[2])
                          : usage_error("expected one sweep directory",
                                        argv[1]);
+    if (!strcmp(argv[1], "plot"))
+        return mp_cli_plot(argc, argv);
     if (!strcmp(argv[1], "collect")) {
         const int skip = argc == 4 && !strcmp(argv[2], "--skip-damaged");
         return argc == 3 + skip ? mp_cli_collect(argv[2 + skip], skip)

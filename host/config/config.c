@@ -272,6 +272,11 @@ int mp_config_set(struct mp_config *c, const char *assignment, int index)
 
 /* ---- Output ------------------------------------------------------------ */
 
+size_t mp_config_size(void)
+{
+    return sizeof(struct mp_config);
+}
+
 size_t mp_config_nkeys(void)
 {
     return mp__cfg_nkeys;

@@ -144,6 +144,10 @@ struct mp_config {
     char file[MP_CFG_MAX_PATH];
 };
 
+/* sizeof(struct mp_config), for bindings that hold a configuration
+ * without its layout (python/). */
+size_t mp_config_size(void);
+
 /* Fills every key with its default. */
 void mp_config_init(struct mp_config *c);
 

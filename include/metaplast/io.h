@@ -92,6 +92,14 @@ int mp_io_theory_write(const char *path, const struct mp_config *cfg,
                        const double *snr_poisson, const struct mp_theory *th,
                        const struct mp_provenance *prov);
 
+/* The exact theory of an ensemble configuration, computed and written
+ * as theory.nc at path in one call (for script bindings): the curve on
+ * the configuration's age grid in memories and, when poisson != 0, in
+ * Poisson time too, with the summary and the eigenmodes.  MP_EINVAL for
+ * a network configuration. */
+int mp_io_theory_file(const char *path, const struct mp_config *cfg,
+                      int poisson, const struct mp_provenance *prov);
+
 /* Format version of checkpoint.nc that this build writes; it reads this
  * one and every one from MP_CKPT_FORMAT_OLDEST (version 1 has no header
  * checksum; version 2 adds header_checksum over the progress, the seed

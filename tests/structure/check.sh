@@ -72,7 +72,7 @@ installed() {
   got=$(cd "$T/prefix" && find . -type f | sort | tr '\n' ' ')
   want=$(cd "$src/include" && printf './include/%s\n' metaplast/*.h \
     metaplast/version.h | sort -u | tr '\n' ' ')
-  want="./bin/metaplast $want./lib/libmetaplast.a "
+  want="./bin/metaplast $want./lib/libmetaplast.a ./lib/libmetaplast.so "
   want=$(tr ' ' '\n' <<<"$want" | grep . | sort | tr '\n' ' ')
   [[ $got == "$want" ]] ||
     { echo "  installed: $got"; echo "  expected:  $want"; return 1; }

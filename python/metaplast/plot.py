@@ -1,0 +1,187 @@
+# SPDX-License-Identifier: MIT
+"""The standard figure of a record, a theory or a sweep, with matplotlib.
+
+plot(source, out=None) -> matplotlib Figure; source is a run directory,
+a .nc file (record.nc, theory.nc, sweep.nc) or a Dataset from this
+package.  The figure chosen by what the data holds:
+
+- an ensemble record: SNR against age, log-log, the simulation with
+  +-1 standard error beside the exact theory (memories, and Poisson time
+  dashed when stored);
+- a theory: its SNR curves in both clocks;
+- a network record: each neuron's threshold theta, rate and selectivity
+  over time, and the weight histogram over time;
+- a sweep: lifetime against the first swept key (mean +-1 s.e. over
+  seeds), one line per value of the others, theory dashed.
+
+From the command line: ``metaplast plot DIR|FILE [--out fig.png]`` or
+``python -m metaplast plot ...``.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Union
+
+import numpy as np
+import xarray as xr
+
+__all__ = ["plot", "kind"]
+
+Source = Union[str, "os.PathLike[str]", xr.Dataset]
+
+
+def _load(source: Source) -> xr.Dataset:
+    if isinstance(source, xr.Dataset):
+        return source
+    p = Path(source)
+    if p.is_dir():
+        for name in ("record.nc", "sweep.nc", "theory.nc"):
+            if (p / name).is_file():
+                p = p / name
+                break
+    if not p.is_file():
+        raise FileNotFoundError(f"{source}: no record.nc, sweep.nc or "
+                                f"theory.nc to plot")
+    with xr.open_dataset(p) as ds:
+        return ds.load()
+
+
+def kind(ds: xr.Dataset) -> str:
+    """What a Dataset holds: "sweep", "network", "ensemble" or "theory"."""
+    if "seed" in ds.dims:
+        return "sweep"
+    if "time" in ds.dims and "theta" in ds:
+        return "network"
+    if "snr" in ds and "snr_sem" in ds:
+        return "ensemble"
+    if "snr" in ds:
+        return "theory"
+    raise ValueError("not a metaplast record, theory or sweep: no snr, "
+                     "theta or seed")
+
+
+def plot(source: Source, out: str | os.PathLike[str] | None = None) -> Any:
+    """Draw the standard figure of source (see the module's help); save
+    it to out (png, svg, pdf: by its suffix) when given.  Returns the
+    matplotlib Figure."""
+    import matplotlib
+    if out is not None:
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    ds = _load(source)
+    k = kind(ds)
+    if k == "network":
+        fig, axes = plt.subplots(2, 2, figsize=(11, 7))
+        _network(ds, axes)
+    else:
+        fig, ax = plt.subplots(figsize=(7, 5))
+        {"sweep": _sweep, "ensemble": _ensemble, "theory": _theory}[k](ds, ax)
+    fig.tight_layout()
+    if out is not None:
+        fig.savefig(out, dpi=110)
+    return fig
+
+
+def _age(ds: xr.Dataset) -> np.ndarray:
+    return np.maximum(ds.age.values.astype(float), 0.5)
+
+
+def _ensemble(ds: xr.Dataset, ax: Any) -> None:
+    t, s, se = _age(ds), ds.snr.values, ds.snr_sem.values
+    ok = s > 0
+    ax.errorbar(t[ok], s[ok], yerr=se[ok], fmt="o", ms=3, mfc="none",
+                label="simulation (+-1 s.e.)")
+    if "snr_theory" in ds:
+        ax.plot(t, ds.snr_theory.values, "-", label="exact theory (memories)")
+    if "snr_theory_poisson" in ds:
+        ax.plot(t, ds.snr_theory_poisson.values, "--",
+                label="exact theory (Poisson time)")
+    _snr_axes(ds, ax)
+
+
+def _theory(ds: xr.Dataset, ax: Any) -> None:
+    t = _age(ds)
+    ax.plot(t, ds.snr.values, "-", label="memories")
+    if "snr_poisson" in ds:
+        ax.plot(t, ds.snr_poisson.values, "--", label="Poisson time")
+    _snr_axes(ds, ax)
+
+
+def _snr_axes(ds: xr.Dataset, ax: Any) -> None:
+    ax.axhline(1, color="gray", ls=":", lw=1)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("age (memories; 0 drawn at 0.5)")
+    ax.set_ylabel("SNR")
+    model = ds.attrs.get("config.synapse.model",
+                         ds.attrs.get("config_synapse_model", ""))
+    ax.set_title(f"{model} N = {_attr(ds, 'ensemble.synapses')}".strip(),
+                 fontsize=9)
+    ax.legend(fontsize=8)
+
+
+def _attr(ds: xr.Dataset, key: str) -> str:
+    for name in ("config." + key, "config_" + key.replace(".", "_")):
+        if name in ds.attrs:
+            return str(ds.attrs[name])
+    return ""
+
+
+def _network(ds: xr.Dataset, axes: Any) -> None:
+    t = ds.time.values
+    axes[0, 0].plot(t, ds.theta.values, lw=0.8)
+    axes[0, 0].set_ylabel("threshold theta")
+    axes[0, 1].plot(t, ds.rate.values, lw=0.8)
+    axes[0, 1].set_ylabel("rate y")
+    if "response" in ds:
+        r = ds.response.values  # time, neuron, pattern
+        sel = r.max(axis=2) - r.mean(axis=2)
+        axes[1, 0].plot(t, sel, lw=0.8)
+        axes[1, 0].set_ylabel("selectivity (max - mean response)")
+    if "w_hist" in ds:
+        h = ds.w_hist.values.astype(float).T
+        edges = ds.w_bin.values if "w_bin" in ds else np.arange(h.shape[0])
+        used = np.flatnonzero(h.sum(axis=1))  # the bins ever occupied
+        lo, hi = (used[0], used[-1] + 1) if used.size else (0, h.shape[0])
+        axes[1, 1].imshow(np.log1p(h[lo:hi]), aspect="auto", origin="lower",
+                          extent=(t[0], t[-1], edges[lo], edges[hi - 1]))
+        axes[1, 1].set_ylabel("weight (histogram, log scale)")
+    for ax in axes.flat:
+        ax.set_xlabel("time (s)")
+
+
+def _sweep(ds: xr.Dataset, ax: Any) -> None:
+    life = "lifetime" if "lifetime" in ds else None
+    theory = next((v for v in ("theory_lifetime", "lifetime_theory")
+                   if v in ds), None)
+    swept = [d for d in ds.dims if d not in ("seed", "age", "mode", "time",
+                                             "state", "neuron", "pattern",
+                                             "bin", "input")]
+    if life is None or not swept:
+        raise ValueError("sweep without a lifetime or a swept dimension")
+    x = swept[0]
+    rest = ds[life].stack(other=swept[1:]) if len(swept) > 1 else None
+    xs = ds[x].values
+    series = ([(None, ds[life])] if rest is None else
+              [(lbl, rest.isel(other=i))
+               for i, lbl in enumerate(rest.other.values)])
+    for lbl, da in series:
+        m = da.mean("seed").values
+        n = da.sizes["seed"]
+        se = da.std("seed", ddof=1).values / np.sqrt(n) if n > 1 else None
+        vals = lbl if isinstance(lbl, tuple) else (lbl,)
+        label = "simulation" if lbl is None else ", ".join(
+            f"{d} = {v}" for d, v in zip(swept[1:], vals))
+        line = ax.errorbar(xs, m, yerr=se, fmt="o-", ms=3, label=label)
+        if theory is not None:
+            th = ds[theory] if rest is None else ds[theory].stack(
+                other=swept[1:]).sel(other=lbl)
+            ax.plot(xs, th.mean("seed").values, "--",
+                    color=line[0].get_color())
+    ax.set_xlabel(x)
+    ax.set_ylabel("lifetime (memories; theory dashed)")
+    if np.issubdtype(xs.dtype, np.number) and np.all(xs > 0) and \
+            xs.max() / xs.min() >= 100:
+        ax.set_xscale("log")
+    ax.legend(fontsize=8)

@@ -1,0 +1,60 @@
+# SPDX-License-Identifier: MIT
+"""metaplast.plot and `python -m metaplast plot`: each kind of file."""
+import subprocess
+import sys
+
+import pytest
+
+import metaplast
+from metaplast.plot import kind
+
+pytest.importorskip("matplotlib")
+
+
+def png(path):
+    data = path.read_bytes()
+    return data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+
+
+def test_each_kind(tmp_path, ens_cfg, net_cfg):
+    ens = metaplast.run(ens_cfg, out=tmp_path / "e", progress=False)
+    net = metaplast.run(net_cfg, run__duration="4s", out=tmp_path / "n",
+                        progress=False)
+    th = metaplast.theory(ens_cfg)
+    sw = metaplast.sweep(ens_cfg, vary={"synapse.n": [3, 5]}, seeds=2,
+                         out=tmp_path / "s", progress=False)
+    for name, ds, want in [("e", ens, "ensemble"), ("n", net, "network"),
+                           ("t", th, "theory"), ("s", sw, "sweep")]:
+        assert kind(ds) == want
+        metaplast.plot(ds, out=tmp_path / f"{name}.png")
+        assert png(tmp_path / f"{name}.png"), name
+
+
+def test_command_line(tmp_path, ens_cfg):
+    metaplast.run(ens_cfg, out=tmp_path / "e", progress=False)
+    r = subprocess.run([sys.executable, "-m", "metaplast", "plot",
+                        str(tmp_path / "e")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert png(tmp_path / "e" / "figure.png")
+    r = subprocess.run([sys.executable, "-m", "metaplast", "plot",
+                        str(tmp_path / "e")], capture_output=True, text=True)
+    assert r.returncode == 2 and "exists" in r.stderr  # never overwrites
+    r = subprocess.run([sys.executable, "-m", "metaplast", "plot",
+                        str(tmp_path / "nothing")], capture_output=True,
+                       text=True)
+    assert r.returncode == 2 and "no such file" in r.stderr
+
+
+def test_metaplast_plot_command(tmp_path, ens_cfg, cli):
+    import os
+    metaplast.run(ens_cfg, out=tmp_path / "e", progress=False)
+    env = dict(os.environ, METAPLAST_PYTHON=sys.executable)
+    r = subprocess.run([cli, "plot", str(tmp_path / "e"), "--out",
+                        str(tmp_path / "c.svg")], capture_output=True,
+                       text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "c.svg").read_text().lstrip().startswith("<?xml")
+    env["METAPLAST_PYTHON"] = "/bin/false"
+    r = subprocess.run([cli, "plot", str(tmp_path / "e")],
+                       capture_output=True, text=True, env=env)
+    assert r.returncode == 2 and "pip install ./python" in r.stderr
