@@ -66,8 +66,10 @@ for f in ens/record.nc ens/checkpoint.nc bf/record.nc bf/checkpoint.nc \
   check "$f: CF-1.8, 0 errors, 0 warnings" cf "$f"
 done
 
-# Sweeps: linked keys (numbers), a text axis, seeds.
-m sweep ens.ini --vary 'ensemble.synapses+synapse.q=4096:0.3,2048:0.4' \
+# Sweeps: linked keys (numbers, given out of order: a coordinate must be
+# monotonic), a text axis, seeds.
+m sweep ens.ini \
+  --vary 'ensemble.synapses+synapse.q=4096:0.3,2048:0.4,3072:0.35' \
   --vary synapse.model=binary,cascade --seeds 2 --out sw-ens
 m sweep net.ini --vary bcm.y0=1,2 --vary input.kind=orthonormal,binary \
   --out sw-net
@@ -79,6 +81,9 @@ done
 m collect sw-ens
 check "sw-ens/sweep.nc written" test -f sw-ens/sweep.nc
 check "sw-ens/sweep.nc: CF-1.8, 0 errors, 0 warnings" cf sw-ens/sweep.nc
+check "... its numeric axis a coordinate variable (values sorted)" \
+  grep -q 'double ensemble_synapses(ensemble_synapses)' \
+  <(ncdump -h sw-ens/sweep.nc)
 "$metaplast" collect sw-net >/dev/null 2>collect-net.err
 rc=$?
 if ((rc == 2)) && grep -q 'collect stacks ensemble sweeps' collect-net.err
