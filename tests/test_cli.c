@@ -1039,6 +1039,39 @@ Test(cli, device_error_mid_run)
 
 /* ---- Sweeps (without SLURM) -------------------------------------------- */
 
+/* sweep.nc's base config (base.ini: the config with every --set), its
+ * provenance and its text axis as a labelled auxiliary coordinate. */
+static void check_sweep_globals(int nc)
+{
+    char text[8192] = "";
+    unsigned long long synapses = 0;
+    size_t len = 0;
+    int var;
+    cr_assert_eq(nc_inq_attlen(nc, NC_GLOBAL, "config_ini", &len), NC_NOERR);
+    cr_assert(len < sizeof text);
+    nc_get_att_text(nc, NC_GLOBAL, "config_ini", text);
+    cr_expect(strstr(text, "[synapse]") && strstr(text, "memories = 300"),
+              "%s", text);
+    nc_get_att_ulonglong(nc, NC_GLOBAL, "config_ensemble_synapses",
+                         &synapses);
+    cr_expect_eq(synapses, 4096u);
+    memset(text, 0, sizeof text);
+    cr_assert_eq(nc_inq_attlen(nc, NC_GLOBAL, "sweep_command_line", &len),
+                 NC_NOERR);
+    nc_get_att_text(nc, NC_GLOBAL, "sweep_command_line", text);
+    cr_expect(strstr(text, " sweep ") &&
+                  strstr(text, "synapse.model=binary,cascade"),
+              "%s", text);
+    memset(text, 0, sizeof text);
+    cr_assert_eq(nc_inq_attlen(nc, NC_GLOBAL, "Conventions", &len),
+                 NC_NOERR);
+    nc_get_att_text(nc, NC_GLOBAL, "Conventions", text);
+    cr_expect_str_eq(text, "CF-1.8");
+    cr_expect_eq(nc_inq_varid(nc, "synapse_model_label", &var), NC_NOERR);
+    cr_expect_neq(nc_inq_varid(nc, "synapse_model", &var), NC_NOERR,
+                  "a text axis has no coordinate variable");
+}
+
 Test(cli, sweep_and_collect)
 {
     const char *cfg = write_file("s.ini", small);
@@ -1107,6 +1140,7 @@ Test(cli, sweep_and_collect)
     nc_get_var_schar(nc, var, done);
     nc_inq_varid(nc, "lifetime", &var);
     nc_get_var_double(nc, var, life);
+    check_sweep_globals(nc);
     nc_close(nc);
     /* Cells in task order: (binary, 1), (binary, 2), (cascade, 1), ... */
     cr_expect(done[0] == 1 && done[1] == 0 && done[2] == 0 && done[3] == 1);

@@ -38,6 +38,91 @@ static void text_att(int nc, int var, const char *name, char *buf,
 
 TestSuite(io, .init = make_dir, .fini = remove_dir);
 
+/* Key i of c as its typed attribute config_<section>_<key>. */
+static void check_config_att(int nc, const struct mp_config *c, size_t i)
+{
+    struct mp_config_number num;
+    const char *name;
+    char value[4096], att[128], *p, buf[4096];
+    nc_type type;
+    size_t n = 0;
+    mp_config_key(c, i, &name, value, sizeof value);
+    mp_config_key_number(c, i, &num);
+    snprintf(att, sizeof att, "config_%s", name);
+    for (p = att; *p; p++)
+        *p = *p == '.' ? '_' : *p;
+    if (!strncmp(name, "synapse.bf_", 11)) {
+        /* A cascade's file has no Benna-Fusi keys. */
+        cr_expect_neq(nc_inq_attlen(nc, NC_GLOBAL, att, &n), NC_NOERR, "%s",
+                      att);
+        return;
+    }
+    if (!strcmp(name, "measure.ages") ||
+        (!strncmp(name, "synapse.", 8) && !value[0]) ||
+        !strcmp(name, "synapse.states"))
+        return; /* the grid; no markov table (a cascade here) */
+    cr_assert_eq(nc_inq_atttype(nc, NC_GLOBAL, att, &type), NC_NOERR, "%s",
+                 att);
+    if (num.kind == MP_CONFIG_KIND_UINT64 ||
+        num.kind == MP_CONFIG_KIND_UINT32) {
+        unsigned long long u = 0;
+        cr_expect_eq(type, num.kind == MP_CONFIG_KIND_UINT64 ? NC_UINT64
+                                                             : NC_UINT,
+                     "%s", att);
+        nc_get_att_ulonglong(nc, NC_GLOBAL, att, &u);
+        cr_expect_eq(u, num.u, "%s", att);
+    } else if (num.kind == MP_CONFIG_KIND_INT) {
+        long long v = 0;
+        cr_expect_eq(type, NC_INT, "%s", att);
+        nc_get_att_longlong(nc, NC_GLOBAL, att, &v);
+        cr_expect_eq(v, num.i, "%s", att);
+    } else if (num.kind == MP_CONFIG_KIND_REAL ||
+               num.kind == MP_CONFIG_KIND_SECONDS) {
+        double d = -1;
+        cr_expect_eq(type, NC_DOUBLE, "%s", att);
+        nc_get_att_double(nc, NC_GLOBAL, att, &d);
+        cr_expect_eq(memcmp(&d, &num.d, 8), 0, "%s", att);
+    } else {
+        text_att(nc, NC_GLOBAL, att, buf, sizeof buf);
+        cr_expect_str_eq(buf, value, "%s", att);
+    }
+}
+
+/* The resolved config in a file: every key as a typed attribute with a
+ * legal name (letters, digits, '_'), and config_ini, which loads back to
+ * the same values. */
+static void check_config_atts(int nc, const struct mp_config *c)
+{
+    struct mp_config back;
+    char *ini, name[NC_MAX_NAME + 1];
+    size_t n = 0, i;
+    int natts = 0, a;
+    for (i = 0; i < mp_config_nkeys(); i++)
+        check_config_att(nc, c, i);
+    nc_inq_natts(nc, &natts);
+    for (a = 0; a < natts; a++) {
+        nc_inq_attname(nc, NC_GLOBAL, a, name);
+        cr_expect_eq(strspn(name, "abcdefghijklmnopqrstuvwxyz"
+                                  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"),
+                     strlen(name), "attribute name %s", name);
+    }
+    cr_assert_eq(nc_inq_attlen(nc, NC_GLOBAL, "config_ini", &n), NC_NOERR);
+    ini = calloc(n + 1, 1);
+    cr_assert_not_null(ini);
+    nc_get_att_text(nc, NC_GLOBAL, "config_ini", ini);
+    mp_config_init(&back);
+    cr_assert_eq(mp_config_load_text(&back, ini, "config_ini"), 0, "%s",
+                 mp_errmsg());
+    for (i = 0; i < mp_config_nkeys(); i++) {
+        const char *k1, *k2;
+        char v1[4096], v2[4096];
+        mp_config_key(c, i, &k1, v1, sizeof v1);
+        mp_config_key(&back, i, &k2, v2, sizeof v2);
+        cr_expect_str_eq(v1, v2, "%s", k1);
+    }
+    free(ini);
+}
+
 /* The eigenmodes (dimension "mode") and the summary in both clocks, as
  * the theory computed them. */
 static void check_modes(int nc, const struct mp_theory *th)
@@ -172,35 +257,26 @@ Test(io, record_round_trip)
         }
     }
     check_modes(nc, &th);
-    text_att(nc, NC_GLOBAL, "config.run.seed", buf, sizeof buf);
-    cr_expect_str_eq(buf, "5");
-    text_att(nc, NC_GLOBAL, "config.synapse.model", buf, sizeof buf);
+    {
+        unsigned long long seed = 0;
+        nc_type type = NC_NAT;
+        nc_inq_atttype(nc, NC_GLOBAL, "config_run_seed", &type);
+        nc_get_att_ulonglong(nc, NC_GLOBAL, "config_run_seed", &seed);
+        cr_expect(type == NC_UINT64 && seed == 5);
+    }
+    text_att(nc, NC_GLOBAL, "config_synapse_model", buf, sizeof buf);
     cr_expect_str_eq(buf, "cascade");
     text_att(nc, NC_GLOBAL, "command_line", buf, sizeof buf);
     cr_expect_str_eq(buf, "metaplast run x.ini");
+    text_att(nc, NC_GLOBAL, "history", buf, sizeof buf);
+    cr_expect(strstr(buf, "Z metaplast run x.ini") != NULL, "%s", buf);
+    text_att(nc, NC_GLOBAL, "Conventions", buf, sizeof buf);
+    cr_expect_str_eq(buf, "CF-1.8");
     text_att(nc, NC_GLOBAL, "metaplast_version", buf, sizeof buf);
     cr_expect_str_eq(buf, MP_VERSION_STRING);
     text_att(nc, NC_GLOBAL, "metaplast_file", buf, sizeof buf);
     cr_expect_str_eq(buf, "record");
-    /* Every resolved key is there. */
-    for (k = 0; k < mp_config_nkeys(); k++) {
-        const char *name;
-        char value[4096], att[128];
-        mp_config_key(&c, k, &name, value, sizeof value);
-        snprintf(att, sizeof att, "config.%s", name);
-        if (!strncmp(name, "synapse.bf_", 11)) {
-            /* A cascade's file has no Benna-Fusi keys. */
-            cr_expect_neq(nc_inq_attlen(nc, NC_GLOBAL, att, &n), NC_NOERR,
-                          "%s", att);
-            continue;
-        }
-        if (!strcmp(name, "measure.ages") ||
-            (!strncmp(name, "synapse.", 8) && !value[0]) ||
-            !strcmp(name, "synapse.states"))
-            continue; /* the grid; no markov table (a cascade here) */
-        text_att(nc, NC_GLOBAL, att, buf, sizeof buf);
-        cr_expect_str_eq(buf, value, "%s", att);
-    }
+    check_config_atts(nc, &c);
     nc_close(nc);
 
     /* Atomic write: only the final file is left. */

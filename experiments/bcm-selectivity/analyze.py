@@ -17,7 +17,7 @@ import xarray as xr  # noqa: E402
 
 r = xr.open_dataset(sys.argv[1])
 K = r.sizes["pattern"]
-y0 = float(r.attrs["config.bcm.y0"])
+y0 = float(r.attrs["config_bcm_y0"])
 target = K * y0
 t = r.time.values
 resp = r.response.values  # time, neuron, pattern

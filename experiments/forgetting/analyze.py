@@ -75,7 +75,7 @@ def main(runs, png):
         print(f"{label:<24} {rtxt:>12} {a_sim:>14.3f} {a_th:>10.3f}"
               f" {np.nanmax(z):>8.2f} {life:>20}")
     n = int(xr.open_dataset(f"{runs}/cascade10/record.nc")
-            .attrs["config.ensemble.synapses"])
+            .attrs["config_ensemble_synapses"])
     ax.axhline(1 / np.sqrt(n), color="gray", ls=":", lw=1)
     ax.text(1.2, 1.15 / np.sqrt(n), "SNR = 1", color="gray", fontsize=8)
     ax.set_xscale("log")

@@ -103,7 +103,7 @@ def main(runs, png):
         print("| " + " | ".join(str(x) for x in r) + " |")
 
     n = int(float(xr.open_dataset(f"{runs}/bf6/record.nc")
-                  .attrs["config.ensemble.synapses"]))
+                  .attrs["config_ensemble_synapses"]))
     ax.axhline(1, color="gray", ls=":", lw=1)
     ax.text(0.6, 1.1, "SNR = 1", color="gray", fontsize=8)
     ax.set_xscale("log")

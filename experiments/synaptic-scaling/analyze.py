@@ -29,7 +29,7 @@ for i, w in enumerate(["0.05", "2"]):
     print(f"{'w_init = ' + w:>14} {rate[1]:>10.3f}"
           f" {rate[np.searchsorted(t, 12)]:>12.3f} {rate[-1]:>12.3f}"
           f" {spread:>18.2e}")
-target = float(r.attrs["config.scaling.target"])
+target = float(r.attrs["config_scaling_target"])
 ax.axhline(target, color="gray", ls=":", lw=1)
 ax.set_yscale("log")
 ax.set_xlabel("time (h)")

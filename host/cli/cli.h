@@ -67,11 +67,13 @@ void mp_cli_lifetime_poisson(double t, char *buf, size_t len);
 int mp_cli_plot(int argc, char **argv);
 
 /* Sweeps (sweep.c, collect.c). */
-int mp_cli_sweep(int argc, char **argv);
+/* cmdline: the whole command line, quoted (the sweep's base.ini and
+ * sweep.nc record it). */
+int mp_cli_sweep(int argc, char **argv, const char *cmdline);
 int mp_cli_sweep_status(const char *dir);
 /* skip_damaged: a task whose record or checkpoint fails verification is
  * left out (and named) instead of failing the collection. */
-int mp_cli_collect(const char *dir, int skip_damaged);
+int mp_cli_collect(const char *dir, int skip_damaged, const char *cmdline);
 
 /* Opening files that may be damaged in a child process (probe.c), and
  * the test hooks of MP_FAULT (main.c). */

@@ -27,6 +27,20 @@ static int axis_index(const struct axis *x, const char *v)
     return -1;
 }
 
+/* A numeric axis's labels in increasing order (a coordinate must be
+ * monotonic); cells follow the labels, not the task order. */
+static void sort_numeric(struct axis *x)
+{
+    size_t i, j;
+    for (i = 1; x->numeric && i < x->n; i++) {
+        const char *v = x->labels[i];
+        const double d = strtod(v, NULL);
+        for (j = i; j > 0 && strtod(x->labels[j - 1], NULL) > d; j--)
+            x->labels[j] = x->labels[j - 1];
+        x->labels[j] = v;
+    }
+}
+
 /* One axis per varied key, and seed; returns the number of cells. */
 static size_t axes(const struct manifest *m, struct axis *ax)
 {
@@ -55,6 +69,7 @@ static size_t axes(const struct manifest *m, struct axis *ax)
             if (*end && *end != ':')
                 ax[k].numeric = 0;
         }
+        sort_numeric(&ax[k]);
         cells *= ax[k].n;
     }
     return cells;
@@ -153,12 +168,47 @@ static int take(struct stack *s, const struct manifest *m,
     return 0;
 }
 
+/* DIR/base.ini, the sweep's base config (NULL for sweeps made before
+ * it existed), and the command that made it, from its comment. */
+static char *read_base(const char *dir, char *cmd, size_t len)
+{
+    static const char mark[] = "; command_line = ";
+    char path[PATH_MAX], *text = NULL, *at;
+    size_t n = 0, cap = 0;
+    FILE *f;
+    cmd[0] = '\0';
+    snprintf(path, sizeof path, "%s/base.ini", dir);
+    if (!(f = fopen(path, "r")))
+        return NULL;
+    for (;;) {
+        char *grown = n + 4096 >= cap ? realloc(text, cap += 65536) : text;
+        if (!grown) {
+            free(text);
+            fclose(f);
+            return NULL;
+        }
+        text = grown;
+        n += fread(text + n, 1, cap - n - 1, f);
+        if (feof(f) || ferror(f))
+            break;
+    }
+    fclose(f);
+    text[n] = '\0';
+    if ((at = strstr(text, mark)) != NULL)
+        snprintf(cmd, len, "%.*s", (int)strcspn(at + sizeof mark - 1, "\n"),
+                 at + sizeof mark - 1);
+    return text;
+}
+
 static int write_sweep(const struct stack *s, const struct manifest *m,
-                       const struct axis *ax, const char *path)
+                       const struct axis *ax, const char *path,
+                       const char *dir, const char *cmdline)
 {
     struct mp_io_sweep_axis xa[MAX_VARY + 1];
     struct mp_io_sweep sw;
-    int k;
+    struct mp_provenance prov = {cmdline, NULL, NULL, NULL};
+    char sweep_cmd[8192];
+    int k, rc;
     memset(&sw, 0, sizeof sw);
     for (k = 0; k <= m->nkeys; k++) {
         xa[k].name = ax[k].name;
@@ -178,7 +228,12 @@ static int write_sweep(const struct stack *s, const struct manifest *m,
     sw.probes = s->probes;
     for (k = 0; k < 6; k++)
         sw.value[k] = s->val[k];
-    return mp_io_sweep_write(path, &sw);
+    sw.prov = &prov;
+    sw.base_config = read_base(dir, sweep_cmd, sizeof sweep_cmd);
+    sw.sweep_command_line = sweep_cmd[0] ? sweep_cmd : NULL;
+    rc = mp_io_sweep_write(path, &sw);
+    free((char *)sw.base_config);
+    return rc;
 }
 
 /* Every task's files verified first: a damaged one fails the collection
@@ -216,7 +271,7 @@ static int damaged_tasks(const struct manifest *m, const char *dir, int skip,
     return 0;
 }
 
-int mp_cli_collect(const char *dir, int skip_damaged)
+int mp_cli_collect(const char *dir, int skip_damaged, const char *cmdline)
 {
     struct manifest m;
     struct axis ax[MAX_VARY + 1];
@@ -249,7 +304,7 @@ int mp_cli_collect(const char *dir, int skip_damaged)
         rc = MP_EXIT_USAGE;
     } else if (rc <= 1) {
         snprintf(path, sizeof path, "%s/sweep.nc", dir);
-        rc = write_sweep(&s, &m, ax, path);
+        rc = write_sweep(&s, &m, ax, path, dir, cmdline);
         if (rc)
             rc = mp_cli_fail(rc);
     }

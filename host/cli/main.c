@@ -304,8 +304,9 @@ static int real_main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "--version"))
         return version();
+    join_args(argc, argv, cmdline, sizeof cmdline);
     if (!strcmp(argv[1], "sweep"))
-        return mp_cli_sweep(argc, argv);
+        return mp_cli_sweep(argc, argv, cmdline);
     if (!strcmp(argv[1], "sweep-status"))
         return argc == 3 ? mp_cli_sweep_status(argv[2])
                          : usage_error("expected one sweep directory",
@@ -314,7 +315,8 @@ static int real_main(int argc, char **argv)
         return mp_cli_plot(argc, argv);
     if (!strcmp(argv[1], "collect")) {
         const int skip = argc == 4 && !strcmp(argv[2], "--skip-damaged");
-        return argc == 3 + skip ? mp_cli_collect(argv[2 + skip], skip)
+        return argc == 3 + skip ? mp_cli_collect(argv[2 + skip], skip,
+                                                 cmdline)
                                 : usage_error("expected [--skip-damaged] "
                                               "and one sweep directory",
                                               argv[1]);
@@ -326,7 +328,6 @@ static int real_main(int argc, char **argv)
     memset(&a, 0, sizeof a);
     if ((rc = parse_args(argc, argv, &a)))
         return rc;
-    join_args(argc, argv, cmdline, sizeof cmdline);
     a.cmdline = cmdline;
     if (!strcmp(a.command, "run"))
         return mp_cli_run(&a);

@@ -5,6 +5,7 @@
  *
  *   sweep DIR layout:  manifest.tsv        task, one column per varied key, seed
  *                      sweep.sbatch        the job array
+ *                      base.ini            the base config and the command
  *                      tasks/NNNN.ini      each task's resolved config
  *                      tasks/NNNN/         each task's run directory
  *                      tasks/NNNN.status   exit status of its last attempt
@@ -46,6 +47,7 @@ struct sweep_args {
     int n_vary;
     int seeds;
     int parallel;
+    const char *cmdline; /* the whole command line, quoted */
 };
 
 static int fail(const char *fmt, const char *a, const char *b)
@@ -298,11 +300,12 @@ static int write_sbatch(const struct sweep_args *a, const char *dir,
 
 static int sweep(struct sweep_args *ap, int argc, char **argv);
 
-int mp_cli_sweep(int argc, char **argv)
+int mp_cli_sweep(int argc, char **argv, const char *cmdline)
 {
     struct sweep_args a;
     int rc, k, j;
     memset(&a, 0, sizeof a);
+    a.cmdline = cmdline;
     rc = sweep(&a, argc, argv);
     for (k = 0; k < MAX_VARY; k++)
         for (j = 0; j < a.vary[k].n; j++)
@@ -402,6 +405,48 @@ static int write_tasks(struct sweep_args *ap, long ntasks)
                     path, strerror(errno));
             return MP_EXIT_RUNTIME;
         }
+    }
+    return 0;
+}
+
+/* base.ini: CONFIG with every --set (output.dir the sweep's), which
+ * collect writes into sweep.nc, after a comment naming the command. */
+static int write_base(const struct sweep_args *ap)
+{
+    struct mp_config c;
+    char path[PATH_MAX], buf[PATH_MAX + 16];
+    const char *p;
+    int k, rc, bad = 1;
+    FILE *f;
+    mp_config_init(&c);
+    rc = mp_config_load(&c, ap->config);
+    for (k = 0; !rc && k < ap->n_sets; k++)
+        rc = mp_config_set(&c, ap->sets[k], k + 1);
+    snprintf(buf, sizeof buf, "output.dir=%s", ap->out);
+    if (!rc)
+        rc = mp_config_set(&c, buf, k + 1);
+    if (rc)
+        return mp_cli_fail(rc);
+    /* The defaults that depend on other keys, as far as the base alone
+     * allows: some bases are valid only with each task's values. */
+    mp_config_validate(&c);
+    snprintf(path, sizeof path, "%s/base.ini", ap->out);
+    f = create_new(path);
+    if (f) {
+        fputs("; The base configuration of this sweep: CONFIG with every "
+              "--set; each task\n; varies it (manifest.tsv).  Made by:\n"
+              "; command_line = ",
+              f);
+        for (p = ap->cmdline ? ap->cmdline : "metaplast sweep"; *p; p++)
+            fputc((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p, f);
+        fputc('\n', f);
+        bad = mp_config_write(&c, f) != 0;
+        bad |= fclose(f) != 0;
+    }
+    if (bad) {
+        fprintf(stderr, "metaplast: sweep: cannot create '%s': %s\n", path,
+                strerror(errno));
+        return MP_EXIT_RUNTIME;
     }
     return 0;
 }
@@ -522,6 +567,8 @@ static int create_sweep(struct sweep_args *ap, long ntasks)
     rc = check_sweep_dir(ap->out);
     if (!rc)
         rc = write_tasks(ap, ntasks);
+    if (!rc)
+        rc = write_base(ap);
     if (!rc)
         rc = write_sbatch(ap, ap->out, ntasks);
     if (!rc)

@@ -297,6 +297,48 @@ int mp_config_key(const struct mp_config *c, size_t i, const char **name,
     return 0;
 }
 
+int mp_config_key_number(const struct mp_config *c, size_t i,
+                         struct mp_config_number *n)
+{
+    const struct mp__cfg_key *k;
+    const char *field;
+    memset(n, 0, sizeof *n);
+    if (i >= mp__cfg_nkeys)
+        return mp__fail(MP_EINVAL, "configuration key %zu of %zu: none", i,
+                        mp__cfg_nkeys);
+    k = &mp__cfg_keys[i];
+    field = (const char *)c + k->offset;
+    switch (k->type) {
+    case T_U64:
+        n->kind = MP_CONFIG_KIND_UINT64;
+        memcpy(&n->u, field, sizeof n->u);
+        break;
+    case T_U32: {
+        uint32_t v;
+        memcpy(&v, field, sizeof v);
+        n->kind = MP_CONFIG_KIND_UINT32;
+        n->u = v;
+        break;
+    }
+    case T_INT: {
+        int v;
+        memcpy(&v, field, sizeof v);
+        n->kind = MP_CONFIG_KIND_INT;
+        n->i = v;
+        break;
+    }
+    case T_F64:
+    case T_TIME:
+        n->kind = k->type == T_TIME ? MP_CONFIG_KIND_SECONDS
+                                    : MP_CONFIG_KIND_REAL;
+        memcpy(&n->d, field, sizeof n->d);
+        break;
+    default:
+        n->kind = MP_CONFIG_KIND_TEXT;
+    }
+    return 0;
+}
+
 int mp_config_value(const struct mp_config *c, const char *key,
                     char *value, size_t valuelen)
 {

@@ -163,7 +163,7 @@ static void ckpt_globals(struct nc *f, const struct mp_config *cfg,
     mp__nc_att_u64(f, NC_GLOBAL, name, h->total);
     mp__nc_att_u64(f, NC_GLOBAL, "seed", cfg->seed);
     mp__nc_att_text(f, NC_GLOBAL, "checksum_algorithm", HASH_NAME);
-    mp__nc_att_text(f, NC_GLOBAL, "config_ini", ini);
+    /* config_ini, written by mp__nc_provenance, is this same text. */
     snprintf(name, sizeof name, "%016llx",
              (unsigned long long)header_hash(h->unit, h->done, h->total,
                                              cfg->seed, ini));
@@ -175,15 +175,12 @@ static int ckpt_write(const char *path, const struct mp_config *cfg,
                       const struct mp_provenance *prov)
 {
     struct nc f;
-    char *text = NULL;
-    size_t len = 0, i;
+    char *text = mp__nc_config_text(cfg);
+    size_t i;
     int var[8], rc;
-    FILE *mem = open_memstream(&text, &len);
 
-    if (!mem || mp_config_write(cfg, mem) || fclose(mem)) {
-        free(text);
+    if (!text)
         return mp__fail(MP_ENOMEM, "%s: out of memory", path);
-    }
     rc = mp__nc_begin(&f, path);
     if (rc) {
         free(text);
@@ -210,8 +207,9 @@ int mp_io_ens_ckpt_write(const char *path, const struct mp_config *cfg,
          "synapse state: bit 6 strength (1 = weight +1), bits 0-5 depth "
          "(0 = most plastic)",
          "1", s->state},
-        {"age", A_I64, 1, {"age", NULL}, {s->n_ages, 0}, "measurement age",
-         "memories", s->ages},
+        {"age", A_I64, 1, {"age", NULL}, {s->n_ages, 0},
+         "age of the memory, in memories stored since (measurement ages)",
+         "1", s->ages},
         {"probes", A_I64, 1, {"age", NULL}, {s->n_ages, 0},
          "measurements accumulated at this age", "1", s->count},
         {"signal_mean", A_F64, 1, {"age", NULL}, {s->n_ages, 0},

@@ -120,12 +120,12 @@ static void summary(FILE *out, int nc, const char *kind)
                 v);
 }
 
-/* The configuration, as the run resolved it. */
-static void configuration(FILE *out, int nc)
+/* Files from before config_ini was in every file: their
+ * config.<section>.<key> text attributes. */
+static void configuration_legacy(FILE *out, int nc)
 {
     int natts = 0, i;
     nc_inq_natts(nc, &natts);
-    fprintf(out, "  configuration:\n");
     for (i = 0; i < natts; i++) {
         char name[NC_MAX_NAME + 1], *text = NULL;
         if (nc_inq_attname(nc, NC_GLOBAL, i, name) != NC_NOERR ||
@@ -136,6 +136,41 @@ static void configuration(FILE *out, int nc)
             free(text);
         }
     }
+}
+
+/* The configuration, as the run resolved it (config_ini), key by key as
+ * the file's attributes hold them. */
+static void configuration(FILE *out, int nc, const char *path)
+{
+    struct mp_config *cfg;
+    char *ini = NULL, *value = NULL, *keep;
+    size_t i;
+    fprintf(out, "  configuration:\n");
+    if (mp__nc_get_text(nc, NC_GLOBAL, "config_ini", &ini)) {
+        configuration_legacy(out, nc);
+        return;
+    }
+    cfg = malloc(sizeof *cfg);
+    value = malloc(MP_CFG_MAX_VALUE);
+    keep = strdup(mp_errmsg());
+    if (cfg && value && keep) {
+        mp_config_init(cfg);
+        if (mp_config_load_text(cfg, ini, path)) {
+            fprintf(out, "    (config_ini unreadable: %s)\n", mp_errmsg());
+            /* The file's verdict keeps its own text. */
+            (void)mp__fail(MP_EFORMAT, "%s", keep);
+        } else
+            for (i = 0; i < mp_config_nkeys(); i++) {
+                const char *key;
+                mp_config_key(cfg, i, &key, value, MP_CFG_MAX_VALUE);
+                if (!mp__nc_config_skipped(cfg, key, value))
+                    fprintf(out, "    %-22s = %s\n", key, value);
+            }
+    }
+    free(keep);
+    free(value);
+    free(cfg);
+    free(ini);
 }
 
 int mp_io_info(const char *path, FILE *out)
@@ -154,7 +189,7 @@ int mp_io_info(const char *path, FILE *out)
     sizes(out, nc);
     rc = checksums(out, nc, path, kind);
     summary(out, nc, kind);
-    configuration(out, nc);
+    configuration(out, nc, path);
     nc_close(nc);
     return rc;
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "metaplast/error.h"
@@ -110,12 +111,94 @@ void mp__nc_att_checksum(struct nc *f, int var, const void *data,
     mp__nc_att_text(f, var, "checksum", hex);
 }
 
+char *mp__nc_config_text(const struct mp_config *cfg)
+{
+    char *text = NULL;
+    size_t len = 0;
+    int bad;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem)
+        return NULL;
+    bad = mp_config_write(cfg, mem) != 0;
+    bad |= fclose(mem) != 0;
+    if (bad) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+int mp__nc_config_skipped(const struct mp_config *cfg, const char *key,
+                          const char *value)
+{
+    /* The grid; no markov table; no chain. */
+    return (!strcmp(key, "measure.ages") && cfg->n_ages == 0) ||
+           (!value[0] && !strncmp(key, "synapse.", 8)) ||
+           (!strcmp(key, "synapse.states") &&
+            cfg->syn.model != MP_SYN_MARKOV) ||
+           (!strncmp(key, "synapse.bf_", 11) &&
+            cfg->syn.model != MP_SYN_BENNA_FUSI);
+}
+
+/* One key as a typed attribute config_<section>_<key>: a number where
+ * the key is one (times in seconds), its text otherwise. */
+static void config_att(struct nc *f, const struct mp_config *cfg, size_t i,
+                       const char *key, const char *value)
+{
+    struct mp_config_number n;
+    char name[NC_MAX_NAME + 1], *p;
+    snprintf(name, sizeof name, "config_%s", key);
+    for (p = name; *p; p++)
+        if (*p == '.')
+            *p = '_';
+    mp_config_key_number(cfg, i, &n);
+    if (f->rc)
+        return;
+    if (n.kind == MP_CONFIG_KIND_UINT64) {
+        const unsigned long long u = n.u;
+        mp__nc_check(f, nc_put_att_ulonglong(f->id, NC_GLOBAL, name,
+                                             NC_UINT64, 1, &u),
+                     name);
+    } else if (n.kind == MP_CONFIG_KIND_UINT32) {
+        const unsigned int u = (unsigned int)n.u;
+        mp__nc_check(f, nc_put_att_uint(f->id, NC_GLOBAL, name, NC_UINT, 1,
+                                        &u),
+                     name);
+    } else if (n.kind == MP_CONFIG_KIND_INT) {
+        const int v = (int)n.i;
+        mp__nc_check(f, nc_put_att_int(f->id, NC_GLOBAL, name, NC_INT, 1,
+                                       &v),
+                     name);
+    } else if (n.kind == MP_CONFIG_KIND_REAL ||
+               n.kind == MP_CONFIG_KIND_SECONDS) {
+        mp__nc_att_double(f, NC_GLOBAL, name, n.d);
+    } else {
+        mp__nc_att_text(f, NC_GLOBAL, name, value);
+    }
+}
+
+/* CF's audit trail: when, and the command that wrote the file. */
+static void history(struct nc *f, const struct mp_provenance *prov)
+{
+    char line[8400], stamp[32] = "";
+    const time_t now = time(NULL);
+    struct tm tm;
+    if (gmtime_r(&now, &tm))
+        strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    snprintf(line, sizeof line, "%s %s", stamp,
+             prov && prov->command_line
+                 ? prov->command_line
+                 : "metaplast " MP_VERSION_STRING);
+    mp__nc_att_text(f, NC_GLOBAL, "history", line);
+}
+
 void mp__nc_provenance(struct nc *f, const struct mp_config *cfg,
                        const struct mp_provenance *prov, const char *kind)
 {
-    char *value;
+    char *value, *ini;
     size_t i;
-    mp__nc_att_text(f, NC_GLOBAL, "Conventions", "CF-1.8");
+    mp__nc_att_text(f, NC_GLOBAL, "Conventions", MP_NC_CONVENTIONS);
+    history(f, prov);
     mp__nc_att_text(f, NC_GLOBAL, "metaplast_file", kind);
     mp__nc_att_text(f, NC_GLOBAL, "metaplast_version", MP_VERSION_STRING);
     if (prov && prov->command_line)
@@ -126,22 +209,24 @@ void mp__nc_provenance(struct nc *f, const struct mp_config *cfg,
         mp__nc_att_text(f, NC_GLOBAL, "device", prov->device);
     if (prov && prov->diagnostic)
         mp__nc_att_text(f, NC_GLOBAL, "diagnostic", prov->diagnostic);
-    value = cfg ? malloc(MP_CFG_MAX_VALUE) : NULL;
+    if (!cfg)
+        return;
+    ini = mp__nc_config_text(cfg);
+    value = malloc(MP_CFG_MAX_VALUE);
+    if ((!ini || !value) && !f->rc) {
+        f->rc = NC_ENOMEM;
+        snprintf(f->msg, sizeof f->msg, "%s: out of memory", f->path);
+    }
+    if (ini)
+        mp__nc_att_text(f, NC_GLOBAL, "config_ini", ini);
     for (i = 0; value && i < mp_config_nkeys(); i++) {
-        char name[64];
         const char *key;
         mp_config_key(cfg, i, &key, value, MP_CFG_MAX_VALUE);
-        if ((!strcmp(key, "measure.ages") && cfg->n_ages == 0) ||
-            (!value[0] && !strncmp(key, "synapse.", 8)) ||
-            (!strcmp(key, "synapse.states") &&
-             cfg->syn.model != MP_SYN_MARKOV) ||
-            (!strncmp(key, "synapse.bf_", 11) &&
-             cfg->syn.model != MP_SYN_BENNA_FUSI))
-            continue; /* the grid; no markov table; no chain */
-        snprintf(name, sizeof name, "config.%s", key);
-        mp__nc_att_text(f, NC_GLOBAL, name, value);
+        if (!mp__nc_config_skipped(cfg, key, value))
+            config_att(f, cfg, i, key, value);
     }
     free(value);
+    free(ini);
 }
 
 void mp__nc_theory_summary(struct nc *f, const struct mp_theory *th)

@@ -48,10 +48,23 @@ void mp__nc_put(struct nc *f, int var, const void *data, const char *what);
 void mp__nc_att_checksum(struct nc *f, int var, const void *data,
                          size_t bytes);
 
-/* The attributes of every file: conventions, kind, version, provenance,
- * every resolved config key as config.<section>.<key>. */
+/* The CF version every file declares: the newest the CF checker in
+ * the tests (cfchecker 4.1) knows. */
+#define MP_NC_CONVENTIONS "CF-1.8"
+
+/* The attributes of every file: Conventions, history, kind, version,
+ * provenance, and (cfg not NULL) the resolved config as config_ini and
+ * every key as config_<section>_<key>, a number where the key is one
+ * (times in seconds: mp_config_key_number), its text otherwise. */
 void mp__nc_provenance(struct nc *f, const struct mp_config *cfg,
                        const struct mp_provenance *prov, const char *kind);
+/* The resolved config as config.ini writes it (free it), or NULL when
+ * out of memory. */
+char *mp__nc_config_text(const struct mp_config *cfg);
+/* Whether a key is left out of the attributes: an unused grid list,
+ * another model's keys. */
+int mp__nc_config_skipped(const struct mp_config *cfg, const char *key,
+                          const char *value);
 /* The theory's summary numbers as attributes, both clocks. */
 void mp__nc_theory_summary(struct nc *f, const struct mp_theory *th);
 /* The theory's eigenmodes: dimension "mode" and the variables

@@ -14,49 +14,219 @@ static const char *const long_names[6] = {
     "signal-to-noise ratio", "its standard error",
     "exact expected overlap", "exact expected SNR"};
 
-/* An axis's coordinate variable (numbers, or the labels as strings). */
-static int def_axis(struct nc *f, const struct mp_io_sweep_axis *a, int dim)
+/* The auxiliary coordinates (text values, linked keys), named in every
+ * data variable's `coordinates` attribute. */
+struct aux {
+    char names[2048];
+};
+
+/* Part p of s, split at `sep` (a linked key, or its value "v1:v2"). */
+static void part(const char *s, int sep, size_t p, char *out, size_t len)
 {
-    int var = mp__nc_def(f, a->name, a->numeric ? NC_DOUBLE : NC_STRING, 1,
-                         &dim, a->key, a->numeric ? "1" : NULL);
-    if (a->linked && !f->rc) {
-        /* The linked values, one "a:b" label per coordinate. */
-        char labels[4096] = "";
-        size_t j;
-        for (j = 0; j < a->n; j++)
-            snprintf(labels + strlen(labels), sizeof labels - strlen(labels),
-                     "%s%s", j ? ", " : "", a->labels[j]);
-        mp__nc_att_text(f, var, "linked_values", labels);
-    }
-    return var;
+    for (; p > 0 && s; p--)
+        if ((s = strchr(s, sep)) != NULL)
+            s++;
+    snprintf(out, len, "%.*s", s ? (int)strcspn(s, sep == ':' ? ":" : "+")
+                                  : 0,
+             s ? s : "");
 }
 
-static void put_axis(struct nc *f, const struct mp_io_sweep_axis *a, int var)
+static size_t parts_of(const struct mp_io_sweep_axis *a)
+{
+    size_t n = 1;
+    const char *k;
+    for (k = a->key; a->linked && *k; k++)
+        n += *k == '+';
+    return n;
+}
+
+/* Whether part p of every label is a number (and, if asked, the numbers
+ * strictly monotonic, as a coordinate variable's must be). */
+static int numeric(const struct mp_io_sweep_axis *a, size_t p, int mono)
+{
+    double prev = 0;
+    int dir = 0;
+    size_t j;
+    for (j = 0; j < a->n; j++) {
+        char v[512], *end;
+        double d;
+        part(a->labels[j], ':', p, v, sizeof v);
+        d = strtod(v, &end);
+        if (!v[0] || *end)
+            return 0;
+        if (mono && j > 0) {
+            const int s = d > prev ? 1 : d < prev ? -1 : 0;
+            if (!s || (dir && s != dir))
+                return 0;
+            dir = s;
+        }
+        prev = d;
+    }
+    return 1;
+}
+
+/* Part p of an axis as a variable over its dimension: numbers (units
+ * "1"), or text labels in a char array (dimension <var>_strlen). */
+static int def_part(struct nc *f, const struct mp_io_sweep_axis *a,
+                    size_t p, int dim, const char *var, int num)
+{
+    char key[64], dname[NC_MAX_NAME + 16];
+    int dims[2] = {dim, -1}, v;
+    size_t j, width = 1;
+    part(a->key, '+', p, key, sizeof key);
+    if (num)
+        return mp__nc_def(f, var, NC_DOUBLE, 1, dims, key, "1");
+    for (j = 0; j < a->n; j++) {
+        char s[512];
+        part(a->labels[j], ':', p, s, sizeof s);
+        width = strlen(s) > width ? strlen(s) : width;
+    }
+    snprintf(dname, sizeof dname, "%s_strlen", var);
+    if (!f->rc)
+        mp__nc_check(f, nc_def_dim(f->id, dname, width, &dims[1]),
+                     "nc_def_dim");
+    v = mp__nc_def(f, var, NC_CHAR, 2, dims, key, NULL);
+    mp__nc_att_text(f, v, "_Encoding", "utf-8");
+    return v;
+}
+
+static void put_part(struct nc *f, const struct mp_io_sweep_axis *a,
+                     size_t p, int var, int num)
 {
     size_t j;
     for (j = 0; j < a->n && !f->rc; j++) {
-        if (a->numeric) {
-            const double d = strtod(a->labels[j], NULL);
+        char s[512];
+        part(a->labels[j], ':', p, s, sizeof s);
+        if (num) {
+            const double d = strtod(s, NULL);
             mp__nc_check(f, nc_put_var1_double(f->id, var, &j, &d), a->name);
         } else {
-            const char *sv = a->labels[j];
-            mp__nc_check(f, nc_put_var1_string(f->id, var, &j, &sv),
-                         a->name);
+            const size_t start[2] = {j, 0}, count[2] = {1, strlen(s)};
+            if (count[1])
+                mp__nc_check(f, nc_put_vara_text(f->id, var, start, count,
+                                                  s),
+                             a->name);
         }
     }
+}
+
+/* Every part of an axis: the first a coordinate variable (numbers, one
+ * direction) or <axis>_label, the other linked keys named after them. */
+static void axis_vars(struct nc *f, const struct mp_io_sweep_axis *a,
+                      int dim, int write, struct aux *aux)
+{
+    size_t p, n = parts_of(a);
+    for (p = 0; p < n && !f->rc; p++) {
+        const int num = numeric(a, p, p == 0);
+        char var[NC_MAX_NAME + 1], *c;
+        int v;
+        if (p == 0 && num)
+            snprintf(var, sizeof var, "%s", a->name);
+        else if (p == 0)
+            snprintf(var, sizeof var, "%s_label", a->name);
+        else
+            part(a->key, '+', p, var, sizeof var);
+        for (c = var; *c; c++)
+            *c = *c == '.' ? '_' : *c;
+        if (write) {
+            if (nc_inq_varid(f->id, var, &v) == NC_NOERR)
+                put_part(f, a, p, v, num);
+            continue;
+        }
+        v = def_part(f, a, p, dim, var, num);
+        if (p == 0 && a->linked) {
+            /* The linked values, one "a:b" label per coordinate. */
+            char labels[4096] = "";
+            size_t j;
+            for (j = 0; j < a->n; j++)
+                snprintf(labels + strlen(labels),
+                         sizeof labels - strlen(labels), "%s%s",
+                         j ? ", " : "", a->labels[j]);
+            mp__nc_att_text(f, v, "linked_values", labels);
+        }
+        if (!(p == 0 && num))
+            snprintf(aux->names + strlen(aux->names),
+                     sizeof aux->names - strlen(aux->names), "%s%s",
+                     aux->names[0] ? " " : "", var);
+    }
+}
+
+/* The sweep's base config (NULL if it has none): read as every file's
+ * config is, so that sweep.nc carries it the same way. */
+static int base_config(const struct mp_io_sweep *s, const char *path,
+                       struct mp_config **out)
+{
+    *out = NULL;
+    if (!s->base_config)
+        return 0;
+    if (!(*out = malloc(sizeof **out)))
+        return mp__fail(MP_ENOMEM, "%s: out of memory", path);
+    mp_config_init(*out);
+    if (mp_config_load_text(*out, s->base_config, "base.ini") == 0)
+        return 0;
+    free(*out);
+    *out = NULL;
+    return mp__fail(MP_EFORMAT, "%s: the sweep's base config is unreadable: %s",
+                    path, mp_errmsg());
+}
+
+/* The global attributes: the base config as every file holds its config,
+ * who made the sweep, who collected it. */
+static void sweep_globals(struct nc *f, const struct mp_io_sweep *s,
+                          const struct mp_config *cfg)
+{
+    mp__nc_att_text(f, NC_GLOBAL, "title", "metaplast sweep");
+    mp__nc_provenance(f, cfg, s->prov, "sweep");
+    if (s->sweep_command_line)
+        mp__nc_att_text(f, NC_GLOBAL, "sweep_command_line",
+                        s->sweep_command_line);
+}
+
+/* The stacked variables over the axes (and age), each naming the
+ * auxiliary coordinates. */
+static void def_data(struct nc *f, const struct mp_io_sweep *s,
+                     const int *dims, const struct aux *aux, int *v)
+{
+    const int nax = (int)s->n_axes;
+    int k;
+    /* Times are counts of memories: units "1" (CF), the clock named. */
+    v[0] = mp__nc_def(f, "lifetime", NC_DOUBLE, nax, dims,
+                      "largest age on the grid with SNR >= 1 (sim), in "
+                      "memories",
+                      "1");
+    v[1] = mp__nc_def(f, "lifetime_theory", NC_DOUBLE, nax, dims,
+                      "largest age with expected SNR >= 1 (theory), in "
+                      "memories",
+                      "1");
+    mp__nc_att_text(f, v[0], "clock", "memories");
+    mp__nc_att_text(f, v[1], "clock", "memories");
+    v[2] = mp__nc_def(f, "complete", NC_BYTE, nax, dims,
+                      "1 if the task's run finished, else 0", "1");
+    v[3] = mp__nc_def(f, "probes", NC_INT64, nax + 1, dims,
+                      "number of measurements averaged at this age", "1");
+    for (k = 0; k < 6; k++)
+        v[4 + k] = mp__nc_def(f, mp_io_ens_record_names[k], NC_DOUBLE,
+                              nax + 1, dims, long_names[k], "1");
+    for (k = 0; k < 10 && aux->names[0]; k++)
+        mp__nc_att_text(f, v[k], "coordinates", aux->names);
 }
 
 int mp_io_sweep_write(const char *path, const struct mp_io_sweep *s)
 {
     struct nc f;
-    int dims[MP_IO_SWEEP_MAX_AXES + 1], v_ax[MP_IO_SWEEP_MAX_AXES], v_age, v_lt,
-        v_ltt, v_c, v_p, v_val[6], nax = (int)s->n_axes, k;
-    int rc;
+    struct aux aux;
+    struct mp_config *cfg;
+    int dims[MP_IO_SWEEP_MAX_AXES + 1], v_age, v[10],
+        nax = (int)s->n_axes, k, rc;
     if (s->n_axes > MP_IO_SWEEP_MAX_AXES)
         return mp__fail(MP_EINVAL, "%s: too many swept keys", path);
-    rc = mp__nc_begin(&f, path);
-    if (rc)
+    if ((rc = base_config(s, path, &cfg)) != 0)
         return rc;
+    if ((rc = mp__nc_begin(&f, path)) != 0) {
+        free(cfg);
+        return rc;
+    }
+    memset(&aux, 0, sizeof aux);
     for (k = 0; k < nax && !f.rc; k++)
         mp__nc_check(&f, nc_def_dim(f.id, s->axes[k].name, s->axes[k].n,
                                     &dims[k]),
@@ -64,46 +234,25 @@ int mp_io_sweep_write(const char *path, const struct mp_io_sweep *s)
     mp__nc_check(&f, nc_def_dim(f.id, "age", s->n_ages, &dims[nax]),
                  "nc_def_dim");
     for (k = 0; k < nax; k++)
-        v_ax[k] = def_axis(&f, &s->axes[k], dims[k]);
-    /* Times are counts of memories: units "1" (CF), the clock named. */
+        axis_vars(&f, &s->axes[k], dims[k], 0, &aux);
     v_age = mp__nc_def(&f, "age", NC_INT64, 1, &dims[nax],
                        "age of the memory in memories (memories stored "
                        "after it)",
                        "1");
-    v_lt = mp__nc_def(&f, "lifetime", NC_DOUBLE, nax, dims,
-                      "largest age on the grid with SNR >= 1 (sim), in "
-                      "memories",
-                      "1");
-    v_ltt = mp__nc_def(&f, "lifetime_theory", NC_DOUBLE, nax, dims,
-                       "largest age with expected SNR >= 1 (theory), in "
-                       "memories",
-                       "1");
     mp__nc_att_text(&f, v_age, "clock", "memories");
-    mp__nc_att_text(&f, v_lt, "clock", "memories");
-    mp__nc_att_text(&f, v_ltt, "clock", "memories");
-    v_c = mp__nc_def(&f, "complete", NC_BYTE, nax, dims,
-                     "1 if the task's run finished, else 0", "1");
-    v_p = mp__nc_def(&f, "probes", NC_INT64, nax + 1, dims,
-                     "number of measurements averaged at this age", "1");
-    for (k = 0; k < 6; k++)
-        v_val[k] = mp__nc_def(&f, mp_io_ens_record_names[k], NC_DOUBLE,
-                              nax + 1, dims, long_names[k], "1");
-    mp__nc_att_text(&f, NC_GLOBAL, "Conventions", "CF-1.8");
-    mp__nc_att_text(&f, NC_GLOBAL, "title", "metaplast sweep");
-    mp__nc_att_text(&f, NC_GLOBAL, "metaplast_file", "sweep");
-    mp__nc_att_text(&f, NC_GLOBAL, "metaplast_version", MP_VERSION_STRING);
-    if (s->base_config)
-        mp__nc_att_text(&f, NC_GLOBAL, "base_config", s->base_config);
+    def_data(&f, s, dims, &aux, v);
+    sweep_globals(&f, s, cfg);
+    free(cfg);
     if (!f.rc)
         mp__nc_check(&f, nc_enddef(f.id), "nc_enddef");
     for (k = 0; k < nax; k++)
-        put_axis(&f, &s->axes[k], v_ax[k]);
+        axis_vars(&f, &s->axes[k], dims[k], 1, &aux);
     mp__nc_put(&f, v_age, s->ages, "age");
-    mp__nc_put(&f, v_lt, s->lifetime, "lifetime");
-    mp__nc_put(&f, v_ltt, s->lifetime_theory, "lifetime_theory");
-    mp__nc_put(&f, v_c, s->complete, "complete");
-    mp__nc_put(&f, v_p, s->probes, "probes");
+    mp__nc_put(&f, v[0], s->lifetime, "lifetime");
+    mp__nc_put(&f, v[1], s->lifetime_theory, "lifetime_theory");
+    mp__nc_put(&f, v[2], s->complete, "complete");
+    mp__nc_put(&f, v[3], s->probes, "probes");
     for (k = 0; k < 6; k++)
-        mp__nc_put(&f, v_val[k], s->value[k], mp_io_ens_record_names[k]);
+        mp__nc_put(&f, v[4 + k], s->value[k], mp_io_ens_record_names[k]);
     return mp__nc_finish(&f, 0);
 }

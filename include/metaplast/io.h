@@ -252,9 +252,15 @@ struct mp_io_sweep {
     const int64_t *probes;                    /* per cell x age */
     const double *value[6]; /* per cell x age, mp_io_ens_record_names */
     const char *base_config; /* the sweep's base config (INI), or NULL */
+    const struct mp_provenance *prov; /* who collects (command line), or
+                                         NULL */
+    const char *sweep_command_line;   /* the sweep's command, or NULL */
 };
 
-/* Writes sweep.nc, atomically. */
+/* Writes sweep.nc, atomically: CF-1.8 (numeric axes as coordinate
+ * variables, text values as labelled auxiliary coordinates), the base
+ * config as in every file (config_ini and config_<section>_<key>; an
+ * unreadable base_config is refused, MP_EFORMAT), and the provenance. */
 int mp_io_sweep_write(const char *path, const struct mp_io_sweep *s);
 
 #ifdef __cplusplus
