@@ -609,6 +609,55 @@ Test(gpu_network, discrete_and_hetero_match_cpu)
     }
 }
 
+/* ---- Occupancy (record.states) ------------------------------------------- */
+
+#include "../../kernels/occupancy.h"
+#include "metaplast/private/occupancy.h"
+#include "metaplast/private/pool.h"
+
+/* The histogram kernel against the CPU's count, bit for bit: bytes of
+ * every value (skewed, as real occupancies are, and all 128), lengths
+ * that are no multiple of anything, every launch geometry. */
+Test(gpu_occupancy, kernel_matches_cpu)
+{
+    static const uint64_t lens[] = {1, 31, 1031, SIZE(5000011, 70001)};
+    const int geo[4][2] = {{1, 32}, {3, 128}, {9, 1024}, {256, 256}};
+    const size_t cap = SIZE(5000011, 70001);
+    uint8_t *host = malloc(cap), *dev;
+    unsigned long long *part, *hpart = malloc(256 * 128 * 8);
+    struct mp_pool *pool;
+    uint64_t x = 7, i;
+    size_t li;
+    int g;
+    need_device();
+    cr_assert_eq(mp__pool_create(&pool, 2), 0);
+    for (i = 0; i < cap; i++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        /* half the bytes in 4 states, the rest over all 128 */
+        host[i] = (uint8_t)((x >> 60) < 8 ? (x >> 33) & 3 : (x >> 33) & 127);
+    }
+    cr_assert_eq(cudaMalloc((void **)&dev, cap), 0);
+    cr_assert_eq(cudaMalloc((void **)&part, 256 * 128 * 8), 0);
+    cr_assert_eq(cudaMemcpy(dev, host, cap, cudaMemcpyHostToDevice), 0);
+    for (li = 0; li < 4; li++)
+        for (g = 0; g < 4; g++) {
+            int64_t want[MP_STATE_BYTES], got[MP_STATE_BYTES];
+            cr_assert_eq(mp__state_hist(pool, host, lens[li], want), 0);
+            cr_assert_eq(mp__state_hist_cuda(dev, lens[li], part, hpart,
+                                             geo[g][0], geo[g][1], got),
+                         0, "%s", mp_errmsg());
+            cr_expect_eq(memcmp(want, got, sizeof want), 0,
+                         "%llu bytes, %d blocks x %d threads",
+                         (unsigned long long)lens[li], geo[g][0],
+                         geo[g][1]);
+        }
+    cudaFree(dev);
+    cudaFree(part);
+    free(host);
+    free(hpart);
+    mp__pool_destroy(pool);
+}
+
 /* ---- Launch geometries ---------------------------------------------------- */
 
 /* The kernels at launch geometries other than the backends' own choice:
@@ -728,10 +777,12 @@ Test(gpu_sizes, network_bytes_do_not_wrap)
      * factors (4 each), h, two rate sums (8 each); z, z_next; a pattern */
     cr_expect_eq(mp__net_cuda_device_bytes(&p),
                  n * 8 + n * (4 * 4 + 8 * 3) + 1 * 8 + 1 * 4);
-    p.rule.discrete = 1; /* one state byte per synapse, and the table */
+    /* one state byte per synapse, the table, and the per-block counts of
+     * the occupancy histogram (256 blocks x 128 states) */
+    p.rule.discrete = 1;
     cr_expect_eq(mp__net_cuda_device_bytes(&p),
-                 n * 9 + sizeof(struct mp_syn_table) + n * (4 * 4 + 8 * 3) +
-                     1 * 8 + 1 * 4);
+                 n * 9 + sizeof(struct mp_syn_table) + 256 * 128 * 8 +
+                     n * (4 * 4 + 8 * 3) + 1 * 8 + 1 * 4);
 }
 
 /* ---- The CPU execution harness itself ------------------------------------- */
