@@ -301,7 +301,7 @@ Test(ckpt, refuses_other_format_version)
     cr_expect_eq(read_err(p), MP_EFORMAT);
     cr_expect(strstr(mp_errmsg(), "checkpoint format version 99; this "
                                   "build of metaplast reads versions 1 to "
-                                  "2"),
+                                  "3"),
               "%s", mp_errmsg());
 }
 

@@ -1220,3 +1220,51 @@ Test(cli, network_nonfinite_stops)
                  2);
     cr_expect(strstr(err, "a diagnostic checkpoint"), "%s", err);
 }
+
+/* Bad [record] values: exit 2 before any work, naming the file or --set,
+ * the key and what is wrong; nothing is written. */
+Test(cli, bad_record_values_refused)
+{
+    const char *cfg = write_file("rec.ini", net_cfg);
+    const char *ens = write_file("erec.ini", small);
+    const char *run = path_in("never");
+    cr_expect_eq(cli("run", cfg, "--out", run, "--set",
+                     "record.weights=every:0", NULL),
+                 2);
+    cr_expect(strstr(err, "--set record.weights=every:0: record.weights: "
+                          "expected none, all, every:K"),
+              "%s", err);
+    cr_expect_eq(cli("run", cfg, "--out", run, "--set", "record.weights=3",
+                     NULL),
+                 2);
+    cr_expect(strstr(err, "record.weights: neuron 3 does not exist: "
+                          "network.neurons = 3"),
+              "%s", err);
+    cr_expect_eq(cli("run", cfg, "--out", run, "--set", "record.states=on",
+                     NULL),
+                 2);
+    cr_expect(strstr(err, "record.states: the occupancy of discrete synapse "
+                          "states needs network.synapse = discrete"),
+              "%s", err);
+    /* The size check counts the weights (41 entries of 3 x 16 weights). */
+    cr_expect_eq(cli("run", cfg, "--out", run, "--set", "record.weights=all",
+                     "--set", "record.histogram_bins=1", "--set",
+                     "record.max_bytes=10000", NULL),
+                 2);
+    cr_expect(strstr(err, "record.weights: the run would record") &&
+                  strstr(err, "41 records of"),
+              "%s", err);
+    cr_expect_eq(cli("validate", ens, "--set", "record.weights=all", NULL),
+                 2);
+    cr_expect(strstr(err, "record.weights: a synapse ensemble has no "
+                          "neurons"),
+              "%s", err);
+    cr_expect_eq(cli("run", ens, "--out", run, "--set", "record.states=on",
+                     "--set", "record.max_bytes=2000", NULL),
+                 2);
+    cr_expect(strstr(err, "record.states: the record would take"), "%s",
+              err);
+    cr_expect(!file_exists(run), "the output directory was created");
+    cr_expect_eq(cli("validate", cfg, "--set", "record.weights=0, 2", NULL),
+                 0, "%s", err);
+}

@@ -322,9 +322,16 @@ static int no_int_sums(struct mp_ens_backend *b, const uint64_t *mus, size_t n,
     return no_bytes(b, NULL);
 }
 
+static int no_states(struct mp_ens_backend *b, int64_t *hist)
+{
+    (void)hist;
+    return no_bytes(b, NULL);
+}
+
 void mp__ens_bf_no_bytes(struct mp_ens_backend *b)
 {
     b->measure = no_int_sums;
+    b->count_states = no_states;
     b->get_state = no_bytes;
     b->set_state = no_bytes_in;
 }

@@ -12,6 +12,7 @@
 
 #include "metaplast/error.h"
 #include "metaplast/private/ens_backend.h"
+#include "metaplast/private/occupancy.h"
 #include "metaplast/private/pool.h"
 #include "metaplast/private/util.h"
 #include "ens_simd.h"
@@ -247,6 +248,12 @@ static int cpu_measure(struct mp_ens_backend *b, const uint64_t *mus,
     return 0;
 }
 
+static int cpu_count(struct mp_ens_backend *b, int64_t *hist)
+{
+    struct cpu *c = b->ctx;
+    return mp__state_hist(c->pool, c->s, c->d.local, hist);
+}
+
 static int cpu_get(struct mp_ens_backend *b, uint8_t *out)
 {
     struct cpu *c = b->ctx;
@@ -312,6 +319,7 @@ int mp__ens_cpu_create(struct mp_ens_backend *b, const struct mp_ens_desc *d)
     b->init_state = cpu_init;
     b->advance = cpu_advance;
     b->measure = cpu_measure;
+    b->count_states = cpu_count;
     b->get_state = cpu_get;
     b->set_state = cpu_set;
     b->destroy = cpu_destroy;

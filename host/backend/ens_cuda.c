@@ -11,10 +11,12 @@
 #include <cuda_runtime_api.h>
 
 #include "../../kernels/ensemble.h"
+#include "../../kernels/occupancy.h"
 #include "cuda_check.h"
 #include "metaplast/config.h"
 #include "metaplast/error.h"
 #include "metaplast/private/ens_backend.h"
+#include "metaplast/private/occupancy.h"
 #include "metaplast/private/par.h"
 #include "metaplast/private/util.h"
 
@@ -86,6 +88,21 @@ static int gpu_measure(struct mp_ens_backend *b, const uint64_t *mus,
         sums[k] = (int64_t)s;
     }
     return 0;
+}
+
+/* The state bytes of the real synapses (the padding is never counted);
+ * the measurement's per-block buffers hold the histogram's
+ * (MAX_PROBES + 1 >= MP_STATE_BYTES sums per block). */
+static int gpu_count(struct mp_ens_backend *b, int64_t *hist)
+{
+    struct gpu *g = b->ctx;
+    const int blocks = g->blocks < MP_K_HIST_BLOCKS ? g->blocks
+                                                    : MP_K_HIST_BLOCKS;
+    MP_STATIC_ASSERT(MAX_PROBES + 1 >= MP_STATE_BYTES,
+                     "the histogram fits the measurement's buffers");
+    return mp__state_hist_cuda((const uint8_t *)g->s4, g->d.local,
+                               g->partial, g->host_partial, blocks,
+                               g->threads, hist);
 }
 
 static int gpu_get(struct mp_ens_backend *b, uint8_t *out)
@@ -190,6 +207,7 @@ int mp__ens_cuda_create(struct mp_ens_backend *b, const struct mp_ens_desc *d)
     b->init_state = gpu_init;
     b->advance = gpu_advance;
     b->measure = gpu_measure;
+    b->count_states = gpu_count;
     b->get_state = gpu_get;
     b->set_state = gpu_set;
     return 0;

@@ -17,6 +17,7 @@
 #include "metaplast/error.h"
 #include "metaplast/private/net_backend.h"
 #include "metaplast/private/net_rules.h"
+#include "metaplast/private/occupancy.h"
 #include "metaplast/private/par.h"
 #include "metaplast/private/pool.h"
 #include "metaplast/private/util.h"
@@ -247,6 +248,16 @@ static int cpu_download(struct mp_net_backend *b, struct mp_net_state *s,
     return 0;
 }
 
+static int cpu_count(struct mp_net_backend *b, int64_t *hist)
+{
+    struct cpu *c = b->ctx;
+    const struct mp_net_params *p = c->p;
+    if (!p->rule.discrete)
+        return mp__fail(MP_EINVAL, "continuous synapses have no states");
+    return mp__state_hist(c->pool, c->s->syn, (uint64_t)(p->r1 - p->r0) * p->L,
+                          hist);
+}
+
 static int cpu_reset_rec(struct mp_net_backend *b)
 {
     (void)b; /* the scheduler clears the host sums, which are these */
@@ -296,6 +307,7 @@ int mp__net_cpu_create(struct mp_net_backend *b,
     b->step = cpu_step;
     b->scale_sums = cpu_scale_sums;
     b->scale = cpu_scale;
+    b->count_states = cpu_count;
     b->reset_rec = cpu_reset_rec;
     b->destroy = cpu_destroy;
     return 0;

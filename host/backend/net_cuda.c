@@ -7,9 +7,11 @@
 #include <cuda_runtime_api.h>
 
 #include "../../kernels/network.h"
+#include "../../kernels/occupancy.h"
 #include "cuda_check.h"
 #include "metaplast/error.h"
 #include "metaplast/private/net_backend.h"
+#include "metaplast/private/occupancy.h"
 #include "metaplast/private/util.h"
 
 struct gpu {
@@ -18,6 +20,7 @@ struct gpu {
     uint32_t *idx;
     uint8_t *syn;
     struct mp_syn_table *table;
+    unsigned long long *hist, *host_hist; /* discrete: per-block counts */
     double *h, *acc_scale, *acc_rec;
     int blocks_rows;  /* warps cover the neurons */
     int blocks_elems; /* at most, threads covering vectors and weights */
@@ -43,11 +46,14 @@ static size_t per_cell(const struct mp_net_params *p, size_t bytes)
     return (size_t)p->n_pre * bytes;
 }
 
+/* Per-block counts of the state histogram (discrete synapses). */
+#define HIST_BYTES ((size_t)MP_K_HIST_BLOCKS * MP_STATE_BYTES * 8)
+
 /* Device memory the network takes (what gpu_alloc allocates). */
 size_t mp__net_cuda_device_bytes(const struct mp_net_params *p)
 {
     return weights_n(p) * (4 + (p->sparse ? 4 : 0) + (p->rule.discrete ? 1 : 0)) +
-           (p->rule.discrete ? sizeof(struct mp_syn_table) : 0) +
+           (p->rule.discrete ? sizeof(struct mp_syn_table) + HIST_BYTES : 0) +
            per_neuron(p, 4 * 4 + 8 * 3) + per_cell(p, 4 * 2) +
            (size_t)p->K * p->n_in * 4;
 }
@@ -186,6 +192,17 @@ static int gpu_scale(struct mp_net_backend *b, const float *factors)
     return gpu_currents(b);
 }
 
+static int gpu_count(struct mp_net_backend *b, int64_t *hist)
+{
+    struct gpu *g = b->ctx;
+    const int blocks = g->blocks_elems < MP_K_HIST_BLOCKS ? g->blocks_elems
+                                                          : MP_K_HIST_BLOCKS;
+    if (!g->p->rule.discrete)
+        return mp__fail(MP_EINVAL, "continuous synapses have no states");
+    return mp__state_hist_cuda(g->syn, weights_n(g->p), g->hist, g->host_hist,
+                               blocks, g->threads, hist);
+}
+
 static int gpu_reset_rec(struct mp_net_backend *b)
 {
     struct gpu *g = b->ctx;
@@ -202,6 +219,8 @@ static void gpu_destroy(struct mp_net_backend *b)
     cudaFree(g->idx);
     cudaFree(g->syn);
     cudaFree(g->table);
+    cudaFree(g->hist);
+    free(g->host_hist);
     cudaFree(g->theta);
     cudaFree(g->y);
     cudaFree(g->y_new);
@@ -247,6 +266,10 @@ static int gpu_alloc(struct mp_net_backend *b, struct gpu *g)
     if (p->rule.discrete) {
         CK(cudaMalloc((void **)&g->syn, weights_n(p)));
         CK(cudaMalloc((void **)&g->table, sizeof *g->table));
+        CK(cudaMalloc((void **)&g->hist, HIST_BYTES));
+        g->host_hist = malloc(HIST_BYTES);
+        if (!g->host_hist)
+            return mp__fail(MP_ENOMEM, "out of memory");
     }
     CK(cudaMalloc((void **)&g->theta, per_neuron(p, 4)));
     CK(cudaMalloc((void **)&g->y, per_neuron(p, 4)));
@@ -288,6 +311,7 @@ int mp__net_cuda_create(struct mp_net_backend *b,
     b->step = gpu_step;
     b->scale_sums = gpu_scale_sums;
     b->scale = gpu_scale;
+    b->count_states = gpu_count;
     b->reset_rec = gpu_reset_rec;
     b->destroy = gpu_destroy;
     return 0;

@@ -468,6 +468,28 @@ size_t mp_config_ages(const struct mp_config *c, uint64_t *ages, size_t cap)
     return n;
 }
 
+size_t mp_config_recorded_neurons(const struct mp_config *c, uint32_t *out,
+                                  size_t cap)
+{
+    const uint64_t step = c->rec_weights == MP_REC_EVERY ? c->rec_every : 1;
+    size_t n = 0, j;
+    if (c->rec_weights == MP_REC_LIST) {
+        for (j = 0; j < c->n_rec_neurons; j++)
+            if (c->rec_neurons[j] < c->n_out) {
+                if (n < cap)
+                    out[n] = c->rec_neurons[j];
+                n++;
+            }
+        return n;
+    }
+    if (c->rec_weights != MP_REC_ALL && c->rec_weights != MP_REC_EVERY)
+        return 0;
+    n = (size_t)((c->n_out + step - 1) / step);
+    for (j = 0; j < n && j < cap; j++)
+        out[j] = (uint32_t)(j * step);
+    return n;
+}
+
 /* Entry i of a NULL-terminated list of names, or "?". */
 static const char *name_of(const char *const *names, int i)
 {

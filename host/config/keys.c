@@ -27,6 +27,7 @@ static const char *const topology_names[] = {"feedforward", "recurrent",
                                              NULL};
 static const char *const synapse_kind_names[] = {"continuous", "discrete",
                                                  NULL};
+static const char *const onoff_names[] = {"off", "on", NULL};
 
 #define OFF(field) offsetof(struct mp_config, field)
 #define NOAUX MP_CFG_NO_AUX
@@ -204,6 +205,14 @@ const struct mp__cfg_key mp__cfg_keys[] = {
         "1073741824", "an integer >= 1 (bytes)"),
     KEY("record", "histogram_bins", T_U32, histogram_bins, 1, 10000, "50",
         "an integer in [1, 10000]"),
+    {"record", "weights", T_NEURONS, OFF(rec_weights), NOAUX, 0, 4294967295.0,
+     0, 0, NULL, "none",
+     "none, all, every:K (neurons 0, K, 2K, ...; K >= 1) or a "
+     "comma-separated list of at most 64 neuron indices"},
+    KEY_ENUM("record", "states", rec_states, onoff_names, "off",
+             "one of off, on (occupancy of each discrete synapse state)"),
+    KEY_ENUM("record", "pattern", rec_pattern, onoff_names, "on",
+             "one of off, on (pattern shown and protocol phase)"),
 };
 
 const size_t mp__cfg_nkeys = sizeof mp__cfg_keys / sizeof mp__cfg_keys[0];
@@ -484,6 +493,69 @@ static int path_ok(const char *v)
     return !root;
 }
 
+/* record.weights: "none", "all", "every:K" or a list of neuron indices
+ * (sorted, duplicates dropped); the fields of the other forms cleared.
+ * Nothing is changed unless the whole value is valid. */
+static int parse_neurons(struct mp_config *c, const struct mp__cfg_key *k,
+                         const char *v)
+{
+    uint64_t tmp[MP_CFG_MAX_REC_NEURONS], every = 0;
+    const char *p = skip_ws(v);
+    size_t n = 0, i, m = 0;
+    int kind = MP_REC_LIST;
+    if (!strncmp(p, "none", 4) && !*skip_ws(p + 4))
+        kind = MP_REC_NONE;
+    else if (!strncmp(p, "all", 3) && !*skip_ws(p + 3))
+        kind = MP_REC_ALL;
+    else if (!strncmp(p, "every:", 6))
+        kind = MP_REC_EVERY;
+    if (kind == MP_REC_EVERY &&
+        (parse_u64(p + 6, &every) || every < 1 || every > k->hi))
+        return -1;
+    while (kind == MP_REC_LIST) {
+        char item[32];
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len >= sizeof item || n == MP_CFG_MAX_REC_NEURONS)
+            return -1;
+        memcpy(item, p, len);
+        item[len] = '\0';
+        if (parse_u64(item, &tmp[n]) || tmp[n] >= k->hi)
+            return -1;
+        n++;
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    qsort(tmp, n, sizeof tmp[0], cmp_u64);
+    for (i = 0; i < n; i++)
+        if (i == 0 || tmp[i] != tmp[i - 1])
+            c->rec_neurons[m++] = (uint32_t)tmp[i];
+    c->n_rec_neurons = m;
+    c->rec_every = (uint32_t)every;
+    c->rec_weights = kind;
+    return 0;
+}
+
+static void fmt_neurons(const struct mp_config *c, char *out, size_t len)
+{
+    size_t j, used = 0;
+    if (c->rec_weights == MP_REC_LIST) {
+        out[0] = '\0';
+        for (j = 0; j < c->n_rec_neurons && used < len; j++)
+            used += (size_t)snprintf(out + used, len - used, "%s%u",
+                                     j ? ", " : "", c->rec_neurons[j]);
+    } else if (c->rec_weights == MP_REC_EVERY) {
+        snprintf(out, len, "every:%u", c->rec_every);
+    } else {
+        /* An out-of-range kind (set by a program) reads back as invalid. */
+        snprintf(out, len, "%s",
+                 c->rec_weights == MP_REC_ALL    ? "all"
+                 : c->rec_weights == MP_REC_NONE ? "none"
+                                                 : "?");
+    }
+}
+
 /* Memories (an integer) or a time (s, min, h, d): one of the two fields. */
 static int parse_interval(struct mp_config *c, const struct mp__cfg_key *k,
                           const char *v)
@@ -552,6 +624,9 @@ int mp__cfg_assign(struct mp_config *c, const struct mp__cfg_key *k,
         break;
     case T_INTERVAL:
         ok = parse_interval(c, k, skip_ws(v)) == 0;
+        break;
+    case T_NEURONS:
+        ok = parse_neurons(c, k, v) == 0;
         break;
     case T_STRENGTHS:
         ok = mp__cfg_markov_strength(c, v) == 0;
@@ -665,6 +740,9 @@ void mp__cfg_format(const struct mp_config *c, const struct mp__cfg_key *k,
                      (unsigned long long)*(const uint64_t *)field);
         break;
     }
+    case T_NEURONS:
+        fmt_neurons(c, out, len);
+        break;
     case T_STRENGTHS:
         mp__cfg_markov_format_strength(c, out, len);
         break;

@@ -25,7 +25,8 @@ enum mp__cfg_type {
     T_PATSETS,  /* uint64_t list of pattern bit sets; aux: size_t length */
     T_INTERVAL, /* uint64_t count, or aux: double seconds */
     T_STRENGTHS,/* markov: +1 / -1 per state (syn.markov) */
-    T_MATRIX    /* markov: M+ (lo = 1) or M- (lo = 0), rows (syn.markov) */
+    T_MATRIX,   /* markov: M+ (lo = 1) or M- (lo = 0), rows (syn.markov) */
+    T_NEURONS   /* record.weights: none, all, every:K or a list (rec_*) */
 };
 
 /* Sentinel for a key with one field. */

@@ -122,6 +122,8 @@ static int validate_model(struct mp_config *c)
     return 0;
 }
 
+static int check_ens_record(const struct mp_config *c);
+
 static int validate_ensemble(struct mp_config *c)
 {
     char what[256];
@@ -164,14 +166,7 @@ static int validate_ensemble(struct mp_config *c)
                  MP_CFG_MAX_AGES);
         return bad_key(c, KEY("measure", "max_age"), what);
     }
-    return 0;
-}
-
-/* Bytes one record of a network run takes. */
-static double record_bytes(const struct mp_config *c)
-{
-    return 4.0 * c->n_out * (2.0 + c->patterns) + 8.0 * c->histogram_bins +
-           8.0 * 5;
+    return check_ens_record(c);
 }
 
 /* Every time span of a network run is at least one step. */
@@ -302,20 +297,137 @@ static int check_protocol(const struct mp_config *c)
     return 0;
 }
 
+uint32_t mp_config_states(const struct mp_config *c)
+{
+    switch (c->syn.model) {
+    case MP_SYN_BINARY:
+        return 2;
+    case MP_SYN_CASCADE:
+        return 2 * c->syn.n;
+    case MP_SYN_SERIAL:
+        return c->syn.n;
+    case MP_SYN_MARKOV:
+        return c->syn.markov.states;
+    default:
+        return 0;
+    }
+}
+
+static double model_states(const struct mp_config *c)
+{
+    return (double)mp_config_states(c);
+}
+
+/* A network record: bytes per entry (*weights of them the recorded
+ * weights and depths) and bytes written once. */
+static void net_record_parts(const struct mp_config *c, double *entry,
+                             double *weights, double *once)
+{
+    const double N = c->n_out, K = c->patterns, B = c->histogram_bins;
+    const double L = c->fan_in ? c->fan_in
+                               : (double)c->n_in + (c->recurrent ? N : 0);
+    const double sel = (double)mp_config_recorded_neurons(c, NULL, 0);
+    const double S = c->discrete && c->rec_states ? model_states(c) : 0;
+    *weights = sel * L * (4.0 + (c->discrete ? 1.0 : 0.0));
+    *entry = 8.0 * 5 + 4.0 * N * (2.0 + K) + 8.0 * B + *weights + 8.0 * S +
+             (c->rec_pattern ? 8.0 : 0.0);
+    /* patterns, bin centres, the coordinates, sparse rows' cells */
+    *once = 4.0 * K * c->n_in + 8.0 * B + 4.0 * (N + K + sel) + 6.0 * S +
+            (c->fan_in ? 4.0 * sel * L : 0.0);
+}
+
+double mp_config_record_bytes(const struct mp_config *c)
+{
+    double entry, weights, once, S = model_states(c);
+    if (c->paradigm == MP_PARADIGM_NETWORK) {
+        net_record_parts(c, &entry, &weights, &once);
+        return (floor(c->duration_s / c->record_interval_s) + 1.0) * entry +
+               once;
+    }
+    /* The curve (age, 8 values per age) and the theory's modes; the
+     * occupancy at every measurement with its memory count. */
+    once = 72.0 * (double)mp_config_ages(c, NULL, 0) + 40.0 * S;
+    return once + (c->rec_states ? floor((double)c->memories /
+                                         (double)c->every) *
+                                       (8.0 * S + 8.0) +
+                                       14.0 * S
+                                 : 0.0);
+}
+
 /* The record's size over the run. */
 static int check_record(const struct mp_config *c)
 {
     char what[512];
-    double n_rec;
+    double entry, weights, once, n_rec, total;
+    net_record_parts(c, &entry, &weights, &once);
     n_rec = floor(c->duration_s / c->record_interval_s) + 1.0;
-    if (n_rec * record_bytes(c) > (double)c->record_max_bytes) {
+    total = n_rec * entry + once;
+    if (total > (double)c->record_max_bytes) {
+        /* The key to change: the weights when they are most of it. */
+        const int w = weights > entry / 2;
         snprintf(what, sizeof what,
                  "the run would record %.3g bytes (%.0f records of %.0f "
-                 "bytes), more than record.max_bytes = %llu; raise "
-                 "record.interval or record.max_bytes",
-                 n_rec * record_bytes(c), n_rec, record_bytes(c),
+                 "bytes, %.0f of them recorded weights, and %.0f bytes "
+                 "once), more than record.max_bytes = %llu; raise "
+                 "record.interval or record.max_bytes%s",
+                 total, n_rec, entry, weights, once,
+                 (unsigned long long)c->record_max_bytes,
+                 w ? ", or record fewer neurons' weights" : "");
+        return bad_key(c, KEY("record", w ? "weights" : "interval"), what);
+    }
+    return 0;
+}
+
+/* What [record] asks of a network: neurons it has, discrete states. */
+static int check_record_keys(const struct mp_config *c)
+{
+    char what[320];
+    if (c->rec_weights == MP_REC_LIST &&
+        c->rec_neurons[c->n_rec_neurons - 1] >= c->n_out) {
+        snprintf(what, sizeof what,
+                 "neuron %u does not exist: network.neurons = %u (neurons "
+                 "are numbered from 0)",
+                 c->rec_neurons[c->n_rec_neurons - 1], c->n_out);
+        return bad_key(c, KEY("record", "weights"), what);
+    }
+    if (c->rec_states && !c->discrete) {
+        snprintf(what, sizeof what,
+                 "the occupancy of discrete synapse states needs "
+                 "network.synapse = discrete (continuous weights have no "
+                 "states); set it to off");
+        return bad_key(c, KEY("record", "states"), what);
+    }
+    return 0;
+}
+
+/* What [record] asks of an ensemble, and its record's size. */
+static int check_ens_record(const struct mp_config *c)
+{
+    char what[512];
+    const double total = mp_config_record_bytes(c);
+    if (c->rec_weights != MP_REC_NONE) {
+        snprintf(what, sizeof what,
+                 "a synapse ensemble has no neurons: weights of neurons are "
+                 "recorded in rate networks (run.paradigm = network); set "
+                 "it to none");
+        return bad_key(c, KEY("record", "weights"), what);
+    }
+    if (c->rec_states && c->syn.model == MP_SYN_BENNA_FUSI) {
+        snprintf(what, sizeof what,
+                 "a Benna-Fusi chain has continuous variables, no discrete "
+                 "states to count; set it to off");
+        return bad_key(c, KEY("record", "states"), what);
+    }
+    if (c->rec_states && total > (double)c->record_max_bytes) {
+        snprintf(what, sizeof what,
+                 "the record would take %.3g bytes (the occupancy of %.0f "
+                 "states at each of %.0f measurements), more than "
+                 "record.max_bytes = %llu; raise measure.every or "
+                 "record.max_bytes, or set it to off",
+                 total, model_states(c),
+                 floor((double)c->memories / (double)c->every),
                  (unsigned long long)c->record_max_bytes);
-        return bad_key(c, KEY("record", "interval"), what);
+        return bad_key(c, KEY("record", "states"), what);
     }
     return 0;
 }
@@ -329,6 +441,8 @@ static int validate_network(struct mp_config *c)
         rc = check_weights(c);
     if (!rc)
         rc = check_protocol(c);
+    if (!rc)
+        rc = check_record_keys(c);
     if (!rc)
         rc = check_record(c);
     return rc;
@@ -586,6 +700,10 @@ double mp_config_memory(const struct mp_config *c)
         state = 4.0 * c->syn.bf.m * ((double)c->synapses + 128.0);
     } else {
         state = (double)c->synapses + 128.0;
+        /* the occupancy series (record.states), held and snapshotted */
+        if (c->rec_states)
+            state += floor((double)c->memories / (double)c->every) *
+                     (8.0 * model_states(c) + 8.0);
     }
     /* A checkpoint copies the state once (the snapshot it writes). */
     return 2.0 * state + 64e6;

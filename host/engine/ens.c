@@ -15,6 +15,7 @@
 #include "metaplast/private/backend.h"
 #include "metaplast/private/bf.h"
 #include "metaplast/private/ens_backend.h"
+#include "metaplast/private/occupancy.h"
 #include "metaplast/private/par.h"
 #include "metaplast/private/util.h"
 #include "metaplast/theory.h"
@@ -37,6 +38,11 @@ struct mp_ens {
     int64_t *sums;   /* scratch: overlaps */
     double *dsums;   /* scratch: overlaps as doubles (a chain's, or the
                         integers converted) */
+    uint32_t n_states; /* a discrete model's states (0: a chain) */
+    uint8_t state_byte[2 * MP_SYN_MAX_DEPTH]; /* their bytes, in order */
+    size_t n_occ, cap_occ; /* occupancy counts taken (record.states) */
+    uint64_t *occ_at;      /* memories stored when each was taken */
+    int64_t *occ;          /* n_occ x n_states synapses per state */
 };
 
 /* This process's block of tiles (all of them without MPI). */
@@ -129,6 +135,9 @@ int mp_ens_create(struct mp_ens **out, const struct mp_config *cfg)
     } else if (!rc && mp_syn_rule_build(&cfg->syn, rule)) {
         rc = mp__fail(MP_EINVAL, "synapse.model: unknown model %d",
                       cfg->syn.model);
+    } else if (!rc) {
+        e->n_states = rule->nstates;
+        memcpy(e->state_byte, rule->byte_of, rule->nstates);
     }
     if (!rc)
         rc = alloc_ages(e);
@@ -160,6 +169,8 @@ void mp_ens_destroy(struct mp_ens *e)
     free(e->mus);
     free(e->sums);
     free(e->dsums);
+    free(e->occ_at);
+    free(e->occ);
     free(e);
 }
 
@@ -230,6 +241,63 @@ static int measure(struct mp_ens *e)
     return 0;
 }
 
+uint32_t mp_ens_states(const struct mp_ens *e, uint8_t *bytes)
+{
+    if (bytes)
+        memcpy(bytes, e->state_byte, e->n_states);
+    return e->n_states;
+}
+
+int mp_ens_occupancy(struct mp_ens *e, int64_t *counts)
+{
+    int64_t hist[MP_STATE_BYTES];
+    int rc;
+    if (e->desc.bf.m)
+        return mp__fail(MP_EINVAL, "a Benna-Fusi chain has no discrete "
+                                   "states to count");
+    rc = mp__par_agree(e->be.count_states(&e->be, hist));
+    if (rc)
+        return rc;
+    /* Exact integer counts over the ranks' blocks. */
+    mp__par_sum_i64(hist, MP_STATE_BYTES);
+    mp__state_counts(hist, e->state_byte, e->n_states, counts);
+    return 0;
+}
+
+/* Room for n occupancy counts (collective: every rank or none). */
+static int occ_reserve(struct mp_ens *e, size_t n)
+{
+    size_t cap = e->cap_occ ? e->cap_occ : 64;
+    uint64_t *at;
+    int64_t *occ;
+    if (n <= e->cap_occ)
+        return mp__par_agree(0);
+    while (cap < n)
+        cap *= 2;
+    at = realloc(e->occ_at, cap * sizeof *at);
+    if (at)
+        e->occ_at = at;
+    occ = at ? realloc(e->occ, cap * e->n_states * sizeof *occ) : NULL;
+    if (occ) {
+        e->occ = occ;
+        e->cap_occ = cap;
+    }
+    return mp__par_agree(occ ? 0
+                             : mp__fail(MP_ENOMEM, "out of memory for the "
+                                                   "occupancy record"));
+}
+
+/* The occupancy now, appended to the series (record.states). */
+static int record_occupancy(struct mp_ens *e)
+{
+    int rc = occ_reserve(e, e->n_occ + 1);
+    if (!rc)
+        rc = mp_ens_occupancy(e, e->occ + e->n_occ * e->n_states);
+    if (!rc)
+        e->occ_at[e->n_occ++] = e->done;
+    return rc;
+}
+
 /* Stores memories up to count `next` (no measurement in between). */
 static int store(struct mp_ens *e, uint64_t next)
 {
@@ -262,6 +330,8 @@ int mp_ens_advance(struct mp_ens *e, uint64_t memories)
         e->done = next;
         if (e->done > e->burn && (e->done - e->burn) % every == 0) {
             rc = measure(e);
+            if (!rc && e->cfg.rec_states)
+                rc = record_occupancy(e);
             if (rc)
                 return rc;
         }
@@ -270,10 +340,32 @@ int mp_ens_advance(struct mp_ens *e, uint64_t memories)
     return mp__par_size() > 1 ? mp__par_agree(0) : 0;
 }
 
+/* The occupancy series into a curve (record.states). */
+static int curve_occupancy(const struct mp_ens *e, struct mp_ens_curve *c)
+{
+    const size_t n = e->n_occ, S = e->n_states;
+    if (!e->cfg.rec_states)
+        return 0;
+    c->occ_memory = malloc((n ? n : 1) * sizeof *c->occ_memory);
+    c->occupancy = malloc((n * S + 1) * sizeof *c->occupancy);
+    c->state_byte = malloc(S ? S : 1);
+    if (!c->occ_memory || !c->occupancy || !c->state_byte)
+        return mp__fail(MP_ENOMEM, "out of memory");
+    c->n_occ = n;
+    c->n_states = e->n_states;
+    if (n) {
+        memcpy(c->occ_memory, e->occ_at, n * sizeof *c->occ_memory);
+        memcpy(c->occupancy, e->occ, n * S * sizeof *c->occupancy);
+    }
+    memcpy(c->state_byte, e->state_byte, S);
+    return 0;
+}
+
 int mp_ens_curve(const struct mp_ens *e, struct mp_ens_curve *c)
 {
     const double scale = sqrt((double)e->cfg.synapses) / e->th.noise;
     size_t k, n = e->n_ages;
+    int rc;
 
     memset(c, 0, sizeof *c);
     c->n = n;
@@ -304,7 +396,10 @@ int mp_ens_curve(const struct mp_ens *e, struct mp_ens_curve *c)
         if (p && c->snr[k] >= 1.0)
             c->lifetime = (double)e->ages[k];
     }
-    return 0;
+    rc = curve_occupancy(e, c);
+    if (rc)
+        mp_ens_curve_fini(c);
+    return rc;
 }
 
 void mp_ens_curve_fini(struct mp_ens_curve *c)
@@ -315,6 +410,9 @@ void mp_ens_curve_fini(struct mp_ens_curve *c)
     free(c->snr);
     free(c->snr_sem);
     free(c->probes);
+    free(c->occ_memory);
+    free(c->occupancy);
+    free(c->state_byte);
     memset(c, 0, sizeof *c);
 }
 
@@ -386,8 +484,24 @@ int mp_ens_snapshot_alloc_vars(struct mp_ens_snapshot *s, uint64_t synapses,
     return 0;
 }
 
+int mp_ens_snapshot_alloc_occupancy(struct mp_ens_snapshot *s, size_t n_occ,
+                                    uint32_t n_states)
+{
+    s->occ_memory = malloc((n_occ ? n_occ : 1) * sizeof *s->occ_memory);
+    s->occupancy = malloc(((size_t)n_occ * n_states + 1) *
+                          sizeof *s->occupancy);
+    if (!s->occ_memory || !s->occupancy)
+        return mp__fail(MP_ENOMEM, "out of memory for a snapshot's "
+                                   "occupancy");
+    s->n_occ = n_occ;
+    s->n_states = n_states;
+    return 0;
+}
+
 void mp_ens_snapshot_fini(struct mp_ens_snapshot *s)
 {
+    free(s->occ_memory);
+    free(s->occupancy);
     free(s->ages);
     free(s->count);
     free(s->mean);
@@ -413,8 +527,18 @@ int mp_ens_snapshot(struct mp_ens *e, struct mp_ens_snapshot *out)
     memcpy(out->count, e->count, e->n_ages * sizeof *out->count);
     memcpy(out->mean, e->mean, e->n_ages * sizeof *out->mean);
     memcpy(out->m2, e->m2, e->n_ages * sizeof *out->m2);
-    rc = e->desc.bf.m ? mp__ens_bf_gather(&e->be, &e->desc, out->u)
-                      : gather_state(e, out->state);
+    /* The occupancy series: the same on every rank. */
+    rc = e->cfg.rec_states ? mp__par_agree(mp_ens_snapshot_alloc_occupancy(
+                                 out, e->n_occ, e->n_states))
+                           : 0;
+    if (!rc && e->n_occ) {
+        memcpy(out->occ_memory, e->occ_at, e->n_occ * sizeof *e->occ_at);
+        memcpy(out->occupancy, e->occ,
+               e->n_occ * e->n_states * sizeof *e->occ);
+    }
+    if (!rc)
+        rc = e->desc.bf.m ? mp__ens_bf_gather(&e->be, &e->desc, out->u)
+                          : gather_state(e, out->state);
     if (rc)
         mp_ens_snapshot_fini(out);
     return rc;
@@ -446,10 +570,54 @@ static int take_snapshot(struct mp_ens *e, const struct mp_ens_snapshot *s)
     return 0;
 }
 
+/* Rank 0's check that a snapshot's occupancy series is the one its run
+ * took (one count per measurement, of this model's states). */
+static int occ_fits(const struct mp_ens *e, const struct mp_ens_snapshot *s)
+{
+    const size_t want =
+        !e->cfg.rec_states || s->done <= e->burn
+            ? 0
+            : (size_t)((s->done - e->burn) / e->cfg.every);
+    if (!e->cfg.rec_states || (s->n_occ == want &&
+                               (!want || s->n_states == e->n_states)))
+        return 0;
+    return mp__fail(MP_EINVAL,
+                    "the snapshot holds %zu occupancy counts of %u states; "
+                    "its run took %zu of %u",
+                    s->n_occ, s->n_states, want, e->n_states);
+}
+
+/* Rank 0's occupancy series to every rank (record.states). */
+static int restore_occupancy(struct mp_ens *e,
+                             const struct mp_ens_snapshot *s)
+{
+    uint64_t n = mp__par_rank() == 0 && e->cfg.rec_states ? s->n_occ : 0;
+    int rc;
+    mp__par_bcast(&n, sizeof n);
+    rc = occ_reserve(e, (size_t)n);
+    if (rc)
+        return rc;
+    e->n_occ = (size_t)n;
+    if (!n)
+        return 0;
+    if (mp__par_rank() == 0) {
+        memcpy(e->occ_at, s->occ_memory, n * sizeof *e->occ_at);
+        memcpy(e->occ, s->occupancy, n * e->n_states * sizeof *e->occ);
+    }
+    mp__par_bcast(e->occ_at, n * sizeof *e->occ_at);
+    mp__par_bcast(e->occ, n * e->n_states * sizeof *e->occ);
+    return 0;
+}
+
 int mp_ens_restore(struct mp_ens *e, const struct mp_ens_snapshot *s)
 {
     uint8_t *mine;
     int rc = mp__par_rank() == 0 ? take_snapshot(e, s) : 0;
+    if (!rc && mp__par_rank() == 0)
+        rc = occ_fits(e, s);
+    rc = mp__par_agree(rc);
+    if (!rc)
+        rc = restore_occupancy(e, s);
     if (mp__par_size() == 1 && e->desc.bf.m)
         return rc ? rc : e->be.set_values(&e->be, s->u);
     if (mp__par_size() == 1)

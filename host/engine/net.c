@@ -94,6 +94,7 @@ void mp_net_destroy(struct mp_net *n)
     free(n->s.z_next);
     free(n->zr);
     free(n->factors);
+    free(n->sel);
     free(n);
 }
 

@@ -105,10 +105,14 @@ int mp__net_alloc(struct mp_net *n)
     n->zr = calloc(p->n_pre, sizeof *n->zr);
     n->factors = malloc((p->r1 > p->r0 ? p->r1 - p->r0 : 1) *
                         sizeof *n->factors);
+    n->n_sel = (uint32_t)mp_config_recorded_neurons(&n->cfg, NULL, 0);
+    n->sel = malloc((n->n_sel ? n->n_sel : 1) * sizeof *n->sel);
+    if (n->sel)
+        mp_config_recorded_neurons(&n->cfg, n->sel, n->n_sel);
     if (!s->w || (p->sparse && !s->idx) || (p->rule.discrete && !s->syn) ||
         !s->theta || !s->y || !s->y_new || !s->h || !s->acc_scale ||
         !s->acc_rec || !s->patterns || !s->z || !s->z_next || !n->zr ||
-        !n->factors)
+        !n->factors || !n->sel)
         return mp__fail(MP_ETOOBIG,
                         "cannot allocate the network (%.3g GB of synapses)",
                         (double)nw * (p->sparse ? 8 : 4) / 1e9);
@@ -214,6 +218,8 @@ static int discrete_weights(struct mp_net *n, struct mp_pool *pool)
     if (rc)
         return rc;
     n->p.table = rule.table;
+    n->n_states = rule.nstates;
+    memcpy(n->state_byte, rule.byte_of, rule.nstates);
     mp_syn_rule_cum(&rule, th.p_inf, cum);
     job.n = n;
     job.cum = cum;

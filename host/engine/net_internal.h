@@ -35,6 +35,10 @@ struct mp_net {
     uint64_t pat_period;
     size_t pat_phase;
     uint32_t pat;
+    uint32_t n_states;  /* discrete synapses: the model's states */
+    uint8_t state_byte[2 * MP_SYN_MAX_DEPTH]; /* their bytes, in order */
+    uint32_t n_sel;     /* neurons whose weights records hold */
+    uint32_t *sel;      /* which, ascending (record.weights) */
     int host_stale;  /* the host's weights lag the backend's */
     float *zr;       /* scratch: one pattern padded to n_pre (responses) */
     float *factors;  /* scratch: the scaling factors of the rows held */
@@ -47,6 +51,11 @@ int mp__net_init_weights(struct mp_net *n);
 size_t mp__net_phase_of(const struct mp_net *n, uint64_t step);
 /* z(t)'s inputs: the pattern of step t, its gain, its noise. */
 void mp__net_input_at(const struct mp_net *n, uint64_t step, float *z);
+
+/* net_views.c */
+/* A sample's views beyond the statistics (the host state synced): the
+ * pattern and phase, the chosen neurons' weights, the occupancy. */
+int mp__net_sample_views(struct mp_net *n, struct mp_net_sample *s);
 
 /* net_observe.c */
 /* Brings the host's copy of the weights up to date (a cache: logically

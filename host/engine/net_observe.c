@@ -269,6 +269,8 @@ int mp_net_sample(struct mp_net *n, struct mp_net_sample *s)
         /* the record interval's sums restart in the backend too */
         rc = n->be.reset_rec(&n->be);
     }
+    if (!rc)
+        rc = mp__net_sample_views(n, s);
     free(rs);
     if (rc)
         mp_net_sample_fini(s);
@@ -281,6 +283,9 @@ void mp_net_sample_fini(struct mp_net_sample *s)
     free(s->rate);
     free(s->response);
     free(s->histogram);
+    free(s->weights);
+    free(s->depth);
+    free(s->occupancy);
     memset(s, 0, sizeof *s);
 }
 

@@ -22,6 +22,11 @@ double mp__run_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+double mp__run_wall(const struct mp_run *r)
+{
+    return r->wall_before + (mp__run_now() - r->wall_start);
+}
+
 const char *mp__run_left(const struct mp_run *r)
 {
     static char text[MP_CFG_MAX_PATH * 2 + 160];
@@ -83,6 +88,7 @@ static int ens_record(struct mp_run *r)
     int rc = mp_ens_curve(r->ens, &curve);
     if (rc)
         return rc;
+    curve.wall_s = mp__run_wall(r);
     snprintf(path, sizeof path, "%s/record.nc", r->cfg.dir);
     rc = mp_io_ens_record_write(path, &r->cfg, &curve, r->sig_th, r->snr_th,
                                 r->sig_thp, r->snr_thp, &r->th, &prov);
@@ -108,6 +114,7 @@ static int ens_save(struct mp_run *r)
     int rc = mp_ens_snapshot(r->ens, &snap);
     if (rc)
         return mp__fail_prefix(rc, "checkpoint: ");
+    snap.wall_s = mp__run_wall(r);
     if (mp__par_rank() == 0) {
         snprintf(path, sizeof path, "%s/checkpoint.nc", r->cfg.dir);
         rc = mp_io_ens_ckpt_write(path, &r->cfg, &snap, &prov);
@@ -226,6 +233,7 @@ static int net_save(struct mp_run *r)
     rc = mp_net_snapshot(r->net, &snap);
     if (rc)
         return mp__fail_prefix(rc, "checkpoint: ");
+    snap.wall_s = mp__run_wall(r);
     if (mp__par_rank() == 0) {
         snprintf(path, sizeof path, "%s/checkpoint.nc", r->cfg.dir);
         rc = mp_io_net_ckpt_write(path, &r->cfg, &snap, &prov);
@@ -299,13 +307,17 @@ static int checkpoint(struct mp_run *r)
     return 0;
 }
 
-/* A network's record closed at the end: its last metadata reach the
- * disk, or the run fails saying so. */
+/* A network's record closed at the end, with the run's summary: its
+ * last metadata reach the disk, or the run fails saying so. */
 static int close_record(struct mp_run *r)
 {
-    int rc = 0;
+    int rc = 0, closed;
     if (r->rec) {
-        rc = mp_io_net_record_close(r->rec);
+        rc = r->last.theta ? mp_io_net_record_finish(r->rec, &r->last,
+                                                     mp__run_wall(r))
+                           : 0;
+        closed = mp_io_net_record_close(r->rec);
+        rc = rc ? rc : closed;
         r->rec = NULL;
         if (rc)
             mp__fail(rc, "%s; %s", mp_errmsg(), mp__run_left(r));

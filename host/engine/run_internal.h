@@ -39,6 +39,8 @@ struct mp_run {
     uint64_t next_ckpt;            /* count of the next checkpoint, 0 none */
     uint64_t started_at;
     double last_ckpt;              /* wall time of the last checkpoint */
+    double wall_start;             /* wall time this session started */
+    double wall_before;            /* wall seconds of earlier sessions */
     int lock;                      /* the run directory's lock (rank 0) */
     int has_ckpt;                  /* the directory holds a checkpoint */
     int complete;                  /* resumed a complete run */
@@ -54,6 +56,8 @@ int mp__run_alloc(struct mp_run **out, const struct mp_config *cfg,
 /* The engine's objects: the engine, the theory, the schedule. */
 int mp__run_open_engine(struct mp_run *r);
 double mp__run_now(void);
+/* Wall-clock seconds of the run so far, every session. */
+double mp__run_wall(const struct mp_run *r);
 /* config.ini of the run directory, ending in a line that marks it as
  * the run's own: MP_RUN_CONFIG_MARK and the checksum (mp_io_hash64) of
  * everything before that line. */

@@ -30,6 +30,7 @@ int mp__run_alloc(struct mp_run **out, const struct mp_config *cfg,
     r->cfg = *cfg;
     r->slice = 1;
     r->lock = -1;
+    r->wall_start = mp__run_now();
     r->engine = cfg->paradigm == MP_PARADIGM_NETWORK ? &mp__run_net
                                                       : &mp__run_ens;
     *out = r;

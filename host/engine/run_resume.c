@@ -408,6 +408,9 @@ int mp_run_resume(struct mp_run **out, const char *target,
         lock = -1;
         r->started_at = s.done;
         r->has_ckpt = !s.fresh;
+        r->wall_before = s.fresh ? 0.0
+                         : s.paradigm == MP_PARADIGM_NETWORK ? s.net.wall_s
+                                                             : s.ens.wall_s;
         r->complete = s.done >= (c.paradigm == MP_PARADIGM_NETWORK
                                      ? mp_config_steps(&c, c.duration_s)
                                      : c.burn_in + c.memories) &&

@@ -80,6 +80,7 @@ struct head {
     const char *unit;
     uint64_t done;
     uint64_t total;
+    double wall_s; /* wall-clock seconds of the run so far (provenance) */
 };
 
 #define CHUNK_BYTES ((size_t)4 << 20)
@@ -162,6 +163,7 @@ static void ckpt_globals(struct nc *f, const struct mp_config *cfg,
     snprintf(name, sizeof name, "%s_total", h->unit);
     mp__nc_att_u64(f, NC_GLOBAL, name, h->total);
     mp__nc_att_u64(f, NC_GLOBAL, "seed", cfg->seed);
+    mp__nc_att_double(f, NC_GLOBAL, "wall_time_s", h->wall_s);
     mp__nc_att_text(f, NC_GLOBAL, "checksum_algorithm", HASH_NAME);
     /* config_ini, written by mp__nc_provenance, is this same text. */
     snprintf(name, sizeof name, "%016llx",
@@ -216,11 +218,23 @@ int mp_io_ens_ckpt_write(const char *path, const struct mp_config *cfg,
          "running mean of the overlap (Welford)", "1", s->mean},
         {"signal_m2", A_F64, 1, {"age", NULL}, {s->n_ages, 0},
          "running sum of squared deviations (Welford)", "1", s->m2},
+        /* Dimensions of their own: the variable `state` is not over a
+         * dimension `state` (NetCDF-4 refuses the name of a dimension
+         * for a variable over another one). */
+        {"occupancy_time", A_I64, 1, {"occupancy_time", NULL}, {s->n_occ, 0},
+         "memories stored when the occupancy was counted", "1",
+         s->occ_memory},
+        {"occupancy", A_I64, 2, {"occupancy_time", "occupancy_state"},
+         {s->n_occ, s->n_states},
+         "synapses in each state (record.states), states in the model's "
+         "order",
+         "1", s->occupancy},
     };
-    const struct head h = {"memories", s->done, cfg->burn_in + cfg->memories};
+    const struct head h = {"memories", s->done, cfg->burn_in + cfg->memories,
+                           s->wall_s};
     struct array b[5];
-    if (!s->vars)
-        return ckpt_write(path, cfg, &h, a, 5, prov);
+    if (!s->vars) /* the occupancy series once there is one */
+        return ckpt_write(path, cfg, &h, a, s->n_occ ? 7 : 5, prov);
     /* A Benna-Fusi chain: its float variables instead of the bytes. */
     memcpy(b, a, sizeof b);
     b[0].name = "bf_u";
@@ -260,7 +274,7 @@ int mp_io_net_ckpt_write(const char *path, const struct mp_config *cfg,
          s->state},
     };
     const struct head h = {"steps", s->step,
-                           mp_config_steps(cfg, cfg->duration_s)};
+                           mp_config_steps(cfg, cfg->duration_s), s->wall_s};
     return ckpt_write(path, cfg, &h, a, s->state ? 7 : 6, prov);
 }
 
@@ -473,6 +487,45 @@ static int read_arrays(int nc, const char *path, const struct array *a,
     return rc;
 }
 
+/* The wall time a checkpoint's run had taken (0 if it does not say). */
+static double wall_time(int nc)
+{
+    double w = 0.0;
+    return nc_get_att_double(nc, NC_GLOBAL, "wall_time_s", &w) == NC_NOERR
+               ? w
+               : 0.0;
+}
+
+/* An ensemble's occupancy series (record.states): one count per
+ * measurement so far, of the model's states. */
+static int read_occupancy(int nc, const char *path,
+                          const struct mp_config *cfg,
+                          struct mp_ens_snapshot *s)
+{
+    const size_t n = cfg->rec_states && s->done > cfg->burn_in
+                         ? (size_t)((s->done - cfg->burn_in) / cfg->every)
+                         : 0;
+    const uint32_t S = mp_config_states(cfg);
+    int rc;
+    if (!cfg->rec_states)
+        return 0;
+    rc = n ? check_dim(nc, path, "occupancy_time", n) : 0;
+    if (!rc && n)
+        rc = check_dim(nc, path, "occupancy_state", S);
+    if (!rc)
+        rc = mp_ens_snapshot_alloc_occupancy(s, n, S);
+    if (!rc && n) {
+        const struct array a[] = {
+            {"occupancy_time", A_I64, 1, {"occupancy_time", NULL}, {n, 0},
+             "", "", s->occ_memory},
+            {"occupancy", A_I64, 2, {"occupancy_time", "occupancy_state"},
+             {n, S}, "", "", s->occupancy},
+        };
+        rc = read_arrays(nc, path, a, 2);
+    }
+    return rc;
+}
+
 int mp_io_ens_ckpt_read(const char *path, struct mp_config *cfg,
                         struct mp_ens_snapshot *s)
 {
@@ -515,9 +568,12 @@ int mp_io_ens_ckpt_read(const char *path, struct mp_config *cfg,
         rc = read_arrays(nc, path, a + (vars ? 1 : 0), 1);
         if (!rc)
             rc = read_arrays(nc, path, a + 2, 4);
+        if (!rc)
+            rc = read_occupancy(nc, path, cfg, s);
         if (rc)
             mp_ens_snapshot_fini(s);
     }
+    s->wall_s = wall_time(nc);
     nc_close(nc);
     return rc;
 }
@@ -579,6 +635,7 @@ int mp_io_net_ckpt_read(const char *path, struct mp_config *cfg,
         if (rc)
             mp_net_snapshot_fini(s);
     }
+    s->wall_s = wall_time(nc);
     nc_close(nc);
     return rc;
 }

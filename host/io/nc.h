@@ -75,6 +75,21 @@ void mp__nc_modes_def(struct nc *f, const struct mp_theory *th, int var[4],
 void mp__nc_modes_put(struct nc *f, const struct mp_theory *th,
                       const int var[4]);
 
+/* The `state` dimension of a record (states.c): the coordinate
+ * variables state, state_strength and state_depth of a model's states
+ * (their bytes, in its order), defined, then written. */
+#define MP__NC_MAX_STATES 128
+struct mp__nc_states {
+    uint32_t n;
+    int dim, v_state, v_strength, v_depth;
+    int32_t index[MP__NC_MAX_STATES];
+    signed char strength[MP__NC_MAX_STATES];
+    unsigned char depth[MP__NC_MAX_STATES];
+};
+void mp__nc_states_def(struct nc *f, struct mp__nc_states *st,
+                       const uint8_t *bytes, uint32_t n);
+void mp__nc_states_put(struct nc *f, const struct mp__nc_states *st);
+
 /* Which clock each time in a file is in (the attribute theory_clocks). */
 #define MP_NC_CLOCKS                                                         \
     "memories: one memory per step; ages, and every time and curve whose "  \

@@ -18,11 +18,127 @@ struct mp_io_net_record {
     uint32_t n_out, K, B;
     int v_time, v_step, v_theta, v_rate, v_resp, v_mean, v_std, v_hist,
         v_mod;
+    /* What [record] chose (net_views.c): -1 for a variable not recorded */
+    uint32_t n_sel, L, S; /* recorded neurons, their row length, states */
+    int v_shown, v_phase, v_w, v_depth, v_occ;
+    int d_sel, d_syn, v_sel, v_syn, v_pre; /* their coordinates */
+    struct mp__nc_states st;
+    int v_neuron, v_pattern; /* coordinates of neuron and pattern */
 };
+
+/* The chosen variables (record.weights, record.states, record.pattern)
+ * and the coordinates of the neuron and pattern dimensions. */
+static void define_views(struct mp_io_net_record *r,
+                         const struct mp_config *cfg,
+                         const struct mp_net *net, const int *dims)
+{
+    struct nc *f = &r->f;
+    uint8_t bytes[MP__NC_MAX_STATES];
+    int d[3];
+    r->v_neuron = mp__nc_def(f, "neuron", NC_INT, 1, &dims[1],
+                             "index of the neuron", "1");
+    r->v_pattern = mp__nc_def(f, "pattern", NC_INT, 1, &dims[2],
+                              "index of the input pattern", "1");
+    r->v_shown = r->v_phase = r->v_w = r->v_depth = r->v_occ = -1;
+    r->v_sel = r->v_syn = r->v_pre = -1;
+    if (cfg->rec_pattern) {
+        r->v_shown = mp__nc_def(f, "shown_pattern", NC_INT, 1, &dims[0],
+                                "pattern presented at this step (the "
+                                "input of step `step`)",
+                                "1");
+        r->v_phase = mp__nc_def(f, "phase", NC_INT, 1, &dims[0],
+                                "protocol phase of this step, from 0", "1");
+    }
+    if (r->n_sel) {
+        mp__nc_check(f, nc_def_dim(f->id, "recorded_neuron", r->n_sel,
+                                   &r->d_sel),
+                     "nc_def_dim");
+        mp__nc_check(f, nc_def_dim(f->id, "synapse", r->L, &r->d_syn),
+                     "nc_def_dim");
+        r->v_sel = mp__nc_def(f, "recorded_neuron", NC_INT, 1, &r->d_sel,
+                              "neuron whose incoming weights are recorded",
+                              "1");
+        r->v_syn = mp__nc_def(f, "synapse", NC_INT, 1, &r->d_syn,
+                              "index of the synapse in its neuron's row",
+                              "1");
+        d[0] = dims[0];
+        d[1] = r->d_sel;
+        d[2] = r->d_syn;
+        if (cfg->fan_in)
+            r->v_pre = mp__nc_def(f, "presynaptic", NC_UINT, 2, d + 1,
+                                  "presynaptic cell of the synapse (inputs "
+                                  "from 0, then the neurons)",
+                                  "1");
+        r->v_w = mp__nc_def(f, "weights", NC_FLOAT, 3, d,
+                            "incoming weights of the recorded neurons", "1");
+        if (cfg->discrete)
+            r->v_depth = mp__nc_def(f, "depth", NC_UBYTE, 3, d,
+                                    "depth of the discrete synapse, 0 = "
+                                    "most plastic",
+                                    "1");
+    }
+    if (r->S) {
+        mp_net_states(net, bytes);
+        mp__nc_states_def(f, &r->st, bytes, r->S);
+        d[0] = dims[0];
+        d[1] = r->st.dim;
+        r->v_occ = mp__nc_def(f, "occupancy", NC_INT64, 2, d,
+                              "synapses in each state", "1");
+        mp__nc_att_text(f, r->v_occ, "coordinates",
+                        "state_strength state_depth");
+    }
+}
+
+/* An integer coordinate 0 .. n - 1, a block at a time. */
+static void put_index(struct nc *f, int var, size_t n, const char *what)
+{
+    int32_t idx[4096];
+    size_t i0, i;
+    for (i0 = 0; i0 < n && !f->rc; i0 += 4096) {
+        const size_t m = n - i0 < 4096 ? n - i0 : 4096;
+        for (i = 0; i < m; i++)
+            idx[i] = (int32_t)(i0 + i);
+        mp__nc_check(f, nc_put_vara_int(f->id, var, &i0, &m, idx), what);
+    }
+}
+
+/* The static parts of the views: coordinates, a sparse row's cells. */
+static int write_views_static(struct mp_io_net_record *r,
+                              const struct mp_config *cfg,
+                              const struct mp_net *net)
+{
+    struct nc *f = &r->f;
+    uint32_t *sel = malloc((r->n_sel + 1) * sizeof *sel);
+    uint32_t *cells = malloc(((size_t)r->L + 1) * sizeof *cells), j;
+    if (!sel || !cells) {
+        free(sel);
+        free(cells);
+        return mp__fail(MP_ENOMEM, "%s: out of memory", f->path);
+    }
+    put_index(f, r->v_neuron, cfg->n_out, "neuron");
+    put_index(f, r->v_pattern, cfg->patterns, "pattern");
+    mp_config_recorded_neurons(cfg, sel, r->n_sel);
+    if (r->n_sel) {
+        mp__nc_put(f, r->v_sel, sel, "recorded_neuron");
+        put_index(f, r->v_syn, r->L, "synapse");
+    }
+    for (j = 0; r->v_pre >= 0 && j < r->n_sel && !f->rc; j++) {
+        const size_t start[2] = {j, 0}, count[2] = {1, r->L};
+        mp_net_presynaptic(net, sel[j], cells);
+        mp__nc_check(f, nc_put_vara_uint(f->id, r->v_pre, start, count,
+                                         cells),
+                     "presynaptic");
+    }
+    if (r->S)
+        mp__nc_states_put(f, &r->st);
+    free(sel);
+    free(cells);
+    return 0;
+}
 
 /* The dimensions and variables. */
 static void define(struct mp_io_net_record *r, const struct mp_config *cfg,
-                   int *v_pat, int *v_bin)
+                   const struct mp_net *net, int *v_pat, int *v_bin)
 {
     struct nc *f = &r->f;
     int d_time, d_neu, d_pat, d_bin, d_in, dims[3];
@@ -61,6 +177,8 @@ static void define(struct mp_io_net_record *r, const struct mp_config *cfg,
                           "standard deviation of the weights", "1");
     r->v_mod = mp__nc_def(f, "modulator", NC_DOUBLE, 1, &d_time,
                           "neuromodulator level m", "1");
+    dims[1] = d_neu;
+    define_views(r, cfg, net, dims);
     dims[0] = d_pat;
     dims[1] = d_in;
     *v_pat = mp__nc_def(f, "patterns", NC_FLOAT, 2, dims,
@@ -108,6 +226,10 @@ int mp_io_net_record_create(struct mp_io_net_record **out, const char *path,
     r->n_out = cfg->n_out;
     r->K = cfg->patterns;
     r->B = cfg->histogram_bins;
+    r->n_sel = (uint32_t)mp_config_recorded_neurons(cfg, NULL, 0);
+    r->L = cfg->fan_in ? cfg->fan_in
+                       : cfg->n_in + (cfg->recurrent ? cfg->n_out : 0);
+    r->S = cfg->rec_states && cfg->discrete ? mp_net_states(net, NULL) : 0;
     /* Created anew (never through a link planted at the name). */
     unlink(path);
     errno = 0;
@@ -119,21 +241,61 @@ int mp_io_net_record_create(struct mp_io_net_record **out, const char *path,
         free(r);
         return rc;
     }
-    define(r, cfg, &v_pat, &v_bin);
+    define(r, cfg, net, &v_pat, &v_bin);
     mp__nc_att_text(f, NC_GLOBAL, "title", "metaplast rate-network record");
     mp__nc_provenance(f, cfg, prov, "record");
     mp__nc_att_text(f, NC_GLOBAL, "paradigm", "network");
     if (!f->rc)
         mp__nc_check(f, nc_enddef(f->id), "nc_enddef");
     write_static(r, cfg, net, v_pat, v_bin);
-    if (f->rc) {
-        rc = mp__nc_fail(f);
+    rc = f->rc ? 0 : write_views_static(r, cfg, net);
+    if (f->rc || rc) {
+        if (!rc)
+            rc = mp__nc_fail(f);
         mp__nc_close(f->id);
         free(r);
         return rc;
     }
     *out = r;
     return 0;
+}
+
+/* Whether a sample has what the record holds. */
+static int views_ok(const struct mp_io_net_record *r,
+                    const struct mp_net_sample *s)
+{
+    return !((r->v_w >= 0 && (!s->weights || s->n_sel != r->n_sel ||
+                              s->row_length != r->L)) ||
+             (r->v_depth >= 0 && !s->depth) ||
+             (r->v_occ >= 0 && (!s->occupancy || s->n_states != r->S)));
+}
+
+/* Entry t of the chosen variables. */
+static void append_views(struct mp_io_net_record *r, size_t t,
+                         const struct mp_net_sample *s)
+{
+    struct nc *f = &r->f;
+    const size_t one = 1, st3[3] = {t, 0, 0}, c3[3] = {1, r->n_sel, r->L};
+    const size_t st2[2] = {t, 0}, c2[2] = {1, r->S};
+    const int pat = (int)s->pattern, phase = (int)s->phase;
+    if (r->v_shown >= 0 && !f->rc)
+        mp__nc_check(f, nc_put_vara_int(f->id, r->v_shown, &t, &one, &pat),
+                     "shown_pattern");
+    if (r->v_phase >= 0 && !f->rc)
+        mp__nc_check(f, nc_put_vara_int(f->id, r->v_phase, &t, &one, &phase),
+                     "phase");
+    if (r->v_w >= 0 && !f->rc)
+        mp__nc_check(f, nc_put_vara_float(f->id, r->v_w, st3, c3,
+                                          s->weights),
+                     "weights");
+    if (r->v_depth >= 0 && !f->rc)
+        mp__nc_check(f, nc_put_vara_uchar(f->id, r->v_depth, st3, c3,
+                                          s->depth),
+                     "depth");
+    if (r->v_occ >= 0 && !f->rc)
+        mp__nc_check(f, nc_put_vara_longlong(f->id, r->v_occ, st2, c2,
+                                             (const long long *)s->occupancy),
+                     "occupancy");
 }
 
 int mp_io_net_record_append(struct mp_io_net_record *r,
@@ -146,6 +308,11 @@ int mp_io_net_record_append(struct mp_io_net_record *r,
     const size_t ch[2] = {1, r->B};
     const long long step = (long long)s->step;
     int fault;
+    if (!views_ok(r, s))
+        return mp__fail(MP_EINVAL,
+                        "%s: the sample lacks the weights or occupancy the "
+                        "record holds",
+                        f->path);
 #define PUT(call, what)                                                      \
     if (!f->rc)                                                              \
     mp__nc_check(f, call, what)
@@ -163,6 +330,7 @@ int mp_io_net_record_append(struct mp_io_net_record *r,
     PUT(nc_put_vara_double(f->id, r->v_std, &t, &one, &s->w_std), "w_std");
     PUT(nc_put_vara_double(f->id, r->v_mod, &t, &one, &s->modulator),
         "modulator");
+    append_views(r, t, s);
     PUT(nc_sync(f->id), "nc_sync");
 #undef PUT
     if (f->rc)
@@ -173,6 +341,46 @@ int mp_io_net_record_append(struct mp_io_net_record *r,
                         strerror(fault));
     r->n++;
     return 0;
+}
+
+int mp_io_net_record_finish(struct mp_io_net_record *r,
+                            const struct mp_net_sample *s, double wall_s)
+{
+    struct nc *f = &r->f;
+    double theta = 0.0, rate = 0.0, frac[MP__NC_MAX_STATES];
+    int64_t total = 0;
+    uint32_t i;
+    for (i = 0; i < s->n_out; i++) {
+        theta += s->theta[i];
+        rate += s->rate[i];
+    }
+    for (i = 0; s->occupancy && i < s->n_states; i++)
+        total += s->occupancy[i];
+    for (i = 0; s->occupancy && i < s->n_states && i < MP__NC_MAX_STATES;
+         i++)
+        frac[i] = total ? (double)s->occupancy[i] / (double)total : 0.0;
+    if (!f->rc)
+        mp__nc_check(f, nc_redef(f->id), "nc_redef");
+    mp__nc_att_double(f, NC_GLOBAL, "wall_time_s", wall_s);
+    mp__nc_att_u64(f, NC_GLOBAL, "final_step", s->step);
+    mp__nc_att_double(f, NC_GLOBAL, "final_selectivity",
+                      mp_net_sample_selectivity(s));
+    mp__nc_att_double(f, NC_GLOBAL, "final_theta_mean",
+                      s->n_out ? theta / s->n_out : 0.0);
+    mp__nc_att_double(f, NC_GLOBAL, "final_rate_mean",
+                      s->n_out ? rate / s->n_out : 0.0);
+    mp__nc_att_double(f, NC_GLOBAL, "final_w_mean", s->w_mean);
+    mp__nc_att_double(f, NC_GLOBAL, "final_w_std", s->w_std);
+    if (s->occupancy && s->n_states && !f->rc)
+        mp__nc_check(f, nc_put_att_double(f->id, NC_GLOBAL,
+                                           "final_occupancy", NC_DOUBLE,
+                                           i, frac),
+                     "final_occupancy");
+    if (!f->rc)
+        mp__nc_check(f, nc_enddef(f->id), "nc_enddef");
+    if (!f->rc)
+        mp__nc_check(f, nc_sync(f->id), "nc_sync");
+    return f->rc ? mp__nc_fail(f) : 0;
 }
 
 int mp_io_net_record_close(struct mp_io_net_record *r)
@@ -214,14 +422,77 @@ static int read_entry(int old, const int *v, size_t t,
            nc_get_vara_double(old, v[8], &t, &one, &smp->modulator);
 }
 
+/* The chosen variables of the old record that r holds too (the same
+ * configuration: the same ones), and a sample with room for them. */
+static const char *const view_names[5] = {"shown_pattern", "phase",
+                                          "weights", "depth", "occupancy"};
+/* A variable the old record lacks, computed instead. */
+#define NOT_IN_FILE (-2)
+
+static int views_open(const struct mp_io_net_record *r, int old,
+                      const char *path, int *v, struct mp_net_sample *smp)
+{
+    const int mine[5] = {r->v_shown, r->v_phase, r->v_w, r->v_depth,
+                         r->v_occ};
+    const size_t nw = (size_t)r->n_sel * r->L;
+    int k;
+    for (k = 0; k < 5; k++) {
+        v[k] = -1;
+        if (mine[k] < 0 || !nc_inq_varid(old, view_names[k], &v[k]))
+            continue;
+        /* A record from before record.pattern: the schedule says. */
+        v[k] = NOT_IN_FILE;
+        if (k >= 2)
+            return mp__fail(MP_EFORMAT, "%s: no '%s', which the run records",
+                            path, view_names[k]);
+    }
+    smp->n_sel = r->n_sel;
+    smp->row_length = r->L;
+    smp->n_states = r->S;
+    smp->weights = v[2] >= 0 ? malloc(nw * sizeof *smp->weights) : NULL;
+    smp->depth = v[3] >= 0 ? malloc(nw) : NULL;
+    smp->occupancy = v[4] >= 0 ? malloc(r->S * sizeof *smp->occupancy)
+                               : NULL;
+    if ((v[2] >= 0 && !smp->weights) || (v[3] >= 0 && !smp->depth) ||
+        (v[4] >= 0 && !smp->occupancy))
+        return mp__fail(MP_ENOMEM, "out of memory");
+    return 0;
+}
+
+/* Entry t (of step `step`) of those variables into smp: nonzero on a
+ * failed read. */
+static int read_views(const struct mp_io_net_record *r, int old,
+                      const int *v, size_t t, const struct mp_net *net,
+                      uint64_t step, struct mp_net_sample *smp)
+{
+    const size_t one = 1, s3[3] = {t, 0, 0}, c3[3] = {1, r->n_sel, r->L};
+    const size_t s2[2] = {t, 0}, c2[2] = {1, r->S};
+    int pat = (int)mp_net_pattern_at(net, step);
+    int phase = (int)mp_net_phase_at(net, step), rc = 0;
+    if (v[0] >= 0)
+        rc = rc || nc_get_vara_int(old, v[0], &t, &one, &pat);
+    if (v[1] >= 0)
+        rc = rc || nc_get_vara_int(old, v[1], &t, &one, &phase);
+    if (v[2] >= 0)
+        rc = rc || nc_get_vara_float(old, v[2], s3, c3, smp->weights);
+    if (v[3] >= 0)
+        rc = rc || nc_get_vara_uchar(old, v[3], s3, c3, smp->depth);
+    if (v[4] >= 0)
+        rc = rc || nc_get_vara_longlong(old, v[4], s2, c2,
+                                        (long long *)smp->occupancy);
+    smp->pattern = (uint32_t)pat;
+    smp->phase = (uint32_t)phase;
+    return rc;
+}
+
 /* Copies the old record's entries up to `step` into r. */
 static int copy_entries(struct mp_io_net_record *r, int old,
                         const char *path, const struct mp_config *cfg,
-                        uint64_t step)
+                        const struct mp_net *net, uint64_t step)
 {
     struct mp_net_sample smp;
     size_t T = 0, t;
-    int v[9], dim, rc = 0;
+    int v[9], vv[5], dim, rc = 0;
     for (t = 0; t < 9; t++)
         if (nc_inq_varid(old, entry_names[t], &v[t]) != NC_NOERR)
             return mp__fail(MP_EFORMAT, "%s: not a network record (no '%s')",
@@ -239,9 +510,12 @@ static int copy_entries(struct mp_io_net_record *r, int old,
     smp.histogram = malloc(cfg->histogram_bins * sizeof *smp.histogram);
     if (!smp.theta || !smp.rate || !smp.response || !smp.histogram)
         rc = mp__fail(MP_ENOMEM, "out of memory");
+    if (!rc)
+        rc = views_open(r, old, path, vv, &smp);
     for (t = 0; t < T && !rc; t++) {
         long long st = 0;
-        if (read_entry(old, v, t, cfg, &smp, &st)) {
+        if (read_entry(old, v, t, cfg, &smp, &st) ||
+            read_views(r, old, vv, t, net, (uint64_t)st, &smp)) {
             rc = mp__fail(MP_ENETCDF, "%s: cannot read record entry %zu",
                           path, t);
             break;
@@ -272,7 +546,7 @@ int mp_io_net_record_resume(struct mp_io_net_record **out, const char *path,
     mp__io_tmp_name(tmp, sizeof tmp, path);
     rc = mp_io_net_record_create(&r, tmp, cfg, net, prov);
     if (!rc)
-        rc = copy_entries(r, old, path, cfg, step);
+        rc = copy_entries(r, old, path, cfg, net, step);
     nc_close(old);
     if (!rc && rename(tmp, path))
         rc = mp__fail(MP_EIO, "%s: cannot replace the record: %s", path,

@@ -63,6 +63,68 @@ static void put_poisson(struct nc *f, const double *const pv[2],
             mp__nc_put(f, var[k], pv[k], poisson_names[k]);
 }
 
+/* The occupancy series (record.states): counts along `time`, states
+ * along `state` with their coordinates, the theory's stationary
+ * occupancy beside them, the last count as fractions (final_occupancy). */
+struct occ_vars {
+    struct mp__nc_states st;
+    int dim, v_time, v_occ, v_pinf;
+};
+
+static void def_occupancy(struct nc *f, const struct mp_ens_curve *c,
+                          const struct mp_theory *th, struct occ_vars *o)
+{
+    const int64_t *last = c->occupancy + (c->n_occ - 1) * c->n_states;
+    double frac[MP__NC_MAX_STATES];
+    int64_t total = 0;
+    int dims[2];
+    uint32_t j;
+    mp__nc_states_def(f, &o->st, c->state_byte, c->n_states);
+    mp__nc_check(f, nc_def_dim(f->id, "time", c->n_occ, &o->dim),
+                 "nc_def_dim");
+    o->v_time = mp__nc_def(f, "time", NC_INT64, 1, &o->dim,
+                           "memories stored (burn-in included) when the "
+                           "occupancy was counted",
+                           "1");
+    mp__nc_att_text(f, o->v_time, "clock", "memories");
+    dims[0] = o->dim;
+    dims[1] = o->st.dim;
+    o->v_occ = mp__nc_def(f, "occupancy", NC_INT64, 2, dims,
+                          "synapses in each state", "1");
+    mp__nc_att_text(f, o->v_occ, "coordinates", "state_strength state_depth");
+    mp__nc_att_checksum(f, o->v_time, c->occ_memory, c->n_occ * 8);
+    mp__nc_att_checksum(f, o->v_occ, c->occupancy,
+                        c->n_occ * c->n_states * 8);
+    o->v_pinf = -1;
+    if (th->states == c->n_states) {
+        o->v_pinf = mp__nc_def(f, "p_inf", NC_DOUBLE, 1, &o->st.dim,
+                               "stationary occupancy of the exact theory "
+                               "(fraction of synapses in each state)",
+                               "1");
+        mp__nc_att_checksum(f, o->v_pinf, th->p_inf, c->n_states * 8);
+    }
+    for (j = 0; j < o->st.n; j++)
+        total += last[j];
+    for (j = 0; j < o->st.n; j++)
+        frac[j] = total ? (double)last[j] / (double)total : 0.0;
+    if (!f->rc)
+        mp__nc_check(f, nc_put_att_double(f->id, NC_GLOBAL,
+                                           "final_occupancy", NC_DOUBLE,
+                                           o->st.n, frac),
+                     "final_occupancy");
+}
+
+static void put_occupancy(struct nc *f, const struct mp_ens_curve *c,
+                          const struct mp_theory *th,
+                          const struct occ_vars *o)
+{
+    mp__nc_states_put(f, &o->st);
+    mp__nc_put(f, o->v_time, c->occ_memory, "time");
+    mp__nc_put(f, o->v_occ, c->occupancy, "occupancy");
+    if (o->v_pinf >= 0)
+        mp__nc_put(f, o->v_pinf, th->p_inf, "p_inf");
+}
+
 int mp_io_ens_record_write(const char *path, const struct mp_config *cfg,
                            const struct mp_ens_curve *c,
                            const double *signal_theory,
@@ -75,6 +137,8 @@ int mp_io_ens_record_write(const char *path, const struct mp_config *cfg,
     const double *values[6] = {c->signal,   c->signal_sem,  c->snr,
                                c->snr_sem,  signal_theory, snr_theory};
     const double *const pv[2] = {signal_poisson, snr_poisson};
+    const int occ = c->n_occ && c->n_states;
+    struct occ_vars o;
     struct nc f;
     int dim = -1, v_age, v_probes, v[6], v_p[2], v_m[4], k;
     int rc = mp__nc_begin(&f, path);
@@ -95,6 +159,8 @@ int mp_io_ens_record_write(const char *path, const struct mp_config *cfg,
     def_poisson(&f, dim, pv, c->n, v_p);
     if (th->modes) /* none for a Benna-Fusi chain */
         mp__nc_modes_def(&f, th, v_m, 1);
+    if (occ)
+        def_occupancy(&f, c, th, &o);
     mp__nc_att_text(&f, NC_GLOBAL, "title",
                     "metaplast synapse-ensemble record");
     mp__nc_provenance(&f, cfg, prov, "record");
@@ -102,6 +168,7 @@ int mp_io_ens_record_write(const char *path, const struct mp_config *cfg,
     mp__nc_att_u64(&f, NC_GLOBAL, "memories_total", c->total);
     mp__nc_att_double(&f, NC_GLOBAL, "lifetime", c->lifetime);
     mp__nc_att_double(&f, NC_GLOBAL, "noise", c->noise);
+    mp__nc_att_double(&f, NC_GLOBAL, "wall_time_s", c->wall_s);
     mp__nc_theory_summary(&f, th);
     /* Checksums, verified by collect and sweep-status (mp_io_verify). */
     mp__nc_att_checksum(&f, v_age, c->age, c->n * sizeof *c->age);
@@ -117,6 +184,8 @@ int mp_io_ens_record_write(const char *path, const struct mp_config *cfg,
     put_poisson(&f, pv, v_p);
     if (th->modes)
         mp__nc_modes_put(&f, th, v_m);
+    if (occ)
+        put_occupancy(&f, c, th, &o);
     /* test hook (docs/RELIABILITY.md) */
     return mp__nc_finish(&f, f.rc ? 0 : mp__fault(MP_FAULT_RECORD));
 }

@@ -46,6 +46,14 @@ enum mp_clock {
     MP_CLOCK_POISSON = 1   /* tau in mean memories: a exp(tau (MF - I)) w */
 };
 
+/* Which neurons' incoming weights a network record holds (record.weights). */
+enum mp_rec_weights {
+    MP_REC_NONE = 0,  /* none */
+    MP_REC_ALL = 1,   /* every neuron */
+    MP_REC_EVERY = 2, /* neurons 0, k, 2k, ... (rec_every = k) */
+    MP_REC_LIST = 3   /* the neurons listed (rec_neurons) */
+};
+
 enum mp_init_kind {
     MP_INIT_STATIONARY = 0, /* draw each synapse from p_inf (exact theory) */
     MP_INIT_PLASTIC = 1     /* most plastic states, random strength */
@@ -54,6 +62,8 @@ enum mp_init_kind {
 #define MP_CFG_MAX_AGES 512
 #define MP_CFG_MAX_PHASES 32
 #define MP_CFG_MAX_PATH 1024
+/* Neurons record.weights may list (a config line holds fewer). */
+#define MP_CFG_MAX_REC_NEURONS 64
 /* Keys known to the loader (an upper bound, for provenance arrays). */
 #define MP_CFG_MAX_KEYS 96
 /* Longest text of one key's value (a markov matrix of 128 states). */
@@ -138,6 +148,12 @@ struct mp_config {
     double record_interval_s;
     uint64_t record_max_bytes;
     uint32_t histogram_bins;
+    int rec_weights;       /* enum mp_rec_weights */
+    uint32_t rec_every;    /* MP_REC_EVERY: every rec_every-th neuron */
+    size_t n_rec_neurons;  /* MP_REC_LIST: how many, */
+    uint32_t rec_neurons[MP_CFG_MAX_REC_NEURONS]; /* which (sorted) */
+    int rec_states;        /* 1: occupancy of each discrete state */
+    int rec_pattern;       /* 1: pattern shown and protocol phase */
     /* Provenance, for messages: per key, 0 = default, > 0 = line in
      * `file`, < 0 = the (-line)-th --set override. */
     int32_t line[MP_CFG_MAX_KEYS];
@@ -233,6 +249,21 @@ int mp_config_value(const struct mp_config *c, const char *key,
  * and then per_decade log-spaced points up to max_age (included).  Writes
  * at most cap ages and returns how many the grid has. */
 size_t mp_config_ages(const struct mp_config *c, uint64_t *ages, size_t cap);
+
+/* The neurons whose incoming weights a network record holds
+ * (record.weights), ascending: writes at most cap and returns how many
+ * there are (0 for none). */
+size_t mp_config_recorded_neurons(const struct mp_config *c, uint32_t *out,
+                                  size_t cap);
+
+/* States of the discrete synapse model (the `state` dimension of
+ * records and checkpoints): 2 binary, 2n cascade, n serial, the table's
+ * for markov; 0 for a Benna-Fusi chain. */
+uint32_t mp_config_states(const struct mp_config *c);
+
+/* Bytes the record of a run takes in all (every variable it holds; a
+ * network's over every entry of its run), what record.max_bytes bounds. */
+double mp_config_record_bytes(const struct mp_config *c);
 
 /* Warnings about a valid network config (the Hopf condition); writes
  * one message per line into buf and returns how many there are. */

@@ -72,10 +72,32 @@ struct mp_ens_curve {
     double lifetime;     /* largest age on the grid with SNR >= 1, or -1 */
     uint64_t done;       /* memories stored when it was taken */
     uint64_t total;      /* memories of the whole run */
+    /* The occupancy of the model's discrete states at every measurement
+     * so far (record.states = on; else n_occ = n_states = 0). */
+    size_t n_occ;           /* counts taken */
+    uint32_t n_states;      /* states, in the model's order */
+    uint64_t *occ_memory;   /* n_occ: memories stored when taken */
+    int64_t *occupancy;     /* n_occ x n_states: synapses per state */
+    uint8_t *state_byte;    /* n_states: each state's byte (bit 6
+                               strength, bits 0..5 depth) */
+    double wall_s;          /* wall-clock seconds of the run so far (set
+                               by the run that writes the record; 0 if
+                               unknown) */
 };
 
 int mp_ens_curve(const struct mp_ens *e, struct mp_ens_curve *out);
 void mp_ens_curve_fini(struct mp_ens_curve *c);
+
+/* The states of a discrete model in its order (the exact theory's:
+ * deepest weak to deepest strong; a markov table's rows): their bytes
+ * into `bytes` (if not NULL, room for 128) and how many there are; 0 for
+ * a Benna-Fusi chain. */
+uint32_t mp_ens_states(const struct mp_ens *e, uint8_t *bytes);
+
+/* How many synapses are in each state now (collective): counts[j] for the
+ * j-th state of mp_ens_states, exact integers, the same on every rank,
+ * backend and thread count.  MP_EINVAL for a Benna-Fusi chain. */
+int mp_ens_occupancy(struct mp_ens *e, int64_t *counts);
 
 /* Copies the N state bytes (model.h: bit 6 strength, bits 0..5 depth)
  * into out (rank 0's; other ranks may pass NULL).  MP_EINVAL for a
@@ -104,6 +126,12 @@ struct mp_ens_snapshot {
     uint32_t vars;     /* Benna-Fusi chain: m; 0 for a discrete model */
     float *u;          /* Benna-Fusi chain: vars x N variables, as
                           mp_ens_values orders them; else NULL */
+    size_t n_occ;        /* record.states: occupancy counts so far */
+    uint32_t n_states;   /* their states (0: none recorded) */
+    uint64_t *occ_memory; /* n_occ: memories stored when counted */
+    int64_t *occupancy;  /* n_occ x n_states */
+    double wall_s;       /* wall-clock seconds of the run so far, every
+                            session (provenance, not state) */
 };
 
 /* Allocates the snapshot's arrays for n synapses and n_ages ages (a
@@ -114,6 +142,10 @@ int mp_ens_snapshot_alloc(struct mp_ens_snapshot *s, uint64_t synapses,
  * bytes when vars > 0 (a Benna-Fusi chain of m = vars). */
 int mp_ens_snapshot_alloc_vars(struct mp_ens_snapshot *s, uint64_t synapses,
                                size_t n_ages, uint32_t vars);
+/* The occupancy series of a snapshot: n_occ counts of n_states states
+ * (MP_ENOMEM). */
+int mp_ens_snapshot_alloc_occupancy(struct mp_ens_snapshot *s, size_t n_occ,
+                                    uint32_t n_states);
 void mp_ens_snapshot_fini(struct mp_ens_snapshot *s);
 
 /* Takes a snapshot (copies the state off the backend).  Under MPI, state

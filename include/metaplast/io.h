@@ -103,8 +103,9 @@ int mp_io_theory_file(const char *path, const struct mp_config *cfg,
 /* Format version of checkpoint.nc that this build writes; it reads this
  * one and every one from MP_CKPT_FORMAT_OLDEST (version 1 has no header
  * checksum; version 2 adds header_checksum over the progress, the seed
- * and the configuration). */
-#define MP_CKPT_FORMAT 2
+ * and the configuration; version 3 an ensemble's occupancy series,
+ * present when record.states is on, and wall_time_s). */
+#define MP_CKPT_FORMAT 3
 #define MP_CKPT_FORMAT_OLDEST 1
 
 /*
@@ -143,7 +144,14 @@ int mp_io_net_ckpt_read(const char *path, struct mp_config *cfg,
  * unlimited dimension `time`, each synced to disk as it is appended.
  * Variables: time, step, theta(time, neuron), rate(time, neuron),
  * response(time, neuron, pattern), w_mean, w_std, w_hist(time, bin),
- * modulator; patterns(pattern, input), w_bin(bin).
+ * modulator; patterns(pattern, input), w_bin(bin); the coordinates
+ * neuron(neuron) and pattern(pattern).  What [record] chooses:
+ * shown_pattern(time) and phase(time) (record.pattern);
+ * weights(time, recorded_neuron, synapse), with depth (discrete
+ * synapses), recorded_neuron(recorded_neuron), synapse(synapse) and, for
+ * sparse rows, presynaptic(recorded_neuron, synapse) (record.weights);
+ * occupancy(time, state) with the coordinates state, state_strength,
+ * state_depth (record.states).
  */
 struct mp_io_net_record;
 
@@ -162,6 +170,13 @@ int mp_io_net_record_resume(struct mp_io_net_record **out, const char *path,
                             const struct mp_config *cfg,
                             const struct mp_net *net, uint64_t step,
                             const struct mp_provenance *prov);
+/* The summary of a finished run, from its last entry, as global
+ * attributes: wall_time_s (every session), final_step,
+ * final_selectivity (mp_net_sample_selectivity), final_theta_mean,
+ * final_rate_mean, final_w_mean, final_w_std and, with record.states,
+ * final_occupancy (the fraction of synapses in each state). */
+int mp_io_net_record_finish(struct mp_io_net_record *r,
+                            const struct mp_net_sample *last, double wall_s);
 /* Closes the file; returns the first error of its life, if any. */
 int mp_io_net_record_close(struct mp_io_net_record *r);
 

@@ -68,8 +68,16 @@ float mp_net_response(const struct mp_net *net, uint32_t i, uint32_t k);
 const float *mp_net_theta(const struct mp_net *net);   /* n_out */
 const float *mp_net_rates(const struct mp_net *net);   /* y, n_out */
 const float *mp_net_pattern(const struct mp_net *net, uint32_t k);
+/* The presynaptic cell of each synapse of neuron i (mp_net_row_length
+ * of them; cells are the inputs 0 .. n_in - 1, then, in a recurrent
+ * network, the neurons): k for synapse k of a dense row, the drawn cells
+ * of a sparse one.  Any neuron, on any rank. */
+void mp_net_presynaptic(const struct mp_net *net, uint32_t i,
+                        uint32_t *cells);
 /* Which pattern is presented at a step. */
 uint32_t mp_net_pattern_at(const struct mp_net *net, uint64_t step);
+/* The protocol phase of a step, from 0 (0 without a protocol). */
+uint32_t mp_net_phase_at(const struct mp_net *net, uint64_t step);
 
 /* The first non-finite value of the state (rates, currents, thresholds,
  * weights, in that order): returns 0 if every value is finite, 1 with
@@ -89,7 +97,35 @@ struct mp_net_sample {
     double w_std;
     int64_t *histogram; /* bins over [w_min, w_max] */
     double modulator;   /* level m */
+    uint32_t pattern;   /* the pattern shown at `step` (that step's input) */
+    uint32_t phase;     /* the protocol phase of `step`, from 0 */
+    /* record.weights: the incoming weights of the chosen neurons
+     * (mp_config_recorded_neurons), row by row; NULL when none. */
+    uint32_t n_sel, row_length;
+    float *weights;     /* n_sel x row_length */
+    uint8_t *depth;     /* n_sel x row_length depths of discrete synapses
+                           (bits 0..5 of the state byte), else NULL */
+    /* record.states: synapses per discrete state, else n_states = 0. */
+    uint32_t n_states;
+    int64_t *occupancy; /* n_states, in mp_net_states' order */
 };
+
+/* Discrete synapses: the states of their model in its order (the exact
+ * theory's: deepest weak to deepest strong; a markov table's rows), their
+ * bytes into `bytes` (if not NULL, room for 128) and how many there are;
+ * 0 for continuous synapses. */
+uint32_t mp_net_states(const struct mp_net *net, uint8_t *bytes);
+
+/* How many synapses are in each state now (collective): counts[j] for the
+ * j-th state of mp_net_states, exact integers, the same on every rank,
+ * backend and thread count.  MP_EINVAL for continuous synapses. */
+int mp_net_occupancy(struct mp_net *net, int64_t *counts);
+
+/* The mean selectivity of a sample's neurons: per neuron
+ * 1 - mean_k r_ik / max_k r_ik over its responses r_ik to the patterns
+ * alone (0 for a neuron that answers none), averaged over the neurons
+ * in order (Bienenstock, Cooper & Munro 1982). */
+double mp_net_sample_selectivity(const struct mp_net_sample *s);
 
 /* Takes a sample now and restarts the record interval's rate average.
  * Returns 0, MP_ENOMEM or MP_ECUDA. */
@@ -110,6 +146,8 @@ struct mp_net_snapshot {
     double *acc_scale;  /* rate sums since the last scaling pass */
     double *acc_rec;    /* rate sums since the last record */
     int64_t counters[2];/* steps in those two sums */
+    double wall_s;      /* wall-clock seconds of the run so far, every
+                           session (provenance, not state) */
 };
 
 int mp_net_snapshot_alloc(struct mp_net_snapshot *s, uint32_t n_in,

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: MIT
 # golden.sh: no change to any result.  Runs a fixed set of small runs —
 # every synapse model at f = 1/2 and f = 0.3, a burn-in, both initial
-# states, explicit ages; dense, sparse recurrent, discrete-synapse,
-# heterosynaptic, scaling, protocol and Hebbian networks; a resumed
-# ensemble and a resumed network; three runs on 3 MPI ranks — and
+# states, explicit ages, an occupancy series; dense, sparse recurrent,
+# discrete-synapse, heterosynaptic, scaling, protocol and Hebbian
+# networks, one recording weights and occupancy; a resumed ensemble and
+# a resumed network; four runs on 3 MPI ranks — and
 # compares a digest of every value they write (the data section of
 # checkpoint.nc and record.nc, at round-trip precision: ncdump -p 9,17)
 # with tests/golden/expected.txt.
@@ -66,8 +67,10 @@ ens e-serial-half "[synapse]" "model = serial" "n = 8" "q = 0.3" \
   "[ensemble]" "init = plastic"
 ens e-serial-03 "[synapse]" "model = serial" "n = 6" "q = 0.5" \
   "[ensemble]" "f = 0.3" "burn_in = 9" "[measure]" "ages = 0, 1, 5, 17, 200"
+ens e-states "[synapse]" "model = cascade" "n = 5" "x = 0.4" \
+  "[ensemble]" "init = plastic" "burn_in = 5" "[record]" "states = on"
 for e in e-binary-half e-binary-03 e-cascade-half e-cascade-03 \
-  e-serial-half e-serial-03; do
+  e-serial-half e-serial-03 e-states; do
   m run $e.ini --out $e
   record $e $e
 done
@@ -126,8 +129,15 @@ net n-hebbian "[run]" "seed = 2" "duration = 3s" \
   "[network]" "dt = 1ms" "inputs = 20" "neurons = 4" "w_init = 0.1" \
   "w_min = 0" "w_max = 1" "[input]" "patterns = 4" "switch_every = 50ms" \
   "[bcm]" "rule = hebbian" "tau_w = 100s" "[record]" "interval = 500ms"
+net n-recorded "[run]" "seed = 7" "duration = 6s" \
+  "[network]" "dt = 1ms" "inputs = 32" "neurons = 11" "fan_in = 12" \
+  "synapse = discrete" "w_weak = 0" "w_strong = 0.5" "x_on = 0.1" \
+  "[synapse]" "model = cascade" "n = 4" "[input]" "patterns = 4" \
+  "switch_every = 20ms" "[bcm]" "rule = hebbian" "tau_w = 50ms" \
+  "[protocol]" "durations = 2s, 4s" "patterns = 0+1, all" \
+  "[record]" "interval = 1s" "weights = every:3" "states = on"
 for n in n-dense n-sparse-rec n-discrete-rec n-discrete-sparse n-hetero \
-  n-scaling n-protocol n-hebbian; do
+  n-scaling n-protocol n-hebbian n-recorded; do
   threads=1
   [[ $n == n-dense ]] && threads=2 # one run on two threads
   m run $n.ini --out $n --threads $threads
@@ -138,13 +148,13 @@ m resume n-resumed --set run.duration=1h
 record n-resumed n-resumed
 
 if [[ $mpi == ON ]] && command -v mpirun >/dev/null; then
-  for r in e-cascade-half n-sparse-rec n-discrete-rec; do
+  for r in e-cascade-half n-sparse-rec n-discrete-rec n-recorded; do
     mpirun -np 3 "$metaplast" run $r.ini --out $r-np3 --quiet >/dev/null \
       2>>"$T/errors.txt"
     record $r-np3 $r-np3
   done
 else
-  for r in e-cascade-half n-sparse-rec n-discrete-rec; do
+  for r in e-cascade-half n-sparse-rec n-discrete-rec n-recorded; do
     echo "$r-np3 checkpoint skipped" >>"$out"
     echo "$r-np3 record skipped" >>"$out"
   done

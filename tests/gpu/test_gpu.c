@@ -609,6 +609,152 @@ Test(gpu_network, discrete_and_hetero_match_cpu)
     }
 }
 
+/* ---- Occupancy (record.states) ------------------------------------------- */
+
+/* Launch geometries besides the backends' own (the 4th case). */
+static const int geometries_occ[3][2] = {{1, 32}, {3, 128},
+                                         {SIZE(64, 9), 1024}};
+
+#include "../../kernels/occupancy.h"
+#include "metaplast/private/occupancy.h"
+#include "metaplast/private/pool.h"
+
+/* The histogram kernel against the CPU's count, bit for bit: bytes of
+ * every value (skewed, as real occupancies are, and all 128), lengths
+ * that are no multiple of anything, every launch geometry. */
+Test(gpu_occupancy, kernel_matches_cpu)
+{
+    static const uint64_t lens[] = {1, 31, 1031, SIZE(5000011, 70001)};
+    const int geo[4][2] = {{1, 32}, {3, 128}, {9, 1024}, {256, 256}};
+    const size_t cap = SIZE(5000011, 70001);
+    uint8_t *host = malloc(cap), *dev;
+    unsigned long long *part, *hpart = malloc(256 * 128 * 8);
+    struct mp_pool *pool;
+    uint64_t x = 7, i;
+    size_t li;
+    int g;
+    need_device();
+    cr_assert_eq(mp__pool_create(&pool, 2), 0);
+    for (i = 0; i < cap; i++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        /* half the bytes in 4 states, the rest over all 128 */
+        host[i] = (uint8_t)((x >> 60) < 8 ? (x >> 33) & 3 : (x >> 33) & 127);
+    }
+    cr_assert_eq(cudaMalloc((void **)&dev, cap), 0);
+    cr_assert_eq(cudaMalloc((void **)&part, 256 * 128 * 8), 0);
+    cr_assert_eq(cudaMemcpy(dev, host, cap, cudaMemcpyHostToDevice), 0);
+    for (li = 0; li < 4; li++)
+        for (g = 0; g < 4; g++) {
+            int64_t want[MP_STATE_BYTES], got[MP_STATE_BYTES];
+            cr_assert_eq(mp__state_hist(pool, host, lens[li], want), 0);
+            cr_assert_eq(mp__state_hist_cuda(dev, lens[li], part, hpart,
+                                             geo[g][0], geo[g][1], got),
+                         0, "%s", mp_errmsg());
+            cr_expect_eq(memcmp(want, got, sizeof want), 0,
+                         "%llu bytes, %d blocks x %d threads",
+                         (unsigned long long)lens[li], geo[g][0],
+                         geo[g][1]);
+        }
+    cudaFree(dev);
+    cudaFree(part);
+    free(host);
+    free(hpart);
+    mp__pool_destroy(pool);
+}
+
+/* An ensemble's occupancy series (every measurement) on CUDA equals the
+ * CPU's: built-in and markov models, both sign paths, N no multiple of
+ * the tile (the padding is never counted), every geometry. */
+Test(gpu_occupancy, ensemble_matches_cpu)
+{
+    int k, g;
+    need_device();
+    for (g = 0; g < 4; g++) {
+        for (k = 0; k < 3; k++) {
+            struct mp_config c;
+            struct mp_ens *a, *b;
+            struct mp_ens_curve ca, cb;
+            mp_config_init(&c);
+            c.syn.model = k == 2 ? MP_SYN_MARKOV : MP_SYN_CASCADE;
+            c.syn.n = 7;
+            if (k == 2)
+                random_markov(&c.syn.markov, 5, 3);
+            c.f = k == 1 ? 0.3 : 0.5;
+            c.init = MP_INIT_PLASTIC;
+            c.synapses = SIZE(100000, 1500) + 37;
+            c.memories = SIZE(300, 60);
+            c.every = 7;
+            c.max_age = 40;
+            c.rec_states = 1;
+            if (g < 3)
+                mp__cuda_set_geometry(geometries_occ[g][0],
+                                      geometries_occ[g][1]);
+            a = run(&c, MP_BACKEND_CPU);
+            b = run(&c, MP_BACKEND_CUDA);
+            cr_assert_eq(mp_ens_curve(a, &ca), 0);
+            cr_assert_eq(mp_ens_curve(b, &cb), 0);
+            cr_assert_eq(ca.n_occ, c.memories / c.every);
+            cr_assert_eq(cb.n_occ, ca.n_occ);
+            cr_expect_eq(memcmp(ca.occupancy, cb.occupancy,
+                                ca.n_occ * ca.n_states * 8),
+                         0, "model %d, geometry %d: occupancy differs", k,
+                         g);
+            mp_ens_curve_fini(&ca);
+            mp_ens_curve_fini(&cb);
+            mp_ens_destroy(a);
+            mp_ens_destroy(b);
+            mp__cuda_set_geometry(0, 0);
+        }
+    }
+}
+
+/* A discrete network's occupancy and the chosen neurons' weights and
+ * depths on CUDA equal the CPU's, at every geometry. */
+Test(gpu_occupancy, network_matches_cpu)
+{
+    int g;
+    need_device();
+    for (g = 0; g < 4; g++) {
+        struct mp_config c = net_base();
+        struct mp_net *a, *b;
+        struct mp_net_sample sa, sb;
+        c.scaling_interval_s = 0.0;
+        c.discrete = 1;
+        c.syn.model = MP_SYN_CASCADE;
+        c.syn.n = 6;
+        c.w_weak = 0.0;
+        c.w_strong = 0.02;
+        c.tau_w_s = 0.2;
+        c.duration_s = SIZE(0.5, 0.1);
+        c.rec_states = 1;
+        cr_assert_eq(mp_config_set(&c, "record.weights=every:5", 1), 0);
+        if (g < 3)
+            mp__cuda_set_geometry(geometries_occ[g][0], geometries_occ[g][1]);
+        a = net_make(&c, MP_BACKEND_CPU);
+        b = net_make(&c, MP_BACKEND_CUDA);
+        cr_assert_eq(mp_net_advance(a, UINT64_MAX), 0);
+        cr_assert_eq(mp_net_advance(b, UINT64_MAX), 0, "%s", mp_errmsg());
+        cr_assert_eq(mp_net_sample(a, &sa), 0);
+        cr_assert_eq(mp_net_sample(b, &sb), 0, "%s", mp_errmsg());
+        cr_assert_eq(sa.n_states, 12u);
+        cr_assert_eq(sb.n_states, sa.n_states);
+        cr_expect_eq(memcmp(sa.occupancy, sb.occupancy, sa.n_states * 8), 0,
+                     "geometry %d: occupancy differs", g);
+        cr_assert_eq(sa.n_sel, (c.n_out + 4) / 5);
+        cr_expect_eq(memcmp(sa.weights, sb.weights,
+                            (size_t)sa.n_sel * sa.row_length * 4),
+                     0, "geometry %d: recorded weights differ", g);
+        cr_expect_eq(memcmp(sa.depth, sb.depth,
+                            (size_t)sa.n_sel * sa.row_length),
+                     0, "geometry %d: recorded depths differ", g);
+        mp_net_sample_fini(&sa);
+        mp_net_sample_fini(&sb);
+        mp_net_destroy(a);
+        mp_net_destroy(b);
+        mp__cuda_set_geometry(0, 0);
+    }
+}
+
 /* ---- Launch geometries ---------------------------------------------------- */
 
 /* The kernels at launch geometries other than the backends' own choice:
@@ -728,10 +874,12 @@ Test(gpu_sizes, network_bytes_do_not_wrap)
      * factors (4 each), h, two rate sums (8 each); z, z_next; a pattern */
     cr_expect_eq(mp__net_cuda_device_bytes(&p),
                  n * 8 + n * (4 * 4 + 8 * 3) + 1 * 8 + 1 * 4);
-    p.rule.discrete = 1; /* one state byte per synapse, and the table */
+    /* one state byte per synapse, the table, and the per-block counts of
+     * the occupancy histogram (256 blocks x 128 states) */
+    p.rule.discrete = 1;
     cr_expect_eq(mp__net_cuda_device_bytes(&p),
-                 n * 9 + sizeof(struct mp_syn_table) + n * (4 * 4 + 8 * 3) +
-                     1 * 8 + 1 * 4);
+                 n * 9 + sizeof(struct mp_syn_table) + 256 * 128 * 8 +
+                     n * (4 * 4 + 8 * 3) + 1 * 8 + 1 * 4);
 }
 
 /* ---- The CPU execution harness itself ------------------------------------- */

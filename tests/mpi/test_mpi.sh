@@ -10,8 +10,11 @@
 # and on one process; a run stopped by SIGUSR1 to mpirun (as SLURM
 # signals a batch job) checkpoints, exits 75 and resumes on another rank
 # count to the same result; bad input under mpirun is refused once, exit
-# 2.  Compares every value of checkpoint.nc and record.nc (ncdump's data
-# section; the headers differ in the command line).
+# 2.  The ensemble records its occupancy series, the sparse network the
+# weights of neurons held by different ranks, the discrete one both (the
+# rows move to rank 0, the counts are summed over ranks).  Compares
+# every value of checkpoint.nc and record.nc (ncdump's data section; the
+# headers differ in the command line).
 # Exits 77 (skipped) in a build without MPI (second argument OFF, as
 # CMake passes it); a build with MPI that cannot run it fails.
 #   usage: test_mpi.sh PATH/TO/metaplast [ON|OFF]
@@ -56,6 +59,8 @@ n = 6
 [measure]
 max_age = 500
 every = 5
+[record]
+states = on
 INI
 "$metaplast" run e.ini --out ref --quiet >/dev/null
 for np in 1 2 3; do
@@ -222,6 +227,7 @@ alpha = 0.5
 max_factor = 2
 [record]
 interval = 10min
+weights = 0, 5, 12
 INI
 cat >disc.ini <<INI
 [run]
@@ -255,6 +261,8 @@ tau_theta = 1s
 y0 = 1
 [record]
 interval = 2s
+weights = every:2
+states = on
 INI
 for net in ff rec disc; do
   "$metaplast" run $net.ini --out $net --quiet >/dev/null

@@ -68,6 +68,9 @@ struct mp_ens_backend {
      * the real synapses held; exact integers. */
     int (*measure)(struct mp_ens_backend *b, const uint64_t *mus, size_t n,
                    int64_t *sums);
+    /* hist[b] = how many of the real synapses held are in state byte b,
+     * MP_STATE_BYTES bins (occupancy.h); exact integers. */
+    int (*count_states)(struct mp_ens_backend *b, int64_t *hist);
     /* Copies the `local` state bytes out of / into the backend. */
     int (*get_state)(struct mp_ens_backend *b, uint8_t *out);
     int (*set_state)(struct mp_ens_backend *b, const uint8_t *in);
@@ -89,8 +92,9 @@ int mp__ens_cpu_create(struct mp_ens_backend *b,
                        const struct mp_ens_desc *d);
 /* The CPU backend of a Benna-Fusi chain (mp__ens_cpu_create's, when
  * d->bf.m > 0). */
-/* Sets a Benna-Fusi backend's byte-state entries (measure, get_state,
- * set_state) to ones that refuse: a chain has no state bytes. */
+/* Sets a Benna-Fusi backend's byte-state entries (measure,
+ * count_states, get_state, set_state) to ones that refuse: a chain has no
+ * state bytes. */
 void mp__ens_bf_no_bytes(struct mp_ens_backend *b);
 
 int mp__ens_bf_cpu_create(struct mp_ens_backend *b,

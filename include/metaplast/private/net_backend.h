@@ -86,6 +86,9 @@ struct mp_net_backend {
     /* w <- clamp(w * factors[i - r0]) for each row i held; clears the
      * scaling sums and recomputes the currents. */
     int (*scale)(struct mp_net_backend *b, const float *factors);
+    /* Discrete synapses: hist[b] = how many synapses of the rows held
+     * are in state byte b, MP_STATE_BYTES bins (occupancy.h). */
+    int (*count_states)(struct mp_net_backend *b, int64_t *hist);
     /* Clears the record interval's rate sums (after a sample). */
     int (*reset_rec)(struct mp_net_backend *b);
     void (*destroy)(struct mp_net_backend *b);
