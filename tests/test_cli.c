@@ -479,7 +479,8 @@ Test(cli, config_ini_holds_the_run_keys)
 {
     static const char *const not_ens[] = {
         "[network]", "[input]", "[bcm]",  "[neuromod]", "[scaling]",
-        "[protocol]", "[record]", "\nduration ="};
+        "[protocol]", "\ninterval =", "\nweights =", "\npattern =",
+        "\nhistogram_bins =", "\nduration ="};
     static const char *const not_net[] = {"[ensemble]", "[synapse]",
                                           "[measure]", "\nmemories ="};
     struct mp_config c;
@@ -1256,8 +1257,8 @@ Test(cli, bad_record_values_refused)
               "%s", err);
     cr_expect_eq(cli("validate", ens, "--set", "record.weights=all", NULL),
                  2);
-    cr_expect(strstr(err, "record.weights: a synapse ensemble has no "
-                          "neurons"),
+    cr_expect(strstr(err, "record.weights is a network key; this run's "
+                          "paradigm is ensemble"),
               "%s", err);
     cr_expect_eq(cli("run", ens, "--out", run, "--set", "record.states=on",
                      "--set", "record.max_bytes=2000", NULL),

@@ -351,7 +351,7 @@ Test(config, keys_of_each_paradigm)
     static const char *const shared[] = {
         "run.paradigm", "run.seed",         "run.backend",
         "run.threads",  "output.dir",       "checkpoint.every",
-        "checkpoint.deflate"};
+        "checkpoint.deflate", "record.states", "record.max_bytes"};
     struct mp_config e, n, d;
     size_t i, j, n_shared = 0;
     mp_config_init(&e);

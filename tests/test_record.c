@@ -512,7 +512,8 @@ Test(record, bad_values_name_the_key)
         {1, {"record.interval=1ms", "record.max_bytes=100000"},
          "record.interval: the run would record"},
         {0, {"record.weights=all", NULL},
-         "record.weights: a synapse ensemble has no neurons"},
+         "record.weights is a network key; this run's paradigm is "
+         "ensemble"},
         {0, {"synapse.model=benna_fusi", "record.states=on"},
          "record.states: a Benna-Fusi chain"},
         {0, {"record.states=on", "record.max_bytes=1000"},

@@ -405,13 +405,8 @@ static int check_ens_record(const struct mp_config *c)
 {
     char what[512];
     const double total = mp_config_record_bytes(c);
-    if (c->rec_weights != MP_REC_NONE) {
-        snprintf(what, sizeof what,
-                 "a synapse ensemble has no neurons: weights of neurons are "
-                 "recorded in rate networks (run.paradigm = network); set "
-                 "it to none");
-        return bad_key(c, KEY("record", "weights"), what);
-    }
+    /* record.weights is a network key: the paradigm check refuses it
+     * in an ensemble before this. */
     if (c->rec_states && c->syn.model == MP_SYN_BENNA_FUSI) {
         snprintf(what, sizeof what,
                  "a Benna-Fusi chain has continuous variables, no discrete "
@@ -529,7 +524,12 @@ static enum key_use key_use(const struct mp__cfg_key *k)
         {"synapse", NULL, USE_MODEL},      {"network", NULL, USE_NETWORK},
         {"input", NULL, USE_NETWORK},      {"bcm", NULL, USE_NETWORK},
         {"neuromod", NULL, USE_NETWORK},   {"scaling", NULL, USE_NETWORK},
-        {"protocol", NULL, USE_NETWORK},   {"record", NULL, USE_NETWORK}};
+        {"protocol", NULL, USE_NETWORK},
+        /* An ensemble records its state occupancy too (docs/CONFIG.md),
+         * within the same size limit; the rest of [record] is the
+         * network's. */
+        {"record", "states", USE_BOTH},    {"record", "max_bytes", USE_BOTH},
+        {"record", NULL, USE_NETWORK}};
     size_t i;
     for (i = 0; i < sizeof uses / sizeof uses[0]; i++)
         if (!strcmp(k->section, uses[i].section) &&
