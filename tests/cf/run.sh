@@ -60,9 +60,15 @@ m theory ens.ini --set synapse.model=benna_fusi --out theory-bf --quiet
 m run net.ini --out net --quiet
 m run net.ini --set network.synapse=discrete --set synapse.model=binary \
   --out net-discrete --quiet
+# Everything [record] can add: the occupancy of states (an ensemble and a
+# discrete network), recorded weights and depths.
+m run ens.ini --set record.states=on --out ens-states --quiet
+m run net.ini --set network.synapse=discrete --set synapse.model=cascade \
+  --set record.states=on --set record.weights=every:2 --out net-rec --quiet
 for f in ens/record.nc ens/checkpoint.nc bf/record.nc bf/checkpoint.nc \
   theory/theory.nc theory-bf/theory.nc net/record.nc net/checkpoint.nc \
-  net-discrete/record.nc net-discrete/checkpoint.nc; do
+  net-discrete/record.nc net-discrete/checkpoint.nc ens-states/record.nc \
+  ens-states/checkpoint.nc net-rec/record.nc net-rec/checkpoint.nc; do
   check "$f: CF-1.8, 0 errors, 0 warnings" cf "$f"
 done
 
