@@ -437,8 +437,14 @@ static int write_base(const struct sweep_args *ap)
               "--set; each task\n; varies it (manifest.tsv).  Made by:\n"
               "; command_line = ",
               f);
-        for (p = ap->cmdline ? ap->cmdline : "metaplast sweep"; *p; p++)
+        /* Comment lines of at most 100 characters: the config reader
+         * refuses longer lines, comments included. */
+        for (p = ap->cmdline ? ap->cmdline : "metaplast sweep", k = 0; *p;
+             p++, k++) {
+            if (k && k % 80 == 0)
+                fputs("\n;   ", f);
             fputc((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p, f);
+        }
         fputc('\n', f);
         bad = mp_config_write(&c, f) != 0;
         bad |= fclose(f) != 0;

@@ -155,10 +155,10 @@ def _sweep(ds: xr.Dataset, ax: Any) -> None:
     life = "lifetime" if "lifetime" in ds else None
     theory = next((v for v in ("theory_lifetime", "lifetime_theory")
                    if v in ds), None)
-    swept = [d for d in ds.dims if d not in ("seed", "age", "mode", "time",
-                                             "state", "neuron", "pattern",
-                                             "bin", "input")]
-    if life is None or not swept:
+    if life is None:
+        raise ValueError("sweep without a lifetime variable")
+    swept = [d for d in ds[life].dims if d != "seed"]
+    if not swept:
         raise ValueError("sweep without a lifetime or a swept dimension")
     x = swept[0]
     rest = ds[life].stack(other=swept[1:]) if len(swept) > 1 else None
@@ -179,6 +179,10 @@ def _sweep(ds: xr.Dataset, ax: Any) -> None:
                 other=swept[1:]).sel(other=lbl)
             ax.plot(xs, th.mean("seed").values, "--",
                     color=line[0].get_color())
+    if f"{x}_label" in ds:  # a text axis of sweep.nc: its labels
+        labels = [v.decode() if isinstance(v, bytes) else str(v)
+                  for v in ds[f"{x}_label"].values]
+        ax.set_xticks(xs, labels)
     ax.set_xlabel(x)
     ax.set_ylabel("lifetime (memories; theory dashed)")
     if np.issubdtype(xs.dtype, np.number) and np.all(xs > 0) and \

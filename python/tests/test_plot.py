@@ -58,3 +58,24 @@ def test_metaplast_plot_command(tmp_path, ens_cfg, cli):
     r = subprocess.run([cli, "plot", str(tmp_path / "e")],
                        capture_output=True, text=True, env=env)
     assert r.returncode == 2 and "pip install ./python" in r.stderr
+
+
+def test_a_collected_sweep(tmp_path, ens_cfg, cli):
+    from conftest import ini_text
+    ini = tmp_path / "c.ini"
+    ini.write_text(ini_text(ens_cfg))
+    sw = tmp_path / "sw"
+    subprocess.run([cli, "sweep", str(ini), "--vary", "synapse.n=4,6",
+                    "--vary", "synapse.model=cascade,serial", "--seeds", "2",
+                    "--out", str(sw)], check=True, capture_output=True)
+    for task in sorted((sw / "tasks").glob("*.ini")):
+        subprocess.run([cli, "run", str(task), "--out",
+                        str(task.with_suffix("")), "--quiet"], check=True,
+                       capture_output=True)
+    r = subprocess.run([cli, "collect", str(sw)], capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stderr
+    ds = metaplast.open(sw / "sweep.nc")
+    assert kind(ds) == "sweep"
+    metaplast.plot(ds, out=tmp_path / "sw.png")
+    assert png(tmp_path / "sw.png")
