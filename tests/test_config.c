@@ -341,3 +341,43 @@ Test(config, unknown_section_lists_all_sections)
                                   "record"),
               "%s", mp_errmsg());
 }
+
+/* What each kind of key holds, for labels (collect's coordinates), and
+ * the value written in the unit the kind promises. */
+Test(config, key_kinds)
+{
+    static const struct {
+        const char *key;
+        int kind;
+    } table[] = {{"ensemble.synapses", MP_CONFIG_INTEGER},
+                 {"run.seed", MP_CONFIG_INTEGER},
+                 {"run.threads", MP_CONFIG_INTEGER},
+                 {"synapse.q", MP_CONFIG_REAL},
+                 {"run.duration", MP_CONFIG_TIME},
+                 {"bcm.tau_w", MP_CONFIG_TIME},
+                 {"synapse.model", MP_CONFIG_TEXT},
+                 {"measure.ages", MP_CONFIG_TEXT},
+                 {"checkpoint.every", MP_CONFIG_TEXT},
+                 {"output.dir", MP_CONFIG_TEXT}};
+    struct mp_config c;
+    char value[64];
+    size_t i;
+    int kind;
+    for (i = 0; i < sizeof table / sizeof table[0]; i++) {
+        cr_assert_eq(mp_config_kind(table[i].key, &kind), 0, "%s",
+                     table[i].key);
+        cr_expect_eq(kind, table[i].kind, "%s", table[i].key);
+    }
+    cr_expect_eq(mp_config_kind("run.nope", &kind), MP_EINVAL);
+    cr_expect(strstr(mp_errmsg(), "run.nope: no such configuration key"),
+              "%s", mp_errmsg());
+    cr_expect_eq(mp_config_kind("nodot", &kind), MP_EINVAL);
+    mp_config_init(&c);
+    cr_assert_eq(mp_config_set(&c, "run.duration=500ms", 1), 0);
+    cr_assert_eq(mp_config_value(&c, "run.duration", value, sizeof value),
+                 0);
+    cr_expect_str_eq(value, "0.5s");
+    cr_assert_eq(mp_config_set(&c, "ensemble.synapses=1e4", 2), 0);
+    mp_config_value(&c, "ensemble.synapses", value, sizeof value);
+    cr_expect_str_eq(value, "10000");
+}

@@ -292,24 +292,57 @@ int mp_config_key(const struct mp_config *c, size_t i, const char **name,
     return 0;
 }
 
-int mp_config_value(const struct mp_config *c, const char *key,
-                    char *value, size_t valuelen)
+/* The table's index of "section.key"; the table's size if unknown. */
+static size_t key_index(const char *key)
 {
     char section[64];
     const char *dot = strchr(key, '.');
-    size_t i;
-    if (dot && (size_t)(dot - key) < sizeof section) {
-        memcpy(section, key, (size_t)(dot - key));
-        section[dot - key] = '\0';
-        i = mp__cfg_index(section, dot + 1);
-        if (i < mp__cfg_nkeys) {
-            mp__cfg_format(c, &mp__cfg_keys[i], value, valuelen);
-            return 0;
-        }
-    }
+    if (!dot || (size_t)(dot - key) >= sizeof section)
+        return mp__cfg_nkeys;
+    memcpy(section, key, (size_t)(dot - key));
+    section[dot - key] = '\0';
+    return mp__cfg_index(section, dot + 1);
+}
+
+static int no_key(const char *key)
+{
     return mp__fail(MP_EINVAL, "%s: no such configuration key (expected "
                                "section.key, as in docs/CONFIG.md)",
                     key);
+}
+
+int mp_config_value(const struct mp_config *c, const char *key,
+                    char *value, size_t valuelen)
+{
+    const size_t i = key_index(key);
+    if (i >= mp__cfg_nkeys)
+        return no_key(key);
+    mp__cfg_format(c, &mp__cfg_keys[i], value, valuelen);
+    return 0;
+}
+
+int mp_config_kind(const char *key, int *kind)
+{
+    const size_t i = key_index(key);
+    *kind = MP_CONFIG_TEXT;
+    if (i >= mp__cfg_nkeys)
+        return no_key(key);
+    switch (mp__cfg_keys[i].type) {
+    case T_U64:
+    case T_U32:
+    case T_INT:
+        *kind = MP_CONFIG_INTEGER;
+        break;
+    case T_F64:
+        *kind = MP_CONFIG_REAL;
+        break;
+    case T_TIME:
+        *kind = MP_CONFIG_TIME;
+        break;
+    default: /* choices, paths, lists, count-or-time intervals */
+        break;
+    }
+    return 0;
 }
 
 /* Keys config.ini leaves out: the markov and benna_fusi ones of another

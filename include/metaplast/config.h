@@ -185,6 +185,20 @@ int mp_config_key(const struct mp_config *c, size_t i, const char **name,
 int mp_config_value(const struct mp_config *c, const char *key,
                     char *value, size_t valuelen);
 
+/* What a key's value is, for programs that label values (collect's
+ * coordinates): a count (MP_CONFIG_INTEGER: written as an integer), a
+ * number (MP_CONFIG_REAL), a time (MP_CONFIG_TIME: written with the unit
+ * "s", held in seconds), or anything else (MP_CONFIG_TEXT: a choice, a
+ * path, a list, a count or a time as checkpoint.every).  Returns 0, or
+ * MP_EINVAL for an unknown key. */
+enum mp_config_kind {
+    MP_CONFIG_TEXT = 0,
+    MP_CONFIG_INTEGER = 1,
+    MP_CONFIG_REAL = 2,
+    MP_CONFIG_TIME = 3
+};
+int mp_config_kind(const char *key, int *kind);
+
 /* The measurement ages, sorted and unique: the explicit list, or 0,1,2,3
  * and then per_decade log-spaced points up to max_age (included).  Writes
  * at most cap ages and returns how many the grid has. */
