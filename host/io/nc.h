@@ -76,6 +76,13 @@ int mp__nc_begin(struct nc *f, const char *path);
  * `fault` the injected failure of the tests (errno value, 0 = none). */
 int mp__nc_finish(struct nc *f, int fault);
 
+/* A sweep's axes (host/io/sweep.c): their dimensions and coordinate
+ * variables (define mode), then their values (data mode). */
+void mp__sweep_axes_def(struct nc *f, const struct mp_io_sweep_axis *axes,
+                        size_t n, int *dims, int *vars);
+void mp__sweep_axes_put(struct nc *f, const struct mp_io_sweep_axis *axes,
+                        size_t n, const int *vars);
+
 /* The temporary name of path. */
 void mp__io_tmp_name(char *buf, size_t len, const char *path);
 /* Makes tmp the file `path`: sync it, rename, sync the directory. */

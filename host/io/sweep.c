@@ -14,11 +14,28 @@ static const char *const long_names[6] = {
     "signal-to-noise ratio", "its standard error",
     "exact expected overlap", "exact expected SNR"};
 
+/* An axis's coordinate type: its parsed values' (integers, reals), or
+ * the labels' (numbers, strings). */
+static nc_type axis_type(const struct mp_io_sweep_axis *a)
+{
+    size_t j;
+    if (a->integers) {
+        for (j = 0; j < a->n; j++)
+            if (a->integers[j] > (uint64_t)INT64_MAX)
+                return NC_UINT64;
+        return NC_INT64;
+    }
+    return a->reals || a->numeric ? NC_DOUBLE : NC_STRING;
+}
+
 /* An axis's coordinate variable (numbers, or the labels as strings). */
 static int def_axis(struct nc *f, const struct mp_io_sweep_axis *a, int dim)
 {
-    int var = mp__nc_def(f, a->name, a->numeric ? NC_DOUBLE : NC_STRING, 1,
-                         &dim, a->key, a->numeric ? "1" : NULL);
+    const nc_type type = axis_type(a);
+    int var = mp__nc_def(f, a->name, type, 1, &dim, a->key,
+                         type == NC_STRING ? NULL
+                         : a->units        ? a->units
+                                           : "1");
     if (a->linked && !f->rc) {
         /* The linked values, one "a:b" label per coordinate. */
         char labels[4096] = "";
@@ -31,9 +48,31 @@ static int def_axis(struct nc *f, const struct mp_io_sweep_axis *a, int dim)
     return var;
 }
 
+/* An axis's parsed values. */
+static void put_values(struct nc *f, const struct mp_io_sweep_axis *a,
+                       int var)
+{
+    const size_t start = 0, count = a->n;
+    if (f->rc)
+        return;
+    if (a->integers)
+        mp__nc_check(f, nc_put_vara_ulonglong(
+                            f->id, var, &start, &count,
+                            (const unsigned long long *)a->integers),
+                     a->name);
+    else
+        mp__nc_check(f, nc_put_vara_double(f->id, var, &start, &count,
+                                           a->reals),
+                     a->name);
+}
+
 static void put_axis(struct nc *f, const struct mp_io_sweep_axis *a, int var)
 {
     size_t j;
+    if (a->integers || a->reals) {
+        put_values(f, a, var);
+        return;
+    }
     for (j = 0; j < a->n && !f->rc; j++) {
         if (a->numeric) {
             const double d = strtod(a->labels[j], NULL);
@@ -106,4 +145,25 @@ int mp_io_sweep_write(const char *path, const struct mp_io_sweep *s)
     for (k = 0; k < 6; k++)
         mp__nc_put(&f, v_val[k], s->value[k], mp_io_ens_record_names[k]);
     return mp__nc_finish(&f, 0);
+}
+
+/* ---- The axes, for the network sweep's writer (sweep_net.c) ------------- */
+
+void mp__sweep_axes_def(struct nc *f, const struct mp_io_sweep_axis *axes,
+                        size_t n, int *dims, int *vars)
+{
+    size_t k;
+    for (k = 0; k < n && !f->rc; k++)
+        mp__nc_check(f, nc_def_dim(f->id, axes[k].name, axes[k].n, &dims[k]),
+                     "nc_def_dim");
+    for (k = 0; k < n && !f->rc; k++)
+        vars[k] = def_axis(f, &axes[k], dims[k]);
+}
+
+void mp__sweep_axes_put(struct nc *f, const struct mp_io_sweep_axis *axes,
+                        size_t n, const int *vars)
+{
+    size_t k;
+    for (k = 0; k < n; k++)
+        put_axis(f, &axes[k], vars[k]);
 }
