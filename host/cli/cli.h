@@ -63,9 +63,11 @@ void mp_cli_lifetime(double t, char *buf, size_t len);
 /* The same for a lifetime in Poisson time. */
 void mp_cli_lifetime_poisson(double t, char *buf, size_t len);
 
-/* Sweeps (sweep.c, collect.c). */
+/* Sweeps (sweep.c, sweep_status.c, sweep_run.c, collect.c). */
 int mp_cli_sweep(int argc, char **argv);
 int mp_cli_sweep_status(const char *dir);
+/* sweep-run DIR [-j N] (sweep_run.c): argv as main's. */
+int mp_cli_sweep_run(int argc, char **argv);
 /* skip_damaged: a task whose record or checkpoint fails verification is
  * left out (and named) instead of failing the collection. */
 int mp_cli_collect(const char *dir, int skip_damaged);

@@ -25,6 +25,7 @@ static const char usage[] =
     "       metaplast info FILE.nc\n"
     "       metaplast sweep CONFIG --vary section.key=v1,v2,... [--vary ...]\n"
     "                     [--seeds K] [--parallel P] [--set ...] --out DIR\n"
+    "       metaplast sweep-run DIR [-j N]\n"
     "       metaplast sweep-status DIR | collect [--skip-damaged] DIR\n"
     "       metaplast --help | --version\n";
 
@@ -45,9 +46,12 @@ static const char help[] =
     "  sweep     one task per combination of --vary values (x --seeds;\n"
     "            'a+b=1:2,3:4' varies keys together),\n"
     "            a manifest and a SLURM job-array script (docs/SWEEPS.md)\n"
+    "  sweep-run run a sweep's tasks on this machine, N at a time (-j N;\n"
+    "            default: CPUs / run.threads); run it again after a stop\n"
     "  sweep-status  per task: done, running, failed (why), resumable\n"
-    "  collect   stack every task's record into DIR/sweep.nc (every file\n"
-    "            verified; a damaged task fails it unless --skip-damaged)\n"
+    "  collect   stack every task's record (ensembles or networks) into\n"
+    "            DIR/sweep.nc, swept values typed (times in seconds); every\n"
+    "            file verified; a damaged task fails it unless --skip-damaged\n"
     "\n"
     "options:\n"
     "  --set section.key=value  override one config key (repeatable)\n"
@@ -277,6 +281,8 @@ static int real_main(int argc, char **argv)
         return version();
     if (!strcmp(argv[1], "sweep"))
         return mp_cli_sweep(argc, argv);
+    if (!strcmp(argv[1], "sweep-run"))
+        return mp_cli_sweep_run(argc, argv);
     if (!strcmp(argv[1], "sweep-status"))
         return argc == 3 ? mp_cli_sweep_status(argv[2])
                          : usage_error("expected one sweep directory",
