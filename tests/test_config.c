@@ -457,3 +457,52 @@ Test(config, network_written_without_ensemble_keys)
         cr_expect_str_eq(va, vb, "%s", na);
     }
 }
+
+/* What each kind of key holds (typed attributes, collect's
+ * coordinates), its value in the unit the kind promises, and the value
+ * written the same way. */
+Test(config, key_kinds)
+{
+    static const struct {
+        const char *key;
+        int kind;
+    } table[] = {{"ensemble.synapses", MP_CONFIG_KIND_UINT64},
+                 {"run.seed", MP_CONFIG_KIND_UINT64},
+                 {"run.threads", MP_CONFIG_KIND_INT},
+                 {"synapse.q", MP_CONFIG_KIND_REAL},
+                 {"run.duration", MP_CONFIG_KIND_SECONDS},
+                 {"bcm.tau_w", MP_CONFIG_KIND_SECONDS},
+                 {"synapse.model", MP_CONFIG_KIND_TEXT},
+                 {"measure.ages", MP_CONFIG_KIND_TEXT},
+                 {"checkpoint.every", MP_CONFIG_KIND_TEXT},
+                 {"output.dir", MP_CONFIG_KIND_TEXT}};
+    struct mp_config c;
+    struct mp_config_number n;
+    char value[64];
+    size_t i;
+    mp_config_init(&c);
+    for (i = 0; i < sizeof table / sizeof table[0]; i++) {
+        cr_assert_eq(mp_config_key_number(&c, table[i].key, &n), 0, "%s",
+                     table[i].key);
+        cr_expect_eq(n.kind, table[i].kind, "%s", table[i].key);
+    }
+    cr_expect_eq(mp_config_key_number(&c, "run.nope", &n), MP_EINVAL);
+    cr_expect_eq(n.kind, MP_CONFIG_KIND_TEXT);
+    cr_expect(strstr(mp_errmsg(), "run.nope: no such configuration key"),
+              "%s", mp_errmsg());
+    cr_expect_eq(mp_config_key_number(&c, "nodot", &n), MP_EINVAL);
+    cr_assert_eq(mp_config_set(&c, "run.duration=500ms", 1), 0);
+    cr_assert_eq(mp_config_key_number(&c, "run.duration", &n), 0);
+    cr_expect(n.d > 0.5 - 1e-15 && n.d < 0.5 + 1e-15, "%.17g", n.d);
+    cr_assert_eq(mp_config_value(&c, "run.duration", value, sizeof value),
+                 0);
+    cr_expect_str_eq(value, "0.5s");
+    cr_assert_eq(mp_config_set(&c, "ensemble.synapses=1e4", 2), 0);
+    cr_assert_eq(mp_config_key_number(&c, "ensemble.synapses", &n), 0);
+    cr_expect_eq(n.u, 10000u);
+    mp_config_value(&c, "ensemble.synapses", value, sizeof value);
+    cr_expect_str_eq(value, "10000");
+    cr_assert_eq(mp_config_set(&c, "run.threads=3", 3), 0);
+    cr_assert_eq(mp_config_key_number(&c, "run.threads", &n), 0);
+    cr_expect_eq(n.i, 3);
+}

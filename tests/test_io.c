@@ -47,7 +47,7 @@ static void check_config_att(int nc, const struct mp_config *c, size_t i)
     nc_type type;
     size_t n = 0;
     mp_config_key(c, i, &name, value, sizeof value);
-    mp_config_key_number(c, i, &num);
+    mp_config_key_number(c, name, &num);
     snprintf(att, sizeof att, "config_%s", name);
     for (p = att; *p; p++)
         *p = *p == '.' ? '_' : *p;

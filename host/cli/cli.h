@@ -66,11 +66,13 @@ void mp_cli_lifetime_poisson(double t, char *buf, size_t len);
 /* plot DIR|FILE [--out FILE]: the Python package's figure (plot.c). */
 int mp_cli_plot(int argc, char **argv);
 
-/* Sweeps (sweep.c, collect.c). */
+/* Sweeps (sweep.c, sweep_status.c, sweep_run.c, collect.c). */
 /* cmdline: the whole command line, quoted (the sweep's base.ini and
  * sweep.nc record it). */
 int mp_cli_sweep(int argc, char **argv, const char *cmdline);
 int mp_cli_sweep_status(const char *dir);
+/* sweep-run DIR [-j N] (sweep_run.c): argv as main's. */
+int mp_cli_sweep_run(int argc, char **argv);
 /* skip_damaged: a task whose record or checkpoint fails verification is
  * left out (and named) instead of failing the collection. */
 int mp_cli_collect(const char *dir, int skip_damaged, const char *cmdline);

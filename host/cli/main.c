@@ -66,10 +66,13 @@ static const char help[] =
     "  sweep     one task per combination of --vary values (x --seeds;\n"
     "            'a+b=1:2,3:4' varies keys together),\n"
     "            a manifest and a SLURM job-array script (docs/SWEEPS.md)\n"
-    "  sweep-run DIR [-j N]: run a sweep's tasks on this machine\n"
+    "  sweep-run DIR [-j N]: run a sweep's tasks on this machine, N at a\n"
+    "            time (default: CPUs / run.threads); run it again after a\n"
+    "            stop\n"
     "  sweep-status  per task: done, running, failed (why), resumable\n"
-    "  collect   stack every task's record into DIR/sweep.nc (every file\n"
-    "            verified; a damaged task fails it unless --skip-damaged)\n"
+    "  collect   stack every task's record (ensembles or networks) into\n"
+    "            DIR/sweep.nc, swept values typed (times in seconds); every\n"
+    "            file verified; a damaged task fails it unless --skip-damaged\n"
     "  plot DIR|FILE [--out F]: draw a record's standard figure (needs the\n"
     "            Python package)\n"
     "\n"
@@ -308,6 +311,8 @@ static int real_main(int argc, char **argv)
     join_args(argc, argv, cmdline, sizeof cmdline);
     if (!strcmp(argv[1], "sweep"))
         return mp_cli_sweep(argc, argv, cmdline);
+    if (!strcmp(argv[1], "sweep-run"))
+        return mp_cli_sweep_run(argc, argv);
     if (!strcmp(argv[1], "sweep-status"))
         return argc == 3 ? mp_cli_sweep_status(argv[2])
                          : usage_error("expected one sweep directory",

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* sweep.h: a sweep directory's manifest, read by sweep-status and
- * collect. */
+/* sweep.h: a sweep directory's manifest, read by sweep-status,
+ * sweep-run and collect. */
 #ifndef METAPLAST_CLI_SWEEP_H
 #define METAPLAST_CLI_SWEEP_H
 
@@ -23,5 +23,7 @@ int mp_cli_task_damage(const char *dir, long t, char *why, size_t len);
 /* Whether task t is running now (its marker, or its directory's lock held
  * by a run or resume started by hand). */
 int mp_cli_task_busy(const char *dir, long t);
+/* The last non-empty line of a file ("" if none), for failure messages. */
+void mp_cli_last_line(const char *path, char *out, size_t len);
 
 #endif

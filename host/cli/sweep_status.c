@@ -87,8 +87,7 @@ static int exists(const char *fmt, const char *dir, long t)
     return access(path, F_OK) == 0;
 }
 
-/* The last non-empty line of a file, for failure messages. */
-static void last_line(const char *path, char *out, size_t len)
+void mp_cli_last_line(const char *path, char *out, size_t len)
 {
     FILE *f = fopen(path, "r");
     char line[1024];
@@ -165,7 +164,7 @@ static int task_state(const char *dir, long t, char *state, size_t len)
     }
     if (st == T_FAILED) {
         snprintf(path, sizeof path, "%s/tasks/%04ld.err", dir, t);
-        last_line(path, msg, sizeof msg);
+        mp_cli_last_line(path, msg, sizeof msg);
         snprintf(state, len, "failed (exit %d): %s", code,
                  msg[0] ? msg : "(no message)");
     } else if (st != T_NOT_STARTED) {

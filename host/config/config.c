@@ -297,15 +297,44 @@ int mp_config_key(const struct mp_config *c, size_t i, const char **name,
     return 0;
 }
 
-int mp_config_key_number(const struct mp_config *c, size_t i,
+/* The table's index of "section.key"; the table's size if unknown. */
+static size_t key_index(const char *key)
+{
+    char section[64];
+    const char *dot = strchr(key, '.');
+    if (!dot || (size_t)(dot - key) >= sizeof section)
+        return mp__cfg_nkeys;
+    memcpy(section, key, (size_t)(dot - key));
+    section[dot - key] = '\0';
+    return mp__cfg_index(section, dot + 1);
+}
+
+static int no_key(const char *key)
+{
+    return mp__fail(MP_EINVAL, "%s: no such configuration key (expected "
+                               "section.key, as in docs/CONFIG.md)",
+                    key);
+}
+
+int mp_config_value(const struct mp_config *c, const char *key,
+                    char *value, size_t valuelen)
+{
+    const size_t i = key_index(key);
+    if (i >= mp__cfg_nkeys)
+        return no_key(key);
+    mp__cfg_format(c, &mp__cfg_keys[i], value, valuelen);
+    return 0;
+}
+
+int mp_config_key_number(const struct mp_config *c, const char *key,
                          struct mp_config_number *n)
 {
+    const size_t i = key_index(key);
     const struct mp__cfg_key *k;
     const char *field;
     memset(n, 0, sizeof *n);
     if (i >= mp__cfg_nkeys)
-        return mp__fail(MP_EINVAL, "configuration key %zu of %zu: none", i,
-                        mp__cfg_nkeys);
+        return no_key(key);
     k = &mp__cfg_keys[i];
     field = (const char *)c + k->offset;
     switch (k->type) {
@@ -333,30 +362,10 @@ int mp_config_key_number(const struct mp_config *c, size_t i,
                                     : MP_CONFIG_KIND_REAL;
         memcpy(&n->d, field, sizeof n->d);
         break;
-    default:
+    default: /* choices, paths, lists, count-or-time intervals */
         n->kind = MP_CONFIG_KIND_TEXT;
     }
     return 0;
-}
-
-int mp_config_value(const struct mp_config *c, const char *key,
-                    char *value, size_t valuelen)
-{
-    char section[64];
-    const char *dot = strchr(key, '.');
-    size_t i;
-    if (dot && (size_t)(dot - key) < sizeof section) {
-        memcpy(section, key, (size_t)(dot - key));
-        section[dot - key] = '\0';
-        i = mp__cfg_index(section, dot + 1);
-        if (i < mp__cfg_nkeys) {
-            mp__cfg_format(c, &mp__cfg_keys[i], value, valuelen);
-            return 0;
-        }
-    }
-    return mp__fail(MP_EINVAL, "%s: no such configuration key (expected "
-                               "section.key, as in docs/CONFIG.md)",
-                    key);
 }
 
 /* Keys config.ini leaves out: the markov and benna_fusi ones of another

@@ -142,7 +142,7 @@ int mp__nc_config_skipped(const struct mp_config *cfg, const char *key,
 
 /* One key as a typed attribute config_<section>_<key>: a number where
  * the key is one (times in seconds), its text otherwise. */
-static void config_att(struct nc *f, const struct mp_config *cfg, size_t i,
+static void config_att(struct nc *f, const struct mp_config *cfg,
                        const char *key, const char *value)
 {
     struct mp_config_number n;
@@ -151,7 +151,7 @@ static void config_att(struct nc *f, const struct mp_config *cfg, size_t i,
     for (p = name; *p; p++)
         if (*p == '.')
             *p = '_';
-    mp_config_key_number(cfg, i, &n);
+    mp_config_key_number(cfg, key, &n);
     if (f->rc)
         return;
     if (n.kind == MP_CONFIG_KIND_UINT64) {
@@ -223,7 +223,7 @@ void mp__nc_provenance(struct nc *f, const struct mp_config *cfg,
         const char *key;
         mp_config_key(cfg, i, &key, value, MP_CFG_MAX_VALUE);
         if (!mp__nc_config_skipped(cfg, key, value))
-            config_att(f, cfg, i, key, value);
+            config_att(f, cfg, key, value);
     }
     free(value);
     free(ini);

@@ -104,6 +104,39 @@ int mp__nc_begin(struct nc *f, const char *path);
  * `fault` the injected failure of the tests (errno value, 0 = none). */
 int mp__nc_finish(struct nc *f, int fault);
 
+/* ---- sweep.nc, both paradigms (host/io/sweep.c) ---- */
+
+/* The auxiliary coordinates of a sweep's axes (text values, the other
+ * keys of linked axes), which every stacked variable names. */
+struct mp__sweep_aux {
+    char names[2048]; /* space-separated variable names */
+};
+
+/* A sweep's axes: their dimensions (dims[0..n-1]) and variables in
+ * define mode — a numeric axis a coordinate variable (its first key's
+ * parsed values in their units, or its labels as numbers), a text axis
+ * <axis>_label, the other keys of a linked axis named after them — then
+ * their values in data mode. */
+void mp__sweep_axes_def(struct nc *f, const struct mp_io_sweep_axis *axes,
+                        size_t n, int *dims, struct mp__sweep_aux *aux);
+void mp__sweep_axes_put(struct nc *f, const struct mp_io_sweep_axis *axes,
+                        size_t n);
+/* A stacked variable's `coordinates` attribute (none without any). */
+void mp__sweep_coordinates(struct nc *f, int var,
+                           const struct mp__sweep_aux *aux);
+/* The sweep's base config (INI text, or NULL: *cfg = NULL), read as
+ * every file's config is; before the file is begun.  Returns 0,
+ * MP_ENOMEM, or MP_EFORMAT when it is unreadable. */
+int mp__sweep_base(const char *path, const char *base_config,
+                   struct mp_config **cfg);
+/* sweep.nc's global attributes, both paradigms: title, the base config
+ * and provenance as every file holds them (mp__nc_provenance: Conventions,
+ * history, config_ini, config_<section>_<key>, command_line), the
+ * paradigm ("ensemble", "network") and the sweep's command line. */
+void mp__sweep_globals(struct nc *f, const struct mp_config *cfg,
+                       const struct mp_provenance *prov,
+                       const char *sweep_command_line, const char *paradigm);
+
 /* The temporary name of path. */
 void mp__io_tmp_name(char *buf, size_t len, const char *path);
 /* Makes tmp the file `path`: sync it, rename, sync the directory. */

@@ -14,12 +14,6 @@ static const char *const long_names[6] = {
     "signal-to-noise ratio", "its standard error",
     "exact expected overlap", "exact expected SNR"};
 
-/* The auxiliary coordinates (text values, linked keys), named in every
- * data variable's `coordinates` attribute. */
-struct aux {
-    char names[2048];
-};
-
 /* Part p of s, split at `sep` (a linked key, or its value "v1:v2"). */
 static void part(const char *s, int sep, size_t p, char *out, size_t len)
 {
@@ -65,16 +59,64 @@ static int numeric(const struct mp_io_sweep_axis *a, size_t p, int mono)
     return 1;
 }
 
-/* Part p of an axis as a variable over its dimension: numbers (units
- * "1"), or text labels in a char array (dimension <var>_strlen). */
+/* Whether the axis has its first key's parsed values, strictly
+ * monotonic ("1s" and "1000ms" are one value: the labels then). */
+static int typed(const struct mp_io_sweep_axis *a)
+{
+    int dir = 0;
+    size_t j;
+    if (!a->integers && !a->reals)
+        return 0;
+    for (j = 1; j < a->n; j++) {
+        const int s = a->integers
+                          ? (a->integers[j] > a->integers[j - 1]) -
+                                (a->integers[j] < a->integers[j - 1])
+                          : (a->reals[j] > a->reals[j - 1]) -
+                                (a->reals[j] < a->reals[j - 1]);
+        if (!s || (dir && s != dir))
+            return 0;
+        dir = s;
+    }
+    return 1;
+}
+
+/* How part p of an axis is written. */
+enum form {
+    F_TEXT,   /* the labels, in a char array */
+    F_NUMBER, /* the labels as numbers (units "1") */
+    F_TYPED   /* the first key's parsed values, in their units */
+};
+
+static enum form form_of(const struct mp_io_sweep_axis *a, size_t p)
+{
+    if (p == 0 && typed(a))
+        return F_TYPED;
+    return numeric(a, p, p == 0) ? F_NUMBER : F_TEXT;
+}
+
+/* An axis's parsed values: int64 (uint64 beyond 2^63 - 1), or double. */
+static nc_type typed_type(const struct mp_io_sweep_axis *a)
+{
+    size_t j;
+    for (j = 0; a->integers && j < a->n; j++)
+        if (a->integers[j] > (uint64_t)INT64_MAX)
+            return NC_UINT64;
+    return a->integers ? NC_INT64 : NC_DOUBLE;
+}
+
+/* Part p of an axis as a variable over its dimension: numbers, or text
+ * labels in a char array (dimension <var>_strlen). */
 static int def_part(struct nc *f, const struct mp_io_sweep_axis *a,
-                    size_t p, int dim, const char *var, int num)
+                    size_t p, int dim, const char *var, enum form form)
 {
     char key[64], dname[NC_MAX_NAME + 16];
     int dims[2] = {dim, -1}, v;
     size_t j, width = 1;
     part(a->key, '+', p, key, sizeof key);
-    if (num)
+    if (form == F_TYPED)
+        return mp__nc_def(f, var, typed_type(a), 1, dims, key,
+                          a->units ? a->units : "1");
+    if (form == F_NUMBER)
         return mp__nc_def(f, var, NC_DOUBLE, 1, dims, key, "1");
     for (j = 0; j < a->n; j++) {
         char s[512];
@@ -90,14 +132,36 @@ static int def_part(struct nc *f, const struct mp_io_sweep_axis *a,
     return v;
 }
 
+/* An axis's parsed values. */
+static void put_typed(struct nc *f, const struct mp_io_sweep_axis *a,
+                      int var)
+{
+    const size_t start = 0, count = a->n;
+    if (f->rc)
+        return;
+    if (a->integers)
+        mp__nc_check(f, nc_put_vara_ulonglong(
+                            f->id, var, &start, &count,
+                            (const unsigned long long *)a->integers),
+                     a->name);
+    else
+        mp__nc_check(f, nc_put_vara_double(f->id, var, &start, &count,
+                                           a->reals),
+                     a->name);
+}
+
 static void put_part(struct nc *f, const struct mp_io_sweep_axis *a,
-                     size_t p, int var, int num)
+                     size_t p, int var, enum form form)
 {
     size_t j;
+    if (form == F_TYPED) {
+        put_typed(f, a, var);
+        return;
+    }
     for (j = 0; j < a->n && !f->rc; j++) {
         char s[512];
         part(a->labels[j], ':', p, s, sizeof s);
-        if (num) {
+        if (form == F_NUMBER) {
             const double d = strtod(s, NULL);
             mp__nc_check(f, nc_put_var1_double(f->id, var, &j, &d), a->name);
         } else {
@@ -113,14 +177,14 @@ static void put_part(struct nc *f, const struct mp_io_sweep_axis *a,
 /* Every part of an axis: the first a coordinate variable (numbers, one
  * direction) or <axis>_label, the other linked keys named after them. */
 static void axis_vars(struct nc *f, const struct mp_io_sweep_axis *a,
-                      int dim, int write, struct aux *aux)
+                      int dim, int write, struct mp__sweep_aux *aux)
 {
     size_t p, n = parts_of(a);
     for (p = 0; p < n && !f->rc; p++) {
-        const int num = numeric(a, p, p == 0);
+        const enum form form = form_of(a, p);
         char var[NC_MAX_NAME + 1], *c;
         int v;
-        if (p == 0 && num)
+        if (p == 0 && form != F_TEXT)
             snprintf(var, sizeof var, "%s", a->name);
         else if (p == 0)
             snprintf(var, sizeof var, "%s_label", a->name);
@@ -130,10 +194,10 @@ static void axis_vars(struct nc *f, const struct mp_io_sweep_axis *a,
             *c = *c == '.' ? '_' : *c;
         if (write) {
             if (nc_inq_varid(f->id, var, &v) == NC_NOERR)
-                put_part(f, a, p, v, num);
+                put_part(f, a, p, v, form);
             continue;
         }
-        v = def_part(f, a, p, dim, var, num);
+        v = def_part(f, a, p, dim, var, form);
         if (p == 0 && a->linked) {
             /* The linked values, one "a:b" label per coordinate. */
             char labels[4096] = "";
@@ -144,25 +208,50 @@ static void axis_vars(struct nc *f, const struct mp_io_sweep_axis *a,
                          j ? ", " : "", a->labels[j]);
             mp__nc_att_text(f, v, "linked_values", labels);
         }
-        if (!(p == 0 && num))
+        if (!(p == 0 && form != F_TEXT))
             snprintf(aux->names + strlen(aux->names),
                      sizeof aux->names - strlen(aux->names), "%s%s",
                      aux->names[0] ? " " : "", var);
     }
 }
 
-/* The sweep's base config (NULL if it has none): read as every file's
- * config is, so that sweep.nc carries it the same way. */
-static int base_config(const struct mp_io_sweep *s, const char *path,
-                       struct mp_config **out)
+void mp__sweep_axes_def(struct nc *f, const struct mp_io_sweep_axis *axes,
+                        size_t n, int *dims, struct mp__sweep_aux *aux)
+{
+    size_t k;
+    memset(aux, 0, sizeof *aux);
+    for (k = 0; k < n && !f->rc; k++)
+        mp__nc_check(f, nc_def_dim(f->id, axes[k].name, axes[k].n, &dims[k]),
+                     "nc_def_dim");
+    for (k = 0; k < n && !f->rc; k++)
+        axis_vars(f, &axes[k], dims[k], 0, aux);
+}
+
+void mp__sweep_axes_put(struct nc *f, const struct mp_io_sweep_axis *axes,
+                        size_t n)
+{
+    size_t k;
+    for (k = 0; k < n; k++)
+        axis_vars(f, &axes[k], -1, 1, NULL);
+}
+
+void mp__sweep_coordinates(struct nc *f, int var,
+                           const struct mp__sweep_aux *aux)
+{
+    if (aux->names[0])
+        mp__nc_att_text(f, var, "coordinates", aux->names);
+}
+
+int mp__sweep_base(const char *path, const char *base_config,
+                   struct mp_config **out)
 {
     *out = NULL;
-    if (!s->base_config)
+    if (!base_config)
         return 0;
     if (!(*out = malloc(sizeof **out)))
         return mp__fail(MP_ENOMEM, "%s: out of memory", path);
     mp_config_init(*out);
-    if (mp_config_load_text(*out, s->base_config, "base.ini") == 0)
+    if (mp_config_load_text(*out, base_config, "base.ini") == 0)
         return 0;
     free(*out);
     *out = NULL;
@@ -170,22 +259,23 @@ static int base_config(const struct mp_io_sweep *s, const char *path,
                     path, mp_errmsg());
 }
 
-/* The global attributes: the base config as every file holds its config,
- * who made the sweep, who collected it. */
-static void sweep_globals(struct nc *f, const struct mp_io_sweep *s,
-                          const struct mp_config *cfg)
+void mp__sweep_globals(struct nc *f, const struct mp_config *cfg,
+                       const struct mp_provenance *prov,
+                       const char *sweep_command_line, const char *paradigm)
 {
     mp__nc_att_text(f, NC_GLOBAL, "title", "metaplast sweep");
-    mp__nc_provenance(f, cfg, s->prov, "sweep");
-    if (s->sweep_command_line)
+    mp__nc_provenance(f, cfg, prov, "sweep");
+    mp__nc_att_text(f, NC_GLOBAL, "paradigm", paradigm);
+    if (sweep_command_line)
         mp__nc_att_text(f, NC_GLOBAL, "sweep_command_line",
-                        s->sweep_command_line);
+                        sweep_command_line);
 }
 
 /* The stacked variables over the axes (and age), each naming the
  * auxiliary coordinates. */
 static void def_data(struct nc *f, const struct mp_io_sweep *s,
-                     const int *dims, const struct aux *aux, int *v)
+                     const int *dims, const struct mp__sweep_aux *aux,
+                     int *v)
 {
     const int nax = (int)s->n_axes;
     int k;
@@ -207,46 +297,39 @@ static void def_data(struct nc *f, const struct mp_io_sweep *s,
     for (k = 0; k < 6; k++)
         v[4 + k] = mp__nc_def(f, mp_io_ens_record_names[k], NC_DOUBLE,
                               nax + 1, dims, long_names[k], "1");
-    for (k = 0; k < 10 && aux->names[0]; k++)
-        mp__nc_att_text(f, v[k], "coordinates", aux->names);
+    for (k = 0; k < 10; k++)
+        mp__sweep_coordinates(f, v[k], aux);
 }
 
 int mp_io_sweep_write(const char *path, const struct mp_io_sweep *s)
 {
     struct nc f;
-    struct aux aux;
+    struct mp__sweep_aux aux;
     struct mp_config *cfg;
     int dims[MP_IO_SWEEP_MAX_AXES + 1], v_age, v[10],
         nax = (int)s->n_axes, k, rc;
     if (s->n_axes > MP_IO_SWEEP_MAX_AXES)
         return mp__fail(MP_EINVAL, "%s: too many swept keys", path);
-    if ((rc = base_config(s, path, &cfg)) != 0)
+    if ((rc = mp__sweep_base(path, s->base_config, &cfg)) != 0)
         return rc;
     if ((rc = mp__nc_begin(&f, path)) != 0) {
         free(cfg);
         return rc;
     }
-    memset(&aux, 0, sizeof aux);
-    for (k = 0; k < nax && !f.rc; k++)
-        mp__nc_check(&f, nc_def_dim(f.id, s->axes[k].name, s->axes[k].n,
-                                    &dims[k]),
-                     "nc_def_dim");
+    mp__sweep_axes_def(&f, s->axes, s->n_axes, dims, &aux);
     mp__nc_check(&f, nc_def_dim(f.id, "age", s->n_ages, &dims[nax]),
                  "nc_def_dim");
-    for (k = 0; k < nax; k++)
-        axis_vars(&f, &s->axes[k], dims[k], 0, &aux);
     v_age = mp__nc_def(&f, "age", NC_INT64, 1, &dims[nax],
                        "age of the memory in memories (memories stored "
                        "after it)",
                        "1");
     mp__nc_att_text(&f, v_age, "clock", "memories");
     def_data(&f, s, dims, &aux, v);
-    sweep_globals(&f, s, cfg);
+    mp__sweep_globals(&f, cfg, s->prov, s->sweep_command_line, "ensemble");
     free(cfg);
     if (!f.rc)
         mp__nc_check(&f, nc_enddef(f.id), "nc_enddef");
-    for (k = 0; k < nax; k++)
-        axis_vars(&f, &s->axes[k], dims[k], 1, &aux);
+    mp__sweep_axes_put(&f, s->axes, s->n_axes);
     mp__nc_put(&f, v_age, s->ages, "age");
     mp__nc_put(&f, v[0], s->lifetime, "lifetime");
     mp__nc_put(&f, v[1], s->lifetime_theory, "lifetime_theory");

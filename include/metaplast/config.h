@@ -217,15 +217,19 @@ void mp_config_drop_unused(struct mp_config *c);
 size_t mp_config_nkeys(void);
 int mp_config_key(const struct mp_config *c, size_t i, const char **name,
                   char *value, size_t valuelen);
-/* The kind of a key's value, for typed file attributes. */
+
+/* What a key's value is, for typed file attributes (config_<section>_<key>)
+ * and for programs that label values (collect's coordinates). */
 enum mp_config_kind {
-    MP_CONFIG_KIND_TEXT = 0,    /* only as text: names, lists, paths,
-                                   tables, checkpoint.every */
+    MP_CONFIG_KIND_TEXT = 0,    /* only as text: choices, lists, paths,
+                                   tables, a count or a time as
+                                   checkpoint.every */
     MP_CONFIG_KIND_UINT64 = 1,  /* an unsigned 64-bit integer, in u */
     MP_CONFIG_KIND_UINT32 = 2,  /* an unsigned 32-bit integer, in u */
     MP_CONFIG_KIND_INT = 3,     /* a signed integer (int), in i */
     MP_CONFIG_KIND_REAL = 4,    /* a number, in d */
-    MP_CONFIG_KIND_SECONDS = 5  /* a time, in d, in seconds */
+    MP_CONFIG_KIND_SECONDS = 5  /* a time, in d, in seconds (config.ini
+                                   writes it with the unit "s") */
 };
 
 /* One key's value as a number, when it is one. */
@@ -236,10 +240,12 @@ struct mp_config_number {
     double d;   /* REAL; SECONDS (s) */
 };
 
-/* Key i's value as a number (its text: mp_config_key).  Returns 0, or
- * MP_EINVAL for an i outside [0, mp_config_nkeys()). */
-int mp_config_key_number(const struct mp_config *c, size_t i,
+/* The kind of "section.key" and, when it is a number, its value in c
+ * (its text: mp_config_value); the kind does not depend on c.  Returns
+ * 0, or MP_EINVAL for an unknown key (kind MP_CONFIG_KIND_TEXT). */
+int mp_config_key_number(const struct mp_config *c, const char *key,
                          struct mp_config_number *n);
+
 /* One key's value as config.ini writes it ("bcm.rule" -> "hebbian").
  * Returns 0, or MP_EINVAL for an unknown key. */
 int mp_config_value(const struct mp_config *c, const char *key,

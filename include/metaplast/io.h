@@ -251,6 +251,16 @@ struct mp_io_sweep_axis {
     const char *const *labels; /* the values as given */
     int numeric;               /* the labels are numbers */
     int linked;                /* linked keys ("a+b"): labels "v1:v2" */
+    /* The first key's values parsed to their type, in the labels' order
+     * (collect: mp_config_key_number), or NULL: the coordinate is then
+     * the labels, as numbers when they are, else as text (<name>_label,
+     * an auxiliary coordinate); so too when the parsed values are not
+     * strictly monotonic. */
+    const uint64_t *integers;  /* counts: int64 coordinates (uint64
+                                  beyond 2^63 - 1) */
+    const double *reals;       /* numbers and times (double coordinates) */
+    const char *units;         /* of the coordinate ("s" for times); NULL:
+                                  "1" for numbers */
 };
 
 #define MP_IO_SWEEP_MAX_AXES 16
@@ -277,6 +287,34 @@ struct mp_io_sweep {
  * config as in every file (config_ini and config_<section>_<key>; an
  * unreadable base_config is refused, MP_EFORMAT), and the provenance. */
 int mp_io_sweep_write(const char *path, const struct mp_io_sweep *s);
+
+/* What `metaplast collect` stacks for a sweep of rate networks: each
+ * cell's record.nc (row-major over the axes), read one at a time. */
+struct mp_io_sweep_net {
+    size_t n_axes;
+    const struct mp_io_sweep_axis *axes;
+    const char *const *records;  /* per cell: a network record, or NULL
+                                    (no record: fill values) */
+    const signed char *complete; /* per cell: 1 if its run finished */
+    const char *base_config; /* the sweep's base config (INI), or NULL */
+    const struct mp_provenance *prov; /* who collects (command line), or
+                                         NULL */
+    const char *sweep_command_line;   /* the sweep's command, or NULL */
+};
+
+/*
+ * Writes sweep.nc, atomically, for a sweep of rate networks: dimensions
+ * the axes, then time (the longest record's entries, seconds: every
+ * other record's times must be a prefix of it), neuron, pattern, bin and
+ * input; theta, rate, response, w_hist, w_mean, w_std and modulator over
+ * the axes and time (missing entries are fill values: NaN, or -1 for
+ * w_hist), patterns and w_bin over the axes, complete over the axes.
+ * Records of different shapes (neurons, patterns, bins, inputs) or time
+ * grids are refused (MP_EINVAL, naming both files); a record that is not
+ * a network's, MP_EFORMAT.  CF-1.8 as mp_io_sweep_write: the axes, the
+ * base config (unreadable: MP_EFORMAT) and the provenance alike.
+ */
+int mp_io_sweep_net_write(const char *path, const struct mp_io_sweep_net *s);
 
 #ifdef __cplusplus
 }

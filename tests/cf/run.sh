@@ -5,7 +5,8 @@
 # declare) with 0 errors and 0 warnings: record.nc, checkpoint.nc and
 # theory.nc of synapse ensembles (a cascade in the Poisson clock, a
 # Benna-Fusi chain), record.nc and checkpoint.nc of rate networks
-# (continuous and discrete synapses), and sweep.nc of both paradigms.
+# (continuous and discrete synapses), and sweep.nc of both paradigms (a
+# network sweep with times given out of order and in two units).
 # Offline: the standard-name, area-type and region tables are the empty
 # ones in tests/cf/tables (the files use none).  A file with one broken
 # unit must fail the same check (the checker is not blind).
@@ -78,29 +79,39 @@ m sweep ens.ini \
   --vary 'ensemble.synapses+synapse.q=4096:0.3,2048:0.4,3072:0.35' \
   --vary synapse.model=binary,cascade --seeds 2 --out sw-ens
 m sweep net.ini --vary bcm.y0=1,2 --vary input.kind=orthonormal,binary \
-  --out sw-net
+  --vary bcm.tau_theta=1s,500ms --out sw-net
 for s in sw-ens sw-net; do
   for ini in "$s"/tasks/*.ini; do
     m run "$ini" --out "${ini%.ini}" --quiet
   done
 done
-m collect sw-ens
-check "sw-ens/sweep.nc written" test -f sw-ens/sweep.nc
-check "sw-ens/sweep.nc: CF-1.8, 0 errors, 0 warnings" cf sw-ens/sweep.nc
-check "... its numeric axis a coordinate variable (values sorted)" \
-  grep -q 'double ensemble_synapses(ensemble_synapses)' \
-  <(ncdump -h sw-ens/sweep.nc)
-"$metaplast" collect sw-net >/dev/null 2>collect-net.err
-rc=$?
-if ((rc == 2)) && grep -q 'collect stacks ensemble sweeps' collect-net.err
-then
-  # NETWORK SWEEPS: `collect` does not stack network records yet; once it
-  # does, this branch is not taken and the file below is checked.
-  echo "NOTE: collect refuses network sweeps: sw-net/sweep.nc not checked"
-else
-  check "collect of a network sweep: exit 0 (got $rc)" test "$rc" -eq 0
-  check "sw-net/sweep.nc: CF-1.8, 0 errors, 0 warnings" cf sw-net/sweep.nc
-fi
+# collected DIR: collect exits 0 and DIR/sweep.nc passes; its header
+# in DIR.cdl.
+collected() {
+  "$metaplast" collect "$1" >/dev/null 2>>"$T/errors.txt"
+  local rc=$?
+  check "collect $1: exit 0 (got $rc)" test "$rc" -eq 0
+  check "$1/sweep.nc: CF-1.8, 0 errors, 0 warnings" cf "$1/sweep.nc"
+  ncdump -h "$1/sweep.nc" >"$1.cdl"
+}
+# axis DIR VAR VALUES: the coordinate's values, in this order.
+axis() {
+  ncdump -v "$2" "$1/sweep.nc" | grep -q "^ $2 = $3 ;"
+}
+collected sw-ens
+check "... its numeric axis a coordinate variable of counts" \
+  grep -q 'int64 ensemble_synapses(ensemble_synapses)' sw-ens.cdl
+check "... its values sorted" axis sw-ens ensemble_synapses '2048, 3072, 4096'
+collected sw-net
+# Times given out of order and in two units: seconds, sorted.
+check "... its time axis a coordinate variable in seconds" \
+  grep -q 'bcm_tau_theta:units = "s"' sw-net.cdl
+check "... its values sorted: 0.5, 1" axis sw-net bcm_tau_theta '0.5, 1'
+check "... its text axis a label" grep -q 'char input_kind_label(' sw-net.cdl
+for att in config_ini history sweep_command_line command_line \
+  config_network_neurons; do
+  check "... global attribute $att" grep -q ":$att = " sw-net.cdl
+done
 
 # The checker is not blind: one unit that is not UDUNITS' is an error.
 ncdump ens/record.nc | sed 's/age:units = "1"/age:units = "memories"/' \
