@@ -250,6 +250,26 @@ static int take(struct stack *s, const struct manifest *m,
     return 0;
 }
 
+/* The command line of base.ini's comment, whose continuation lines
+ * begin with ";   " (sweep writes it in lines of 80 characters). */
+static void unwrap_command(const char *at, char *cmd, size_t len)
+{
+    static const char cont[] = "\n;   ";
+    size_t k = 0, run;
+    for (;;) {
+        run = strcspn(at, "\n");
+        if (k + run >= len)
+            run = len - 1 - k;
+        memcpy(cmd + k, at, run);
+        k += run;
+        at += strcspn(at, "\n");
+        if (k + 1 >= len || strncmp(at, cont, sizeof cont - 1))
+            break;
+        at += sizeof cont - 1;
+    }
+    cmd[k] = '\0';
+}
+
 /* DIR/base.ini, the sweep's base config (NULL for sweeps made before
  * it existed), and the command that made it, from its comment. */
 static char *read_base(const char *dir, char *cmd, size_t len)
@@ -277,8 +297,7 @@ static char *read_base(const char *dir, char *cmd, size_t len)
     fclose(f);
     text[n] = '\0';
     if ((at = strstr(text, mark)) != NULL)
-        snprintf(cmd, len, "%.*s", (int)strcspn(at + sizeof mark - 1, "\n"),
-                 at + sizeof mark - 1);
+        unwrap_command(at + sizeof mark - 1, cmd, len);
     return text;
 }
 
