@@ -170,7 +170,9 @@ static int validate_ensemble(struct mp_config *c)
 static double record_bytes(const struct mp_config *c)
 {
     return 4.0 * c->n_out * (2.0 + c->patterns) + 8.0 * c->histogram_bins +
-           8.0 * 5;
+           8.0 * 5 +
+           4.0 * c->n_out * ((c->priming_tau_s > 0 ? 1.0 : 0.0) +
+                             (c->ip_tau_s > 0 ? 2.0 : 0.0));
 }
 
 /* Every time span of a network run is at least one step. */
@@ -180,7 +182,8 @@ static int check_spans(const struct mp_config *c)
         const char *section, *name;
     } spans[] = {{"bcm", "tau_w"},         {"bcm", "tau_theta"},
                  {"input", "switch_every"}, {"record", "interval"},
-                 {"scaling", "interval"},   {"run", "duration"}};
+                 {"scaling", "interval"},   {"run", "duration"},
+                 {"bcm", "priming_tau"},    {"intrinsic", "tau"}};
     char what[512];
     size_t i;
     for (i = 0; i < sizeof spans / sizeof spans[0]; i++) {
@@ -319,6 +322,21 @@ static int check_record(const struct mp_config *c)
     return 0;
 }
 
+/* The threshold's priming component needs the threshold it adds to. */
+static int check_priming(const struct mp_config *c)
+{
+    char what[256];
+    if (c->priming_tau_s > 0 && c->rule != MP_RULE_BCM) {
+        snprintf(what, sizeof what,
+                 "the priming component adds to the sliding threshold, "
+                 "which bcm.rule = %s does not have: set bcm.rule = bcm, "
+                 "or bcm.priming_tau = 0",
+                 c->rule == MP_RULE_HEBBIAN ? "hebbian" : "none");
+        return bad_key(c, KEY("bcm", "priming_tau"), what);
+    }
+    return 0;
+}
+
 static int validate_network(struct mp_config *c)
 {
     int rc = c->discrete ? validate_model(c) : 0;
@@ -330,6 +348,8 @@ static int validate_network(struct mp_config *c)
         rc = check_protocol(c);
     if (!rc)
         rc = check_record(c);
+    if (!rc)
+        rc = check_priming(c);
     return rc;
 }
 

@@ -48,6 +48,19 @@ size_t mp__net_phase_of(const struct mp_net *n, uint64_t step);
 /* z(t)'s inputs: the pattern of step t, its gain, its noise. */
 void mp__net_input_at(const struct mp_net *n, uint64_t step, float *z);
 
+/* net_neuron.c: the priming components, gains and biases (those the
+ * network has) in samples (allocated, gathered to every rank) and
+ * snapshots (gathered to rank 0; checked and spread from it on
+ * restore: s = NULL on the other ranks). */
+int mp__net_neuron_sample_alloc(const struct mp_net *n,
+                                struct mp_net_sample *s);
+void mp__net_neuron_sample_gather(struct mp_net *n, struct mp_net_sample *s);
+void mp__net_neuron_snapshot(const struct mp_net *n,
+                             struct mp_net_snapshot *s);
+int mp__net_neuron_fits(const struct mp_net *n,
+                        const struct mp_net_snapshot *s);
+void mp__net_neuron_spread(struct mp_net *n, const struct mp_net_snapshot *s);
+
 /* net_observe.c */
 /* Brings the host's copy of the weights up to date (a cache: logically
  * const). */
