@@ -563,10 +563,13 @@ static int net_alloc(const char *path, int nc, const struct mp_config *cfg,
                       path);
     if (!rc)
         rc = mp_net_snapshot_alloc(s, (uint32_t)L, cfg->n_out);
-    if (!rc)
+    if (!rc) {
         rc = mp_net_snapshot_alloc_extra(s, cfg->rule == MP_RULE_BCM &&
                                                 cfg->priming_tau_s > 0,
                                          cfg->ip_tau_s > 0);
+        if (rc)
+            mp_net_snapshot_fini(s);
+    }
     if (!rc && cfg->discrete) {
         s->state = malloc(L * cfg->n_out);
         if (!s->state) {
