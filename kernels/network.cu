@@ -22,14 +22,15 @@ static __device__ __forceinline__ double warp_combine(double v)
     return v;
 }
 
-__global__ void net_rates(const double *h, float *y_new, float *z_next,
+__global__ void net_rates(const double *h, const float *gain,
+                          const float *bias_i, float *y_new, float *z_next,
                           uint32_t n_in, uint32_t n_out, float bias,
                           int recurrent)
 {
     uint64_t i;
     for (i = blockIdx.x * (uint64_t)blockDim.x + threadIdx.x; i < n_out;
          i += (uint64_t)gridDim.x * blockDim.x) {
-        const float y = mp_relu(h[i], bias);
+        const float y = mp_net_rate(h[i], gain, bias_i, bias, i);
         y_new[i] = y;
         if (recurrent)
             z_next[n_in + i] = y;
@@ -129,7 +130,8 @@ __global__ void net_pass(struct mp_k_net a, struct mp_k_net_pass p)
         const uint32_t *cells = p.sparse ? a.idx + i * p.L : 0;
         const float y = p.currents ? 0.0f : a.y_new[i];
         const struct mp_net_row u =
-            mp_net_row_at(&p.rule, p.kb, p.m, y, a.theta[i]);
+            mp_net_row_at(&p.rule, p.kb, p.m, y, a.theta[i],
+                          p.rule.priming ? a.prime[i] : 0.0f);
         double acc;
         if (first)
             update_first(a, p, &t, i, lane, a.w + i * p.L, cells, &u);
@@ -142,9 +144,11 @@ __global__ void net_pass(struct mp_k_net a, struct mp_k_net_pass p)
         acc = warp_combine(acc);
         if (lane == 0 && p.currents)
             a.h[i] = acc;
-        else if (lane == 0)
+        else if (lane == 0) {
             mp_row_end(&a.h[i], &a.theta[i], &a.acc_scale[i], &a.acc_rec[i],
                        acc, y, &p.rule);
+            mp_neuron_end(a.prime, a.gain, a.bias, i, y, &u, &p.rule);
+        }
     }
 }
 
@@ -157,12 +161,14 @@ __global__ void net_scale(float *w, const float *factors, uint32_t n_out,
         w[k] = mp_scale_w(w[k], factors[k / L], lo, hi);
 }
 
-extern "C" int mp__k_net_rates(const double *h, float *y_new, float *z_next,
-                               uint32_t n_in, uint32_t n_out, float bias,
-                               int recurrent, int blocks, int threads)
+extern "C" int mp__k_net_rates(const double *h, const float *gain,
+                               const float *bias_i, float *y_new,
+                               float *z_next, uint32_t n_in, uint32_t n_out,
+                               float bias, int recurrent, int blocks,
+                               int threads)
 {
-    return MP_LAUNCH_STATUS(net_rates, blocks, threads, 0, h, y_new, z_next,
-                            n_in, n_out, bias, recurrent);
+    return MP_LAUNCH_STATUS(net_rates, blocks, threads, 0, h, gain, bias_i,
+                            y_new, z_next, n_in, n_out, bias, recurrent);
 }
 
 extern "C" int mp__k_net_input(float *z_next, const float *pattern,

@@ -22,6 +22,8 @@ struct mp_k_net {
     uint8_t *syn;                     /* n_out x L discrete states */
     const struct mp_syn_table *table; /* their model */
     float *theta;                     /* n_out */
+    float *prime;                     /* n_out priming components, or 0 */
+    float *gain, *bias;               /* n_out (intrinsic), or 0 */
     double *h, *acc_scale, *acc_rec;  /* n_out */
     const float *z, *z_next;          /* n_pre: this step's, the next */
     const float *y_new;               /* n_out: this step's rates */
@@ -39,10 +41,12 @@ struct mp_k_net_pass {
     struct mp_net_rules rule; /* the rules' constants */
 };
 
-/* y_new = relu(h - b); recurrent: z_next[n_in + i] = y_new[i]. */
-int mp__k_net_rates(const double *h, float *y_new, float *z_next,
-                    uint32_t n_in, uint32_t n_out, float bias, int recurrent,
-                    int blocks, int threads);
+/* y_new = relu(h - b), or relu(gain h - bias_i) per neuron when gain is
+ * given (mp_net_rate); recurrent: z_next[n_in + i] = y_new[i]. */
+int mp__k_net_rates(const double *h, const float *gain, const float *bias_i,
+                    float *y_new, float *z_next, uint32_t n_in,
+                    uint32_t n_out, float bias, int recurrent, int blocks,
+                    int threads);
 
 /* z_next[j] = mp_net_input(pattern[j], gain, a, seed, step, j). */
 int mp__k_net_input(float *z_next, const float *pattern, float gain, float a,
@@ -50,7 +54,8 @@ int mp__k_net_input(float *z_next, const float *pattern, float gain, float a,
                     int threads);
 
 /* Every row: its update (continuous, discrete or heterosynaptic), its
- * next current in mp_row_pass's order, its threshold and rate sums. */
+ * next current in mp_row_pass's order, its threshold and rate sums, its
+ * priming component, gain or bias (mp_neuron_end). */
 int mp__k_net_pass(struct mp_k_net a, struct mp_k_net_pass p, int blocks,
                    int threads);
 

@@ -137,9 +137,12 @@ static void step_rows(void *arg, int64_t i0, int64_t i1, int worker)
     for (i = p->r0 + i0; i < p->r0 + i1; i++) {
         const float y = s->y_new[i];
         const struct mp_net_row u =
-            mp_net_row_at(&p->rule, j->st->kb, j->st->m, y, s->theta[i]);
+            mp_net_row_at(&p->rule, j->st->kb, j->st->m, y, s->theta[i],
+                          p->rule.priming ? s->prime[i] : 0.0f);
         mp_row_end(&s->h[i], &s->theta[i], &s->acc_scale[i], &s->acc_rec[i],
                    row_step(c, (uint64_t)i, j->st, &u, worker), y, &p->rule);
+        mp_neuron_end(s->prime, s->gain, s->bias, (uint64_t)i, y, &u,
+                      &p->rule);
     }
 }
 
@@ -152,7 +155,7 @@ static int cpu_step(struct mp_net_backend *b, const struct mp_net_step *st)
     uint32_t i;
 
     for (i = p->r0; i < p->r1; i++)
-        s->y_new[i] = mp_relu(s->h[i], p->bias);
+        s->y_new[i] = mp_net_rate(s->h[i], s->gain, s->bias, p->bias, i);
     mp__net_inputs(p, s->patterns + (size_t)st->next_pattern * p->n_in,
                    st->next_gain, st->step + 1, s->z_next);
     if (p->recurrent) {

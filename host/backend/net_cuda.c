@@ -17,6 +17,7 @@
 struct gpu {
     const struct mp_net_params *p;
     float *w, *theta, *y, *y_new, *patterns, *z, *z_next, *factors;
+    float *prime, *gain, *bias; /* priming, intrinsic plasticity, or NULL */
     uint32_t *idx;
     uint8_t *syn;
     struct mp_syn_table *table;
@@ -49,12 +50,20 @@ static size_t per_cell(const struct mp_net_params *p, size_t bytes)
 /* Per-block counts of the state histogram (discrete synapses). */
 #define HIST_BYTES ((size_t)MP_K_HIST_BLOCKS * MP_STATE_BYTES * 8)
 
+/* The per-neuron floats beyond the threshold: the priming component,
+ * the gain and the bias. */
+static size_t extra_floats(const struct mp_net_params *p)
+{
+    return (p->rule.priming ? 1 : 0) + (p->rule.intrinsic ? 2 : 0);
+}
+
 /* Device memory the network takes (what gpu_alloc allocates). */
 size_t mp__net_cuda_device_bytes(const struct mp_net_params *p)
 {
     return weights_n(p) * (4 + (p->sparse ? 4 : 0) + (p->rule.discrete ? 1 : 0)) +
            (p->rule.discrete ? sizeof(struct mp_syn_table) + HIST_BYTES : 0) +
-           per_neuron(p, 4 * 4 + 8 * 3) + per_cell(p, 4 * 2) +
+           per_neuron(p, 4 * 4 + 8 * 3 + 4 * extra_floats(p)) +
+           per_cell(p, 4 * 2) +
            (size_t)p->K * p->n_in * 4;
 }
 
@@ -71,6 +80,12 @@ static int gpu_upload(struct mp_net_backend *b, const struct mp_net_state *s)
         CK(cudaMemcpy(g->table, &p->table, sizeof *g->table, to));
     }
     CK(cudaMemcpy(g->theta, s->theta, per_neuron(p, 4), to));
+    if (p->rule.priming)
+        CK(cudaMemcpy(g->prime, s->prime, per_neuron(p, 4), to));
+    if (p->rule.intrinsic) {
+        CK(cudaMemcpy(g->gain, s->gain, per_neuron(p, 4), to));
+        CK(cudaMemcpy(g->bias, s->bias, per_neuron(p, 4), to));
+    }
     CK(cudaMemcpy(g->y, s->y, per_neuron(p, 4), to));
     CK(cudaMemcpy(g->h, s->h, per_neuron(p, 8), to));
     CK(cudaMemcpy(g->acc_scale, s->acc_scale, per_neuron(p, 8), to));
@@ -97,6 +112,12 @@ static int gpu_download(struct mp_net_backend *b, struct mp_net_state *s,
     if (weights && p->rule.discrete)
         CK(cudaMemcpy(s->syn, g->syn, weights_n(p), to));
     CK(cudaMemcpy(s->theta, g->theta, per_neuron(p, 4), to));
+    if (p->rule.priming)
+        CK(cudaMemcpy(s->prime, g->prime, per_neuron(p, 4), to));
+    if (p->rule.intrinsic) {
+        CK(cudaMemcpy(s->gain, g->gain, per_neuron(p, 4), to));
+        CK(cudaMemcpy(s->bias, g->bias, per_neuron(p, 4), to));
+    }
     CK(cudaMemcpy(s->y, g->y, per_neuron(p, 4), to));
     CK(cudaMemcpy(s->h, g->h, per_neuron(p, 8), to));
     CK(cudaMemcpy(s->acc_scale, g->acc_scale, per_neuron(p, 8), to));
@@ -125,6 +146,9 @@ static void pass_args(const struct gpu *g, struct mp_k_net *a,
     a->syn = g->syn;
     a->table = g->table;
     a->theta = g->theta;
+    a->prime = g->prime;
+    a->gain = g->gain;
+    a->bias = g->bias;
     a->h = g->h;
     a->acc_scale = g->acc_scale;
     a->acc_rec = g->acc_rec;
@@ -155,9 +179,9 @@ static int gpu_step(struct mp_net_backend *b, const struct mp_net_step *st)
     const struct mp_net_params *p = g->p;
     struct mp_k_net a;
     struct mp_k_net_pass k;
-    CK(mp__k_net_rates(g->h, g->y_new, g->z_next, p->n_in, p->n_out,
-                       p->bias, p->recurrent, blocks_for(g, p->n_out),
-                       g->threads));
+    CK(mp__k_net_rates(g->h, g->gain, g->bias, g->y_new, g->z_next,
+                       p->n_in, p->n_out, p->bias, p->recurrent,
+                       blocks_for(g, p->n_out), g->threads));
     CK(mp__k_net_input(g->z_next,
                        g->patterns + (size_t)st->next_pattern * p->n_in,
                        st->next_gain, p->noise_a, p->seed, st->step + 1,
@@ -222,6 +246,9 @@ static void gpu_destroy(struct mp_net_backend *b)
     cudaFree(g->hist);
     free(g->host_hist);
     cudaFree(g->theta);
+    cudaFree(g->prime);
+    cudaFree(g->gain);
+    cudaFree(g->bias);
     cudaFree(g->y);
     cudaFree(g->y_new);
     cudaFree(g->patterns);
@@ -272,6 +299,12 @@ static int gpu_alloc(struct mp_net_backend *b, struct gpu *g)
             return mp__fail(MP_ENOMEM, "out of memory");
     }
     CK(cudaMalloc((void **)&g->theta, per_neuron(p, 4)));
+    if (p->rule.priming)
+        CK(cudaMalloc((void **)&g->prime, per_neuron(p, 4)));
+    if (p->rule.intrinsic) {
+        CK(cudaMalloc((void **)&g->gain, per_neuron(p, 4)));
+        CK(cudaMalloc((void **)&g->bias, per_neuron(p, 4)));
+    }
     CK(cudaMalloc((void **)&g->y, per_neuron(p, 4)));
     CK(cudaMalloc((void **)&g->y_new, per_neuron(p, 4)));
     CK(cudaMalloc((void **)&g->factors, per_neuron(p, 4)));

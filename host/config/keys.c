@@ -28,6 +28,7 @@ static const char *const topology_names[] = {"feedforward", "recurrent",
 static const char *const synapse_kind_names[] = {"continuous", "discrete",
                                                  NULL};
 static const char *const onoff_names[] = {"off", "on", NULL};
+static const char *const ip_rule_names[] = {"gain", "bias", NULL};
 
 #define OFF(field) offsetof(struct mp_config, field)
 #define NOAUX MP_CFG_NO_AUX
@@ -174,6 +175,11 @@ const struct mp__cfg_key mp__cfg_keys[] = {
     KEY("bcm", "hetero_segment", T_U32, hetero_segment, 0, 1e8, "0",
         "an integer >= 0 (synapses per dendritic segment whose net change "
         "is removed evenly; 0 = off)"),
+    KEY("bcm", "priming_tau", T_TIME, priming_tau_s, 0, 3.2e9, "0",
+        TIME_EXPECT(", or 0 for no priming component of the threshold")),
+    KEY("bcm", "priming_gain", T_F64, priming_gain, 0, 1e6, "1",
+        "a number >= 0 (the priming component's fixed point per unit of "
+        "LTD drive)"),
     KEY("neuromod", "level", T_F64, modulator, 0, 1e3, "1",
         "a number >= 0 (0 = no plasticity)"),
     KEY("scaling", "interval", T_TIME, scaling_interval_s, 0, 3.2e9, "0",
@@ -213,6 +219,12 @@ const struct mp__cfg_key mp__cfg_keys[] = {
              "one of off, on (occupancy of each discrete synapse state)"),
     KEY_ENUM("record", "pattern", rec_pattern, onoff_names, "on",
              "one of off, on (pattern shown and protocol phase)"),
+    KEY_ENUM("intrinsic", "rule", ip_rule, ip_rule_names, "gain",
+             "one of gain, bias (what adapts toward intrinsic.target)"),
+    KEY("intrinsic", "tau", T_TIME, ip_tau_s, 0, 3.2e9, "0",
+        TIME_EXPECT(", or 0 for no intrinsic plasticity")),
+    KEY_GT("intrinsic", "target", T_F64, ip_target, 0, 1e6, "1",
+           "a rate > 0 (the mean rate intrinsic plasticity seeks)"),
 };
 
 const size_t mp__cfg_nkeys = sizeof mp__cfg_keys / sizeof mp__cfg_keys[0];

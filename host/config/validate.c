@@ -176,7 +176,8 @@ static int check_spans(const struct mp_config *c)
         const char *section, *name;
     } spans[] = {{"bcm", "tau_w"},         {"bcm", "tau_theta"},
                  {"input", "switch_every"}, {"record", "interval"},
-                 {"scaling", "interval"},   {"run", "duration"}};
+                 {"scaling", "interval"},   {"run", "duration"},
+                 {"bcm", "priming_tau"},    {"intrinsic", "tau"}};
     char what[512];
     size_t i;
     for (i = 0; i < sizeof spans / sizeof spans[0]; i++) {
@@ -328,9 +329,14 @@ static void net_record_parts(const struct mp_config *c, double *entry,
                                : (double)c->n_in + (c->recurrent ? N : 0);
     const double sel = (double)mp_config_recorded_neurons(c, NULL, 0);
     const double S = c->discrete && c->rec_states ? model_states(c) : 0;
+    /* The threshold's priming component, the intrinsic gain and bias:
+     * one value per neuron each, those the run has. */
+    const double P = (c->rule == MP_RULE_BCM && c->priming_tau_s > 0 ? 1.0
+                                                                      : 0.0) +
+                     (c->ip_tau_s > 0 ? 2.0 : 0.0);
     *weights = sel * L * (4.0 + (c->discrete ? 1.0 : 0.0));
-    *entry = 8.0 * 5 + 4.0 * N * (2.0 + K) + 8.0 * B + *weights + 8.0 * S +
-             (c->rec_pattern ? 8.0 : 0.0);
+    *entry = 8.0 * 5 + 4.0 * N * (2.0 + K + P) + 8.0 * B + *weights +
+             8.0 * S + (c->rec_pattern ? 8.0 : 0.0);
     /* patterns, bin centres, the coordinates, sparse rows' cells */
     *once = 4.0 * K * c->n_in + 8.0 * B + 4.0 * (N + K + sel) + 6.0 * S +
             (c->fan_in ? 4.0 * sel * L : 0.0);
@@ -427,6 +433,21 @@ static int check_ens_record(const struct mp_config *c)
     return 0;
 }
 
+/* The threshold's priming component needs the threshold it adds to. */
+static int check_priming(const struct mp_config *c)
+{
+    char what[256];
+    if (c->priming_tau_s > 0 && c->rule != MP_RULE_BCM) {
+        snprintf(what, sizeof what,
+                 "the priming component adds to the sliding threshold, "
+                 "which bcm.rule = %s does not have: set bcm.rule = bcm, "
+                 "or bcm.priming_tau = 0",
+                 c->rule == MP_RULE_HEBBIAN ? "hebbian" : "none");
+        return bad_key(c, KEY("bcm", "priming_tau"), what);
+    }
+    return 0;
+}
+
 static int validate_network(struct mp_config *c)
 {
     int rc = c->discrete ? validate_model(c) : 0;
@@ -440,6 +461,8 @@ static int validate_network(struct mp_config *c)
         rc = check_record_keys(c);
     if (!rc)
         rc = check_record(c);
+    if (!rc)
+        rc = check_priming(c);
     return rc;
 }
 
@@ -524,7 +547,7 @@ static enum key_use key_use(const struct mp__cfg_key *k)
         {"synapse", NULL, USE_MODEL},      {"network", NULL, USE_NETWORK},
         {"input", NULL, USE_NETWORK},      {"bcm", NULL, USE_NETWORK},
         {"neuromod", NULL, USE_NETWORK},   {"scaling", NULL, USE_NETWORK},
-        {"protocol", NULL, USE_NETWORK},
+        {"protocol", NULL, USE_NETWORK},   {"intrinsic", NULL, USE_NETWORK},
         /* An ensemble records its state occupancy too (docs/CONFIG.md),
          * within the same size limit; the rest of [record] is the
          * network's. */
@@ -693,8 +716,13 @@ double mp_config_memory(const struct mp_config *c)
         double L = c->fan_in ? c->fan_in
                              : (double)c->n_in + (c->recurrent ? c->n_out : 0);
         double nw = L * c->n_out;
+        /* Per neuron: 48 bytes, and the priming component, gain and
+         * bias of those the run has. */
+        const double extra =
+            (c->rule == MP_RULE_BCM && c->priming_tau_s > 0 ? 4.0 : 0.0) +
+            (c->ip_tau_s > 0 ? 8.0 : 0.0);
         state = nw * (4.0 + (c->fan_in ? 4.0 : 0.0) + (c->discrete ? 1.0 : 0.0)) +
-                (double)c->n_out * 48.0;
+                (double)c->n_out * (48.0 + extra);
     } else if (c->syn.model == MP_SYN_BENNA_FUSI) {
         /* m float32 variables per synapse (128 of padding each). */
         state = 4.0 * c->syn.bf.m * ((double)c->synapses + 128.0);

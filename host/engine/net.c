@@ -84,6 +84,9 @@ void mp_net_destroy(struct mp_net *n)
     free(n->s.idx);
     free(n->s.syn);
     free(n->s.theta);
+    free(n->s.prime);
+    free(n->s.gain);
+    free(n->s.bias);
     free(n->s.y);
     free(n->s.y_new);
     free(n->s.h);

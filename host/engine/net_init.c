@@ -75,6 +75,17 @@ void mp__net_params(struct mp_net *n)
     p->rule.hetero = c->hetero_segment;
     p->rule.seed = c->seed;
     p->rule.c_theta = (float)(c->dt_s / c->tau_theta_s);
+    p->rule.priming = c->rule == MP_RULE_BCM && c->priming_tau_s > 0;
+    p->rule.c_prime = p->rule.priming
+                          ? (float)(c->dt_s / c->priming_tau_s)
+                          : 0.0f;
+    p->rule.prime_gain = (float)c->priming_gain;
+    p->rule.intrinsic = !(c->ip_tau_s > 0)        ? 0
+                        : c->ip_rule == MP_IP_BIAS ? MP_NET_IP_BIAS
+                                                   : MP_NET_IP_GAIN;
+    p->rule.c_ip = p->rule.intrinsic ? (float)(c->dt_s / c->ip_tau_s) : 0.0f;
+    p->rule.ip_target = (float)c->ip_target;
+    p->rule.inv_ip_target = (float)(1.0 / c->ip_target);
     p->rule.inv_y0 = (float)(1.0 / c->y0);
     p->rule.lo = (float)c->w_min;
     p->rule.hi = (float)c->w_max;
@@ -94,6 +105,9 @@ int mp__net_alloc(struct mp_net *n)
     s->idx = p->sparse ? malloc((nw ? nw : 1) * sizeof *s->idx) : NULL;
     s->syn = p->rule.discrete ? malloc(nw ? nw : 1) : NULL;
     s->theta = malloc(N * sizeof *s->theta);
+    s->prime = p->rule.priming ? calloc(N, sizeof *s->prime) : NULL;
+    s->gain = p->rule.intrinsic ? malloc(N * sizeof *s->gain) : NULL;
+    s->bias = p->rule.intrinsic ? malloc(N * sizeof *s->bias) : NULL;
     s->y = calloc(N, sizeof *s->y);
     s->y_new = calloc(N, sizeof *s->y_new);
     s->h = calloc(N, sizeof *s->h);
@@ -112,7 +126,8 @@ int mp__net_alloc(struct mp_net *n)
     if (!s->w || (p->sparse && !s->idx) || (p->rule.discrete && !s->syn) ||
         !s->theta || !s->y || !s->y_new || !s->h || !s->acc_scale ||
         !s->acc_rec || !s->patterns || !s->z || !s->z_next || !n->zr ||
-        !n->factors || !n->sel)
+        !n->factors || !n->sel || (p->rule.priming && !s->prime) ||
+        (p->rule.intrinsic && (!s->gain || !s->bias)))
         return mp__fail(MP_ETOOBIG,
                         "cannot allocate the network (%.3g GB of synapses)",
                         (double)nw * (p->sparse ? 8 : 4) / 1e9);
@@ -279,8 +294,13 @@ int mp__net_init_weights(struct mp_net *n)
         mp__pool_for(pool, nw, (double)nw * DRAW_WORK, draw_continuous, &job);
     }
     mp__pool_destroy(pool);
-    for (i = 0; i < n->p.n_out; i++)
+    for (i = 0; i < n->p.n_out; i++) {
         n->s.theta[i] = (float)n->cfg.theta_init;
+        if (n->s.gain) { /* intrinsic plasticity: from the network's */
+            n->s.gain[i] = 1.0f;
+            n->s.bias[i] = n->p.bias;
+        }
+    }
     return rc;
 }
 

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * net_internal.h (engine internal): the rate-network scheduler's object,
- * shared by its three files: net.c (creation, the time loop, scaling),
+ * shared by its files: net.c (creation, the time loop, scaling),
  * net_init.c (constants, schedule, initial state), net_observe.c
- * (samples, snapshots, checks).
+ * (samples, snapshots, checks), net_views.c (what [record] adds to a
+ * sample), net_neuron.c (per-neuron priming, gains and biases in samples
+ * and snapshots).
  */
 #ifndef METAPLAST_ENGINE_NET_INTERNAL_H
 #define METAPLAST_ENGINE_NET_INTERNAL_H
@@ -56,6 +58,19 @@ void mp__net_input_at(const struct mp_net *n, uint64_t step, float *z);
 /* A sample's views beyond the statistics (the host state synced): the
  * pattern and phase, the chosen neurons' weights, the occupancy. */
 int mp__net_sample_views(struct mp_net *n, struct mp_net_sample *s);
+
+/* net_neuron.c: the priming components, gains and biases (those the
+ * network has) in samples (allocated, gathered to every rank) and
+ * snapshots (gathered to rank 0; checked and spread from it on
+ * restore: s = NULL on the other ranks). */
+int mp__net_neuron_sample_alloc(const struct mp_net *n,
+                                struct mp_net_sample *s);
+void mp__net_neuron_sample_gather(struct mp_net *n, struct mp_net_sample *s);
+void mp__net_neuron_snapshot(const struct mp_net *n,
+                             struct mp_net_snapshot *s);
+int mp__net_neuron_fits(const struct mp_net *n,
+                        const struct mp_net_snapshot *s);
+void mp__net_neuron_spread(struct mp_net *n, const struct mp_net_snapshot *s);
 
 /* net_observe.c */
 /* Brings the host's copy of the weights up to date (a cache: logically

@@ -34,9 +34,9 @@ static float drive(const struct mp_net *n, uint32_t i, const float *x)
 {
     const struct mp_net_params *p = &n->p;
     const size_t row = (size_t)(i - p->r0) * p->L;
-    return mp_relu(mp_row_dot(n->s.w + row, p->sparse ? n->s.idx + row : NULL,
-                              x, p->L),
-                   p->bias);
+    return mp_net_rate(mp_row_dot(n->s.w + row,
+                                  p->sparse ? n->s.idx + row : NULL, x, p->L),
+                       n->s.gain, n->s.bias, p->bias, i);
 }
 
 /* Pattern k on the inputs, silence on the recurrent cells. */
@@ -260,12 +260,15 @@ int mp_net_sample(struct mp_net *n, struct mp_net_sample *s)
     if (!rc)
         rc = rs ? sample_alloc(s, n->p.n_out, n->p.K, s->bins)
                 : mp__fail(MP_ENOMEM, "out of memory");
+    if (!rc)
+        rc = mp__net_neuron_sample_alloc(n, s);
     rc = mp__par_agree(rc);
     if (!rc)
         rc = sample_rows(n, s, rs);
     rc = mp__par_agree(rc);
     if (!rc) {
         sample_gather(n, s, rs);
+        mp__net_neuron_sample_gather(n, s);
         /* the record interval's sums restart in the backend too */
         rc = n->be.reset_rec(&n->be);
     }
@@ -286,6 +289,9 @@ void mp_net_sample_fini(struct mp_net_sample *s)
     free(s->weights);
     free(s->depth);
     free(s->occupancy);
+    free(s->priming);
+    free(s->gain);
+    free(s->bias);
     memset(s, 0, sizeof *s);
 }
 
@@ -317,6 +323,9 @@ void mp_net_snapshot_fini(struct mp_net_snapshot *s)
     free(s->y);
     free(s->acc_scale);
     free(s->acc_rec);
+    free(s->prime);
+    free(s->gain);
+    free(s->bias);
     memset(s, 0, sizeof *s);
 }
 
@@ -341,6 +350,9 @@ int mp_net_snapshot(const struct mp_net *n, struct mp_net_snapshot *s)
         if (!s->state)
             rc = mp__fail(MP_ENOMEM, "out of memory for a snapshot");
     }
+    if (!rc)
+        rc = mp_net_snapshot_alloc_extra(s, p->rule.priming,
+                                         p->rule.intrinsic != 0);
     rc = mp__par_agree(rc);
     if (rc) {
         mp_net_snapshot_fini(s);
@@ -359,6 +371,7 @@ int mp_net_snapshot(const struct mp_net *n, struct mp_net_snapshot *s)
     s->counters[1] = (int64_t)n->n_rec;
     if (p->rule.discrete)
         gather_neurons(n, n->s.syn, s->state, L);
+    mp__net_neuron_snapshot(n, s);
     return 0;
 }
 
@@ -371,7 +384,7 @@ static int snapshot_fits(const struct mp_net *n,
     if (n->p.rule.discrete && !s->state)
         return mp__fail(MP_EINVAL,
                         "the snapshot has no discrete synapse states");
-    return 0;
+    return mp__net_neuron_fits(n, s);
 }
 
 /* Rank 0's values (the others may pass s = NULL), block by block. */
@@ -400,6 +413,7 @@ static void spread(struct mp_net *n, const struct mp_net_snapshot *s)
     if (p->rule.discrete)
         mp__par_scatter(mp__par_rank() ? NULL : s->state, n->s.syn, N, L,
                         N * L);
+    mp__net_neuron_spread(n, mp__par_rank() ? NULL : s);
 }
 
 int mp_net_restore(struct mp_net *n, const struct mp_net_snapshot *s)

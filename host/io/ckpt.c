@@ -179,7 +179,7 @@ static int ckpt_write(const char *path, const struct mp_config *cfg,
     struct nc f;
     char *text = mp__nc_config_text(cfg);
     size_t i;
-    int var[8], rc;
+    int var[12], rc;
 
     if (!text)
         return mp__fail(MP_ENOMEM, "%s: out of memory", path);
@@ -250,6 +250,27 @@ int mp_io_ens_ckpt_write(const char *path, const struct mp_config *cfg,
     return ckpt_write(path, cfg, &h, b, 5, prov);
 }
 
+/* The per-neuron arrays of the threshold's priming component and of
+ * intrinsic plasticity, those the snapshot has, into a (at most 3);
+ * returns how many. */
+static size_t net_neuron_arrays(struct array *a,
+                                const struct mp_net_snapshot *s)
+{
+    const struct array all[3] = {
+        {"theta_priming", A_F32, 1, {"neuron", NULL}, {s->n_out, 0},
+         "priming component of the modification threshold", "1", s->prime},
+        {"ip_gain", A_F32, 1, {"neuron", NULL}, {s->n_out, 0},
+         "intrinsic gain a in y = max(0, a h - b)", "1", s->gain},
+        {"ip_bias", A_F32, 1, {"neuron", NULL}, {s->n_out, 0},
+         "intrinsic bias b in y = max(0, a h - b)", "1", s->bias},
+    };
+    size_t k, n = 0;
+    for (k = 0; k < 3; k++)
+        if (all[k].data)
+            a[n++] = all[k];
+    return n;
+}
+
 int mp_io_net_ckpt_write(const char *path, const struct mp_config *cfg,
                          const struct mp_net_snapshot *s,
                          const struct mp_provenance *prov)
@@ -275,7 +296,11 @@ int mp_io_net_ckpt_write(const char *path, const struct mp_config *cfg,
     };
     const struct head h = {"steps", s->step,
                            mp_config_steps(cfg, cfg->duration_s), s->wall_s};
-    return ckpt_write(path, cfg, &h, a, s->state ? 7 : 6, prov);
+    struct array b[10];
+    size_t n = s->state ? 7 : 6;
+    memcpy(b, a, sizeof a);
+    n += net_neuron_arrays(b + n, s);
+    return ckpt_write(path, cfg, &h, b, n, prov);
 }
 
 /* ---- Reading ----------------------------------------------------------- */
@@ -595,6 +620,13 @@ static int net_alloc(const char *path, int nc, const struct mp_config *cfg,
                       path);
     if (!rc)
         rc = mp_net_snapshot_alloc(s, (uint32_t)L, cfg->n_out);
+    if (!rc) {
+        rc = mp_net_snapshot_alloc_extra(s, cfg->rule == MP_RULE_BCM &&
+                                                cfg->priming_tau_s > 0,
+                                         cfg->ip_tau_s > 0);
+        if (rc)
+            mp_net_snapshot_fini(s);
+    }
     if (!rc && cfg->discrete) {
         s->state = malloc(L * cfg->n_out);
         if (!s->state) {
@@ -631,7 +663,10 @@ int mp_io_net_ckpt_read(const char *path, struct mp_config *cfg,
             {"syn_state", A_U8, 2, {"neuron", "synapse"}, {s->n_out, s->n_in},
              "", "", s->state},
         };
+        struct array b[3];
         rc = read_arrays(nc, path, a, s->state ? 7 : 6);
+        if (!rc)
+            rc = read_arrays(nc, path, b, net_neuron_arrays(b, s));
         if (rc)
             mp_net_snapshot_fini(s);
     }

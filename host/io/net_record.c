@@ -24,6 +24,7 @@ struct mp_io_net_record {
     int d_sel, d_syn, v_sel, v_syn, v_pre; /* their coordinates */
     struct mp__nc_states st;
     int v_neuron, v_pattern; /* coordinates of neuron and pattern */
+    int v_extra[3]; /* theta_priming, ip_gain, ip_bias; -1 when off */
 };
 
 /* The chosen variables (record.weights, record.states, record.pattern)
@@ -136,6 +137,44 @@ static int write_views_static(struct mp_io_net_record *r,
     return 0;
 }
 
+/* The per-neuron variables of priming and intrinsic plasticity: their
+ * names, meanings, and whether a run has them. */
+static const char *const extra_names[3] = {"theta_priming", "ip_gain",
+                                           "ip_bias"};
+static const char *const extra_long[3] = {
+    "priming component of the modification threshold",
+    "intrinsic gain a in y = max(0, a h - b)",
+    "intrinsic bias b in y = max(0, a h - b)"};
+
+static int extra_on(const struct mp_config *cfg, int k)
+{
+    return k == 0 ? cfg->rule == MP_RULE_BCM && cfg->priming_tau_s > 0
+                  : cfg->ip_tau_s > 0;
+}
+
+/* A sample's arrays of those variables, in the same order. */
+static float **extra_of(struct mp_net_sample *s, int k)
+{
+    return k == 0 ? &s->priming : k == 1 ? &s->gain : &s->bias;
+}
+
+static const float *extra_get(const struct mp_net_sample *s, int k)
+{
+    return k == 0 ? s->priming : k == 1 ? s->gain : s->bias;
+}
+
+/* The variables (time, neuron) of those the run has. */
+static void define_extra(struct mp_io_net_record *r,
+                         const struct mp_config *cfg, const int *dims)
+{
+    int k;
+    for (k = 0; k < 3; k++)
+        r->v_extra[k] = extra_on(cfg, k)
+                            ? mp__nc_def(&r->f, extra_names[k], NC_FLOAT, 2,
+                                         dims, extra_long[k], "1")
+                            : -1;
+}
+
 /* The dimensions and variables. */
 static void define(struct mp_io_net_record *r, const struct mp_config *cfg,
                    const struct mp_net *net, int *v_pat, int *v_bin)
@@ -167,6 +206,7 @@ static void define(struct mp_io_net_record *r, const struct mp_config *cfg,
                            "response to each pattern presented alone "
                            "(selectivity)",
                            "1");
+    define_extra(r, cfg, dims);
     dims[1] = d_bin;
     r->v_hist = mp__nc_def(f, "w_hist", NC_INT64, 2, dims,
                            "histogram of all weights over [w_min, w_max]",
@@ -307,7 +347,7 @@ int mp_io_net_record_append(struct mp_io_net_record *r,
     const size_t st3[3] = {t, 0, 0}, c3[3] = {1, r->n_out, r->K};
     const size_t ch[2] = {1, r->B};
     const long long step = (long long)s->step;
-    int fault;
+    int fault, k;
     if (!views_ok(r, s))
         return mp__fail(MP_EINVAL,
                         "%s: the sample lacks the weights or occupancy the "
@@ -331,6 +371,11 @@ int mp_io_net_record_append(struct mp_io_net_record *r,
     PUT(nc_put_vara_double(f->id, r->v_mod, &t, &one, &s->modulator),
         "modulator");
     append_views(r, t, s);
+    for (k = 0; k < 3; k++)
+        if (r->v_extra[k] >= 0 && extra_get(s, k))
+            PUT(nc_put_vara_float(f->id, r->v_extra[k], st2, c2,
+                                  extra_get(s, k)),
+                extra_names[k]);
     PUT(nc_sync(f->id), "nc_sync");
 #undef PUT
     if (f->rc)
@@ -485,6 +530,41 @@ static int read_views(const struct mp_io_net_record *r, int old,
     return rc;
 }
 
+/* The old record's variables of priming and intrinsic plasticity (vx,
+ * -1 for those the run has not) and the sample's arrays for them. */
+static int extra_alloc(const struct mp_io_net_record *r, int old,
+                       const char *path, const struct mp_config *cfg,
+                       struct mp_net_sample *smp, int *vx)
+{
+    int k;
+    for (k = 0; k < 3; k++) {
+        vx[k] = -1;
+        if (r->v_extra[k] < 0)
+            continue;
+        if (nc_inq_varid(old, extra_names[k], &vx[k]) != NC_NOERR)
+            return mp__fail(MP_EFORMAT, "%s: the record has no '%s', which "
+                                        "its configuration records",
+                            path, extra_names[k]);
+        *extra_of(smp, k) = malloc(cfg->n_out * sizeof(float));
+        if (!*extra_of(smp, k))
+            return mp__fail(MP_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+/* Entry t of those variables: nonzero on a NetCDF error. */
+static int read_extra(int old, const int *vx, size_t t,
+                      const struct mp_config *cfg, struct mp_net_sample *smp)
+{
+    const size_t s2[2] = {t, 0}, c2[2] = {1, cfg->n_out};
+    int k;
+    for (k = 0; k < 3; k++)
+        if (vx[k] >= 0 &&
+            nc_get_vara_float(old, vx[k], s2, c2, *extra_of(smp, k)))
+            return 1;
+    return 0;
+}
+
 /* Copies the old record's entries up to `step` into r. */
 static int copy_entries(struct mp_io_net_record *r, int old,
                         const char *path, const struct mp_config *cfg,
@@ -492,7 +572,7 @@ static int copy_entries(struct mp_io_net_record *r, int old,
 {
     struct mp_net_sample smp;
     size_t T = 0, t;
-    int v[9], vv[5], dim, rc = 0;
+    int v[9], vv[5], vx[3], dim, rc = 0;
     for (t = 0; t < 9; t++)
         if (nc_inq_varid(old, entry_names[t], &v[t]) != NC_NOERR)
             return mp__fail(MP_EFORMAT, "%s: not a network record (no '%s')",
@@ -512,10 +592,13 @@ static int copy_entries(struct mp_io_net_record *r, int old,
         rc = mp__fail(MP_ENOMEM, "out of memory");
     if (!rc)
         rc = views_open(r, old, path, vv, &smp);
+    if (!rc)
+        rc = extra_alloc(r, old, path, cfg, &smp, vx);
     for (t = 0; t < T && !rc; t++) {
         long long st = 0;
         if (read_entry(old, v, t, cfg, &smp, &st) ||
-            read_views(r, old, vv, t, net, (uint64_t)st, &smp)) {
+            read_views(r, old, vv, t, net, (uint64_t)st, &smp) ||
+            read_extra(old, vx, t, cfg, &smp)) {
             rc = mp__fail(MP_ENETCDF, "%s: cannot read record entry %zu",
                           path, t);
             break;

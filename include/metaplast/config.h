@@ -34,6 +34,14 @@ enum mp_net_rule {
     MP_RULE_NONE = 2     /* no weight changes (scaling only) */
 };
 
+/* Intrinsic plasticity (docs/NETWORKS.md): what adapts toward the target
+ * rate, when intrinsic.tau > 0. */
+enum mp_ip_rule {
+    MP_IP_GAIN = 0, /* y = max(0, a h - b): the gain a (a leak that
+                       follows activity) */
+    MP_IP_BIAS = 1  /* the bias b (a firing threshold that follows it) */
+};
+
 enum mp_pattern_kind {
     MP_PATTERNS_ORTHONORMAL = 0, /* K orthonormal random directions */
     MP_PATTERNS_BINARY = 1       /* K random 0/1 patterns, half active */
@@ -127,6 +135,13 @@ struct mp_config {
     double y0;           /* rate scale of the threshold */
     double theta_init;   /* initial threshold */
     uint32_t hetero_segment; /* G: heterosynaptic segments, 0 = off */
+    double priming_tau_s; /* priming component of theta: its time
+                             constant, s; 0 = off */
+    double priming_gain;  /* its fixed point per unit LTD drive, 1/rate */
+    /* [intrinsic] (paradigm = network) */
+    int ip_rule;          /* enum mp_ip_rule */
+    double ip_tau_s;      /* time constant, s; 0 = off */
+    double ip_target;     /* target mean rate r_ip */
     /* [neuromod] */
     double modulator;    /* level m >= 0 */
     /* [scaling] */

@@ -90,7 +90,7 @@ struct mp_net_sample {
     uint64_t step;      /* steps done */
     double time_s;      /* step * dt */
     uint32_t n_out, patterns, bins;
-    float *theta;       /* n_out */
+    float *theta;       /* n_out (the activity component) */
     float *rate;        /* mean rate over the last record interval, n_out */
     float *response;    /* n_out x patterns: y_i for pattern k alone */
     double w_mean;      /* over all weights */
@@ -108,6 +108,10 @@ struct mp_net_sample {
     /* record.states: synapses per discrete state, else n_states = 0. */
     uint32_t n_states;
     int64_t *occupancy; /* n_states, in mp_net_states' order */
+    float *priming;     /* n_out priming components of the threshold
+                           (bcm.priming_tau > 0), else NULL */
+    float *gain, *bias; /* n_out gains and biases (intrinsic.tau > 0),
+                           else NULL */
 };
 
 /* Discrete synapses: the states of their model in its order (the exact
@@ -148,10 +152,17 @@ struct mp_net_snapshot {
     int64_t counters[2];/* steps in those two sums */
     double wall_s;      /* wall-clock seconds of the run so far, every
                            session (provenance, not state) */
+    float *prime;       /* n_out priming components, or NULL (off) */
+    float *gain, *bias; /* n_out gains and biases, or NULL (off) */
 };
 
 int mp_net_snapshot_alloc(struct mp_net_snapshot *s, uint32_t n_in,
                           uint32_t n_out);
+/* Adds the per-neuron arrays of the threshold's priming component (if
+ * priming) and of intrinsic plasticity (gain and bias, if intrinsic) to
+ * a snapshot of s->n_out neurons.  Returns 0 or MP_ENOMEM. */
+int mp_net_snapshot_alloc_extra(struct mp_net_snapshot *s, int priming,
+                                int intrinsic);
 void mp_net_snapshot_fini(struct mp_net_snapshot *s);
 int mp_net_snapshot(const struct mp_net *net, struct mp_net_snapshot *out);
 /* Puts a snapshot back (sizes must match, MP_EINVAL otherwise). */

@@ -5,7 +5,8 @@
 # declare) with 0 errors and 0 warnings: record.nc, checkpoint.nc and
 # theory.nc of synapse ensembles (a cascade in the Poisson clock, a
 # Benna-Fusi chain), record.nc and checkpoint.nc of rate networks
-# (continuous and discrete synapses), and sweep.nc of both paradigms (a
+# (continuous and discrete synapses; with the threshold's priming
+# component and intrinsic plasticity), and sweep.nc of both paradigms (a
 # network sweep with times given out of order and in two units).
 # Offline: the standard-name, area-type and region tables are the empty
 # ones in tests/cf/tables (the files use none).  A file with one broken
@@ -66,10 +67,15 @@ m run net.ini --set network.synapse=discrete --set synapse.model=binary \
 m run ens.ini --set record.states=on --out ens-states --quiet
 m run net.ini --set network.synapse=discrete --set synapse.model=cascade \
   --set record.states=on --set record.weights=every:2 --out net-rec --quiet
+# The threshold's priming component and intrinsic plasticity: their
+# per-neuron variables in the record and the checkpoint.
+m run net.ini --set bcm.priming_tau=10min --set intrinsic.tau=10min \
+  --out net-priming --quiet
 for f in ens/record.nc ens/checkpoint.nc bf/record.nc bf/checkpoint.nc \
   theory/theory.nc theory-bf/theory.nc net/record.nc net/checkpoint.nc \
   net-discrete/record.nc net-discrete/checkpoint.nc ens-states/record.nc \
-  ens-states/checkpoint.nc net-rec/record.nc net-rec/checkpoint.nc; do
+  ens-states/checkpoint.nc net-rec/record.nc net-rec/checkpoint.nc \
+  net-priming/record.nc net-priming/checkpoint.nc; do
   check "$f: CF-1.8, 0 errors, 0 warnings" cf "$f"
 done
 

@@ -609,6 +609,86 @@ Test(gpu_network, discrete_and_hetero_match_cpu)
     }
 }
 
+/* The per-neuron variables of priming and intrinsic plasticity of two
+ * networks: the same bits. */
+static void neuron_compare(struct mp_net *a, struct mp_net *b,
+                           const char *what)
+{
+    struct mp_net_snapshot x, y;
+    cr_assert_eq(mp_net_snapshot(a, &x), 0);
+    cr_assert_eq(mp_net_snapshot(b, &y), 0, "%s", mp_errmsg());
+    cr_assert(x.prime && y.prime && x.gain && y.gain && x.bias && y.bias);
+    cr_assert_eq(memcmp(x.prime, y.prime, x.n_out * 4), 0,
+                 "%s: priming components differ", what);
+    cr_assert_eq(memcmp(x.gain, y.gain, x.n_out * 4), 0,
+                 "%s: gains differ", what);
+    cr_assert_eq(memcmp(x.bias, y.bias, x.n_out * 4), 0,
+                 "%s: biases differ", what);
+    mp_net_snapshot_fini(&x);
+    mp_net_snapshot_fini(&y);
+}
+
+/* The threshold's priming component and intrinsic plasticity (gain and
+ * bias rules) on the device: dense with a protocol (modulator 0, 2, 1),
+ * sparse recurrent, discrete synapses; then a CPU state restored on the
+ * device (the upload) continues to the CPU's bits. */
+Test(gpu_network, priming_and_intrinsic_match_cpu)
+{
+    int kind;
+    need_device();
+    for (kind = 0; kind < 4; kind++) {
+        struct mp_config c = net_base();
+        struct mp_net *a, *b;
+        c.scaling_interval_s = 0.0;
+        c.theta_init = 0.5;
+        c.priming_tau_s = 0.05;
+        c.priming_gain = 4.0;
+        c.ip_rule = kind % 2 ? MP_IP_BIAS : MP_IP_GAIN;
+        c.ip_tau_s = 0.1;
+        c.ip_target = 0.2;
+        cr_assert_eq(mp_config_set(&c, SIZE("protocol.durations=0.5s, 0.5s, "
+                                            "1s",
+                                            "protocol.durations=0.05s, "
+                                            "0.05s, 0.2s"),
+                                   1),
+                     0);
+        cr_assert_eq(mp_config_set(&c, "protocol.modulator=0, 2, 1", 2), 0);
+        if (kind == 1) {
+            c.recurrent = 1;
+            c.fan_in = SIZE(200, 40) + 5;
+            c.w_init_rec = 0.005;
+        } else if (kind == 2) {
+            c.discrete = 1;
+            c.syn.model = MP_SYN_CASCADE;
+            c.syn.n = 5;
+            c.w_weak = 0.0;
+            c.w_strong = 0.02;
+            c.tau_w_s = 0.2;
+        }
+        a = net_make(&c, MP_BACKEND_CPU);
+        b = net_make(&c, MP_BACKEND_CUDA);
+        cr_assert_eq(mp_net_advance(a, SIZE(700, 120)), 0);
+        if (kind != 3) {
+            cr_assert_eq(mp_net_advance(b, SIZE(700, 120)), 0, "%s",
+                         mp_errmsg());
+        } else { /* the CPU's state onto the device, at its step 0 */
+            struct mp_net_snapshot snap;
+            cr_assert_eq(mp_net_snapshot(a, &snap), 0);
+            cr_assert_eq(mp_net_restore(b, &snap), 0, "%s", mp_errmsg());
+            mp_net_snapshot_fini(&snap);
+        }
+        cr_assert_eq(mp_net_advance(a, UINT64_MAX), 0);
+        cr_assert_eq(mp_net_advance(b, UINT64_MAX), 0, "%s", mp_errmsg());
+        net_compare(a, b, &c, "priming and intrinsic plasticity");
+        neuron_compare(a, b, kind == 0   ? "dense, gain"
+                             : kind == 1 ? "sparse recurrent, bias"
+                             : kind == 2 ? "discrete, gain"
+                                         : "restored on the device, bias");
+        mp_net_destroy(a);
+        mp_net_destroy(b);
+    }
+}
+
 /* ---- Occupancy (record.states) ------------------------------------------- */
 
 /* Launch geometries besides the backends' own (the 4th case). */
@@ -1206,7 +1286,7 @@ Test(cudasim, failed_allocation_is_not_blamed_on_a_launch)
 Test(cudasim, network_memory_estimate_is_exact)
 {
     int k;
-    for (k = 0; k < 2; k++) {
+    for (k = 0; k < 3; k++) {
         struct mp_config c = net_base();
         struct mp_cudasim_stats st;
         struct mp_net *n;
@@ -1214,7 +1294,10 @@ Test(cudasim, network_memory_estimate_is_exact)
         c.backend = MP_BACKEND_CUDA;
         c.recurrent = 1;
         c.fan_in = 30;
-        if (k) {
+        if (k == 2) { /* the priming components, gains and biases */
+            c.priming_tau_s = 0.1;
+            c.ip_tau_s = 0.1;
+        } else if (k) {
             c.scaling_interval_s = 0.0;
             c.discrete = 1;
             c.syn.model = MP_SYN_CASCADE;
@@ -1228,12 +1311,13 @@ Test(cudasim, network_memory_estimate_is_exact)
         mp_cudasim_reset();
         mp_cudasim_set_memory(peak);
         cr_expect_eq(mp_net_create(&n, &c), 0, "%s: %s",
-                     k ? "discrete" : "continuous", mp_errmsg());
+                     k == 1 ? "discrete" : k ? "extras" : "continuous",
+                     mp_errmsg());
         mp_net_destroy(n);
         mp_cudasim_reset();
         mp_cudasim_set_memory(peak - 1);
         cr_expect_eq(mp_net_create(&n, &c), MP_ETOOBIG, "%s",
-                     k ? "discrete" : "continuous");
+                     k == 1 ? "discrete" : k ? "extras" : "continuous");
         mp_cudasim_get_stats(&st);
         cr_expect_eq(st.peak_bytes, 0u, "allocated before refusing");
     }

@@ -5,16 +5,18 @@
 # 128-synapse tile, so blocks are uneven) and for rate networks (dense
 # feed-forward; recurrent sparse with heterosynaptic normalisation,
 # noise and synaptic scaling; recurrent with discrete cascade synapses),
-# on 1, 2 and 3 ranks, and a Benna-Fusi chain (float variables, double
-# sums) on 2 and 3; checkpoints written by 3 ranks resume on 2 ranks
-# and on one process; a run stopped by SIGUSR1 to mpirun (as SLURM
-# signals a batch job) checkpoints, exits 75 and resumes on another rank
-# count to the same result; bad input under mpirun is refused once, exit
-# 2.  The ensemble records its occupancy series, the sparse network the
-# weights of neurons held by different ranks, the discrete one both (the
-# rows move to rank 0, the counts are summed over ranks).  Compares
-# every value of checkpoint.nc and record.nc (ncdump's data section; the
-# headers differ in the command line).
+# on 1, 2 and 3 ranks, with the threshold's priming component and
+# intrinsic plasticity (both rules) on 2 and 3, and a Benna-Fusi chain
+# (float variables, double sums) on 2 and 3; checkpoints written by 3
+# ranks resume on 2 ranks and on one process; a run stopped by SIGUSR1
+# to mpirun (as SLURM signals a batch job) checkpoints, exits 75 and
+# resumes on another rank count to the same result; bad input under
+# mpirun is refused once, exit 2.  The ensemble records its occupancy
+# series, the sparse network the weights of neurons held by different
+# ranks, the discrete one both (the rows move to rank 0, the counts are
+# summed over ranks).  Compares every value of checkpoint.nc and
+# record.nc (ncdump's data section; the headers differ in the command
+# line).
 # Exits 77 (skipped) in a build without MPI (second argument OFF, as
 # CMake passes it); a build with MPI that cannot run it fails.
 #   usage: test_mpi.sh PATH/TO/metaplast [ON|OFF]
@@ -277,6 +279,34 @@ run 2 resume nhalf --set run.duration=2h --quiet >/dev/null
 check "3-rank network checkpoint resumed on 2 ranks" same rec nhalf
 "$metaplast" resume nhalf1 --set run.duration=2h --quiet >/dev/null
 check "3-rank network checkpoint resumed in one process" same rec nhalf1
+# The threshold's priming component and intrinsic plasticity (bias on
+# the recurrent network, gain on the dense one): per-neuron variables
+# split with the rows, gathered into checkpoints and records.  (More
+# excitability on top of rec.ini's scaling makes its recurrent rates run
+# away: its bias adapts slowly, toward rates it reaches anyway.)
+ext=(--set bcm.priming_tau=20min --set bcm.priming_gain=3
+  --set intrinsic.tau=2h --set intrinsic.rule=bias --set intrinsic.target=2)
+extff=(--set bcm.priming_tau=2s --set bcm.priming_gain=2
+  --set intrinsic.tau=5s --set intrinsic.target=1)
+"$metaplast" run rec.ini "${ext[@]}" --out ext --quiet >/dev/null
+check "priming and intrinsic bias: the reference run completes" \
+  test -f ext/checkpoint.nc -a ! -e ext/checkpoint-diagnostic.nc
+"$metaplast" run ff.ini "${extff[@]}" --out extff --quiet >/dev/null
+check "priming and intrinsic gain: the reference run completes" \
+  test -f extff/checkpoint.nc -a ! -e extff/checkpoint-diagnostic.nc
+for np in 2 3; do
+  run $np run rec.ini "${ext[@]}" --out ext-np$np --quiet >/dev/null
+  check "priming and intrinsic bias on $np ranks = one process" \
+    same ext ext-np$np
+  run $np run ff.ini "${extff[@]}" --out extff-np$np --quiet >/dev/null
+  check "priming and intrinsic gain on $np ranks = one process" \
+    same extff extff-np$np
+done
+run 3 run rec.ini "${ext[@]}" --set run.duration=1h --out ehalf \
+  --quiet >/dev/null
+run 2 resume ehalf --set run.duration=2h --quiet >/dev/null
+check "priming and intrinsic bias: 3-rank checkpoint resumed on 2 ranks" \
+  same ext ehalf
 
 # Bad input under mpirun: one message, exit 2, nothing written.
 run 3 run e.ini --set synapse.n=1 --out bad >out.txt 2>err.txt

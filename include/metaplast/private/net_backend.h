@@ -57,7 +57,10 @@ struct mp_net_state {
     float *w;          /* (r1 - r0) x L weights */
     uint32_t *idx;     /* (r1 - r0) x L presynaptic cells (sparse) */
     uint8_t *syn;      /* (r1 - r0) x L discrete states, or NULL */
-    float *theta;      /* n_out thresholds */
+    float *theta;      /* n_out thresholds (their activity component) */
+    float *prime;      /* n_out priming components (priming), or NULL */
+    float *gain, *bias;/* n_out gains and biases (intrinsic plasticity),
+                          or NULL */
     float *y, *y_new;  /* n_out rates: of the last step, of this one */
     double *h;         /* n_out currents of the coming step */
     double *acc_scale; /* n_out rate sums since the last scaling pass */
@@ -72,8 +75,9 @@ struct mp_net_backend {
     void *ctx;
     /* The host state to the backend (after a restore). */
     int (*upload)(struct mp_net_backend *b, const struct mp_net_state *s);
-    /* The backend's per-neuron arrays (theta, y, h, rate sums) to the
-     * host; the weights and discrete states too if `weights`. */
+    /* The backend's per-neuron arrays (theta, y, h, rate sums, and the
+     * priming components, gains and biases the network has) to the host;
+     * the weights and discrete states too if `weights`. */
     int (*download)(struct mp_net_backend *b, struct mp_net_state *s,
                     int weights);
     /* h = w . z for every row held (at creation and after a restore). */

@@ -54,6 +54,27 @@ static MP_INLINE MP_HD float mp_relu(double h, float b)
     return y > 0.0f ? y : 0.0f;
 }
 
+/*
+ * The transfer with intrinsic excitability (intrinsic plasticity on):
+ * y = max(0, a h - b), a the neuron's gain, b its bias.  With a = 1 it is
+ * mp_relu's arithmetic (1 * h is h exactly).
+ */
+static MP_INLINE MP_HD float mp_relu_ab(double h, float a, float b)
+{
+    float y = (float)((double)a * h - (double)b);
+    return y > 0.0f ? y : 0.0f;
+}
+
+/* Neuron i's rate from its current: its own gain and bias when the
+ * network has them (gain != NULL: intrinsic plasticity), else the
+ * network's bias b0. */
+static MP_INLINE MP_HD float mp_net_rate(double h, const float *gain,
+                                         const float *bias, float b0,
+                                         uint64_t i)
+{
+    return gain ? mp_relu_ab(h, gain[i], bias[i]) : mp_relu(h, b0);
+}
+
 static MP_INLINE MP_HD float mp_clampf(float v, float lo, float hi)
 {
     return v < lo ? lo : v > hi ? hi : v;
@@ -97,6 +118,61 @@ static MP_INLINE MP_HD float mp_theta_eff(float theta, float m)
 }
 
 /*
+ * The priming component of the threshold (LTD priming; biphasic
+ * metaplasticity: docs/NETWORKS.md).  The threshold is
+ * theta + P: theta the activity component (mp_theta_step), P a trace of
+ * the neuron's recent LTD drive
+ *   D = m y (theta / m - y)^+          (0 when m = 0)
+ * the depression BCM gives a synapse per unit of presynaptic rate and of
+ * learning rate (dw = -dt eta x D), measured against the activity
+ * component alone, so that P does not feed on itself.  P follows
+ *   P <- P + (dt / tau_P) (k_P D - P)
+ * a leaky integrator: fixed point k_P D, time constant tau_P.
+ *   m        modulator level (dimensionless)
+ *   y        the neuron's rate; theta its activity component (rate)
+ *   c        dt / tau_P per step; k the gain k_P (1 / rate)
+ * (Prior low-frequency stimulation inhibits later LTP: Mockett, Coussens
+ * & Abraham 2002; review: Abraham 2008.)
+ */
+static MP_INLINE MP_HD float mp_ltd_drive(float y, float theta, float m)
+{
+    const float g = y * (mp_theta_eff(theta, m) - y);
+    return g > 0.0f ? m * g : 0.0f;
+}
+
+static MP_INLINE MP_HD float mp_priming_step(float prime, float drive,
+                                             float c, float k)
+{
+    return prime + c * (k * drive - prime);
+}
+
+/*
+ * Intrinsic plasticity (homeostatic excitability; Desai, Rutherford &
+ * Turrigiano 1999; in the spirit of Triesch 2005): each neuron's gain a
+ * or bias b in y = max(0, a h - b) moves its mean rate toward a target
+ * r_ip.  c = dt / tau_ip per step.
+ *   bias:  b <- b + c (y - r_ip)
+ *          with h fixed, y - r_ip shrinks by (1 - c) per step exactly;
+ *   gain:  a <- a max(1/2, 1 + c (1 - y / r_ip))
+ *          with h fixed and b = 0, y - r_ip shrinks by (1 - c) per step
+ *          near r_ip (the floor 1/2 keeps a > 0; it acts only at rates
+ *          above r_ip (1 + 1 / (2c))).
+ * Both have the fixed point <y> = r_ip and the time constant tau_ip.
+ */
+static MP_INLINE MP_HD float mp_ip_bias_step(float b, float y, float c,
+                                             float target)
+{
+    return b + c * (y - target);
+}
+
+static MP_INLINE MP_HD float mp_ip_gain_step(float a, float y, float c,
+                                             float inv_target)
+{
+    const float f = 1.0f + c * (1.0f - y * inv_target);
+    return a * (f > 0.5f ? f : 0.5f);
+}
+
+/*
  * Synaptic scaling (Turrigiano 2008; van Rossum, Bi & Turrigiano 2000):
  * every neuron's incoming weights are multiplied by one factor s_i, so
  * their ratios are preserved up to clipping at the bounds.  The factor
@@ -125,6 +201,14 @@ struct mp_net_rules {
     int bcm;                /* sliding threshold (else theta_eff = 0) */
     int discrete;           /* BCM-gated discrete synapses */
     uint32_t hetero;        /* heterosynaptic segment length, 0 = off */
+    int priming;            /* theta has a priming component */
+    int intrinsic;          /* intrinsic plasticity: 0 off, or
+                               MP_NET_IP_GAIN, MP_NET_IP_BIAS */
+    float c_prime;          /* dt / tau_P */
+    float prime_gain;       /* k_P, P's fixed point per unit drive */
+    float c_ip;             /* dt / tau_ip */
+    float ip_target;        /* r_ip */
+    float inv_ip_target;    /* 1 / r_ip */
     float c_theta;          /* dt / tau_theta */
     float inv_y0;           /* 1 / y0 */
     float lo, hi;           /* weight bounds */
@@ -133,25 +217,34 @@ struct mp_net_rules {
     uint64_t seed;          /* the random streams of discrete synapses */
 };
 
+/* mp_net_rules.intrinsic */
+#define MP_NET_IP_GAIN 1
+#define MP_NET_IP_BIAS 2
+
 /* What the update of one row at one step needs. */
 struct mp_net_row {
     float k;      /* dt eta m */
     float y;      /* the neuron's rate this step */
-    float th;     /* effective threshold theta / m (0 without BCM) */
+    float th;     /* effective threshold (theta + P) / m (0 without BCM) */
     float lo, hi; /* weight bounds */
+    float ltd;    /* the LTD drive D of the step (priming), else 0 */
 };
 
 /* Row i's update at a step: learning rate kb = dt eta m, modulator m,
- * its rate y and threshold theta. */
+ * its rate y, threshold theta and priming component prime (read only
+ * with priming on). */
 static MP_INLINE MP_HD struct mp_net_row mp_net_row_at(
-    const struct mp_net_rules *r, float kb, float m, float y, float theta)
+    const struct mp_net_rules *r, float kb, float m, float y, float theta,
+    float prime)
 {
     struct mp_net_row u;
     u.k = kb;
     u.y = y;
-    u.th = r->bcm ? mp_theta_eff(theta, m) : 0.0f;
+    u.th = r->bcm ? mp_theta_eff(r->priming ? theta + prime : theta, m)
+                  : 0.0f;
     u.lo = r->lo;
     u.hi = r->hi;
+    u.ltd = r->priming ? mp_ltd_drive(y, theta, m) : 0.0f;
     return u;
 }
 
@@ -360,6 +453,24 @@ static MP_INLINE MP_HD void mp_row_end(double *h, float *theta,
         *theta = mp_theta_step(*theta, y, r->c_theta, r->inv_y0);
     *acc_scale += y;
     *acc_rec += y;
+}
+
+/* The end of neuron i's step for the per-neuron variables beyond the
+ * threshold: its priming component (from the step's LTD drive u->ltd)
+ * and its gain or bias (intrinsic plasticity, from its rate y).  Arrays
+ * of the variables that are off may be NULL. */
+static MP_INLINE MP_HD void mp_neuron_end(float *prime, float *gain,
+                                          float *bias, uint64_t i, float y,
+                                          const struct mp_net_row *u,
+                                          const struct mp_net_rules *r)
+{
+    if (r->priming)
+        prime[i] = mp_priming_step(prime[i], u->ltd, r->c_prime,
+                                   r->prime_gain);
+    if (r->intrinsic == MP_NET_IP_GAIN)
+        gain[i] = mp_ip_gain_step(gain[i], y, r->c_ip, r->inv_ip_target);
+    else if (r->intrinsic == MP_NET_IP_BIAS)
+        bias[i] = mp_ip_bias_step(bias[i], y, r->c_ip, r->ip_target);
 }
 
 /* One synapse of a row at a step: with u, its weight *w takes its BCM
