@@ -151,19 +151,30 @@ def _network(ds: xr.Dataset, axes: Any) -> None:
         ax.set_xlabel("time (s)")
 
 
+def _sweep_measure(ds: xr.Dataset) -> tuple:
+    """What a sweep's figure shows per task: an ensemble's lifetime (and
+    its theory), a network's final selectivity (mean over neurons of the
+    preferred response minus the mean response, at the last time)."""
+    if "lifetime" in ds:
+        theory = next((ds[v] for v in ("theory_lifetime", "lifetime_theory")
+                       if v in ds), None)
+        return ds["lifetime"], theory, "lifetime (memories; theory dashed)"
+    if "response" in ds and "time" in ds.dims:
+        r = ds["response"].isel(time=-1)
+        sel = (r.max("pattern") - r.mean("pattern")).mean("neuron")
+        return sel, None, "final selectivity (max - mean response)"
+    raise ValueError("sweep without a lifetime or responses to plot")
+
+
 def _sweep(ds: xr.Dataset, ax: Any) -> None:
-    life = "lifetime" if "lifetime" in ds else None
-    theory = next((v for v in ("theory_lifetime", "lifetime_theory")
-                   if v in ds), None)
-    if life is None:
-        raise ValueError("sweep without a lifetime variable")
-    swept = [d for d in ds[life].dims if d != "seed"]
+    y, theory, ylabel = _sweep_measure(ds)
+    swept = [d for d in y.dims if d != "seed"]
     if not swept:
-        raise ValueError("sweep without a lifetime or a swept dimension")
+        raise ValueError("sweep without a swept dimension")
     x = swept[0]
-    rest = ds[life].stack(other=swept[1:]) if len(swept) > 1 else None
+    rest = y.stack(other=swept[1:]) if len(swept) > 1 else None
     xs = ds[x].values
-    series = ([(None, ds[life])] if rest is None else
+    series = ([(None, y)] if rest is None else
               [(lbl, rest.isel(other=i))
                for i, lbl in enumerate(rest.other.values)])
     for lbl, da in series:
@@ -175,7 +186,7 @@ def _sweep(ds: xr.Dataset, ax: Any) -> None:
             f"{d} = {v}" for d, v in zip(swept[1:], vals))
         line = ax.errorbar(xs, m, yerr=se, fmt="o-", ms=3, label=label)
         if theory is not None:
-            th = ds[theory] if rest is None else ds[theory].stack(
+            th = theory if rest is None else theory.stack(
                 other=swept[1:]).sel(other=lbl)
             ax.plot(xs, th.mean("seed").values, "--",
                     color=line[0].get_color())
@@ -184,7 +195,7 @@ def _sweep(ds: xr.Dataset, ax: Any) -> None:
                   for v in ds[f"{x}_label"].values]
         ax.set_xticks(xs, labels)
     ax.set_xlabel(x)
-    ax.set_ylabel("lifetime (memories; theory dashed)")
+    ax.set_ylabel(ylabel)
     if np.issubdtype(xs.dtype, np.number) and np.all(xs > 0) and \
             xs.max() / xs.min() >= 100:
         ax.set_xscale("log")

@@ -79,3 +79,21 @@ def test_a_collected_sweep(tmp_path, ens_cfg, cli):
     assert kind(ds) == "sweep"
     metaplast.plot(ds, out=tmp_path / "sw.png")
     assert png(tmp_path / "sw.png")
+
+
+def test_a_collected_network_sweep(tmp_path, net_cfg, cli):
+    sw = tmp_path / "nsw"
+    subprocess.run([cli, "sweep", net_cfg, "--vary", "bcm.y0=0.5,1",
+                    "--set", "run.duration=2s", "--out", str(sw)],
+                   check=True, capture_output=True)
+    for task in sorted((sw / "tasks").glob("*.ini")):
+        subprocess.run([cli, "run", str(task), "--out",
+                        str(task.with_suffix("")), "--quiet"], check=True,
+                       capture_output=True)
+    r = subprocess.run([cli, "collect", str(sw)], capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stderr
+    ds = metaplast.open(sw / "sweep.nc")
+    assert kind(ds) == "sweep"
+    metaplast.plot(ds, out=tmp_path / "nsw.png")
+    assert png(tmp_path / "nsw.png")
