@@ -506,3 +506,33 @@ Test(config, key_kinds)
     cr_assert_eq(mp_config_key_number(&c, "run.threads", &n), 0);
     cr_expect_eq(n.i, 3);
 }
+
+/* Dropping the other paradigm's keys writes inside the configuration
+ * only: guard bytes on both sides stay as they were, for an ensemble
+ * and a network (a key type whose reset wrote through a missing
+ * auxiliary offset once corrupted the memory before the struct). */
+Test(config, drop_unused_stays_inside)
+{
+    struct {
+        unsigned char before[64];
+        struct mp_config c;
+        unsigned char after[64];
+    } *g = malloc(sizeof *g);
+    int p, i;
+    cr_assert(g);
+    for (p = 0; p < 2; p++) {
+        memset(g->before, 0xa5, sizeof g->before);
+        memset(g->after, 0x5a, sizeof g->after);
+        mp_config_init(&g->c);
+        g->c.paradigm = p ? MP_PARADIGM_NETWORK : MP_PARADIGM_ENSEMBLE;
+        mp_config_drop_unused(&g->c);
+        for (i = 0; i < 64; i++) {
+            cr_expect_eq(g->before[i], 0xa5, "paradigm %d: byte %d before", p,
+                         i - 64);
+            cr_expect_eq(g->after[i], 0x5a, "paradigm %d: byte %d after", p,
+                         i);
+        }
+        cr_expect_eq(mp_config_validate(&g->c), 0, "%s", mp_errmsg());
+    }
+    free(g);
+}

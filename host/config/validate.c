@@ -607,6 +607,11 @@ static void reset_key(struct mp_config *c, const struct mp_config *d,
     case T_MATRIX:
         size = sizeof c->syn.markov;
         break;
+    case T_NEURONS: /* record.weights: the choice, K, the list */
+        c->rec_weights = d->rec_weights;
+        c->rec_every = d->rec_every;
+        c->n_rec_neurons = d->n_rec_neurons;
+        return;
     default: /* a list: its length */
         *(size_t *)((char *)c + k->aux) = 0;
         return;
