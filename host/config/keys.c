@@ -204,6 +204,11 @@ const struct mp__cfg_key mp__cfg_keys[] = {
         "1073741824", "an integer >= 1 (bytes)"),
     KEY("record", "histogram_bins", T_U32, histogram_bins, 1, 10000, "50",
         "an integer in [1, 10000]"),
+    KEY("record", "silent_after", T_TIME, silent_after_s, 0, 3.2e9, "0",
+        TIME_EXPECT(", or 0 for off (report neurons silent this long)")),
+    KEY("record", "silent_rate", T_F64, silent_rate, 0, 1e6, "0",
+        "a rate >= 0 (a record interval is silent when the neuron's mean "
+        "rate over it is at most this; 0 = rate 0 at every step)"),
 };
 
 const size_t mp__cfg_nkeys = sizeof mp__cfg_keys / sizeof mp__cfg_keys[0];

@@ -13,6 +13,7 @@
 #include "keys.h"
 #include "metaplast/config.h"
 #include "metaplast/error.h"
+#include "metaplast/private/hopf.h"
 #include "metaplast/private/syn_rules.h"
 #include "metaplast/private/util.h"
 
@@ -170,7 +171,7 @@ static int validate_ensemble(struct mp_config *c)
 static double record_bytes(const struct mp_config *c)
 {
     return 4.0 * c->n_out * (2.0 + c->patterns) + 8.0 * c->histogram_bins +
-           8.0 * 5;
+           8.0 * 5 + (c->silent_after_s > 0 ? 8.0 * c->n_out : 0.0);
 }
 
 /* Every time span of a network run is at least one step. */
@@ -180,7 +181,8 @@ static int check_spans(const struct mp_config *c)
         const char *section, *name;
     } spans[] = {{"bcm", "tau_w"},         {"bcm", "tau_theta"},
                  {"input", "switch_every"}, {"record", "interval"},
-                 {"scaling", "interval"},   {"run", "duration"}};
+                 {"scaling", "interval"},   {"run", "duration"},
+                 {"record", "silent_after"}};
     char what[512];
     size_t i;
     for (i = 0; i < sizeof spans / sizeof spans[0]; i++) {
@@ -409,15 +411,8 @@ int mp_config_warnings(const struct mp_config *c, char *buf, size_t len)
     int n = 0;
     if (len)
         buf[0] = '\0';
-    if (c->paradigm == MP_PARADIGM_NETWORK && c->rule == MP_RULE_BCM &&
-        c->tau_theta_s >= c->tau_w_s / c->y0) {
-        snprintf(buf, len,
-                 "bcm.tau_theta = %gs is not below bcm.tau_w / bcm.y0 = %gs: "
-                 "past this Hopf bifurcation the threshold slides too slowly "
-                 "and the weights oscillate or run away\n",
-                 c->tau_theta_s, c->tau_w_s / c->y0);
-        n++;
-    }
+    /* The Hopf threshold of every protocol phase (host/core/hopf.c). */
+    n += mp__net_hopf_warnings(c, buf, len);
     return n;
 }
 

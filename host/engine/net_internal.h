@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * net_internal.h (engine internal): the rate-network scheduler's object,
- * shared by its three files: net.c (creation, the time loop, scaling),
+ * shared by its files: net.c (creation, the time loop, scaling),
  * net_init.c (constants, schedule, initial state), net_observe.c
- * (samples, snapshots, checks).
+ * (samples, snapshots, checks), net_silent.c (silent neurons).
  */
 #ifndef METAPLAST_ENGINE_NET_INTERNAL_H
 #define METAPLAST_ENGINE_NET_INTERNAL_H
@@ -38,6 +38,13 @@ struct mp_net {
     int host_stale;  /* the host's weights lag the backend's */
     float *zr;       /* scratch: one pattern padded to n_pre (responses) */
     float *factors;  /* scratch: the scaling factors of the rows held */
+    /* record.silent_after > 0 (else NULL): steps each neuron has been
+     * silent, whole record intervals of rate 0 (every neuron, the same
+     * on every rank); this record interval's verdict for the rows held
+     * (gathered at a sample); silent_after in steps. */
+    int64_t *silent;
+    uint8_t *quiet;
+    uint64_t quiet_steps, silent_after;
 };
 
 /* net_init.c */
@@ -47,6 +54,22 @@ int mp__net_init_weights(struct mp_net *n);
 size_t mp__net_phase_of(const struct mp_net *n, uint64_t step);
 /* z(t)'s inputs: the pattern of step t, its gain, its noise. */
 void mp__net_input_at(const struct mp_net *n, uint64_t step, float *z);
+
+/* net_silent.c: silent neurons (record.silent_after).  alloc at
+ * creation; at a sample: the arrays (before the ranks agree), the verdict
+ * of the rows held (before the interval's sums restart), then the counts
+ * (collective); snapshots. */
+int mp__net_silent_alloc(struct mp_net *n);
+int mp__net_silent_sample_alloc(const struct mp_net *n,
+                                struct mp_net_sample *s);
+void mp__net_silent_mark(struct mp_net *n);
+void mp__net_silent_update(struct mp_net *n, struct mp_net_sample *s);
+int mp__net_silent_snap(const struct mp_net *n, struct mp_net_snapshot *s,
+                        int root);
+int mp__net_silent_fits(const struct mp_net *n,
+                        const struct mp_net_snapshot *s);
+void mp__net_silent_restore(struct mp_net *n,
+                            const struct mp_net_snapshot *s);
 
 /* net_observe.c */
 /* Brings the host's copy of the weights up to date (a cache: logically

@@ -263,7 +263,18 @@ int mp_io_net_ckpt_write(const char *path, const struct mp_config *cfg,
     };
     const struct head h = {"steps", s->step,
                            mp_config_steps(cfg, cfg->duration_s)};
-    return ckpt_write(path, cfg, &h, a, s->state ? 7 : 6, prov);
+    /* Silence counts (record.silent_after) after the rest. */
+    const struct array quiet = {
+        "silent_steps", A_I64, 1, {"neuron", NULL}, {s->n_out, 0},
+        "steps the neuron has been silent: whole record intervals of rate "
+        "0 since it last fired",
+        "1", (void *)s->silent};
+    struct array b[8];
+    size_t n = s->state ? 7 : 6;
+    memcpy(b, a, n * sizeof *b);
+    if (s->silent)
+        b[n++] = quiet;
+    return ckpt_write(path, cfg, &h, b, n, prov);
 }
 
 /* ---- Reading ----------------------------------------------------------- */
@@ -545,6 +556,13 @@ static int net_alloc(const char *path, int nc, const struct mp_config *cfg,
             rc = mp__fail(MP_ENOMEM, "%s: out of memory", path);
         }
     }
+    if (!rc && cfg->silent_after_s > 0) {
+        s->silent = malloc(((size_t)cfg->n_out + 1) * sizeof *s->silent);
+        if (!s->silent) {
+            mp_net_snapshot_fini(s);
+            rc = mp__fail(MP_ENOMEM, "%s: out of memory", path);
+        }
+    }
     s->step = done;
     return rc;
 }
@@ -574,7 +592,12 @@ int mp_io_net_ckpt_read(const char *path, struct mp_config *cfg,
             {"syn_state", A_U8, 2, {"neuron", "synapse"}, {s->n_out, s->n_in},
              "", "", s->state},
         };
+        const struct array quiet = {"silent_steps", A_I64, 1,
+                                    {"neuron", NULL}, {s->n_out, 0}, "", "",
+                                    (void *)s->silent};
         rc = read_arrays(nc, path, a, s->state ? 7 : 6);
+        if (!rc && s->silent)
+            rc = read_arrays(nc, path, &quiet, 1);
         if (rc)
             mp_net_snapshot_fini(s);
     }

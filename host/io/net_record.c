@@ -18,6 +18,7 @@ struct mp_io_net_record {
     uint32_t n_out, K, B;
     int v_time, v_step, v_theta, v_rate, v_resp, v_mean, v_std, v_hist,
         v_mod;
+    int v_silent; /* silent(time, neuron) with record.silent_after, or -1 */
 };
 
 /* The dimensions and variables. */
@@ -67,6 +68,16 @@ static void define(struct mp_io_net_record *r, const struct mp_config *cfg,
                         "input patterns (rates)", "1");
     *v_bin = mp__nc_def(f, "w_bin", NC_DOUBLE, 1, &d_bin,
                         "centre of the weight histogram bin", "1");
+    r->v_silent = -1;
+    if (cfg->silent_after_s > 0) {
+        dims[0] = d_time;
+        dims[1] = d_neu;
+        r->v_silent = mp__nc_def(f, "silent", NC_DOUBLE, 2, dims,
+                                 "time the neuron has been silent: record "
+                                 "intervals since it last fired whose mean "
+                                 "rate was at most record.silent_rate",
+                                 "s");
+    }
 }
 
 /* The static parts: patterns and bin centres. */
@@ -163,6 +174,10 @@ int mp_io_net_record_append(struct mp_io_net_record *r,
     PUT(nc_put_vara_double(f->id, r->v_std, &t, &one, &s->w_std), "w_std");
     PUT(nc_put_vara_double(f->id, r->v_mod, &t, &one, &s->modulator),
         "modulator");
+    if (r->v_silent >= 0 && s->silent_s) {
+        PUT(nc_put_vara_double(f->id, r->v_silent, st2, c2, s->silent_s),
+            "silent");
+    }
     PUT(nc_sync(f->id), "nc_sync");
 #undef PUT
     if (f->rc)
@@ -214,6 +229,22 @@ static int read_entry(int old, const int *v, size_t t,
            nc_get_vara_double(old, v[8], &t, &one, &smp->modulator);
 }
 
+/* The old record's silence times (record.silent_after) of entry t into
+ * smp, when the new record has them. */
+static int read_silent(const struct mp_io_net_record *r, int old, size_t t,
+                       struct mp_net_sample *smp)
+{
+    const size_t s2[2] = {t, 0}, c2[2] = {1, r->n_out};
+    int v;
+    if (r->v_silent < 0)
+        return 0;
+    if (!smp->silent_s)
+        smp->silent_s = malloc(((size_t)r->n_out + 1) *
+                               sizeof *smp->silent_s);
+    return !smp->silent_s || nc_inq_varid(old, "silent", &v) ||
+           nc_get_vara_double(old, v, s2, c2, smp->silent_s);
+}
+
 /* Copies the old record's entries up to `step` into r. */
 static int copy_entries(struct mp_io_net_record *r, int old,
                         const char *path, const struct mp_config *cfg,
@@ -241,7 +272,8 @@ static int copy_entries(struct mp_io_net_record *r, int old,
         rc = mp__fail(MP_ENOMEM, "out of memory");
     for (t = 0; t < T && !rc; t++) {
         long long st = 0;
-        if (read_entry(old, v, t, cfg, &smp, &st)) {
+        if (read_entry(old, v, t, cfg, &smp, &st) ||
+            read_silent(r, old, t, &smp)) {
             rc = mp__fail(MP_ENETCDF, "%s: cannot read record entry %zu",
                           path, t);
             break;

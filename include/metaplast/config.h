@@ -138,6 +138,11 @@ struct mp_config {
     double record_interval_s;
     uint64_t record_max_bytes;
     uint32_t histogram_bins;
+    double silent_after_s; /* report a neuron silent this long, s;
+                              0 = off */
+    double silent_rate;    /* a record interval is silent when the mean
+                              rate over it is at most this (0: rate 0 at
+                              every step) */
     /* Provenance, for messages: per key, 0 = default, > 0 = line in
      * `file`, < 0 = the (-line)-th --set override. */
     int32_t line[MP_CFG_MAX_KEYS];
@@ -190,8 +195,9 @@ int mp_config_value(const struct mp_config *c, const char *key,
  * at most cap ages and returns how many the grid has. */
 size_t mp_config_ages(const struct mp_config *c, uint64_t *ages, size_t cap);
 
-/* Warnings about a valid network config (the Hopf condition); writes
- * one message per line into buf and returns how many there are. */
+/* Warnings about a valid network config (the Hopf condition of every
+ * protocol phase: mp_net_hopf, net.h); writes one message per line into
+ * buf (as many as fit) and returns how many there are. */
 int mp_config_warnings(const struct mp_config *c, char *buf, size_t len);
 
 /* Host memory a run of this config needs, in bytes: the state, and the

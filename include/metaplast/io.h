@@ -135,7 +135,8 @@ int mp_io_net_ckpt_read(const char *path, struct mp_config *cfg,
  * unlimited dimension `time`, each synced to disk as it is appended.
  * Variables: time, step, theta(time, neuron), rate(time, neuron),
  * response(time, neuron, pattern), w_mean, w_std, w_hist(time, bin),
- * modulator; patterns(pattern, input), w_bin(bin).
+ * modulator, and silent(time, neuron) with record.silent_after;
+ * patterns(pattern, input), w_bin(bin).
  */
 struct mp_io_net_record;
 
