@@ -58,7 +58,7 @@ void mp_cli_describe_net(const struct mp_config *c)
 
 void mp_cli_warnings(const struct mp_config *c)
 {
-    char buf[2048], *line, *save = NULL;
+    char buf[16384], *line, *save = NULL;
     if (!mp_config_warnings(c, buf, sizeof buf))
         return;
     for (line = strtok_r(buf, "\n", &save); line;
