@@ -79,8 +79,8 @@ static double put_near_fixed_point(struct mp_net *n,
 
 /* The growth rate (1/s) of |y - c| from the first to the last window of
  * one period, over a run of T seconds. */
-static double growth_rate(struct mp_config *c, uint32_t k, double T,
-                          double tau_c)
+static double growth_rate_eps(struct mp_config *c, uint32_t k, double T,
+                              double tau_c, double eps)
 {
     const double period = 6.283185307179586 * sqrt(tau_c * c->tau_theta_s);
     const uint64_t every = 10; /* steps between looks */
@@ -89,7 +89,7 @@ static double growth_rate(struct mp_config *c, uint32_t k, double T,
     c->duration_s = T;
     cr_assert_eq(mp_config_validate(c), 0, "%s", mp_errmsg());
     cr_assert_eq(mp_net_create(&n, c), 0, "%s", mp_errmsg());
-    cfix = put_near_fixed_point(n, c, k, 0.03);
+    cfix = put_near_fixed_point(n, c, k, eps);
     while (mp_net_step(n) < mp_net_total(n)) {
         const double d = fabs(mp_net_response(n, 0, k) - cfix) / cfix;
         t = (double)mp_net_step(n) * c->dt_s;
@@ -102,6 +102,12 @@ static double growth_rate(struct mp_config *c, uint32_t k, double T,
     mp_net_destroy(n);
     cr_assert(first > 0.0 && last > 0.0);
     return log(last / first) / (T - period);
+}
+
+static double growth_rate(struct mp_config *c, uint32_t k, double T,
+                          double tau_c)
+{
+    return growth_rate_eps(c, k, T, tau_c, 0.03);
 }
 
 static int warnings(const struct mp_config *c)
@@ -202,6 +208,77 @@ Test(stability, binary_patterns)
     c.tau_theta_s = 0.9 * h.tau_c_s;
     cr_expect_eq(warnings(&c), 0);
     check_sides(&c, arg, c.tau_w_s / top);
+}
+
+/* The threshold's priming component (bcm.priming_tau): 0 at the fixed
+ * point, driven on the LTD side of each swing only.  Fast (tau_P = dt,
+ * k_P m y0 = 1 and 3) it moves the bifurcation to tau_c / sqrt(1 + k_P m
+ * y0); slow (tau_P = 100 s, 15 periods) it leaves it at tau_c.  A
+ * piecewise-linear system: the amplitude's second-order terms shift its
+ * zero at first order in the amplitude (3 % off: 2 to 5 % later), so the
+ * perturbation here is 0.3 %.  Measured zeros 1.000 and 1.008 of
+ * tau_c / sqrt(1 + k_P m y0), and 0.99 tau_c slow.  The warning's edge is
+ * tau_c / sqrt(1 + k_P m y0). */
+static double priming_zero(struct mp_config *c, double tau)
+{
+    const double side[2] = {0.95, 1.05};
+    double rate[2], zero;
+    int i;
+    for (i = 0; i < 2; i++) {
+        c->tau_theta_s = side[i] * tau;
+        rate[i] = growth_rate_eps(c, 0, 40.0, tau, 0.003);
+        cr_expect(i ? rate[i] > 0.0 : rate[i] < 0.0,
+                  "tau_P %g, k_P %g, tau_theta = %g x %g s: growth %g/s",
+                  c->priming_tau_s, c->priming_gain, side[i], tau, rate[i]);
+    }
+    zero = 1.0 / side[0] + (1.0 / side[1] - 1.0 / side[0]) * rate[0] /
+                               (rate[0] - rate[1]);
+    cr_log_info("tau_P %g, k_P %g: growth %.4g/s at 0.95, %.4g/s at 1.05 "
+                "x %g s; zero at %.4f of it",
+                c->priming_tau_s, c->priming_gain, rate[0], rate[1], tau,
+                1.0 / zero);
+    return 1.0 / zero;
+}
+
+Test(stability, priming)
+{
+    struct mp_config c = one_neuron(4, 1); /* tau_c = tau_w = 1 s */
+    struct mp_net_hopf h;
+    char buf[4096];
+    const double gains[2] = {1.0, 3.0};
+    int i;
+    c.priming_tau_s = c.dt_s;
+    for (i = 0; i < 2; i++) {
+        const double fast = 1.0 / sqrt(1.0 + gains[i]);
+        c.priming_gain = gains[i];
+        c.tau_theta_s = 0.5;
+        cr_assert_eq(mp_net_hopf(&c, 0, &h), 0, "%s", mp_errmsg());
+        cr_expect(fabs(h.priming - gains[i]) < 1e-15, "%g", h.priming);
+        cr_expect(fabs(h.tau_c_fast_s - fast) < 1e-15, "%g",
+                  h.tau_c_fast_s);
+        cr_expect(fabs(priming_zero(&c, fast) - 1.0) < 0.02,
+                  "k_P m y0 = %g: the zero is not at tau_c / sqrt(1 + "
+                  "k_P m y0)",
+                  gains[i]);
+        c.tau_theta_s = fast * (1.0 - 1e-9);
+        cr_expect_eq(warnings(&c), 0);
+        c.tau_theta_s = fast * (1.0 + 1e-9);
+        cr_expect_eq(mp_config_warnings(&c, buf, sizeof buf), 1);
+        cr_expect(strstr(buf, "is below the Hopf bifurcation of the BCM "
+                              "threshold's activity component, but with "
+                              "its priming component it can be past it"),
+                  "%s", buf);
+        c.tau_theta_s = 1.0 + 1e-9;
+        cr_expect_eq(mp_config_warnings(&c, buf, sizeof buf), 1);
+        cr_expect(strstr(buf, "is past the Hopf bifurcation") &&
+                      strstr(buf, "bcm.priming_tau = 0.001s) moves it "
+                                  "down to"),
+                  "%s", buf);
+    }
+    c.priming_tau_s = 100.0;
+    c.priming_gain = 1.0;
+    cr_expect(fabs(priming_zero(&c, 1.0) - 1.0) < 0.02,
+              "slow priming moved the bifurcation");
 }
 
 /* ---- Silent neurons (record.silent_after) ------------------------------ */
@@ -347,4 +424,64 @@ Test(stability, silent_resumes)
                  "the resumed run's counts differ");
     mp_net_snapshot_fini(&s);
     mp_net_snapshot_fini(&r);
+}
+
+/* The silence counts beside the priming components, gains and biases:
+ * every optional array of a network checkpoint at once travels through
+ * checkpoint.nc, and the run resumed from it continues exactly. */
+Test(stability, silent_with_priming_resumes)
+{
+    struct mp_config c = silent_cfg(), back;
+    struct mp_net_snapshot s, r, end_a, end_b;
+    struct mp_provenance prov = {"test", NULL, NULL, NULL};
+    struct mp_net *a, *b;
+    double va[9 * 21], vb[9 * 21];
+    char path[] = "/tmp/mp-silent-XXXXXX";
+    const size_t N = 3;
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    close(fd);
+    c.priming_tau_s = 1.0;
+    c.priming_gain = 0.5;
+    c.ip_tau_s = 10.0;
+    memset(va, 0, sizeof va);
+    memset(vb, 0, sizeof vb);
+    a = silent_net(&c);
+    silent_samples(a, va);
+    cr_assert_eq(mp_net_snapshot(a, &end_a), 0);
+    mp_net_destroy(a);
+    c.duration_s = 9.5;
+    a = silent_net(&c);
+    silent_samples(a, vb);
+    c.duration_s = 20.0;
+    cr_assert_eq(mp_net_snapshot(a, &s), 0);
+    mp_net_destroy(a);
+    cr_assert(s.prime && s.gain && s.bias && s.silent);
+    cr_assert_eq(mp_io_net_ckpt_write(path, &c, &s, &prov), 0, "%s",
+                 mp_errmsg());
+    cr_assert_eq(mp_io_net_ckpt_read(path, &back, &r), 0, "%s",
+                 mp_errmsg());
+    unlink(path);
+    cr_assert(r.prime && r.gain && r.bias && r.silent,
+              "checkpoint.nc lost an optional array");
+    cr_expect_eq(memcmp(r.prime, s.prime, N * sizeof *s.prime), 0);
+    cr_expect_eq(memcmp(r.gain, s.gain, N * sizeof *s.gain), 0);
+    cr_expect_eq(memcmp(r.bias, s.bias, N * sizeof *s.bias), 0);
+    cr_expect_eq(memcmp(r.silent, s.silent, N * sizeof *s.silent), 0);
+    cr_assert_eq(mp_net_create(&b, &c), 0, "%s", mp_errmsg());
+    cr_assert_eq(mp_net_restore(b, &r), 0, "%s", mp_errmsg());
+    silent_samples(b, vb);
+    cr_assert_eq(mp_net_snapshot(b, &end_b), 0);
+    mp_net_destroy(b);
+    cr_expect_eq(memcmp(va + 9 * 10, vb + 9 * 10, 9 * 11 * sizeof *va), 0,
+                 "the resumed run's counts differ");
+    cr_expect_eq(memcmp(end_a.w, end_b.w, N * c.n_in * sizeof *end_a.w), 0,
+                 "the resumed run's weights differ");
+    cr_expect_eq(memcmp(end_a.prime, end_b.prime, N * sizeof *end_a.prime),
+                 0);
+    cr_expect_eq(memcmp(end_a.gain, end_b.gain, N * sizeof *end_a.gain), 0);
+    mp_net_snapshot_fini(&s);
+    mp_net_snapshot_fini(&r);
+    mp_net_snapshot_fini(&end_a);
+    mp_net_snapshot_fini(&end_b);
 }

@@ -15,6 +15,18 @@
  * tau_w - 1 / tau_theta and determinant > 0: a complex pair crosses the
  * imaginary axis where the trace vanishes.  pi_1 and the Gram matrix's
  * off-diagonal entries drop out; only |p_1|^2 = p_1.p_1 remains.
+ *
+ * The threshold's priming component P (bcm.priming_tau > 0) follows the
+ * LTD drive D = y (theta - m y)^+, which is 0 at the fixed point (y_1 =
+ * theta / m) and, linearised, pi_1 c (dtheta - m dr_1)^+ on its LTD side
+ * only.  Fast P (P = k_P D) multiplies both entries of the Jacobian's
+ * first row by 1 + g, g = k_P pi_1 c = k_P m y0, on that side: a
+ * piecewise-linear focus whose two halves turn in pi / omega each and
+ * scale by exp(pi sigma / omega), so the amplitude holds when
+ * sigma_LTP / omega_LTP + sigma_LTD / omega_LTD = 0, which is at
+ * tau_theta = tau_theta,c / sqrt(1 + g) exactly.  Slow P is a near
+ * constant offset that leaves tau_theta,c.  (Measured with one neuron:
+ * tests/test_stability.c.)
  */
 #include <math.h>
 #include <stdio.h>
@@ -110,6 +122,7 @@ static void fold(const struct mp_config *c, struct mp_net_hopf *h,
     if (t > h->tau_c_max_s || h->shown == 0)
         h->tau_c_max_s = t;
     h->past += c->tau_theta_s >= t;
+    h->past_fast += c->tau_theta_s >= t / sqrt(1.0 + h->priming);
     h->shown++;
 }
 
@@ -133,20 +146,26 @@ int mp_net_hopf(const struct mp_config *c, size_t phase,
     h->rate = rate_factor(c);
     h->estimated = c->pattern_kind == MP_PATTERNS_BINARY &&
                    (uint64_t)set_count(c, set) * c->n_in > COUNT_BUDGET;
+    h->priming = c->priming_tau_s > 0
+                     ? c->priming_gain * h->modulator * c->y0
+                     : 0.0;
     for (k = 0; k < c->patterns && (set == 0 || k < 64); k++)
         if (!set || (set >> k & 1u))
             fold(c, h, k,
                  h->estimated ? 0.5 * c->n_in : norm2(c, k));
+    h->tau_c_fast_s = h->tau_c_s / sqrt(1.0 + h->priming);
     return 0;
 }
 
-/* One phase's line, if its tau_theta is past the threshold. */
+/* One phase's line, if its tau_theta is past the threshold, or (with the
+ * priming component) past where priming can move it. */
 static int phase_line(const struct mp_config *c, size_t p, char *buf,
                       size_t len)
 {
     struct mp_net_hopf h;
     char where[64] = "", rate[160] = "", which[96] = "", span[96] = "";
-    if (mp_net_hopf(c, p, &h) || !h.past)
+    char prime[320] = "";
+    if (mp_net_hopf(c, p, &h) || !h.past_fast)
         return 0;
     if (c->n_phases)
         snprintf(where, sizeof where, "protocol phase %zu: ", p + 1);
@@ -161,16 +180,29 @@ static int phase_line(const struct mp_config *c, size_t p, char *buf,
     if (h.tau_c_max_s > h.tau_c_s)
         snprintf(span, sizeof span, "; up to %gs over the patterns shown",
                  h.tau_c_max_s);
+    if (h.priming > 0)
+        snprintf(prime, sizeof prime,
+                 "; that is the activity component's: the priming "
+                 "component (bcm.priming_tau = %gs) moves it down to "
+                 "tau_theta,c / sqrt(1 + k_P m y0) = %gs (k_P = "
+                 "bcm.priming_gain = %g) when fast against the "
+                 "oscillation, and leaves it when slow",
+                 c->priming_tau_s, h.tau_c_fast_s, c->priming_gain);
     snprintf(buf, len,
-             "%sbcm.tau_theta = %gs is past the Hopf bifurcation of the "
-             "BCM threshold for %u of the %u patterns shown: tau_theta,c = "
-             "tau_w / (%sm^2 s^2 |p|^2 y0) = %gs (m = %g, s = %g, |p|^2 = "
-             "%g%s, y0 = %g%s)%s; a neuron selective to such a pattern "
-             "oscillates, and can fall silent for good "
+             "%sbcm.tau_theta = %gs is %s for %u of the %u patterns shown: "
+             "tau_theta,c = tau_w / (%sm^2 s^2 |p|^2 y0) = %gs (m = %g, s = "
+             "%g, |p|^2 = %g%s, y0 = %g%s)%s%s; a neuron selective to such "
+             "a pattern %s, and can fall silent for good "
              "(record.silent_after reports it)\n",
-             where, c->tau_theta_s, h.past, h.shown,
+             where, c->tau_theta_s,
+             h.past ? "past the Hopf bifurcation of the BCM threshold"
+                    : "below the Hopf bifurcation of the BCM threshold's "
+                      "activity component, but with its priming component "
+                      "it can be past it,",
+             h.past ? h.past : h.past_fast, h.shown,
              h.rate != 1.0 ? "r " : "", h.tau_c_s, h.modulator, h.scale,
-             h.norm2, which, c->y0, rate, span);
+             h.norm2, which, c->y0, rate, span, prime,
+             h.past ? "oscillates" : "can oscillate");
     return 1;
 }
 

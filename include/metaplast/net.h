@@ -99,8 +99,16 @@ int mp_net_check_finite(const struct mp_net *net, char *where, size_t len);
  * synapses, q the largest probability that an event changes a state's
  * strength (the fastest their mean weight can move: a bound).  The
  * threshold oscillates, and the neuron can fall silent for good, when
- * bcm.tau_theta >= tau_theta,c.  Fills *out; returns 0, or MP_EINVAL for
- * a phase the config does not have or a config that is not a BCM network.
+ * bcm.tau_theta >= tau_theta,c.  The criterion is the activity
+ * component's: the threshold's priming component (bcm.priming_tau > 0) is
+ * 0 at the fixed point and driven only in the LTD half of each swing,
+ * which it deepens; fast against the oscillation it moves the
+ * bifurcation to tau_theta,c / sqrt(1 + k_P m y0) (k_P =
+ * bcm.priming_gain), slow it leaves it at tau_theta,c, and in between
+ * (tau_P near a quarter of the swing's 1/omega) a few per cent below the
+ * fast value (docs/NETWORKS.md, "Stability").  Fills *out; returns 0, or
+ * MP_EINVAL for a phase the config does not have or a config that is not
+ * a BCM network.
  */
 struct mp_net_hopf {
     double modulator;   /* m in the phase */
@@ -115,6 +123,12 @@ struct mp_net_hopf {
     uint32_t past;      /* of those, how many have tau_theta >= theirs */
     int estimated;      /* binary patterns too many to count (shown x
                            inputs > 2^24): |p|^2 taken as inputs / 2 */
+    double priming;     /* k_P m y0 with the priming component on, else 0 */
+    double tau_c_fast_s; /* tau_c_s / sqrt(1 + priming): the bifurcation
+                            with priming fast against the oscillation, s;
+                            tau_c_s with priming off */
+    uint32_t past_fast; /* how many patterns have tau_theta >= theirs /
+                           sqrt(1 + priming) (= past with priming off) */
 };
 
 int mp_net_hopf(const struct mp_config *c, size_t phase,
