@@ -714,10 +714,12 @@ double mp_config_memory(const struct mp_config *c)
                              : (double)c->n_in + (c->recurrent ? c->n_out : 0);
         double nw = L * c->n_out;
         /* Per neuron: 48 bytes, and the priming component, gain and
-         * bias of those the run has. */
+         * bias of those the run has, and the silence count and verdict
+         * (record.silent_after). */
         const double extra =
             (c->rule == MP_RULE_BCM && c->priming_tau_s > 0 ? 4.0 : 0.0) +
-            (c->ip_tau_s > 0 ? 8.0 : 0.0);
+            (c->ip_tau_s > 0 ? 8.0 : 0.0) +
+            (c->silent_after_s > 0 ? 9.0 : 0.0);
         state = nw * (4.0 + (c->fan_in ? 4.0 : 0.0) + (c->discrete ? 1.0 : 0.0)) +
                 (double)c->n_out * (48.0 + extra);
     } else if (c->syn.model == MP_SYN_BENNA_FUSI) {
