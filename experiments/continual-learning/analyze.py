@@ -4,7 +4,9 @@
 and how much of every earlier task's selectivity it keeps.
 
 usage: analyze.py RUNS_DIR OUT.png
-RUNS_DIR holds <kind>-s<seed>/record.nc (run.sh).
+RUNS_DIR holds <kind>-s<seed>/record.nc (run.sh).  The protocol and tau_w
+come from the records' typed attributes config_<section>_<key> (a time in
+seconds; a list as its text).
 
 Task g is the pair of patterns protocol phase g shows.  Each neuron's
 preferred pattern of task g is the one it answers most at the end of
@@ -18,6 +20,7 @@ error over the seeds.
 """
 import glob
 import os
+import re
 import sys
 
 import matplotlib
@@ -35,11 +38,24 @@ KINDS = [("continuous", "continuous BCM"),
          ("cascade8slow", "cascade gated (n = 8), slower: not matched")]
 
 
+UNITS = {"ms": 1e-3, "s": 1.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def seconds(text):
+    """A time as the config writes it ("200s", "2e+02s", "30min")."""
+    m = re.fullmatch(r"\s*([-+0-9.eE]+?)\s*(ms|s|min|h|d)\s*", text)
+    if not m:
+        raise ValueError(f"not a time with a unit: {text!r}")
+    return float(m[1]) * UNITS[m[2]]
+
+
 def phases(r):
-    durs = [float(x.strip().rstrip("s"))
-            for x in r.attrs["config.protocol.durations"].split(",")]
+    """The tasks (patterns of each protocol phase) and the phases' start
+    and end times, from the typed config attributes (lists are text)."""
+    durs = [seconds(x)
+            for x in str(r.attrs["config_protocol_durations"]).split(",")]
     tasks = [[int(v) for v in x.strip().split("+")]
-             for x in r.attrs["config.protocol.patterns"].split(",")]
+             for x in str(r.attrs["config_protocol_patterns"]).split(",")]
     ends = np.cumsum(durs)
     return tasks, ends - np.array(durs), ends
 
@@ -65,8 +81,7 @@ def analyse(path):
             learn[g] = t[inside][hit[0]] - starts[g]
         ret[g, g:] = sel[g][at[g:]] / sel[g][at[g]]
     return dict(t=t, sel=sel, learn=learn, ret=ret, starts=starts,
-                ends=ends, tau_w=float(r.attrs["config.bcm.tau_w"]
-                                       .rstrip("s")))
+                ends=ends, tau_w=float(r.attrs["config_bcm_tau_w"]))
 
 
 def by_kind(root):

@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# run.sh: continual learning with continuous, binary and cascade (n = 5
-# and 8) synapses at equal learning speed for the newest task, and the
-# n = 8 cascade at a slower rate, three seeds each, then the analysis and
-# the figure.  About 3 minutes on 2 cores.  Needs Debian's python3-xarray, python3-netcdf4,
-# python3-matplotlib.
-#   usage: run.sh [OUT_DIR]          (default runs/continual-learning)
+# run.sh [OUT]: continual learning with continuous, binary and cascade
+# (n = 5 and 8) synapses at equal learning speed for the newest task, and
+# the n = 8 cascade at a slower rate, three seeds each, then the analysis
+# and the figure.  About 1.5 minutes on 2 cores.  Results and the figure
+# in OUT (default ./runs/continual-learning); a run already there is
+# continued, not repeated.  The metaplast it runs: $METAPLAST, else the
+# one on PATH, else built from this source tree (experiments/lib.sh).
+# Needs Debian's python3-xarray, python3-netcdf4, python3-matplotlib
+# (/usr/bin/python3).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-cd "$here/../.."
-bash tests/setup.sh >/dev/null
+source "$here/../lib.sh"
+mp_find
 out=${1:-runs/continual-learning}
-rm -rf "$out"
 mkdir -p "$out"
 # kind: the --set lines of each synapse kind.  The learning rates
 # (tau_w) match the newest task's learning speed to the continuous
@@ -31,16 +33,20 @@ declare -A kind=(
 )
 run() { # name seed
   # shellcheck disable=SC2086
-  ./build/metaplast run "$here/base.ini" --out "$out/$1-s$2" --quiet \
-    --set run.seed="$2" ${kind[$1]} >/dev/null
+  mp_run "$out/$1-s$2" "$here/base.ini" --set run.seed="$2" ${kind[$1]} \
+    >/dev/null
 }
+# Two runs at a time; a failed one stops the script (wait PID).
 for seed in 1 2 3; do
-  run continuous $seed
-  run binary $seed &
-  run cascade $seed
-  wait
-  run cascade8 $seed &
-  run cascade8slow $seed
-  wait
+  run continuous "$seed"
+  run binary "$seed" &
+  pid=$!
+  run cascade "$seed"
+  wait "$pid"
+  run cascade8 "$seed" &
+  pid=$!
+  run cascade8slow "$seed"
+  wait "$pid"
 done
-/usr/bin/python3 "$here/analyze.py" "$out" "$here/continual.png"
+mp_python
+"$python" "$here/analyze.py" "$out" "$out/continual.png"
