@@ -879,8 +879,10 @@ Test(cli, network_run)
     nc_close(nc);
     /* The Hopf warning, and what does not apply to networks. */
     cr_expect_eq(cli("validate", cfg, "--set", "bcm.tau_theta=30s", NULL), 0);
-    cr_expect(strstr(err, "warning: bcm.tau_theta = 30s is not below "
-                          "bcm.tau_w / bcm.y0 = 20s"),
+    cr_expect(strstr(err, "warning: bcm.tau_theta = 30s is past the Hopf "
+                          "bifurcation"),
+              "%s", err);
+    cr_expect(strstr(err, "tau_theta,c = tau_w / (m^2 s^2 |p|^2 y0) = 20s"),
               "%s", err);
     cr_expect_eq(cli("theory", cfg, NULL), 2);
     cr_expect(strstr(err, "the exact theory is for synapse ensembles"), "%s",
@@ -1268,4 +1270,49 @@ Test(cli, bad_record_values_refused)
     cr_expect(!file_exists(run), "the output directory was created");
     cr_expect_eq(cli("validate", cfg, "--set", "record.weights=0, 2", NULL),
                  0, "%s", err);
+}
+
+/* record.silent_after: every neuron silent while phase 2 shows nothing
+ * (3 s to 7 s) is reported once, at 5 s, and recorded in `silent`; off,
+ * the record has no such variable. */
+Test(cli, network_silent_neurons)
+{
+    const char *cfg = write_file(
+        "sil.ini", "[run]\nparadigm = network\nduration = 10s\n"
+                   "backend = cpu\n[network]\ndt = 1ms\ninputs = 4\n"
+                   "neurons = 2\nw_init = 0.5\n[input]\npatterns = 1\n"
+                   "[bcm]\ntau_w = 1s\ntau_theta = 0.2s\n"
+                   "[protocol]\ndurations = 3s, 4s, 3s\nscale = 1, 0, 1\n"
+                   "[record]\ninterval = 500ms\nsilent_after = 2s\n");
+    const char *line = "t = 5s: neuron %u silent (mean rate <= 0) for 2s";
+    char want[128];
+    double v[2] = {0, 0};
+    size_t at[2] = {14, 0}, cnt[2] = {1, 2};
+    int nc, var;
+    uint32_t i;
+    cr_assert_eq(cli("run", cfg, "--out", path_in("sil"), "--quiet", NULL),
+                 0, "%s", err);
+    for (i = 0; i < 2; i++) {
+        snprintf(want, sizeof want, line, i);
+        cr_expect(strstr(err, want), "%s", err);
+        cr_expect(!strstr(strstr(err, want) + 1, want), "twice: %s", err);
+    }
+    cr_expect(strstr(err, "t = 5s: 2 of 2 neurons silent"), "%s", err);
+    cr_assert_eq(nc_open(path_in("sil/record.nc"), NC_NOWRITE, &nc),
+                 NC_NOERR);
+    cr_assert_eq(nc_inq_varid(nc, "silent", &var), NC_NOERR);
+    nc_get_vara_double(nc, var, at, cnt, v); /* t = 7 s */
+    cr_expect(v[0] == 4.0 && v[1] == 4.0, "%g %g", v[0], v[1]);
+    at[0] = 15; /* 7.5 s: firing again */
+    nc_get_vara_double(nc, var, at, cnt, v);
+    cr_expect(v[0] == 0.0 && v[1] == 0.0, "%g %g", v[0], v[1]);
+    nc_close(nc);
+    cr_assert_eq(cli("run", cfg, "--out", path_in("sil0"), "--quiet", "--set",
+                     "record.silent_after=0", NULL),
+                 0, "%s", err);
+    cr_expect(!strstr(err, "silent"), "%s", err);
+    cr_assert_eq(nc_open(path_in("sil0/record.nc"), NC_NOWRITE, &nc),
+                 NC_NOERR);
+    cr_expect_neq(nc_inq_varid(nc, "silent", &var), NC_NOERR);
+    nc_close(nc);
 }

@@ -33,13 +33,14 @@ for d in $delays; do
     fi
     extra=()
     [[ $kind == activity ]] && extra=(--set bcm.priming_tau=0)
-    # The Hopf warning is about plasticity running throughout; here it
-    # runs only during the 15 min induction and the 1 min test.
+    # The Hopf warnings (one per phase with plasticity) are about
+    # plasticity running for many oscillations; here it runs only during
+    # the 15 min induction and the 1 min test.
     mp_run "$out/$kind-$d" "$here/priming.ini" \
       --set "protocol.durations=6h, 15min, $d, 1min, 5min" \
       --set "protocol.modulator=$set_mod" --set "protocol.scale=$set_scale" \
       --set "protocol.patterns=$set_pat" "${extra[@]}" \
-      >/dev/null 2> >(grep -v 'warning: bcm.tau_theta' >&2)
+      >/dev/null 2> >(grep -v 'Hopf bifurcation of the BCM threshold' >&2)
   done
 done
 mp_python

@@ -21,10 +21,11 @@ levels="0.1 0.14 0.2 0.28 0.4 0.56 0.8 1.1 1.6 2.2 3.2 4.5 6.4"
 m() { # DIR, then the run's --set options
   local dir=$1
   shift
-  # The Hopf warning is about plasticity running throughout; here it
-  # runs only during the 10 s test.
+  # The Hopf warnings (one per phase with plasticity) are about
+  # plasticity running for many oscillations; here it runs only during
+  # the 10 s test.
   mp_run "$dir" "$here/crossover.ini" "$@" \
-    >/dev/null 2> >(grep -v 'warning: bcm.tau_theta' >&2)
+    >/dev/null 2> >(grep -v 'Hopf bifurcation of the BCM threshold' >&2)
 }
 for h in $histories; do
   for ip in on off; do

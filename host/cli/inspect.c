@@ -58,7 +58,9 @@ void mp_cli_describe_net(const struct mp_config *c)
 
 void mp_cli_warnings(const struct mp_config *c)
 {
-    char buf[2048], *line, *save = NULL;
+    /* Room for a Hopf line (under 1280 characters, the priming clause
+     * included) for each of the 32 protocol phases. */
+    char buf[32 * 1280], *line, *save = NULL;
     if (!mp_config_warnings(c, buf, sizeof buf))
         return;
     for (line = strtok_r(buf, "\n", &save); line;

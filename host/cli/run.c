@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -220,6 +221,39 @@ static void net_summary(const struct mp_run *run, double elapsed, int quiet,
            c->patterns * c->y0, c->patterns * c->y0);
 }
 
+/* Neurons newly silent for record.silent_after at the last record entry
+ * (once per entry; the first few by number). */
+static void report_silent(const struct mp_run *run, uint64_t *seen)
+{
+    const struct mp_net_sample *s = mp_run_last_sample(run);
+    const double after = mp_run_config(run)->silent_after_s;
+    uint32_t i, shown = 0, fresh = 0;
+    if (!s || !s->silent_new || s->step == *seen || !rank0())
+        return;
+    *seen = s->step;
+    for (i = 0; i < s->n_out; i++) {
+        if (!s->silent_new[i])
+            continue;
+        if (shown++ < 8)
+            fprintf(stderr,
+                    "%smetaplast: warning: t = %gs: neuron %u silent (mean "
+                    "rate <= %g) for %gs (record.silent_after)\n",
+                    isatty(2) ? "\r\033[K" : "", s->time_s, i,
+                    mp_run_config(run)->silent_rate, s->silent_s[i]);
+        fresh++;
+    }
+    if (fresh > 8)
+        fprintf(stderr, "metaplast: warning: t = %gs: %u more neurons newly "
+                        "silent for %gs\n",
+                s->time_s, fresh - 8, after);
+    if (fresh)
+        fprintf(stderr,
+                "metaplast: t = %gs: %u of %u neurons silent for %gs or "
+                "longer (record.nc: silent); past BCM's Hopf bifurcation a "
+                "rectified neuron can stop firing for good\n",
+                s->time_s, s->n_silent, s->n_out, after);
+}
+
 /* The loop: slices until the run finishes, stops or fails. */
 static int drive(struct mp_run *run, int quiet)
 {
@@ -227,6 +261,7 @@ static int drive(struct mp_run *run, int quiet)
     const double t0 = mp_cli_now();
     char line[512];
     struct progress pr;
+    uint64_t seen = UINT64_MAX; /* the record entry reported */
     int rc, state = MP_RUN_RUNNING;
 
     mp_progress_start(&pr, quiet || !rank0(), mp_run_total(run),
@@ -238,6 +273,7 @@ static int drive(struct mp_run *run, int quiet)
                 fprintf(stderr, "\nmetaplast: %s\n", mp_errmsg());
             return mp_cli_status(rc);
         }
+        report_silent(run, &seen);
         mp_progress_update(&pr, mp_run_done(run));
     }
     if (state == MP_RUN_STOPPED) {

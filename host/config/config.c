@@ -370,15 +370,18 @@ int mp_config_key_number(const struct mp_config *c, const char *key,
 
 /* Keys config.ini leaves out: the markov and benna_fusi ones of another
  * model, the table file (its keys are written out), and the keys of
- * priming and intrinsic plasticity when they are off. */
+ * priming, intrinsic plasticity and silent-neuron reports when they are
+ * off. */
 static int unwritten(const struct mp_config *c, const struct mp__cfg_key *k)
 {
-    /* Priming and intrinsic plasticity when off: config.ini as before
-     * they existed. */
+    /* Priming, intrinsic plasticity and silent-neuron reports when off:
+     * config.ini as before they existed. */
     if (!strcmp(k->section, "intrinsic"))
         return !(c->ip_tau_s > 0);
     if (!strcmp(k->section, "bcm") && !strncmp(k->name, "priming_", 8))
         return !(c->priming_tau_s > 0);
+    if (!strcmp(k->section, "record") && !strncmp(k->name, "silent_", 7))
+        return !(c->silent_after_s > 0);
     if (strcmp(k->section, "synapse"))
         return 0;
     if (!strcmp(k->name, "table"))

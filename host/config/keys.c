@@ -219,6 +219,11 @@ const struct mp__cfg_key mp__cfg_keys[] = {
              "one of off, on (occupancy of each discrete synapse state)"),
     KEY_ENUM("record", "pattern", rec_pattern, onoff_names, "on",
              "one of off, on (pattern shown and protocol phase)"),
+    KEY("record", "silent_after", T_TIME, silent_after_s, 0, 3.2e9, "0",
+        TIME_EXPECT(", or 0 for off (report neurons silent this long)")),
+    KEY("record", "silent_rate", T_F64, silent_rate, 0, 1e6, "0",
+        "a rate >= 0 (a record interval is silent when the neuron's mean "
+        "rate over it is at most this; 0 = rate 0 at every step)"),
     KEY_ENUM("intrinsic", "rule", ip_rule, ip_rule_names, "gain",
              "one of gain, bias (what adapts toward intrinsic.target)"),
     KEY("intrinsic", "tau", T_TIME, ip_tau_s, 0, 3.2e9, "0",

@@ -14,6 +14,7 @@
 #include "keys.h"
 #include "metaplast/config.h"
 #include "metaplast/error.h"
+#include "metaplast/private/hopf.h"
 #include "metaplast/private/syn_rules.h"
 #include "metaplast/private/util.h"
 
@@ -177,7 +178,8 @@ static int check_spans(const struct mp_config *c)
     } spans[] = {{"bcm", "tau_w"},         {"bcm", "tau_theta"},
                  {"input", "switch_every"}, {"record", "interval"},
                  {"scaling", "interval"},   {"run", "duration"},
-                 {"bcm", "priming_tau"},    {"intrinsic", "tau"}};
+                 {"bcm", "priming_tau"},    {"intrinsic", "tau"},
+                 {"record", "silent_after"}};
     char what[512];
     size_t i;
     for (i = 0; i < sizeof spans / sizeof spans[0]; i++) {
@@ -334,9 +336,11 @@ static void net_record_parts(const struct mp_config *c, double *entry,
     const double P = (c->rule == MP_RULE_BCM && c->priming_tau_s > 0 ? 1.0
                                                                       : 0.0) +
                      (c->ip_tau_s > 0 ? 2.0 : 0.0);
+    /* silent(time, neuron), double, with record.silent_after */
+    const double Q = c->silent_after_s > 0 ? 8.0 * N : 0.0;
     *weights = sel * L * (4.0 + (c->discrete ? 1.0 : 0.0));
     *entry = 8.0 * 5 + 4.0 * N * (2.0 + K + P) + 8.0 * B + *weights +
-             8.0 * S + (c->rec_pattern ? 8.0 : 0.0);
+             8.0 * S + (c->rec_pattern ? 8.0 : 0.0) + Q;
     /* patterns, bin centres, the coordinates, sparse rows' cells */
     *once = 4.0 * K * c->n_in + 8.0 * B + 4.0 * (N + K + sel) + 6.0 * S +
             (c->fan_in ? 4.0 * sel * L : 0.0);
@@ -702,15 +706,8 @@ int mp_config_warnings(const struct mp_config *c, char *buf, size_t len)
     int n = 0;
     if (len)
         buf[0] = '\0';
-    if (c->paradigm == MP_PARADIGM_NETWORK && c->rule == MP_RULE_BCM &&
-        c->tau_theta_s >= c->tau_w_s / c->y0) {
-        snprintf(buf, len,
-                 "bcm.tau_theta = %gs is not below bcm.tau_w / bcm.y0 = %gs: "
-                 "past this Hopf bifurcation the threshold slides too slowly "
-                 "and the weights oscillate or run away\n",
-                 c->tau_theta_s, c->tau_w_s / c->y0);
-        n++;
-    }
+    /* The Hopf threshold of every protocol phase (host/core/hopf.c). */
+    n += mp__net_hopf_warnings(c, buf, len);
     return n;
 }
 
@@ -722,10 +719,12 @@ double mp_config_memory(const struct mp_config *c)
                              : (double)c->n_in + (c->recurrent ? c->n_out : 0);
         double nw = L * c->n_out;
         /* Per neuron: 48 bytes, and the priming component, gain and
-         * bias of those the run has. */
+         * bias of those the run has, and the silence count and verdict
+         * (record.silent_after). */
         const double extra =
             (c->rule == MP_RULE_BCM && c->priming_tau_s > 0 ? 4.0 : 0.0) +
-            (c->ip_tau_s > 0 ? 8.0 : 0.0);
+            (c->ip_tau_s > 0 ? 8.0 : 0.0) +
+            (c->silent_after_s > 0 ? 9.0 : 0.0);
         state = nw * (4.0 + (c->fan_in ? 4.0 : 0.0) + (c->discrete ? 1.0 : 0.0)) +
                 (double)c->n_out * (48.0 + extra);
     } else if (c->syn.model == MP_SYN_BENNA_FUSI) {

@@ -59,6 +59,8 @@ int mp_net_create(struct mp_net **out, const struct mp_config *cfg)
     mp__net_params(n);
     rc = mp__net_alloc(n);
     if (!rc)
+        rc = mp__net_silent_alloc(n);
+    if (!rc)
         rc = mp__net_init_weights(n);
     if (!rc) {
         mp__net_input_at(n, 0, n->s.z);
@@ -98,6 +100,8 @@ void mp_net_destroy(struct mp_net *n)
     free(n->zr);
     free(n->factors);
     free(n->sel);
+    free(n->silent);
+    free(n->quiet);
     free(n);
 }
 

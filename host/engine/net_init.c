@@ -175,7 +175,7 @@ static int make_patterns(struct mp_net *n)
                 pat[(size_t)k * N + perm[j]] = v;
         } else {
             for (j = 0; j < N; j++)
-                if (mp_rng_word(c->seed, MP_RNG_NET_PATTERN, 1 + k, j) >> 31)
+                if (mp_net_binary_on(c->seed, k, j))
                     pat[(size_t)k * N + j] = scale;
         }
     }

@@ -5,7 +5,7 @@
  * net_init.c (constants, schedule, initial state), net_observe.c
  * (samples, snapshots, checks), net_views.c (what [record] adds to a
  * sample), net_neuron.c (per-neuron priming, gains and biases in samples
- * and snapshots).
+ * and snapshots), net_silent.c (silent neurons).
  */
 #ifndef METAPLAST_ENGINE_NET_INTERNAL_H
 #define METAPLAST_ENGINE_NET_INTERNAL_H
@@ -44,6 +44,13 @@ struct mp_net {
     int host_stale;  /* the host's weights lag the backend's */
     float *zr;       /* scratch: one pattern padded to n_pre (responses) */
     float *factors;  /* scratch: the scaling factors of the rows held */
+    /* record.silent_after > 0 (else NULL): steps each neuron has been
+     * silent, whole record intervals of rate 0 (every neuron, the same
+     * on every rank); this record interval's verdict for the rows held
+     * (gathered at a sample); silent_after in steps. */
+    int64_t *silent;
+    uint8_t *quiet;
+    uint64_t quiet_steps, silent_after;
 };
 
 /* net_init.c */
@@ -71,6 +78,22 @@ void mp__net_neuron_snapshot(const struct mp_net *n,
 int mp__net_neuron_fits(const struct mp_net *n,
                         const struct mp_net_snapshot *s);
 void mp__net_neuron_spread(struct mp_net *n, const struct mp_net_snapshot *s);
+
+/* net_silent.c: silent neurons (record.silent_after).  alloc at
+ * creation; at a sample: the arrays (before the ranks agree), the verdict
+ * of the rows held (before the interval's sums restart), then the counts
+ * (collective); snapshots. */
+int mp__net_silent_alloc(struct mp_net *n);
+int mp__net_silent_sample_alloc(const struct mp_net *n,
+                                struct mp_net_sample *s);
+void mp__net_silent_mark(struct mp_net *n);
+void mp__net_silent_update(struct mp_net *n, struct mp_net_sample *s);
+int mp__net_silent_snap(const struct mp_net *n, struct mp_net_snapshot *s,
+                        int root);
+int mp__net_silent_fits(const struct mp_net *n,
+                        const struct mp_net_snapshot *s);
+void mp__net_silent_restore(struct mp_net *n,
+                            const struct mp_net_snapshot *s);
 
 /* net_observe.c */
 /* Brings the host's copy of the weights up to date (a cache: logically

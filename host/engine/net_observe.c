@@ -205,6 +205,7 @@ static int sample_rows(struct mp_net *n, struct mp_net_sample *s,
     struct mp_pool *pool;
     uint32_t i;
     int rc;
+    mp__net_silent_mark(n);
     for (i = p->r0; i < p->r1; i++) {
         s->rate[i] = n->n_rec ? (float)(n->s.acc_rec[i] / (double)n->n_rec)
                               : n->s.y[i];
@@ -262,6 +263,8 @@ int mp_net_sample(struct mp_net *n, struct mp_net_sample *s)
                 : mp__fail(MP_ENOMEM, "out of memory");
     if (!rc)
         rc = mp__net_neuron_sample_alloc(n, s);
+    if (!rc)
+        rc = mp__net_silent_sample_alloc(n, s);
     rc = mp__par_agree(rc);
     if (!rc)
         rc = sample_rows(n, s, rs);
@@ -269,6 +272,7 @@ int mp_net_sample(struct mp_net *n, struct mp_net_sample *s)
     if (!rc) {
         sample_gather(n, s, rs);
         mp__net_neuron_sample_gather(n, s);
+        mp__net_silent_update(n, s);
         /* the record interval's sums restart in the backend too */
         rc = n->be.reset_rec(&n->be);
     }
@@ -292,6 +296,8 @@ void mp_net_sample_fini(struct mp_net_sample *s)
     free(s->priming);
     free(s->gain);
     free(s->bias);
+    free(s->silent_s);
+    free(s->silent_new);
     memset(s, 0, sizeof *s);
 }
 
@@ -326,6 +332,7 @@ void mp_net_snapshot_fini(struct mp_net_snapshot *s)
     free(s->prime);
     free(s->gain);
     free(s->bias);
+    free(s->silent);
     memset(s, 0, sizeof *s);
 }
 
@@ -353,6 +360,8 @@ int mp_net_snapshot(const struct mp_net *n, struct mp_net_snapshot *s)
     if (!rc)
         rc = mp_net_snapshot_alloc_extra(s, p->rule.priming,
                                          p->rule.intrinsic != 0);
+    if (!rc)
+        rc = mp__net_silent_snap(n, s, root);
     rc = mp__par_agree(rc);
     if (rc) {
         mp_net_snapshot_fini(s);
@@ -379,12 +388,14 @@ int mp_net_snapshot(const struct mp_net *n, struct mp_net_snapshot *s)
 static int snapshot_fits(const struct mp_net *n,
                          const struct mp_net_snapshot *s)
 {
+    int rc;
     if (s->n_in != n->p.L || s->n_out != n->p.n_out || s->step > n->total)
         return mp__fail(MP_EINVAL, "the snapshot does not fit this network");
     if (n->p.rule.discrete && !s->state)
         return mp__fail(MP_EINVAL,
                         "the snapshot has no discrete synapse states");
-    return mp__net_neuron_fits(n, s);
+    rc = mp__net_neuron_fits(n, s);
+    return rc ? rc : mp__net_silent_fits(n, s);
 }
 
 /* Rank 0's values (the others may pass s = NULL), block by block. */
@@ -422,6 +433,7 @@ int mp_net_restore(struct mp_net *n, const struct mp_net_snapshot *s)
     if (rc)
         return rc;
     spread(n, s);
+    mp__net_silent_restore(n, s);
     /* z(t) = [x(t), y(t-1)] and its current, in the same summation order
      * the fused pass used, so the continuation is bit-exact. */
     mp__net_input_at(n, n->step, n->s.z);

@@ -250,22 +250,27 @@ int mp_io_ens_ckpt_write(const char *path, const struct mp_config *cfg,
     return ckpt_write(path, cfg, &h, b, 5, prov);
 }
 
-/* The per-neuron arrays of the threshold's priming component and of
- * intrinsic plasticity, those the snapshot has, into a (at most 3);
- * returns how many. */
-static size_t net_neuron_arrays(struct array *a,
-                                const struct mp_net_snapshot *s)
+/* The optional per-neuron arrays, those the snapshot has, into a (at
+ * most 4), after the rest: the threshold's priming component and the
+ * gain and bias of intrinsic plasticity (when their rules are on), the
+ * silence counts (record.silent_after > 0); returns how many. */
+static size_t net_optional_arrays(struct array *a,
+                                  const struct mp_net_snapshot *s)
 {
-    const struct array all[3] = {
+    const struct array all[4] = {
         {"theta_priming", A_F32, 1, {"neuron", NULL}, {s->n_out, 0},
          "priming component of the modification threshold", "1", s->prime},
         {"ip_gain", A_F32, 1, {"neuron", NULL}, {s->n_out, 0},
          "intrinsic gain a in y = max(0, a h - b)", "1", s->gain},
         {"ip_bias", A_F32, 1, {"neuron", NULL}, {s->n_out, 0},
          "intrinsic bias b in y = max(0, a h - b)", "1", s->bias},
+        {"silent_steps", A_I64, 1, {"neuron", NULL}, {s->n_out, 0},
+         "steps the neuron has been silent: whole record intervals since "
+         "it last fired whose mean rate was at most record.silent_rate",
+         "1", (void *)s->silent},
     };
     size_t k, n = 0;
-    for (k = 0; k < 3; k++)
+    for (k = 0; k < 4; k++)
         if (all[k].data)
             a[n++] = all[k];
     return n;
@@ -296,10 +301,10 @@ int mp_io_net_ckpt_write(const char *path, const struct mp_config *cfg,
     };
     const struct head h = {"steps", s->step,
                            mp_config_steps(cfg, cfg->duration_s), s->wall_s};
-    struct array b[10];
+    struct array b[11];
     size_t n = s->state ? 7 : 6;
     memcpy(b, a, sizeof a);
-    n += net_neuron_arrays(b + n, s);
+    n += net_optional_arrays(b + n, s);
     return ckpt_write(path, cfg, &h, b, n, prov);
 }
 
@@ -634,6 +639,13 @@ static int net_alloc(const char *path, int nc, const struct mp_config *cfg,
             rc = mp__fail(MP_ENOMEM, "%s: out of memory", path);
         }
     }
+    if (!rc && cfg->silent_after_s > 0) {
+        s->silent = malloc(((size_t)cfg->n_out + 1) * sizeof *s->silent);
+        if (!s->silent) {
+            mp_net_snapshot_fini(s);
+            rc = mp__fail(MP_ENOMEM, "%s: out of memory", path);
+        }
+    }
     s->step = done;
     return rc;
 }
@@ -663,10 +675,10 @@ int mp_io_net_ckpt_read(const char *path, struct mp_config *cfg,
             {"syn_state", A_U8, 2, {"neuron", "synapse"}, {s->n_out, s->n_in},
              "", "", s->state},
         };
-        struct array b[3];
+        struct array b[4];
         rc = read_arrays(nc, path, a, s->state ? 7 : 6);
         if (!rc)
-            rc = read_arrays(nc, path, b, net_neuron_arrays(b, s));
+            rc = read_arrays(nc, path, b, net_optional_arrays(b, s));
         if (rc)
             mp_net_snapshot_fini(s);
     }

@@ -25,6 +25,7 @@ struct mp_io_net_record {
     struct mp__nc_states st;
     int v_neuron, v_pattern; /* coordinates of neuron and pattern */
     int v_extra[3]; /* theta_priming, ip_gain, ip_bias; -1 when off */
+    int v_silent;   /* silent (record.silent_after); -1 when off */
 };
 
 /* The chosen variables (record.weights, record.states, record.pattern)
@@ -163,7 +164,8 @@ static const float *extra_get(const struct mp_net_sample *s, int k)
     return k == 0 ? s->priming : k == 1 ? s->gain : s->bias;
 }
 
-/* The variables (time, neuron) of those the run has. */
+/* The variables (time, neuron) of those the run has, and silent(time,
+ * neuron) with record.silent_after. */
 static void define_extra(struct mp_io_net_record *r,
                          const struct mp_config *cfg, const int *dims)
 {
@@ -173,6 +175,14 @@ static void define_extra(struct mp_io_net_record *r,
                             ? mp__nc_def(&r->f, extra_names[k], NC_FLOAT, 2,
                                          dims, extra_long[k], "1")
                             : -1;
+    r->v_silent = cfg->silent_after_s > 0
+                      ? mp__nc_def(&r->f, "silent", NC_DOUBLE, 2, dims,
+                                   "time the neuron has been silent: record "
+                                   "intervals since it last fired whose "
+                                   "mean rate was at most "
+                                   "record.silent_rate",
+                                   "s")
+                      : -1;
 }
 
 /* The dimensions and variables. */
@@ -376,6 +386,9 @@ int mp_io_net_record_append(struct mp_io_net_record *r,
             PUT(nc_put_vara_float(f->id, r->v_extra[k], st2, c2,
                                   extra_get(s, k)),
                 extra_names[k]);
+    if (r->v_silent >= 0 && s->silent_s)
+        PUT(nc_put_vara_double(f->id, r->v_silent, st2, c2, s->silent_s),
+            "silent");
     PUT(nc_sync(f->id), "nc_sync");
 #undef PUT
     if (f->rc)
@@ -530,8 +543,9 @@ static int read_views(const struct mp_io_net_record *r, int old,
     return rc;
 }
 
-/* The old record's variables of priming and intrinsic plasticity (vx,
- * -1 for those the run has not) and the sample's arrays for them. */
+/* The old record's variables of priming and intrinsic plasticity (vx[0]
+ * to vx[2]) and of silent neurons (vx[3]), -1 for those the run has not,
+ * and the sample's arrays for them. */
 static int extra_alloc(const struct mp_io_net_record *r, int old,
                        const char *path, const struct mp_config *cfg,
                        struct mp_net_sample *smp, int *vx)
@@ -549,6 +563,16 @@ static int extra_alloc(const struct mp_io_net_record *r, int old,
         if (!*extra_of(smp, k))
             return mp__fail(MP_ENOMEM, "out of memory");
     }
+    vx[3] = -1;
+    if (r->v_silent < 0)
+        return 0;
+    if (nc_inq_varid(old, "silent", &vx[3]) != NC_NOERR)
+        return mp__fail(MP_EFORMAT, "%s: the record has no 'silent', which "
+                                    "its configuration records",
+                        path);
+    smp->silent_s = malloc(((size_t)cfg->n_out + 1) * sizeof *smp->silent_s);
+    if (!smp->silent_s)
+        return mp__fail(MP_ENOMEM, "out of memory");
     return 0;
 }
 
@@ -562,7 +586,8 @@ static int read_extra(int old, const int *vx, size_t t,
         if (vx[k] >= 0 &&
             nc_get_vara_float(old, vx[k], s2, c2, *extra_of(smp, k)))
             return 1;
-    return 0;
+    return vx[3] >= 0 && nc_get_vara_double(old, vx[3], s2, c2,
+                                            smp->silent_s);
 }
 
 /* Copies the old record's entries up to `step` into r. */
@@ -572,7 +597,7 @@ static int copy_entries(struct mp_io_net_record *r, int old,
 {
     struct mp_net_sample smp;
     size_t T = 0, t;
-    int v[9], vv[5], vx[3], dim, rc = 0;
+    int v[9], vv[5], vx[4], dim, rc = 0;
     for (t = 0; t < 9; t++)
         if (nc_inq_varid(old, entry_names[t], &v[t]) != NC_NOERR)
             return mp__fail(MP_EFORMAT, "%s: not a network record (no '%s')",

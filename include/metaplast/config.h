@@ -169,6 +169,11 @@ struct mp_config {
     uint32_t rec_neurons[MP_CFG_MAX_REC_NEURONS]; /* which (sorted) */
     int rec_states;        /* 1: occupancy of each discrete state */
     int rec_pattern;       /* 1: pattern shown and protocol phase */
+    double silent_after_s; /* report a neuron silent this long, s;
+                              0 = off */
+    double silent_rate;    /* a record interval is silent when the mean
+                              rate over it is at most this (0: rate 0 at
+                              every step) */
     /* Provenance, for messages: per key, 0 = default, > 0 = line in
      * `file`, < 0 = the (-line)-th --set override. */
     int32_t line[MP_CFG_MAX_KEYS];
@@ -286,8 +291,9 @@ uint32_t mp_config_states(const struct mp_config *c);
  * network's over every entry of its run), what record.max_bytes bounds. */
 double mp_config_record_bytes(const struct mp_config *c);
 
-/* Warnings about a valid network config (the Hopf condition); writes
- * one message per line into buf and returns how many there are. */
+/* Warnings about a valid network config (the Hopf condition of every
+ * protocol phase: mp_net_hopf, net.h); writes one message per line into
+ * buf (as many as fit) and returns how many there are. */
 int mp_config_warnings(const struct mp_config *c, char *buf, size_t len);
 
 /* Host memory a run of this config needs, in bytes: the state, and the

@@ -145,13 +145,15 @@ int mp_io_net_ckpt_read(const char *path, struct mp_config *cfg,
  * Variables: time, step, theta(time, neuron), rate(time, neuron),
  * response(time, neuron, pattern), w_mean, w_std, w_hist(time, bin),
  * modulator; patterns(pattern, input), w_bin(bin); the coordinates
- * neuron(neuron) and pattern(pattern).  What [record] chooses:
- * shown_pattern(time) and phase(time) (record.pattern);
- * weights(time, recorded_neuron, synapse), with depth (discrete
- * synapses), recorded_neuron(recorded_neuron), synapse(synapse) and, for
- * sparse rows, presynaptic(recorded_neuron, synapse) (record.weights);
- * occupancy(time, state) with the coordinates state, state_strength,
- * state_depth (record.states).
+ * neuron(neuron) and pattern(pattern).  Per neuron when on:
+ * theta_priming, ip_gain, ip_bias (time, neuron) (bcm.priming_tau,
+ * intrinsic.tau), silent(time, neuron) (record.silent_after).  What
+ * [record] chooses: shown_pattern(time) and phase(time)
+ * (record.pattern); weights(time, recorded_neuron, synapse), with depth
+ * (discrete synapses), recorded_neuron(recorded_neuron), synapse(synapse)
+ * and, for sparse rows, presynaptic(recorded_neuron, synapse)
+ * (record.weights); occupancy(time, state) with the coordinates state,
+ * state_strength, state_depth (record.states).
  */
 struct mp_io_net_record;
 

@@ -85,6 +85,55 @@ uint32_t mp_net_phase_at(const struct mp_net *net, uint64_t step);
  * state cannot be read off the device. */
 int mp_net_check_finite(const struct mp_net *net, char *where, size_t len);
 
+/*
+ * The stability of BCM's sliding threshold in one phase of the protocol
+ * (phase 0 without one): the Hopf bifurcation of the averaged dynamics
+ * at the selective fixed point of a rectified neuron selective to
+ * pattern p (docs/NETWORKS.md, "Stability") is at
+ *     tau_theta,c = tau_w / (r m^2 s^2 |p|^2 y0),
+ * m the phase's modulator, s its input scale, |p|^2 the squared norm of
+ * the unscaled pattern (1 for orthonormal patterns, the number of active
+ * inputs for binary ones) and r the rate factor: 1 for continuous dense
+ * synapses; times fan_in / presynaptic cells for sparse rows (the
+ * expected norm a row sees); times q |w_strong - w_weak| for discrete
+ * synapses, q the largest probability that an event changes a state's
+ * strength (the fastest their mean weight can move: a bound).  The
+ * threshold oscillates, and the neuron can fall silent for good, when
+ * bcm.tau_theta >= tau_theta,c.  The criterion is the activity
+ * component's: the threshold's priming component (bcm.priming_tau > 0) is
+ * 0 at the fixed point and driven only in the LTD half of each swing,
+ * which it deepens; fast against the oscillation it moves the
+ * bifurcation to tau_theta,c / sqrt(1 + k_P m y0) (k_P =
+ * bcm.priming_gain), slow it leaves it at tau_theta,c, and in between
+ * (tau_P near a quarter of the swing's 1/omega) a few per cent below the
+ * fast value (docs/NETWORKS.md, "Stability").  Fills *out; returns 0, or
+ * MP_EINVAL for a phase the config does not have or a config that is not
+ * a BCM network.
+ */
+struct mp_net_hopf {
+    double modulator;   /* m in the phase */
+    double scale;       /* s, the phase's input scale */
+    double rate;        /* r, the rate factor above */
+    double tau_c_s;     /* smallest tau_theta,c over the patterns the
+                           phase shows, s; INFINITY if it does not learn */
+    double tau_c_max_s; /* the largest, s */
+    double norm2;       /* |p|^2 of the pattern with the smallest */
+    uint32_t pattern;   /* that pattern */
+    uint32_t shown;     /* patterns the phase shows */
+    uint32_t past;      /* of those, how many have tau_theta >= theirs */
+    int estimated;      /* binary patterns too many to count (shown x
+                           inputs > 2^24): |p|^2 taken as inputs / 2 */
+    double priming;     /* k_P m y0 with the priming component on, else 0 */
+    double tau_c_fast_s; /* tau_c_s / sqrt(1 + priming): the bifurcation
+                            with priming fast against the oscillation, s;
+                            tau_c_s with priming off */
+    uint32_t past_fast; /* how many patterns have tau_theta >= theirs /
+                           sqrt(1 + priming) (= past with priming off) */
+};
+
+int mp_net_hopf(const struct mp_config *c, size_t phase,
+                struct mp_net_hopf *out);
+
 /* What a record holds.  Arrays owned by the sample (mp_net_sample_fini). */
 struct mp_net_sample {
     uint64_t step;      /* steps done */
@@ -112,6 +161,14 @@ struct mp_net_sample {
                            (bcm.priming_tau > 0), else NULL */
     float *gain, *bias; /* n_out gains and biases (intrinsic.tau > 0),
                            else NULL */
+    /* record.silent_after > 0 (else NULL and 0): how long each neuron
+     * has been silent, rate 0 at every step of the record intervals
+     * since it last fired (whole intervals: a lower bound, short by less
+     * than one), s; 1 where that reached record.silent_after at this
+     * sample (report it); how many are silent at least that long. */
+    double *silent_s;     /* n_out */
+    uint8_t *silent_new;  /* n_out */
+    uint32_t n_silent;
 };
 
 /* Discrete synapses: the states of their model in its order (the exact
@@ -154,6 +211,8 @@ struct mp_net_snapshot {
                            session (provenance, not state) */
     float *prime;       /* n_out priming components, or NULL (off) */
     float *gain, *bias; /* n_out gains and biases, or NULL (off) */
+    int64_t *silent;    /* record.silent_after > 0: steps each neuron has
+                           been silent (mp_net_sample), n_out; else NULL */
 };
 
 int mp_net_snapshot_alloc(struct mp_net_snapshot *s, uint32_t n_in,

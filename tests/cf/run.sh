@@ -6,8 +6,9 @@
 # theory.nc of synapse ensembles (a cascade in the Poisson clock, a
 # Benna-Fusi chain), record.nc and checkpoint.nc of rate networks
 # (continuous and discrete synapses; with the threshold's priming
-# component and intrinsic plasticity), and sweep.nc of both paradigms (a
-# network sweep with times given out of order and in two units).
+# component and intrinsic plasticity; with silent-neuron reports), and
+# sweep.nc of both paradigms (a network sweep with times given out of
+# order and in two units).
 # Offline: the standard-name, area-type and region tables are the empty
 # ones in tests/cf/tables (the files use none).  A file with one broken
 # unit must fail the same check (the checker is not blind).
@@ -71,11 +72,20 @@ m run net.ini --set network.synapse=discrete --set synapse.model=cascade \
 # per-neuron variables in the record and the checkpoint.
 m run net.ini --set bcm.priming_tau=10min --set intrinsic.tau=10min \
   --out net-priming --quiet
+# Silent neurons: silent(time, neuron) in the record, silent_steps in the
+# checkpoint (a phase without input silences every neuron; the log's
+# report of them is expected, not kept).
+"$metaplast" run net.ini --set record.silent_after=0.2s \
+  --set "protocol.durations=0.2s, 0.3s" --set "protocol.scale=1, 0" \
+  --out net-silent --quiet >/dev/null 2>"$T/silent-log.txt"
+check "net-silent: record.nc holds silent" \
+  bash -c "ncdump -h net-silent/record.nc | grep -q 'double silent(time, neuron)'"
 for f in ens/record.nc ens/checkpoint.nc bf/record.nc bf/checkpoint.nc \
   theory/theory.nc theory-bf/theory.nc net/record.nc net/checkpoint.nc \
   net-discrete/record.nc net-discrete/checkpoint.nc ens-states/record.nc \
   ens-states/checkpoint.nc net-rec/record.nc net-rec/checkpoint.nc \
-  net-priming/record.nc net-priming/checkpoint.nc; do
+  net-priming/record.nc net-priming/checkpoint.nc net-silent/record.nc \
+  net-silent/checkpoint.nc; do
   check "$f: CF-1.8, 0 errors, 0 warnings" cf "$f"
 done
 

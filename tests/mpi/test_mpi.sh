@@ -4,19 +4,19 @@
 # result bit for bit, for a synapse ensemble (N not a multiple of the
 # 128-synapse tile, so blocks are uneven) and for rate networks (dense
 # feed-forward; recurrent sparse with heterosynaptic normalisation,
-# noise and synaptic scaling; recurrent with discrete cascade synapses),
-# on 1, 2 and 3 ranks, with the threshold's priming component and
-# intrinsic plasticity (both rules) on 2 and 3, and a Benna-Fusi chain
-# (float variables, double sums) on 2 and 3; checkpoints written by 3
-# ranks resume on 2 ranks and on one process; a run stopped by SIGUSR1
-# to mpirun (as SLURM signals a batch job) checkpoints, exits 75 and
-# resumes on another rank count to the same result; bad input under
-# mpirun is refused once, exit 2.  The ensemble records its occupancy
-# series, the sparse network the weights of neurons held by different
-# ranks, the discrete one both (the rows move to rank 0, the counts are
-# summed over ranks).  Compares every value of checkpoint.nc and
-# record.nc (ncdump's data section; the headers differ in the command
-# line).
+# noise and synaptic scaling; recurrent with discrete cascade synapses;
+# silent-neuron counts), on 1, 2 and 3 ranks, with the threshold's
+# priming component and intrinsic plasticity (both rules) on 2 and 3, and
+# a Benna-Fusi chain (float variables, double sums) on 2 and 3;
+# checkpoints written by 3 ranks resume on 2 ranks and on one process; a
+# run stopped by SIGUSR1 to mpirun (as SLURM signals a batch job)
+# checkpoints, exits 75 and resumes on another rank count to the same
+# result; bad input under mpirun is refused once, exit 2.  The ensemble
+# records its occupancy series, the sparse network the weights of neurons
+# held by different ranks, the discrete one both (the rows move to rank
+# 0, the counts are summed over ranks).  Compares every value of
+# checkpoint.nc and record.nc (ncdump's data section; the headers differ
+# in the command line).
 # Exits 77 (skipped) in a build without MPI (second argument OFF, as
 # CMake passes it); a build with MPI that cannot run it fails.
 #   usage: test_mpi.sh PATH/TO/metaplast [ON|OFF]
@@ -307,6 +307,20 @@ run 3 run rec.ini "${ext[@]}" --set run.duration=1h --out ehalf \
 run 2 resume ehalf --set run.duration=2h --quiet >/dev/null
 check "priming and intrinsic bias: 3-rank checkpoint resumed on 2 ranks" \
   same ext ehalf
+
+# Silent neurons (record.silent_after): the counts of every rank's rows
+# reach every rank, and a 3-rank checkpoint carries them to 2 ranks.
+sil=(--set record.silent_after=4s --set "protocol.durations=8s, 12s"
+  --set "protocol.scale=1, 0")
+"$metaplast" run ff.ini "${sil[@]}" --out sil --quiet >/dev/null 2>&1
+for np in 2 3; do
+  run $np run ff.ini "${sil[@]}" --out sil-np$np --quiet >/dev/null 2>&1
+  check "silent neurons on $np ranks = one process" same sil sil-np$np
+done
+run 3 run ff.ini "${sil[@]}" --set run.duration=10s --out silhalf \
+  --quiet >/dev/null 2>&1
+run 2 resume silhalf --set run.duration=20s --quiet >/dev/null 2>&1
+check "silent neurons: 3-rank checkpoint resumed on 2 ranks" same sil silhalf
 
 # Bad input under mpirun: one message, exit 2, nothing written.
 run 3 run e.ini --set synapse.n=1 --out bad >out.txt 2>err.txt

@@ -99,7 +99,8 @@ static MP_INLINE MP_HD float mp_bcm_dw(float k, float x, float y,
  * Sliding threshold (the metaplastic variable):
  *   theta <- theta + (dt / tau_theta) * (y^2 / y0 - theta)
  *   c = dt / tau_theta (per step), inv_y0 = 1 / y0.
- * Stable only if tau_theta < tau_w / y0 (a Hopf bifurcation at equality).
+ * Stable only if tau_theta < tau_w / (m^2 s^2 |p|^2 y0) at the selective
+ * fixed point (a Hopf bifurcation at equality; mp_net_hopf, net.h).
  */
 static MP_INLINE MP_HD float mp_theta_step(float theta, float y, float c,
                                            float inv_y0)
@@ -349,6 +350,16 @@ static MP_INLINE MP_HD void mp_hetero_segment(float *row, const float *z,
 }
 
 /* ---- Inputs ------------------------------------------------------------ */
+
+/* Whether input j is active (rate 1, times the scale) in binary pattern
+ * k: word j of the pattern stream at step 1 + k.  The patterns the
+ * network shows and the stability criterion (host/core/hopf.c) both read
+ * it here. */
+static MP_INLINE MP_HD uint32_t mp_net_binary_on(uint64_t seed, uint32_t k,
+                                                 uint32_t j)
+{
+    return mp_rng_word(seed, MP_RNG_NET_PATTERN, 1 + (uint64_t)k, j) >> 31;
+}
 
 /* A uniform float in [0, 1) from the top 24 bits of a random word. */
 static MP_INLINE MP_HD float mp_unit24(uint32_t u)
