@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import xarray as xr
 import pytest
 
 import metaplast
@@ -62,27 +63,33 @@ metaplast.sweep(cfg, vary={"synapse.n": [3, 4, 5, 6], "synapse.x": [0.5, 0.25]},
 
 
 def test_killed_sweep_resumes_to_the_same_bits(tmp_path, ens_cfg):
-    # 8 tasks, each long enough to be caught mid-run (checkpoints every
-    # 2000 memories), jobs = 2.
-    cfg = dict(ens_cfg, run={"seed": 3, "memories": 12000},
-               ensemble={"synapses": 30000}, checkpoint={"every": 2000})
+    # 8 tasks, each long enough to be caught mid-run (10^9 updates,
+    # half a second on a quiet machine; checkpoints every 2000 memories),
+    # jobs = 2.
+    cfg = dict(ens_cfg, run={"seed": 3, "memories": 20000},
+               ensemble={"synapses": 50000}, checkpoint={"every": 2000})
     vary = {"synapse.n": [3, 4, 5, 6], "synapse.x": [0.5, 0.25]}
     out = tmp_path / "killed"
     p = subprocess.Popen([sys.executable, "-c", SCRIPT, json.dumps(cfg),
                           str(out)], start_new_session=True)
     deadline = time.time() + 120
     tasks = out / "tasks"
-    # kill when some task has finished and another has a checkpoint
+    # Kill once three tasks have a checkpoint: with 2 at a time, one of
+    # the first two has finished and a third is under way.  (A running
+    # ensemble rewrites its record.nc at every checkpoint, so a record
+    # alone does not mean finished.)
     while time.time() < deadline:
-        done = list(tasks.glob("*/record.nc")) if tasks.exists() else []
         ckpt = list(tasks.glob("*/checkpoint.nc")) if tasks.exists() else []
-        if done and len(ckpt) > len(done) or p.poll() is not None:
+        if len(ckpt) >= 3 or p.poll() is not None:
             break
-        time.sleep(0.02)
+        time.sleep(0.01)
     assert p.poll() is None, "the sweep finished before it could be killed"
     os.killpg(p.pid, signal.SIGKILL)
     p.wait()
-    finished = len(list(tasks.glob("*/record.nc")))
+    finished = 0
+    for rec in tasks.glob("*/record.nc"):
+        with xr.open_dataset(rec) as r:
+            finished += int(r.attrs["memories_done"]) == 20000
     assert 0 < finished < 8
     ds = metaplast.sweep(cfg, vary=vary, jobs=2, out=out, progress=False)
     ref = metaplast.sweep(cfg, vary=vary, jobs=2, out=tmp_path / "ref",
@@ -90,7 +97,7 @@ def test_killed_sweep_resumes_to_the_same_bits(tmp_path, ens_cfg):
     for v in ("signal", "snr", "snr_sem", "probes", "lifetime"):
         np.testing.assert_array_equal(ds[v].values, ref[v].values,
                                       err_msg=v)
-    assert int(ds.memories_done.min()) == 12000
+    assert int(ds.memories_done.min()) == 20000
     assert json.loads((out / "sweep.json").read_text())["vary"] == list(vary)
 
 
