@@ -352,11 +352,13 @@ Test(config, keys_of_each_paradigm)
         "run.paradigm", "run.seed",         "run.backend",
         "run.threads",  "output.dir",       "checkpoint.every",
         "checkpoint.deflate"};
-    struct mp_config e, n, d;
+    struct mp_config e, n, d, a;
     size_t i, j, n_shared = 0;
     mp_config_init(&e);
     mp_config_init(&n);
+    mp_config_init(&a);
     n.paradigm = MP_PARADIGM_NETWORK;
+    a.paradigm = MP_PARADIGM_ATTRACTOR;
     d = n;
     d.discrete = 1;
     for (i = 0; i < mp_config_nkeys(); i++) {
@@ -368,8 +370,18 @@ Test(config, keys_of_each_paradigm)
             is_shared |= !strcmp(name, shared[j]);
         n_shared += (size_t)is_shared;
         cr_expect(mp_config_key_used(&e, i) || mp_config_key_used(&n, i) ||
-                      mp_config_key_used(&d, i),
+                      mp_config_key_used(&d, i) || mp_config_key_used(&a, i),
                   "%s: no paradigm uses it", name);
+        /* The attractor's: its own sections, the stream's and [synapse]. */
+        cr_expect_eq(mp_config_key_used(&a, i),
+                     is_shared || !strncmp(name, "attractor.", 10) ||
+                         !strncmp(name, "store.", 6) ||
+                         !strncmp(name, "retrieve.", 9) ||
+                         !strncmp(name, "synapse.", 8) ||
+                         (!strncmp(name, "measure.", 8) &&
+                          strcmp(name, "measure.clock")) ||
+                         !strcmp(name, "run.memories"),
+                     "%s: attractor", name);
         if (!strncmp(name, "synapse.", 8)) {
             cr_expect(mp_config_key_used(&e, i) && mp_config_key_used(&d, i) &&
                           !mp_config_key_used(&n, i),

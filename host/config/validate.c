@@ -122,6 +122,16 @@ static int validate_model(struct mp_config *c)
     return 0;
 }
 
+int mp__cfg_validate_model(struct mp_config *c)
+{
+    return validate_model(c);
+}
+
+int mp__cfg_bad_key(const struct mp_config *c, size_t k, const char *what)
+{
+    return bad_key(c, k, what);
+}
+
 static int validate_ensemble(struct mp_config *c)
 {
     char what[256];
@@ -399,7 +409,10 @@ enum key_use {
     USE_BOTH,     /* every run */
     USE_ENSEMBLE, /* run.paradigm = ensemble */
     USE_NETWORK,  /* run.paradigm = network */
-    USE_MODEL     /* ensembles, and networks of discrete synapses */
+    USE_MODEL,    /* ensembles, attractors, and networks of discrete
+                     synapses */
+    USE_ATTRACTOR,/* run.paradigm = attractor */
+    USE_MEMORIES  /* ensembles and attractors (a stream of memories) */
 };
 
 /* Who uses key k: by section, [run] key by key.  A section not listed
@@ -410,8 +423,10 @@ static enum key_use key_use(const struct mp__cfg_key *k)
         const char *section, *name; /* name NULL: the whole section */
         enum key_use use;
     } uses[] = {
-        {"run", "memories", USE_ENSEMBLE}, {"run", "duration", USE_NETWORK},
-        {"ensemble", NULL, USE_ENSEMBLE},  {"measure", NULL, USE_ENSEMBLE},
+        {"run", "memories", USE_MEMORIES}, {"run", "duration", USE_NETWORK},
+        {"ensemble", NULL, USE_ENSEMBLE},  {"measure", "clock", USE_ENSEMBLE},
+        {"measure", NULL, USE_MEMORIES},   {"attractor", NULL, USE_ATTRACTOR},
+        {"store", NULL, USE_ATTRACTOR},    {"retrieve", NULL, USE_ATTRACTOR},
         {"synapse", NULL, USE_MODEL},      {"network", NULL, USE_NETWORK},
         {"input", NULL, USE_NETWORK},      {"bcm", NULL, USE_NETWORK},
         {"neuromod", NULL, USE_NETWORK},   {"scaling", NULL, USE_NETWORK},
@@ -427,15 +442,20 @@ static enum key_use key_use(const struct mp__cfg_key *k)
 int mp_config_key_used(const struct mp_config *c, size_t i)
 {
     const int net = c->paradigm == MP_PARADIGM_NETWORK;
+    const int attr = c->paradigm == MP_PARADIGM_ATTRACTOR;
     if (i >= mp__cfg_nkeys)
         return 0;
     switch (key_use(&mp__cfg_keys[i])) {
     case USE_ENSEMBLE:
-        return !net;
+        return !net && !attr;
     case USE_NETWORK:
         return net;
     case USE_MODEL:
         return !net || c->discrete;
+    case USE_ATTRACTOR:
+        return attr;
+    case USE_MEMORIES:
+        return !net;
     default:
         return 1;
     }
@@ -529,6 +549,16 @@ static int check_used(const struct mp_config *c)
                             where, k->section, k->name, how);
         }
         said(c, p, how, sizeof how);
+        if (key_use(k) == USE_ATTRACTOR || c->paradigm ==
+                                               MP_PARADIGM_ATTRACTOR)
+            return mp__fail(MP_EINVAL,
+                            "%s: %s.%s is not a key of run.paradigm = %s "
+                            "(%s): remove the key%s",
+                            where, k->section, k->name,
+                            mp__cfg_paradigm_name(c->paradigm), how,
+                            key_use(k) == USE_ATTRACTOR
+                                ? ", or set run.paradigm = attractor"
+                                : "");
         return mp__fail(MP_EINVAL,
                         "%s: %s.%s is %s key; this run's paradigm is %s "
                         "(run.paradigm, %s): remove the key, or set "
@@ -552,6 +582,8 @@ int mp_config_validate(struct mp_config *c)
         return rc;
     if (c->paradigm == MP_PARADIGM_NETWORK)
         return validate_network(c);
+    if (c->paradigm == MP_PARADIGM_ATTRACTOR)
+        return mp__cfg_validate_attractor(c);
     return validate_ensemble(c);
 }
 
@@ -581,6 +613,8 @@ double mp_config_memory(const struct mp_config *c)
         double nw = L * c->n_out;
         state = nw * (4.0 + (c->fan_in ? 4.0 : 0.0) + (c->discrete ? 1.0 : 0.0)) +
                 (double)c->n_out * 48.0;
+    } else if (c->paradigm == MP_PARADIGM_ATTRACTOR) {
+        return mp__cfg_attractor_memory(c);
     } else if (c->syn.model == MP_SYN_BENNA_FUSI) {
         /* m float32 variables per synapse (128 of padding each). */
         state = 4.0 * c->syn.bf.m * ((double)c->synapses + 128.0);
