@@ -407,3 +407,68 @@ Test(attractor, refusals)
     cr_expect_eq(mp_config_validate(&c), MP_EINVAL);
     cr_expect(strstr(mp_errmsg(), "synapse.model"), "%s", mp_errmsg());
 }
+
+/* Runs c in dir through the run API; stop_after > 0: stopped (a stop
+ * request) after that many slices and resumed to the end. */
+static void run_api(struct mp_config *c, const char *dir, int stop_after)
+{
+    struct mp_run *r;
+    struct mp_resume_options o;
+    int state = MP_RUN_RUNNING, slices = 0;
+    snprintf(c->dir, sizeof c->dir, "%s", dir);
+    cr_assert_eq(mp_run_start(&r, c, "test"), 0, "%s", mp_errmsg());
+    while (state == MP_RUN_RUNNING) {
+        ++slices;
+        cr_assert_eq(mp_run_slice(r, stop_after && slices == stop_after,
+                                  &state),
+                     0, "%s", mp_errmsg());
+    }
+    cr_assert(mp_run_attr(r) != NULL);
+    mp_run_destroy(r);
+    if (state == MP_RUN_FINISHED)
+        return;
+    cr_assert_eq(state, MP_RUN_STOPPED);
+    memset(&o, 0, sizeof o);
+    o.command_line = "test resume";
+    cr_assert_eq(mp_run_resume(&r, dir, &o), 0, "%s", mp_errmsg());
+    cr_expect_gt(mp_run_started_at(r), 0);
+    cr_expect_lt(mp_run_started_at(r), mp_run_total(r));
+    for (state = MP_RUN_RUNNING; state == MP_RUN_RUNNING;)
+        cr_assert_eq(mp_run_slice(r, 0, &state), 0, "%s", mp_errmsg());
+    cr_expect_eq(state, MP_RUN_FINISHED);
+    mp_run_destroy(r);
+}
+
+/* A run stopped after its first slice and resumed: the same checkpoint
+ * (state and accumulators) as an uninterrupted run; both records sound. */
+Test(attractor, run_api_stop_and_resume)
+{
+    struct mp_config c, cx, cy;
+    struct mp_attr_snapshot x, y;
+    char a[128], b[128], pa[160], pb[160], cmd[400];
+    size_t k;
+    busy(&c);
+    c.memories = 40;
+    valid(&c);
+    snprintf(a, sizeof a, "/tmp/mp-test-attr-run-a-%ld", (long)getpid());
+    snprintf(b, sizeof b, "/tmp/mp-test-attr-run-b-%ld", (long)getpid());
+    run_api(&c, a, 0);
+    run_api(&c, b, 1);
+    snprintf(pa, sizeof pa, "%s/checkpoint.nc", a);
+    snprintf(pb, sizeof pb, "%s/checkpoint.nc", b);
+    cr_assert_eq(mp_io_attr_ckpt_read(pa, &cx, &x), 0, "%s", mp_errmsg());
+    cr_assert_eq(mp_io_attr_ckpt_read(pb, &cy, &y), 0, "%s", mp_errmsg());
+    cr_expect_eq(x.done, 40);
+    cr_expect_eq(y.done, 40);
+    cr_expect_eq(memcmp(x.state, y.state, 203 * 203), 0);
+    for (k = 0; k < x.n_ages; k++)
+        cr_expect(x.count[k] == y.count[k] && x.retrieved[k] == y.retrieved[k] &&
+                      !memcmp(&x.mean[k], &y.mean[k], 8),
+                  "age %zu", k);
+    snprintf(pa, sizeof pa, "%s/record.nc", a);
+    cr_expect_eq(mp_io_verify(pa), 0, "%s", mp_errmsg());
+    mp_attr_snapshot_fini(&x);
+    mp_attr_snapshot_fini(&y);
+    snprintf(cmd, sizeof cmd, "rm -rf %s %s", a, b);
+    cr_expect_eq(system(cmd), 0);
+}
