@@ -164,10 +164,12 @@ Test(cli, help_version_usage)
         "\n  run ", "\n  resume ", "\n  theory ", "\n  validate ",
         "\n  info ", "\n  sweep ", "\n  sweep-run DIR",
         "\n  sweep-status ", "\n  collect ", "\n  plot DIR|FILE",
-        /* Both paradigms, and whose keys are whose. */
-        "run.paradigm", "\n  ensemble  ", "\n  network   ",
+        /* The three paradigms, and whose keys are whose. */
+        "run.paradigm", "one of three paradigms", "\n  ensemble  ",
+        "\n  network   ", "\n  attractor ",
         "Keys: run.memories, [ensemble]", "Keys: run.duration, [network]",
-        "A\nkey of the other paradigm is refused"};
+        "run.memories, [attractor], [store], [retrieve]",
+        "docs/ATTRACTOR.md", "A\nkey of another paradigm is refused"};
     size_t i;
     cr_expect_eq(cli("--help", NULL), 0);
     for (i = 0; i < sizeof commands / sizeof commands[0]; i++)

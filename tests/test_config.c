@@ -352,24 +352,43 @@ Test(config, keys_of_each_paradigm)
         "run.paradigm", "run.seed",         "run.backend",
         "run.threads",  "output.dir",       "checkpoint.every",
         "checkpoint.deflate", "record.states", "record.max_bytes"};
-    struct mp_config e, n, d;
+    /* Of those, the ones an attractor network has no use for (it records
+     * no occupancy; its record is a few curves). */
+    static const char *const not_attractor[] = {"record.states",
+                                                "record.max_bytes"};
+    struct mp_config e, n, d, a;
     size_t i, j, n_shared = 0;
     mp_config_init(&e);
     mp_config_init(&n);
+    mp_config_init(&a);
     n.paradigm = MP_PARADIGM_NETWORK;
+    a.paradigm = MP_PARADIGM_ATTRACTOR;
     d = n;
     d.discrete = 1;
     for (i = 0; i < mp_config_nkeys(); i++) {
         char value[4096];
         const char *name;
-        int is_shared = 0;
+        int is_shared = 0, all_three;
         mp_config_key(&e, i, &name, value, sizeof value);
         for (j = 0; j < sizeof shared / sizeof shared[0]; j++)
             is_shared |= !strcmp(name, shared[j]);
+        all_three = is_shared;
+        for (j = 0; j < sizeof not_attractor / sizeof not_attractor[0]; j++)
+            all_three &= !!strcmp(name, not_attractor[j]);
         n_shared += (size_t)is_shared;
         cr_expect(mp_config_key_used(&e, i) || mp_config_key_used(&n, i) ||
-                      mp_config_key_used(&d, i),
+                      mp_config_key_used(&d, i) || mp_config_key_used(&a, i),
                   "%s: no paradigm uses it", name);
+        /* The attractor's: its own sections, the stream's and [synapse]. */
+        cr_expect_eq(mp_config_key_used(&a, i),
+                     all_three || !strncmp(name, "attractor.", 10) ||
+                         !strncmp(name, "store.", 6) ||
+                         !strncmp(name, "retrieve.", 9) ||
+                         !strncmp(name, "synapse.", 8) ||
+                         (!strncmp(name, "measure.", 8) &&
+                          strcmp(name, "measure.clock")) ||
+                         !strcmp(name, "run.memories"),
+                     "%s: attractor", name);
         if (!strncmp(name, "synapse.", 8)) {
             cr_expect(mp_config_key_used(&e, i) && mp_config_key_used(&d, i) &&
                           !mp_config_key_used(&n, i),
@@ -507,32 +526,67 @@ Test(config, key_kinds)
     cr_expect_eq(n.i, 3);
 }
 
-/* Dropping the other paradigm's keys writes inside the configuration
- * only: guard bytes on both sides stay as they were, for an ensemble
- * and a network (a key type whose reset wrote through a missing
- * auxiliary offset once corrupted the memory before the struct). */
+/* Dropping the other paradigms' keys writes inside the configuration
+ * only: guard bytes on both sides stay as they were, for an ensemble, a
+ * network and an attractor network (a key type whose reset wrote through
+ * a missing auxiliary offset once corrupted the memory before the
+ * struct); every key dropped, of every type (lists, times, neurons,
+ * choices), is back to its default. */
 Test(config, drop_unused_stays_inside)
 {
+    static const int paradigm[3] = {MP_PARADIGM_ENSEMBLE,
+                                    MP_PARADIGM_NETWORK,
+                                    MP_PARADIGM_ATTRACTOR};
+    static const char *const set[] = {
+        "ensemble.synapses=1000", "measure.ages=1,2",
+        "measure.clock=poisson",  "network.neurons=5",
+        "bcm.tau_w=7s",           "protocol.durations=1s,2s",
+        "record.weights=0,3",     "record.states=on",
+        "record.max_bytes=1e6",   "attractor.neurons=100",
+        "attractor.symmetry=independent", "store.phases=5,10",
+        "store.modulator=1,0.5",  "retrieve.theta=0.25"};
     struct {
         unsigned char before[64];
         struct mp_config c;
         unsigned char after[64];
     } *g = malloc(sizeof *g);
-    int p, i;
-    cr_assert(g);
-    for (p = 0; p < 2; p++) {
-        memset(g->before, 0xa5, sizeof g->before);
-        memset(g->after, 0x5a, sizeof g->after);
-        mp_config_init(&g->c);
-        g->c.paradigm = p ? MP_PARADIGM_NETWORK : MP_PARADIGM_ENSEMBLE;
-        mp_config_drop_unused(&g->c);
-        for (i = 0; i < 64; i++) {
-            cr_expect_eq(g->before[i], 0xa5, "paradigm %d: byte %d before", p,
-                         i - 64);
-            cr_expect_eq(g->after[i], 0x5a, "paradigm %d: byte %d after", p,
-                         i);
+    struct mp_config *d = malloc(sizeof *d);
+    char *v = malloc(MP_CFG_MAX_VALUE), *w = malloc(MP_CFG_MAX_VALUE);
+    size_t k;
+    int p, i, full;
+    cr_assert(g && d && v && w);
+    mp_config_init(d);
+    for (full = 0; full < 2; full++)
+        for (p = 0; p < 3; p++) {
+            memset(g->before, 0xa5, sizeof g->before);
+            memset(g->after, 0x5a, sizeof g->after);
+            mp_config_init(&g->c);
+            g->c.paradigm = paradigm[p];
+            for (k = 0; full && k < sizeof set / sizeof set[0]; k++)
+                cr_assert_eq(mp_config_set(&g->c, set[k], (int)k + 1), 0,
+                             "%s: %s", set[k], mp_errmsg());
+            mp_config_drop_unused(&g->c);
+            for (i = 0; i < 64; i++) {
+                cr_expect_eq(g->before[i], 0xa5,
+                             "paradigm %d: byte %d before", p, i - 64);
+                cr_expect_eq(g->after[i], 0x5a, "paradigm %d: byte %d after",
+                             p, i);
+            }
+            for (k = 0; k < mp_config_nkeys(); k++) {
+                const char *name;
+                if (mp_config_key_used(&g->c, k))
+                    continue;
+                mp_config_key(&g->c, k, &name, v, MP_CFG_MAX_VALUE);
+                mp_config_key(d, k, &name, w, MP_CFG_MAX_VALUE);
+                cr_expect_str_eq(v, w, "paradigm %d: %s not reset", p,
+                                 name);
+            }
+            if (!full)
+                cr_expect_eq(mp_config_validate(&g->c), 0, "%s",
+                             mp_errmsg());
         }
-        cr_expect_eq(mp_config_validate(&g->c), 0, "%s", mp_errmsg());
-    }
+    free(w);
+    free(v);
+    free(d);
     free(g);
 }

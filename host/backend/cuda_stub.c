@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "metaplast/error.h"
+#include "metaplast/private/attr_backend.h"
 #include "metaplast/private/backend.h"
 #include "metaplast/private/ens_backend.h"
 #include "metaplast/private/net_backend.h"
@@ -47,5 +48,13 @@ int mp__net_cuda_create(struct mp_net_backend *b,
     (void)b;
     (void)p;
     (void)s;
+    return mp__fail(MP_ENOTSUP, NO_CUDA);
+}
+
+int mp__attr_cuda_create(struct mp_attr_backend *b,
+                         const struct mp_attr_desc *d)
+{
+    (void)b;
+    (void)d;
     return mp__fail(MP_ENOTSUP, NO_CUDA);
 }

@@ -57,6 +57,11 @@ int mp_cli_validate(const struct args *a);
 int mp_cli_info(const struct args *a);
 void mp_cli_describe(const struct mp_config *c);
 void mp_cli_describe_net(const struct mp_config *c);
+/* The attractor paradigm (attr_cli.c). */
+void mp_cli_describe_attr(const struct mp_config *c);
+void mp_cli_attr_announce(const struct mp_run *run);
+void mp_cli_attr_summary(const struct mp_run *run, double elapsed, int quiet,
+                         char *line, size_t len);
 void mp_cli_warnings(const struct mp_config *c);
 /* A lifetime in memories as text ("none ..." when below zero). */
 void mp_cli_lifetime(double t, char *buf, size_t len);

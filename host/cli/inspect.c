@@ -305,6 +305,12 @@ int mp_cli_validate(const struct args *a)
         return rc;
     if (c.paradigm == MP_PARADIGM_NETWORK) {
         validate_net(a, &c);
+    } else if (c.paradigm == MP_PARADIGM_ATTRACTOR) {
+        printf("%s: valid\n", a->target);
+        mp_cli_describe_attr(&c);
+        printf("memory: %.3g GB (one byte per synapse, strength bits, and "
+               "a checkpoint copy; %.3g GB available)\n",
+               mp_config_memory(&c) / 1e9, mp_memory_available() / 1e9);
     } else {
         if ((rc = mp_theory_compute(&c, &th))) {
             fprintf(stderr, "metaplast: %s: %s\n", a->target, mp_errmsg());

@@ -33,7 +33,7 @@ static const char usage[] =
 
 static const char help[] =
     "\n"
-    "Simulates synaptic plasticity in one of two paradigms, chosen by the\n"
+    "Simulates synaptic plasticity in one of three paradigms, chosen by the\n"
     "config's run.paradigm:\n"
     "  ensemble  (the default) N independent synapses (binary, cascade,\n"
     "            serial, a markov table, or Benna-Fusi chains) store a\n"
@@ -47,12 +47,22 @@ static const char help[] =
     "            Keys: run.duration, [network], [input], [bcm], [neuromod],\n"
     "            [scaling], [protocol], [record], [intrinsic], and\n"
     "            [synapse] with network.synapse = discrete.\n"
-    "Both: run.seed, run.backend, run.threads, [output], [checkpoint],\n"
-    "record.states, record.max_bytes.  A\n"
-    "key of the other paradigm is refused (exit 2), naming it.\n"
+    "  attractor recurrent binary neurons store a stream of patterns in\n"
+    "            discrete synapses and retrieve them from noisy cues; the\n"
+    "            record is the retrieved fraction and overlap against age,\n"
+    "            beside a mean-field theory, and the capacity.  Keys:\n"
+    "            run.memories, [attractor], [store], [retrieve], [synapse],\n"
+    "            [measure] but measure.clock.\n"
+    "All three: run.seed, run.backend, run.threads, [output],\n"
+    "[checkpoint]; ensembles and networks: record.states,\n"
+    "record.max_bytes.  A\n"
+    "key of another paradigm is refused (exit 2), naming it.\n";
+
+/* The rest of --help (one string would pass C's 4095 characters). */
+static const char help_commands[] =
     "\n"
     "commands:\n"
-    "  run       simulate either paradigm; writes DIR/record.nc,\n"
+    "  run       simulate any paradigm; writes DIR/record.nc,\n"
     "            DIR/checkpoint.nc and DIR/config.ini (the keys the run\n"
     "            used, resolved)\n"
     "  resume    continue a run from its checkpoint, or from its start if it\n"
@@ -104,7 +114,7 @@ static const char help[] =
     "stopped by a signal after a clean checkpoint.\n"
     "A run refuses a DIR that already holds a run; `resume DIR` continues\n"
     "one.  Commands and outputs: docs/CLI.md; config keys: docs/CONFIG.md;\n"
-    "networks: docs/NETWORKS.md.\n";
+    "networks: docs/NETWORKS.md; attractor networks: docs/ATTRACTOR.md.\n";
 
 int mp_cli_status(int code)
 {
@@ -304,6 +314,7 @@ static int real_main(int argc, char **argv)
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         fputs(usage, stdout);
         fputs(help, stdout);
+        fputs(help_commands, stdout);
         return 0;
     }
     if (!strcmp(argv[1], "--version"))

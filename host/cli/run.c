@@ -60,6 +60,10 @@ static void announce(const struct mp_run *run)
     const struct mp_config *c = mp_run_config(run);
     const struct mp_ens *e = mp_run_ens(run);
     const struct mp_net *n = mp_run_net(run);
+    if (mp_run_attr(run)) {
+        mp_cli_attr_announce(run);
+        return;
+    }
     if (e) {
         mp_cli_describe(c);
         if (mp_mpi_size() > 1)
@@ -294,7 +298,10 @@ static int drive(struct mp_run *run, int quiet)
         return 0;
     /* The last line, --quiet or not: what scripts capture. */
     line[0] = '\0';
-    if (mp_run_ens(run))
+    if (mp_run_attr(run))
+        mp_cli_attr_summary(run, mp_cli_now() - t0, quiet, line,
+                            sizeof line);
+    else if (mp_run_ens(run))
         ens_summary(run, mp_cli_now() - t0, quiet, line, sizeof line);
     else
         net_summary(run, mp_cli_now() - t0, quiet, line, sizeof line);

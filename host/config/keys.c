@@ -20,7 +20,13 @@ const char *const mp__cfg_model_names[] = {"binary", "cascade", "serial",
                                            "markov", "benna_fusi", NULL};
 static const char *const init_names[] = {"stationary", "plastic", NULL};
 static const char *const clock_names[] = {"memories", "poisson", NULL};
-static const char *const paradigm_names[] = {"ensemble", "network", NULL};
+static const char *const paradigm_names[] = {"ensemble", "network",
+                                             "attractor", NULL};
+static const char *const attr_rule_names[] = {"covariance", "presynaptic",
+                                              NULL};
+static const char *const attr_threshold_names[] = {"fixed", "coding", NULL};
+static const char *const attr_symmetry_names[] = {"independent", "tied",
+                                                  NULL};
 static const char *const rule_names[] = {"bcm", "hebbian", "none", NULL};
 static const char *const pattern_names[] = {"orthonormal", "binary", NULL};
 static const char *const topology_names[] = {"feedforward", "recurrent",
@@ -50,7 +56,7 @@ static const char *const ip_rule_names[] = {"gain", "bias", NULL};
 
 const struct mp__cfg_key mp__cfg_keys[] = {
     KEY_ENUM("run", "paradigm", paradigm, paradigm_names, "ensemble",
-             "one of ensemble, network"),
+             "one of ensemble, network, attractor"),
     KEY("run", "seed", T_U64, seed, 0, BIG, "1", "an integer in [0, 2^64)"),
     KEY("run", "memories", T_U64, memories, 1, 7.2e16, "10000",
         "an integer >= 1 (memories stored after the burn-in)"),
@@ -230,6 +236,43 @@ const struct mp__cfg_key mp__cfg_keys[] = {
         TIME_EXPECT(", or 0 for no intrinsic plasticity")),
     KEY_GT("intrinsic", "target", T_F64, ip_target, 0, 1e6, "1",
            "a rate > 0 (the mean rate intrinsic plasticity seeks)"),
+    /* The attractor network (docs/ATTRACTOR.md). */
+    KEY("attractor", "neurons", T_U32, attr.neurons, 8, 1048576, "1000",
+        "an integer in [8, 2^20] (neurons N; N^2 synapses)"),
+    {"attractor", "coding", T_F64, OFF(attr.coding), NOAUX, 0, 1, 1, 1, NULL,
+     "0.5", "a probability strictly between 0 and 1 (coding level f)"},
+    KEY_ENUM("attractor", "symmetry", attr.tied, attr_symmetry_names, "tied",
+             "one of independent, tied (w_ij and w_ji one synapse)"),
+    KEY_ENUM("attractor", "init", attr.init, init_names, "stationary",
+             "one of stationary, plastic"),
+    KEY("attractor", "burn_in", T_U64, attr.burn_in, 0, 7.2e16, "0",
+        "an integer >= 0 (memories stored first, never probed)"),
+    KEY_ENUM("store", "rule", attr.rule, attr_rule_names, "covariance",
+             "one of covariance, presynaptic"),
+    KEY("store", "repeats", T_U32, attr.repeats, 1, 1e6, "1",
+        "an integer >= 1 (presentations of each memory)"),
+    KEY("store", "block", T_U32, attr.block, 1, 1e6, "1",
+        "an integer >= 1 (memories presented in turn, repeats times: 1 = "
+        "massed, more = spaced)"),
+    KEY_LIST("store", "phases", T_F64S, attr.phase_memories, attr.n_phases,
+             1, 7.2e16, 0,
+             "a comma-separated list of phase lengths in memories (at most "
+             "32)"),
+    KEY_LIST("store", "modulator", T_F64S, attr.level, attr.n_levels, 0, 1,
+             0,
+             "a comma-separated list of levels in [0, 1], one per phase "
+             "(the probability that a candidate event is applied)"),
+    KEY("retrieve", "noise", T_F64, attr.noise, 0, 1, "0.1",
+        "a probability in [0, 1] (fraction of the cue's neurons flipped)"),
+    KEY("retrieve", "steps", T_U32, attr.steps, 1, 100000, "20",
+        "an integer >= 1 (synchronous sweeps at most)"),
+    KEY_GT("retrieve", "success", T_F64, attr.success, -1, 1, "0.9",
+           "a number in (-1, 1] (overlap counted as retrieved)"),
+    KEY_ENUM("retrieve", "threshold", attr.threshold, attr_threshold_names,
+             "fixed",
+             "one of fixed, coding (the round(f N) largest fields)"),
+    KEY("retrieve", "theta", T_F64, attr.theta, -1e6, 1e6, "0",
+        "a number (fixed threshold on h_i / N)"),
 };
 
 const size_t mp__cfg_nkeys = sizeof mp__cfg_keys / sizeof mp__cfg_keys[0];

@@ -78,6 +78,15 @@ void mp__cfg_markov_format_rows(const struct mp_config *c, int which,
 int mp__cfg_markov_check(struct mp_config *c, const char **key, char *what,
                          size_t len);
 
+/* The attractor paradigm (validate_attr.c): its relations between keys,
+ * and the memory a run needs (bytes, checkpoint copy included); the
+ * synapse model's checks and a refusal naming key k (validate.c). */
+int mp__cfg_validate_attractor(struct mp_config *c);
+double mp__cfg_attractor_memory(const struct mp_config *c);
+int mp__cfg_validate_model(struct mp_config *c);
+int mp__cfg_bad_key(const struct mp_config *c, size_t k, const char *what);
+const char *mp__cfg_paradigm_name(int paradigm);
+
 /* Config-file names of the enums. */
 extern const char *const mp__cfg_backend_names[];
 extern const char *const mp__cfg_model_names[];

@@ -125,6 +125,16 @@ static int validate_model(struct mp_config *c)
 
 static int check_ens_record(const struct mp_config *c);
 
+int mp__cfg_validate_model(struct mp_config *c)
+{
+    return validate_model(c);
+}
+
+int mp__cfg_bad_key(const struct mp_config *c, size_t k, const char *what)
+{
+    return bad_key(c, k, what);
+}
+
 static int validate_ensemble(struct mp_config *c)
 {
     char what[256];
@@ -532,51 +542,64 @@ static int check_ranges(const struct mp_config *c)
 /* ---- The keys of each paradigm ------------------------------------------ */
 
 enum key_use {
-    USE_BOTH,     /* every run */
-    USE_ENSEMBLE, /* run.paradigm = ensemble */
-    USE_NETWORK,  /* run.paradigm = network */
-    USE_MODEL     /* ensembles, and networks of discrete synapses */
+    USE_ALL,       /* every run */
+    USE_ENSEMBLE,  /* run.paradigm = ensemble */
+    USE_NETWORK,   /* run.paradigm = network */
+    USE_MODEL,     /* ensembles, attractors, and networks of discrete
+                      synapses */
+    USE_ATTRACTOR, /* run.paradigm = attractor */
+    USE_MEMORIES,  /* ensembles and attractors (a stream of memories) */
+    USE_ENS_NET    /* ensembles and networks */
 };
 
 /* Who uses key k: by section, [run] key by key.  A section not listed
- * here is shared by both paradigms. */
+ * here is shared by every paradigm. */
 static enum key_use key_use(const struct mp__cfg_key *k)
 {
     static const struct {
         const char *section, *name; /* name NULL: the whole section */
         enum key_use use;
     } uses[] = {
-        {"run", "memories", USE_ENSEMBLE}, {"run", "duration", USE_NETWORK},
-        {"ensemble", NULL, USE_ENSEMBLE},  {"measure", NULL, USE_ENSEMBLE},
+        {"run", "memories", USE_MEMORIES}, {"run", "duration", USE_NETWORK},
+        {"ensemble", NULL, USE_ENSEMBLE},  {"measure", "clock", USE_ENSEMBLE},
+        {"measure", NULL, USE_MEMORIES},   {"attractor", NULL, USE_ATTRACTOR},
+        {"store", NULL, USE_ATTRACTOR},    {"retrieve", NULL, USE_ATTRACTOR},
         {"synapse", NULL, USE_MODEL},      {"network", NULL, USE_NETWORK},
         {"input", NULL, USE_NETWORK},      {"bcm", NULL, USE_NETWORK},
         {"neuromod", NULL, USE_NETWORK},   {"scaling", NULL, USE_NETWORK},
         {"protocol", NULL, USE_NETWORK},   {"intrinsic", NULL, USE_NETWORK},
         /* An ensemble records its state occupancy too (docs/CONFIG.md),
          * within the same size limit; the rest of [record] is the
-         * network's. */
-        {"record", "states", USE_BOTH},    {"record", "max_bytes", USE_BOTH},
+         * network's.  An attractor's record has none of them. */
+        {"record", "states", USE_ENS_NET}, {"record", "max_bytes", USE_ENS_NET},
         {"record", NULL, USE_NETWORK}};
     size_t i;
     for (i = 0; i < sizeof uses / sizeof uses[0]; i++)
         if (!strcmp(k->section, uses[i].section) &&
             (!uses[i].name || !strcmp(k->name, uses[i].name)))
             return uses[i].use;
-    return USE_BOTH;
+    return USE_ALL;
 }
 
 int mp_config_key_used(const struct mp_config *c, size_t i)
 {
     const int net = c->paradigm == MP_PARADIGM_NETWORK;
+    const int attr = c->paradigm == MP_PARADIGM_ATTRACTOR;
     if (i >= mp__cfg_nkeys)
         return 0;
     switch (key_use(&mp__cfg_keys[i])) {
     case USE_ENSEMBLE:
-        return !net;
+        return !net && !attr;
     case USE_NETWORK:
         return net;
     case USE_MODEL:
         return !net || c->discrete;
+    case USE_ATTRACTOR:
+        return attr;
+    case USE_MEMORIES:
+        return !net;
+    case USE_ENS_NET:
+        return !attr;
     default:
         return 1;
     }
@@ -586,7 +609,10 @@ int mp_config_key_used(const struct mp_config *c, size_t i)
 static void reset_key(struct mp_config *c, const struct mp_config *d,
                       const struct mp__cfg_key *k)
 {
-    size_t size;
+    size_t size = 0;
+    /* Every type named, no default: a new type must say here what it
+     * resets (-Wswitch), never fall through to writing at k->aux, which
+     * is MP_CFG_NO_AUX for a key without a length. */
     switch (k->type) {
     case T_U64:
     case T_F64:
@@ -616,10 +642,15 @@ static void reset_key(struct mp_config *c, const struct mp_config *d,
         c->rec_every = d->rec_every;
         c->n_rec_neurons = d->n_rec_neurons;
         return;
-    default: /* a list: its length */
+    case T_AGES: /* a list: its length */
+    case T_TIMES:
+    case T_F64S:
+    case T_PATSETS:
         *(size_t *)((char *)c + k->aux) = 0;
         return;
     }
+    if (!size)
+        return;
     memcpy((char *)c + k->offset, (const char *)d + k->offset, size);
 }
 
@@ -675,6 +706,16 @@ static int check_used(const struct mp_config *c)
                             where, k->section, k->name, how);
         }
         said(c, p, how, sizeof how);
+        if (key_use(k) == USE_ATTRACTOR || c->paradigm ==
+                                               MP_PARADIGM_ATTRACTOR)
+            return mp__fail(MP_EINVAL,
+                            "%s: %s.%s is not a key of run.paradigm = %s "
+                            "(%s): remove the key%s",
+                            where, k->section, k->name,
+                            mp__cfg_paradigm_name(c->paradigm), how,
+                            key_use(k) == USE_ATTRACTOR
+                                ? ", or set run.paradigm = attractor"
+                                : "");
         return mp__fail(MP_EINVAL,
                         "%s: %s.%s is %s key; this run's paradigm is %s "
                         "(run.paradigm, %s): remove the key, or set "
@@ -698,6 +739,8 @@ int mp_config_validate(struct mp_config *c)
         return rc;
     if (c->paradigm == MP_PARADIGM_NETWORK)
         return validate_network(c);
+    if (c->paradigm == MP_PARADIGM_ATTRACTOR)
+        return mp__cfg_validate_attractor(c);
     return validate_ensemble(c);
 }
 
@@ -727,6 +770,8 @@ double mp_config_memory(const struct mp_config *c)
             (c->silent_after_s > 0 ? 9.0 : 0.0);
         state = nw * (4.0 + (c->fan_in ? 4.0 : 0.0) + (c->discrete ? 1.0 : 0.0)) +
                 (double)c->n_out * (48.0 + extra);
+    } else if (c->paradigm == MP_PARADIGM_ATTRACTOR) {
+        return mp__cfg_attractor_memory(c);
     } else if (c->syn.model == MP_SYN_BENNA_FUSI) {
         /* m float32 variables per synapse (128 of padding each). */
         state = 4.0 * c->syn.bf.m * ((double)c->synapses + 128.0);

@@ -379,14 +379,15 @@ struct mp_net *mp_run_net(const struct mp_run *r)
 
 uint64_t mp_run_done(const struct mp_run *r)
 {
-    return r->engine && (r->ens || r->net) ? r->engine->done(r)
-                                           : r->started_at;
+    return r->engine && (r->ens || r->net || r->attr) ? r->engine->done(r)
+                                                      : r->started_at;
 }
 
 uint64_t mp_run_total(const struct mp_run *r)
 {
-    return r->engine && (r->ens || r->net) ? r->engine->total(r)
-                                           : r->started_at;
+    return r->engine && (r->ens || r->net || r->attr)
+               ? r->engine->total(r)
+               : r->started_at;
 }
 
 uint64_t mp_run_started_at(const struct mp_run *r)
@@ -401,6 +402,8 @@ const char *mp_run_unit(const struct mp_run *r)
 
 double mp_run_synapses(const struct mp_run *r)
 {
+    if (r->cfg.paradigm == MP_PARADIGM_ATTRACTOR)
+        return (double)r->cfg.attr.neurons * r->cfg.attr.neurons;
     return r->cfg.paradigm == MP_PARADIGM_NETWORK
                ? (double)r->cfg.n_in * r->cfg.n_out
                : (double)r->cfg.synapses;
@@ -435,6 +438,7 @@ void mp_run_destroy(struct mp_run *r)
     mp_net_sample_fini(&r->last);
     mp_ens_destroy(r->ens);
     mp_net_destroy(r->net);
+    mp_attr_destroy(r->attr);
     free(r->sig_th);
     free(r->snr_th);
     free(r->sig_thp);

@@ -5,6 +5,7 @@
 #ifndef METAPLAST_ENGINE_RUN_INTERNAL_H
 #define METAPLAST_ENGINE_RUN_INTERNAL_H
 
+#include "metaplast/attractor.h"
 #include "metaplast/io.h"
 #include "metaplast/run.h"
 #include "metaplast/theory.h"
@@ -28,6 +29,7 @@ struct mp_run {
     const struct mp_run_engine *engine;
     struct mp_ens *ens;
     struct mp_net *net;
+    struct mp_attr *attr;          /* attractor networks */
     struct mp_io_net_record *rec;  /* networks, rank 0 */
     struct mp_net_sample last;     /* networks: the last record entry */
     struct mp_theory th;           /* ensembles: the exact theory */
@@ -48,7 +50,7 @@ struct mp_run {
     int stop_code;
 };
 
-extern const struct mp_run_engine mp__run_ens, mp__run_net;
+extern const struct mp_run_engine mp__run_ens, mp__run_net, mp__run_attr;
 
 /* A new run object for cfg (engine not created). */
 int mp__run_alloc(struct mp_run **out, const struct mp_config *cfg,

@@ -31,8 +31,9 @@ int mp__run_alloc(struct mp_run **out, const struct mp_config *cfg,
     r->slice = 1;
     r->lock = -1;
     r->wall_start = mp__run_now();
-    r->engine = cfg->paradigm == MP_PARADIGM_NETWORK ? &mp__run_net
-                                                      : &mp__run_ens;
+    r->engine = cfg->paradigm == MP_PARADIGM_NETWORK     ? &mp__run_net
+                : cfg->paradigm == MP_PARADIGM_ATTRACTOR ? &mp__run_attr
+                                                          : &mp__run_ens;
     *out = r;
     return 0;
 }
@@ -74,6 +75,8 @@ int mp__run_open_engine(struct mp_run *r)
         rc = mp__par_agree(theory(r));
         if (!rc)
             rc = mp_ens_create(&r->ens, &r->cfg);
+    } else if (r->cfg.paradigm == MP_PARADIGM_ATTRACTOR) {
+        rc = mp_attr_create(&r->attr, &r->cfg);
     } else {
         rc = mp_net_create(&r->net, &r->cfg);
     }
@@ -101,6 +104,8 @@ int mp_check_memory(const struct mp_config *c)
                       c->paradigm == MP_PARADIGM_NETWORK
                           ? "network.inputs, network.neurons or "
                             "network.fan_in"
+                      : c->paradigm == MP_PARADIGM_ATTRACTOR
+                          ? "attractor.neurons"
                           : "ensemble.synapses",
                       R > 1 ? ", or spread the ranks over more nodes" : "");
     return mp__par_agree(rc);

@@ -24,6 +24,7 @@ struct saved {
     struct mp_config cfg; /* as the checkpoint (or config.ini) has it */
     struct mp_ens_snapshot ens;
     struct mp_net_snapshot net;
+    struct mp_attr_snapshot attr;
     uint64_t done;        /* memories or steps */
 };
 
@@ -31,6 +32,7 @@ static void saved_fini(struct saved *s)
 {
     mp_ens_snapshot_fini(&s->ens);
     mp_net_snapshot_fini(&s->net);
+    mp_attr_snapshot_fini(&s->attr);
 }
 
 /* Rank 0's configuration to every rank (as INI text, which loads back to
@@ -154,9 +156,13 @@ static int read_checkpoint(const char *path, struct saved *s)
     int rc = mp_io_ckpt_paradigm(path, &s->paradigm);
     if (!rc && s->paradigm == MP_PARADIGM_NETWORK)
         rc = mp_io_net_ckpt_read(path, &s->cfg, &s->net);
+    else if (!rc && s->paradigm == MP_PARADIGM_ATTRACTOR)
+        rc = mp_io_attr_ckpt_read(path, &s->cfg, &s->attr);
     else if (!rc)
         rc = mp_io_ens_ckpt_read(path, &s->cfg, &s->ens);
-    s->done = s->paradigm == MP_PARADIGM_NETWORK ? s->net.step : s->ens.done;
+    s->done = s->paradigm == MP_PARADIGM_NETWORK     ? s->net.step
+              : s->paradigm == MP_PARADIGM_ATTRACTOR ? s->attr.done
+                                                      : s->ens.done;
     return rc;
 }
 
@@ -214,8 +220,10 @@ static int check_resumable(const struct mp_config *was,
 static int extend(const struct mp_resume_options *o, const struct saved *s,
                   const char *path, struct mp_config *c)
 {
-    const uint64_t measured =
-        s->done > s->cfg.burn_in ? s->done - s->cfg.burn_in : 0;
+    const uint64_t burn = s->paradigm == MP_PARADIGM_ATTRACTOR
+                              ? s->cfg.attr.burn_in
+                              : s->cfg.burn_in;
+    const uint64_t measured = s->done > burn ? s->done - burn : 0;
     if (o->extend && s->paradigm == MP_PARADIGM_NETWORK)
         return mp__fail(MP_EINVAL,
                         "resume %s: --memories and --until are for synapse "
@@ -306,6 +314,8 @@ static int reopen(struct mp_run *r, struct saved *s, const char *path)
     }
     if (!rc && r->ens)
         rc = mp_ens_restore(r->ens, &s->ens);
+    else if (!rc && r->attr)
+        rc = mp_attr_restore(r->attr, &s->attr);
     else if (!rc)
         rc = mp_net_restore(r->net, &s->net);
     if (rc == MP_EINVAL)
@@ -350,6 +360,14 @@ static int record_behind(const struct mp_config *c, uint64_t done)
     char path[MP_CFG_MAX_PATH + 64];
     struct mp_io_ens_record rec;
     int64_t behind = 0;
+    if (c->paradigm == MP_PARADIGM_ATTRACTOR) {
+        uint64_t d = 0;
+        snprintf(path, sizeof path, "%s/record.nc", c->dir);
+        behind = mp__par_rank() == 0 &&
+                 (mp_io_attr_record_done(path, &d) || d != done);
+        mp__par_max_i64(&behind, 1);
+        return (int)behind;
+    }
     if (c->paradigm != MP_PARADIGM_ENSEMBLE)
         return 0;
     if (mp__par_rank() == 0) {
@@ -409,10 +427,13 @@ int mp_run_resume(struct mp_run **out, const char *target,
         r->started_at = s.done;
         r->has_ckpt = !s.fresh;
         r->wall_before = s.fresh ? 0.0
-                         : s.paradigm == MP_PARADIGM_NETWORK ? s.net.wall_s
-                                                             : s.ens.wall_s;
+                         : s.paradigm == MP_PARADIGM_NETWORK   ? s.net.wall_s
+                         : s.paradigm == MP_PARADIGM_ATTRACTOR ? s.attr.wall_s
+                                                               : s.ens.wall_s;
         r->complete = s.done >= (c.paradigm == MP_PARADIGM_NETWORK
                                      ? mp_config_steps(&c, c.duration_s)
+                                 : c.paradigm == MP_PARADIGM_ATTRACTOR
+                                     ? c.attr.burn_in + c.memories
                                      : c.burn_in + c.memories) &&
                       !record_behind(&c, s.done);
     }

@@ -10,6 +10,7 @@
 
 #include "metaplast/error.h"
 #include "metaplast/private/util.h"
+#include "ckpt_array.h"
 #include "nc.h"
 
 /*
@@ -41,20 +42,6 @@ uint64_t mp_io_hash64(const void *data, size_t n)
 #define HASH_NAME                                                            \
     "metaplast-hash64 (FNV-1a over 64-bit words, splitmix64 finish)"
 
-/* A state array of a checkpoint: written with its checksum, read back
- * with its type, shape and checksum verified. */
-enum { A_U8, A_I64, A_F32, A_F64 };
-
-struct array {
-    const char *name;
-    int type;
-    int ndims;
-    const char *dim[2];
-    size_t len[2];
-    const char *long_name;
-    const char *units;
-    void *data;
-};
 
 static size_t elem_size(int t)
 {
@@ -156,8 +143,9 @@ static void ckpt_globals(struct nc *f, const struct mp_config *cfg,
                                        NC_INT, 1, &version),
                      "format_version");
     mp__nc_att_text(f, NC_GLOBAL, "paradigm",
-                    cfg->paradigm == MP_PARADIGM_NETWORK ? "network"
-                                                         : "ensemble");
+                    cfg->paradigm == MP_PARADIGM_NETWORK     ? "network"
+                    : cfg->paradigm == MP_PARADIGM_ATTRACTOR ? "attractor"
+                                                              : "ensemble");
     snprintf(name, sizeof name, "%s_done", h->unit);
     mp__nc_att_u64(f, NC_GLOBAL, name, h->done);
     snprintf(name, sizeof name, "%s_total", h->unit);
@@ -470,8 +458,9 @@ static int ckpt_open(const char *path, int paradigm, int *nc,
     if (!rc && cfg->paradigm != paradigm)
         rc = mp__fail(MP_EFORMAT, "%s: a checkpoint of a %s run", path,
                       cfg->paradigm == MP_PARADIGM_NETWORK ? "rate-network"
-                                                           : "synapse-"
-                                                             "ensemble");
+                      : cfg->paradigm == MP_PARADIGM_ATTRACTOR
+                          ? "attractor-network"
+                          : "synapse-ensemble");
     snprintf(name, sizeof name, "%s_done", unit);
     if (!rc && nc_get_att_ulonglong(*nc, NC_GLOBAL, name, &d) != NC_NOERR)
         rc = mp__fail(MP_EFORMAT, "%s: checkpoint without %s", path, name);
@@ -697,6 +686,8 @@ int mp_io_ckpt_paradigm(const char *path, int *paradigm)
     if (!mp__nc_get_text(nc, NC_GLOBAL, "paradigm", &text)) {
         if (!strcmp(text, "network"))
             *paradigm = MP_PARADIGM_NETWORK;
+        if (!strcmp(text, "attractor"))
+            *paradigm = MP_PARADIGM_ATTRACTOR;
         free(text);
     }
     nc_close(nc);
@@ -761,4 +752,43 @@ int mp__io_verify_all(int nc, const char *path, char *names, size_t len,
                      names[0] ? ", " : "", name);
     }
     return rc;
+}
+
+/* ---- For the other engines' files (ckpt_array.h) ------------------------- */
+
+int mp__io_ckpt_write(const char *path, const struct mp_config *cfg,
+                      const char *unit, uint64_t done, uint64_t total,
+                      double wall_s, const struct array *a, size_t n,
+                      const struct mp_provenance *prov)
+{
+    const struct head h = {unit, done, total, wall_s};
+    return ckpt_write(path, cfg, &h, a, n, prov);
+}
+
+double mp__io_ckpt_wall(int nc)
+{
+    return wall_time(nc);
+}
+
+int mp__io_ckpt_open(const char *path, int paradigm, int *nc,
+                     struct mp_config *cfg, uint64_t *done)
+{
+    return ckpt_open(path, paradigm, nc, cfg, done);
+}
+
+int mp__io_ckpt_read(int nc, const char *path, const struct array *a,
+                     size_t n)
+{
+    return read_arrays(nc, path, a, n);
+}
+
+int mp__io_check_dim(int nc, const char *path, const char *name,
+                     size_t want)
+{
+    return check_dim(nc, path, name, want);
+}
+
+int mp__io_check_fits(const char *path, double bytes)
+{
+    return check_fits(path, bytes);
 }

@@ -25,7 +25,9 @@ enum mp_backend_kind {
 
 enum mp_paradigm {
     MP_PARADIGM_ENSEMBLE = 0, /* independent synapses, a memory per step */
-    MP_PARADIGM_NETWORK = 1   /* rate neurons with BCM plasticity */
+    MP_PARADIGM_NETWORK = 1,  /* rate neurons with BCM plasticity */
+    MP_PARADIGM_ATTRACTOR = 2 /* recurrent binary neurons storing a stream
+                                 of patterns (docs/ATTRACTOR.md) */
 };
 
 enum mp_net_rule {
@@ -73,9 +75,44 @@ enum mp_init_kind {
 /* Neurons record.weights may list (a config line holds fewer). */
 #define MP_CFG_MAX_REC_NEURONS 64
 /* Keys known to the loader (an upper bound, for provenance arrays). */
-#define MP_CFG_MAX_KEYS 96
+#define MP_CFG_MAX_KEYS 128
 /* Longest text of one key's value (a markov matrix of 128 states). */
 #define MP_CFG_MAX_VALUE (1u << 19)
+
+/* The attractor network (run.paradigm = attractor, docs/ATTRACTOR.md):
+ * keys of [attractor], [store] and [retrieve]. */
+enum mp_attr_rule {
+    MP_ATTR_COVARIANCE = 0, /* potentiate when xi_i = xi_j, else depress */
+    MP_ATTR_PRESYNAPTIC = 1 /* pre active: potentiate if post active, else
+                               depress; pre silent: no event */
+};
+
+enum mp_attr_threshold {
+    MP_ATTR_FIXED = 0, /* active iff h_i > theta N (unchanged if equal) */
+    MP_ATTR_CODING = 1 /* the round(f N) largest fields (lower index first) */
+};
+
+struct mp_attr_params {
+    uint32_t neurons;   /* N */
+    double coding;      /* f: probability that a pattern's neuron is active */
+    int tied;           /* 1: w_ij and w_ji one synapse; 0: independent */
+    int init;           /* enum mp_init_kind */
+    uint64_t burn_in;   /* memories stored first and never probed */
+    int rule;           /* enum mp_attr_rule */
+    uint32_t repeats;   /* presentations of each memory */
+    uint32_t block;     /* memories presented in turn, `repeats` times
+                           (1 = massed) */
+    size_t n_phases;    /* modulator phases (0 = level 1 throughout) */
+    double phase_memories[MP_CFG_MAX_PHASES]; /* their lengths, memories */
+    size_t n_levels;    /* = n_phases */
+    double level[MP_CFG_MAX_PHASES]; /* modulator: probability that a
+                                        candidate event is applied */
+    double noise;       /* fraction of the cue's neurons flipped */
+    uint32_t steps;     /* synchronous sweeps at most */
+    double success;     /* overlap counted as retrieved */
+    int threshold;      /* enum mp_attr_threshold */
+    double theta;       /* fixed threshold, in units of N */
+};
 
 struct mp_config {
     /* [run] */
@@ -174,6 +211,8 @@ struct mp_config {
     double silent_rate;    /* a record interval is silent when the mean
                               rate over it is at most this (0: rate 0 at
                               every step) */
+    /* [attractor], [store], [retrieve] (paradigm = attractor) */
+    struct mp_attr_params attr;
     /* Provenance, for messages: per key, 0 = default, > 0 = line in
      * `file`, < 0 = the (-line)-th --set override. */
     int32_t line[MP_CFG_MAX_KEYS];

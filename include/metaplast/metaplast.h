@@ -8,6 +8,7 @@
 #ifndef METAPLAST_H
 #define METAPLAST_H
 
+#include "attractor.h"
 #include "config.h"
 #include "ens.h"
 #include "error.h"

@@ -23,6 +23,7 @@
 #include "config.h"
 #include "ens.h"
 #include "net.h"
+#include "attractor.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -85,6 +86,8 @@ int mp_run_slice(struct mp_run *r, int stop, int *state);
 const struct mp_config *mp_run_config(const struct mp_run *r);
 struct mp_ens *mp_run_ens(const struct mp_run *r);
 struct mp_net *mp_run_net(const struct mp_run *r);
+/* An attractor run's network (NULL for the other paradigms). */
+struct mp_attr *mp_run_attr(const struct mp_run *r);
 uint64_t mp_run_done(const struct mp_run *r);
 uint64_t mp_run_total(const struct mp_run *r);
 uint64_t mp_run_started_at(const struct mp_run *r);

@@ -12,7 +12,13 @@ package.  The figure chosen by what the data holds:
 - a network record: each neuron's threshold theta, rate and selectivity
   over time, and the weight histogram over time;
 - a sweep: lifetime against the first swept key (mean +-1 s.e. over
-  seeds), one line per value of the others, theory dashed.
+  seeds), one line per value of the others, theory dashed;
+- an attractor record: the retrieved fraction and the mean final
+  overlap against age (+-1 standard error), the mean-field overlap
+  dashed, the capacity marked; beside it, where the record has the
+  theory, the signal to noise of the ideal observer reading all the
+  network's synapses (and of one neuron's field), with the
+  ideal-observer lifetime marked.
 
 From the command line: ``metaplast plot DIR|FILE [--out fig.png]`` or
 ``python -m metaplast plot ...``.
@@ -48,9 +54,12 @@ def _load(source: Source) -> xr.Dataset:
 
 
 def kind(ds: xr.Dataset) -> str:
-    """What a Dataset holds: "sweep", "network", "ensemble" or "theory"."""
+    """What a Dataset holds: "sweep", "network", "ensemble", "theory" or
+    "attractor"."""
     if "seed" in ds.dims:
         return "sweep"
+    if "retrieved" in ds and "overlap" in ds and "age" in ds.dims:
+        return "attractor"
     if "time" in ds.dims and "theta" in ds:
         return "network"
     if "snr" in ds and "snr_sem" in ds:
@@ -58,7 +67,7 @@ def kind(ds: xr.Dataset) -> str:
     if "snr" in ds:
         return "theory"
     raise ValueError("not a metaplast record, theory or sweep: no snr, "
-                     "theta or seed")
+                     "theta, retrieved or seed")
 
 
 def plot(source: Source, out: str | os.PathLike[str] | None = None) -> Any:
@@ -74,6 +83,9 @@ def plot(source: Source, out: str | os.PathLike[str] | None = None) -> Any:
     if k == "network":
         fig, axes = plt.subplots(2, 2, figsize=(11, 7))
         _network(ds, axes)
+    elif k == "attractor":
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+        _attractor(ds, axes)
     else:
         fig, ax = plt.subplots(figsize=(7, 5))
         {"sweep": _sweep, "ensemble": _ensemble, "theory": _theory}[k](ds, ax)
@@ -199,4 +211,62 @@ def _sweep(ds: xr.Dataset, ax: Any) -> None:
     if np.issubdtype(xs.dtype, np.number) and np.all(xs > 0) and \
             xs.max() / xs.min() >= 100:
         ax.set_xscale("log")
+    ax.legend(fontsize=8)
+
+
+def _attractor(ds: xr.Dataset, axes: Any) -> None:
+    t = _age(ds)
+    cap = float(ds.attrs.get("capacity_interp", np.nan))
+    life = float(ds.attrs.get("lifetime_ideal_observer", np.nan))
+    ax = axes[0]
+    ax.errorbar(t, ds.retrieved.values, yerr=ds.retrieved_sem.values,
+                fmt="o-", ms=3, label="retrieved fraction (+-1 s.e.)")
+    ax.errorbar(t, ds.overlap.values, yerr=ds.overlap_sem.values, fmt="s-",
+                ms=3, mfc="none", label="mean final overlap (+-1 s.e.)")
+    if "overlap_theory" in ds and np.isfinite(ds.overlap_theory.values).any():
+        ax.plot(t, ds.overlap_theory.values, "--",
+                label="mean-field overlap")
+    ax.axhline(0.5, color="gray", ls=":", lw=1)
+    if cap >= 0:
+        ax.axvline(max(cap, 0.5), color="k", lw=1,
+                   label=f"capacity {cap:.3g} memories")
+    ax.set_xscale("log")
+    ax.set_ylim(-0.1, 1.08)
+    ax.set_xlabel("age (memories; 0 drawn at 0.5)")
+    ax.set_ylabel("retrieved fraction, overlap")
+    n = ds.attrs.get("neurons", _attr(ds, "attractor.neurons"))
+    ax.set_title(f"{_attr(ds, 'synapse.model')} N = {n}, cue noise "
+                 f"{_attr(ds, 'retrieve.noise')}", fontsize=9)
+    ax.legend(fontsize=8)
+    _attractor_snr(ds, axes[1], t, cap, life)
+
+
+def _attractor_snr(ds: xr.Dataset, ax: Any, t: np.ndarray, cap: float,
+                   life: float) -> None:
+    """The ideal observer of all N(N-1) (or N(N-1)/2 tied) synapses: its
+    SNR is the field's (sqrt(N-1) E[m] / sd(w)) times sqrt(synapses /
+    (N-1)) -- the exact theory of an ensemble of the network's synapses,
+    whose lifetime is lifetime_ideal_observer."""
+    snr = ds.snr_theory.values if "snr_theory" in ds else np.array([np.nan])
+    if np.isfinite(snr).any():
+        n = float(ds.attrs.get("neurons", _attr(ds, "attractor.neurons")))
+        tied = _attr(ds, "attractor.symmetry") != "independent"
+        m = n * (n - 1) / (2 if tied else 1)
+        ax.plot(t, snr * np.sqrt(m / (n - 1)), "-",
+                label="ideal observer, all synapses (theory)")
+        ax.plot(t, snr, "--", label="one neuron's field (theory)")
+        ax.set_yscale("log")
+    else:
+        ax.text(0.5, 0.5, "no theory for this configuration",
+                transform=ax.transAxes, ha="center", color="gray")
+    ax.axhline(1, color="gray", ls=":", lw=1)
+    if np.isfinite(life):
+        ax.axvline(max(life, 0.5), color="C3", ls="-.", lw=1,
+                   label=f"ideal-observer lifetime {life:.3g}")
+    if cap >= 0:
+        ax.axvline(max(cap, 0.5), color="k", lw=1,
+                   label=f"network capacity {cap:.3g}")
+    ax.set_xscale("log")
+    ax.set_xlabel("age (memories; 0 drawn at 0.5)")
+    ax.set_ylabel("SNR")
     ax.legend(fontsize=8)

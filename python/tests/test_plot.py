@@ -30,6 +30,41 @@ def test_each_kind(tmp_path, ens_cfg, net_cfg):
         assert png(tmp_path / f"{name}.png"), name
 
 
+ATTR_CFG = {"run": {"paradigm": "attractor", "seed": 3, "memories": 40},
+            "attractor": {"neurons": 200},
+            "synapse": {"model": "binary", "q": 0.2},
+            "measure": {"every": 2, "max_age": 20, "per_decade": 20}}
+
+
+def test_attractor(tmp_path, cli):
+    """A tiny attractor network run through metaplast.run: the record the
+    command writes for the same config, value for value, and its figure
+    (from the Dataset and from the run directory)."""
+    from conftest import ini_text
+    ds = metaplast.run(ATTR_CFG, out=tmp_path / "a", progress=False)
+    assert kind(ds) == "attractor"
+    assert int(ds.attrs["memories_done"]) == 40
+    assert ds.retrieved.sel(age=0).item() == 1.0  # the newest is retrieved
+    assert 0 < ds.attrs["capacity_interp"] < ds.attrs[
+        "lifetime_ideal_observer"]
+    ini = tmp_path / "a.ini"
+    ini.write_text(ini_text(ATTR_CFG))
+    subprocess.run([cli, "run", str(ini), "--out", str(tmp_path / "c"),
+                    "--quiet"], check=True, capture_output=True)
+    ref = metaplast.open(tmp_path / "c")
+    for v in ("probes", "overlap", "overlap_sem", "retrieved", "converged",
+              "sweeps", "snr_theory"):
+        assert ds[v].equals(ref[v]), v
+    metaplast.plot(ds, out=tmp_path / "a.png")
+    assert png(tmp_path / "a.png")
+    fig = metaplast.plot(tmp_path / "a")
+    left, right = fig.axes[:2]
+    assert any("capacity" in t.get_text()
+               for t in left.get_legend().get_texts())
+    assert any("ideal observer" in t.get_text()
+               for t in right.get_legend().get_texts())
+
+
 def test_command_line(tmp_path, ens_cfg):
     metaplast.run(ens_cfg, out=tmp_path / "e", progress=False)
     r = subprocess.run([sys.executable, "-m", "metaplast", "plot",

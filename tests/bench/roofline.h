@@ -81,6 +81,67 @@ static inline double mp_roof_net_sparse(double *bytes_per_update)
                        MP_ROOF_SMS * MP_ROOF_CLOCK * 32 / (2 * 31 + 3));
 }
 
+/*
+ * attr_store (kernels/attractor.cu), updates per second: a thread per
+ * 4 x 4 tile.  Static counts of its sm_90 code on the path of a synapse
+ * that does not move (covariance rule, modulator off): 88 instructions
+ * per synapse (43 ALU pipe, 20 FMA pipe, 5 loads: three fields of the
+ * rules and the two table entries, which the compiler reloads for every
+ * synapse because the state stores might alias them), 57 per row of the
+ * tile (the state word's load and store), 161 per tile (the tile's
+ * index by a 32-bit division, one Philox call): 112.3 per update, 52.8
+ * of them on the ALU pipe, 25.8 on the FMA pipe: issue-bound.  A synapse
+ * that moves adds the table walk of mp_syn_step (not counted).  Memory:
+ * every state byte read and written once per presentation.  L1: about 8
+ * lookups per warp and synapse (the loads of one address are one each,
+ * the table's a few), a roof near 10^12.
+ */
+static inline double mp_roof_attr_store(double *bytes_per_update)
+{
+    const double issue = 88 + 57 / 4.0 + 161 / 16.0;
+    const double alu = 43 + 25 / 4.0 + 57 / 16.0;
+    double cyc = issue > 2 * alu ? issue : 2 * alu;
+    *bytes_per_update = 2;
+    return mp_roof_min(MP_ROOF_SMS * MP_ROOF_CLOCK * 4 * 32 / cyc,
+                       MP_ROOF_COPY / 2);
+}
+
+/*
+ * attr_pack, synapses per second: a thread per 64 synapses of a row, 64
+ * byte loads (270 instructions per word: 4.2 per synapse, an issue roof
+ * of 7.9e12).  A warp's byte load touches 16 cache lines (lanes 64 bytes
+ * apart): 32 L1 lookups per 64 synapses, one per clock: 2 synapses per
+ * clock per multiprocessor, the bound.  Memory: a byte read and a bit
+ * written per synapse.
+ */
+static inline double mp_roof_attr_pack(double *bytes_per_update)
+{
+    *bytes_per_update = 1.125;
+    return mp_roof_min(MP_ROOF_SMS * MP_ROOF_CLOCK * 2,
+                       MP_ROOF_COPY / 1.125);
+}
+
+/*
+ * attr_counts, synapse-probes per second (a row's 64-bit word AND a
+ * probe's word, popcount): a thread per (row, probe), 12 instructions
+ * per word (4 words per unrolled turn: 2 loads, 2 LOP3, 2 POPC each),
+ * an issue roof of 10.7 words per clock per multiprocessor; POPC runs
+ * 16 per clock (8 words).  The bound is L1: a warp's 32 lanes read 32
+ * different lines of one array (the probes' states, lanes W words apart,
+ * or with one probe the rows' bits) and one line of the other: 33
+ * lookups per 32 words, one per clock.  Memory: the rows' bits once per
+ * call (1/8 byte per synapse, shared by the probes).  With few probes
+ * the launch has rows x probes threads: at N = 4000 and one probe, 125
+ * warps for 132 multiprocessors, far too few to reach any roof.
+ */
+static inline double mp_roof_attr_counts(double probes,
+                                         double *bytes_per_update)
+{
+    *bytes_per_update = 1.0 / (8.0 * probes);
+    return mp_roof_min(MP_ROOF_SMS * MP_ROOF_CLOCK * 64 * 32 / 33,
+                       MP_ROOF_COPY / *bytes_per_update);
+}
+
 /* One line per kernel and case, read by tests/gpu/roofline-table.sh:
  * achieved updates/s, the modelled limit, their ratio, achieved bytes/s
  * and their ratio to the device copy bandwidth measured in the same run. */

@@ -6,8 +6,9 @@
 # theory.nc of synapse ensembles (a cascade in the Poisson clock, a
 # Benna-Fusi chain), record.nc and checkpoint.nc of rate networks
 # (continuous and discrete synapses; with the threshold's priming
-# component and intrinsic plasticity; with silent-neuron reports), and
-# sweep.nc of both paradigms (a network sweep with times given out of
+# component and intrinsic plasticity; with silent-neuron reports),
+# record.nc and checkpoint.nc of an attractor network, and sweep.nc of
+# ensembles and networks (a network sweep with times given out of
 # order and in two units).
 # Offline: the standard-name, area-type and region tables are the empty
 # ones in tests/cf/tables (the files use none).  A file with one broken
@@ -78,6 +79,13 @@ m run net.ini --set bcm.priming_tau=10min --set intrinsic.tau=10min \
 "$metaplast" run net.ini --set record.silent_after=0.2s \
   --set "protocol.durations=0.2s, 0.3s" --set "protocol.scale=1, 0" \
   --out net-silent --quiet >/dev/null 2>"$T/silent-log.txt"
+# An attractor network (docs/ATTRACTOR.md): its retrieval curve and
+# capacities in record.nc, its N x N synapse states in checkpoint.nc.
+printf '%s\n' "[run]" "paradigm = attractor" "memories = 40" "threads = 1" \
+  "backend = cpu" "[attractor]" "neurons = 64" "coding = 0.5" \
+  "[synapse]" "model = cascade" "n = 3" "[measure]" "every = 2" \
+  "max_age = 20" "per_decade = 4" >attr.ini
+m run attr.ini --out attr --quiet
 check "net-silent: record.nc holds silent" \
   bash -c "ncdump -h net-silent/record.nc | grep -q 'double silent(time, neuron)'"
 for f in ens/record.nc ens/checkpoint.nc bf/record.nc bf/checkpoint.nc \
@@ -85,7 +93,7 @@ for f in ens/record.nc ens/checkpoint.nc bf/record.nc bf/checkpoint.nc \
   net-discrete/record.nc net-discrete/checkpoint.nc ens-states/record.nc \
   ens-states/checkpoint.nc net-rec/record.nc net-rec/checkpoint.nc \
   net-priming/record.nc net-priming/checkpoint.nc net-silent/record.nc \
-  net-silent/checkpoint.nc; do
+  net-silent/checkpoint.nc attr/record.nc attr/checkpoint.nc; do
   check "$f: CF-1.8, 0 errors, 0 warnings" cf "$f"
 done
 

@@ -12,6 +12,7 @@ MP_BUILD=build-device bash tests/setup.sh -DMP_CUDA=ON -DMP_MPI=OFF \
 rm -rf .device && mkdir -p .device
 ../shared/tools/pack-for-device .device/bundle build-device/metaplast \
   build-device/metaplast-bench build-device/metaplast-bench-net \
+  build-device/metaplast-bench-attr build-device/tests/test_attr_gpu \
   build-device/tests/test_gpu \
   build-device/tests/test_rng build-device/tests/test_sim
 rm -rf .device/bundle

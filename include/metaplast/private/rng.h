@@ -48,7 +48,10 @@ enum mp_rng_purpose {
     MP_RNG_NET_PATTERN = 8,/* construction of the input patterns */
     MP_RNG_NET_CONNECT = 9,/* presynaptic index of sparse synapse (i, k) */
     MP_RNG_NET_EVENT = 10, /* candidate event of a discrete synapse */
-    MP_RNG_NET_CASCADE = 11/* its transition byte */
+    MP_RNG_NET_CASCADE = 11,/* its transition byte */
+    MP_RNG_ATTR_GATE = 12, /* attractor: a candidate event applied under
+                              a modulator level below 1 */
+    MP_RNG_ATTR_CUE = 13   /* attractor: a retrieval cue's flipped bits */
 };
 
 /* Largest step a stream can address (56 bits). */

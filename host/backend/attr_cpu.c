@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * attr_cpu.c: the CPU attractor-network backend (pool.h), the reference
+ * the CUDA backend is checked against.  The store pass runs over quads
+ * of rows (the 4 x 4 tiles of the transition stream: one Philox call
+ * serves 16 synapses), 8 tiles per vectorisable Philox call; the
+ * retrieval counts are AND and popcount over the rows' strength bits.
+ * Every rule is an attr_rules.h function the kernels call too.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metaplast/error.h"
+#include "metaplast/private/attr_backend.h"
+#include "metaplast/private/pool.h"
+#include "metaplast/private/util.h"
+
+struct cpu {
+    struct mp_attr_desc d;
+    uint8_t *s;        /* rows x P state bytes */
+    uint64_t *bits;    /* rows x P / 64 strength bits (pack) */
+    uint64_t *xi;      /* the pattern of the presentation being stored */
+    struct mp_pool *pool;
+};
+
+static uint32_t load4(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4); /* byte k = column 4J + k (little-endian hosts) */
+    return v;
+}
+
+static void store4(uint8_t *p, uint32_t v)
+{
+    memcpy(p, &v, 4);
+}
+
+static uint64_t words(const struct cpu *c)
+{
+    return c->d.rule.pitch / 64u;
+}
+
+struct init_job {
+    const struct cpu *c;
+    const uint64_t *cum;
+};
+
+static void init_rows(void *arg, int64_t r0, int64_t r1, int worker)
+{
+    const struct init_job *job = arg;
+    const struct cpu *c = job->c;
+    int64_t r;
+    uint64_t j;
+    (void)worker;
+    for (r = r0; r < r1; r++) {
+        const uint64_t i = c->d.row0 + (uint64_t)r;
+        uint8_t *row = c->s + (uint64_t)r * c->d.rule.pitch;
+        for (j = 0; j < c->d.rule.neurons; j++)
+            row[j] = (uint8_t)mp_attr_draw(&c->d.rule, job->cum, c->d.depths,
+                                           i, j);
+    }
+}
+
+static int cpu_init(struct mp_attr_backend *b, const uint64_t *cum)
+{
+    struct cpu *c = b->ctx;
+    struct init_job job;
+    job.c = c;
+    job.cum = cum;
+    memset(c->s, 0, (size_t)c->d.rows * c->d.rule.pitch);
+    mp__pool_for(c->pool, c->d.rows,
+                 (double)c->d.rows * c->d.rule.neurons * 40.0, init_rows,
+                 &job);
+    return 0;
+}
+
+struct store_job {
+    const struct cpu *c;
+    const struct mp_attr_item *it;
+    uint64_t quad0; /* first quad of rows held */
+};
+
+/* The blocks of tiles J .. J + n - 1 of row quad I (n <= 8). */
+static void tile_blocks(const struct mp_attr_rules *R, uint64_t p, uint64_t i,
+                        uint64_t J, uint32_t n, struct mp_u32x4 *out)
+{
+    uint32_t x[4][MP_PHILOX_LANES], l;
+    for (l = 0; l < MP_PHILOX_LANES; l++) {
+        const struct mp_u32x4 c = mp_rng_counter(
+            MP_RNG_TRANSITION, p, mp_attr_tile(R, i, J + (l < n ? l : 0)));
+        x[0][l] = c.x;
+        x[1][l] = c.y;
+        x[2][l] = c.z;
+        x[3][l] = c.w;
+    }
+    mp_philox4x32_10_lanes(x, (uint32_t)R->seed, (uint32_t)(R->seed >> 32));
+    for (l = 0; l < n; l++) {
+        out[l].x = x[0][l];
+        out[l].y = x[1][l];
+        out[l].z = x[2][l];
+        out[l].w = x[3][l];
+    }
+}
+
+/* One row of a quad, columns 4 J0 .. 4 (J0 + n) - 1, given the blocks of
+ * their tiles (mp_attr_tile: tied rows below the diagonal read the tile
+ * across it, whose bytes mp_attr_row4 reads transposed). */
+static void store_row(const struct cpu *c, const struct mp_attr_item *it,
+                      uint64_t i, uint64_t J0, uint32_t n,
+                      const struct mp_u32x4 *blk)
+{
+    const struct mp_attr_rules *R = &c->d.rule;
+    uint8_t *row = c->s + (i - c->d.row0) * R->pitch;
+    const uint32_t xi = (uint32_t)(c->xi[i >> 6] >> (i & 63u)) & 1u;
+    uint32_t l;
+    for (l = 0; l < n; l++) {
+        const uint64_t J = J0 + l;
+        const uint32_t xj4 = (uint32_t)(c->xi[J >> 4] >> (4u * (J & 15u))) &
+                             0xFu;
+        store4(row + 4 * J, mp_attr_row4(R, load4(row + 4 * J), i, J, xi,
+                                         xj4, blk[l], it->p, it->gate));
+    }
+}
+
+/* Quads [q0, q1) of rows: every tile of their rows, 8 at a time. */
+static void store_quads(void *arg, int64_t q0, int64_t q1, int worker)
+{
+    const struct store_job *job = arg;
+    const struct cpu *c = job->c;
+    const struct mp_attr_rules *R = &c->d.rule;
+    const uint64_t tiles = ((uint64_t)R->neurons + 3u) / 4u,
+                   end = (uint64_t)c->d.row0 + c->d.rows;
+    struct mp_u32x4 blk[MP_PHILOX_LANES];
+    int64_t q;
+    (void)worker;
+    for (q = q0; q < q1; q++) {
+        const uint64_t I = job->quad0 + (uint64_t)q;
+        uint64_t J, i;
+        for (J = 0; J < tiles; J += MP_PHILOX_LANES) {
+            const uint32_t n = (uint32_t)(tiles - J < MP_PHILOX_LANES
+                                              ? tiles - J
+                                              : MP_PHILOX_LANES);
+            tile_blocks(R, job->it->p, 4 * I, J, n, blk);
+            for (i = 4 * I; i < 4 * I + 4; i++)
+                if (i >= c->d.row0 && i < end)
+                    store_row(c, job->it, i, J, n, blk);
+        }
+    }
+}
+
+static int cpu_store(struct mp_attr_backend *b, const struct mp_attr_item *it,
+                     size_t n)
+{
+    struct cpu *c = b->ctx;
+    const uint64_t W = words(c), q0 = c->d.row0 / 4u,
+                   q1 = ((uint64_t)c->d.row0 + c->d.rows + 3u) / 4u;
+    struct store_job job;
+    size_t k;
+    uint64_t w;
+    job.c = c;
+    job.quad0 = q0;
+    for (k = 0; k < n; k++) {
+        if (it[k].gate == 0)
+            continue; /* level 0: no plasticity */
+        for (w = 0; w < W; w++)
+            c->xi[w] = mp_attr_pattern_word(&c->d.rule, it[k].mu, w);
+        job.it = &it[k];
+        mp__pool_for(c->pool, (int64_t)(q1 - q0),
+                     (double)c->d.rows * c->d.rule.neurons * 2.0,
+                     store_quads, &job);
+    }
+    return 0;
+}
+
+struct pack_job {
+    const struct cpu *c;
+    int32_t *strong;
+};
+
+static void pack_rows(void *arg, int64_t r0, int64_t r1, int worker)
+{
+    const struct pack_job *job = arg;
+    const struct cpu *c = job->c;
+    const uint64_t W = words(c);
+    int64_t r;
+    uint64_t w;
+    (void)worker;
+    for (r = r0; r < r1; r++) {
+        const uint64_t i = c->d.row0 + (uint64_t)r;
+        const uint8_t *row = c->s + (uint64_t)r * c->d.rule.pitch;
+        uint64_t *bits = c->bits + (uint64_t)r * W;
+        int32_t n = 0;
+        for (w = 0; w < W; w++) {
+            bits[w] = mp_attr_strong64(row + 64 * w, c->d.rule.neurons, i, w);
+            n += (int32_t)MP_POPC64(bits[w]);
+        }
+        job->strong[r] = n;
+    }
+}
+
+static int cpu_pack(struct mp_attr_backend *b, int32_t *strong)
+{
+    struct cpu *c = b->ctx;
+    struct pack_job job;
+    job.c = c;
+    job.strong = strong;
+    mp__pool_for(c->pool, c->d.rows, (double)c->d.rows * c->d.rule.pitch,
+                 pack_rows, &job);
+    return 0;
+}
+
+struct fields_job {
+    const struct cpu *c;
+    const uint64_t *states;
+    size_t nb;
+    int32_t *out;
+};
+
+/* Compiled for AVX-512 and AVX2 too (chosen at load): their POPCNT
+ * instruction instead of the generic build's call per word. */
+MP_VECTOR_CLONES static void field_rows(void *arg, int64_t r0, int64_t r1,
+                                        int worker)
+{
+    const struct fields_job *job = arg;
+    const uint64_t W = words(job->c);
+    int64_t r;
+    size_t k;
+    uint64_t w;
+    (void)worker;
+    for (r = r0; r < r1; r++) {
+        const uint64_t *bits = job->c->bits + (uint64_t)r * W;
+        for (k = 0; k < job->nb; k++) {
+            const uint64_t *s = job->states + k * W;
+            int64_t a = 0;
+            for (w = 0; w < W; w++)
+                a += MP_POPC64(bits[w] & s[w]);
+            job->out[(size_t)r * job->nb + k] = (int32_t)a;
+        }
+    }
+}
+
+static int cpu_fields(struct mp_attr_backend *b, const uint64_t *states,
+                      size_t nb, int32_t *out)
+{
+    struct cpu *c = b->ctx;
+    struct fields_job job;
+    job.c = c;
+    job.states = states;
+    job.nb = nb;
+    job.out = out;
+    mp__pool_for(c->pool, c->d.rows,
+                 (double)c->d.rows * (double)nb * (double)words(c) / 4.0,
+                 field_rows, &job);
+    return 0;
+}
+
+static int cpu_get(struct mp_attr_backend *b, uint8_t *out)
+{
+    const struct cpu *c = b->ctx;
+    const uint64_t N = c->d.rule.neurons;
+    uint64_t r;
+    for (r = 0; r < c->d.rows; r++)
+        memcpy(out + r * N, c->s + r * c->d.rule.pitch, N);
+    return 0;
+}
+
+static int cpu_set(struct mp_attr_backend *b, const uint8_t *in)
+{
+    struct cpu *c = b->ctx;
+    const uint64_t N = c->d.rule.neurons;
+    uint64_t r;
+    for (r = 0; r < c->d.rows; r++)
+        memcpy(c->s + r * c->d.rule.pitch, in + r * N, N);
+    return 0;
+}
+
+static void cpu_destroy(struct mp_attr_backend *b)
+{
+    struct cpu *c = b ? b->ctx : NULL;
+    if (!c)
+        return;
+    mp__pool_destroy(c->pool);
+    free(c->s);
+    free(c->bits);
+    free(c->xi);
+    free(c);
+    b->ctx = NULL;
+}
+
+int mp__attr_cpu_create(struct mp_attr_backend *b,
+                        const struct mp_attr_desc *d)
+{
+    struct cpu *c = calloc(1, sizeof *c);
+    const size_t P = (size_t)d->rule.pitch;
+    memset(b, 0, sizeof *b);
+    if (!c)
+        return mp__fail(MP_ENOMEM, "out of memory");
+    c->d = *d;
+    c->s = calloc((size_t)d->rows * P + 4, 1);
+    c->bits = calloc((size_t)d->rows * (P / 64) + 1, sizeof *c->bits);
+    c->xi = calloc(P / 64 + 1, sizeof *c->xi);
+    b->ctx = c;
+    b->destroy = cpu_destroy;
+    if (!c->s || !c->bits || !c->xi ||
+        mp__pool_create(&c->pool, d->threads)) {
+        cpu_destroy(b);
+        return mp__fail(MP_ENOMEM,
+                        "out of memory for %u rows of %zu synapses",
+                        d->rows, P);
+    }
+    b->name = "cpu";
+    mp__pool_describe(c->pool, b->device, sizeof b->device);
+    b->init_state = cpu_init;
+    b->store = cpu_store;
+    b->pack = cpu_pack;
+    b->fields = cpu_fields;
+    b->get_state = cpu_get;
+    b->set_state = cpu_set;
+    return 0;
+}

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * attr_cuda.c: host side of the CUDA attractor-network backend.  Owns the
+ * device arrays (the rows' state bytes, strength bits, the rules, a
+ * pattern and the probes' states) and maps every CUDA error to MP_ECUDA
+ * with the call site and CUDA's text.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cuda_runtime_api.h>
+
+#include "../../kernels/attractor.h"
+#include "cuda_check.h"
+#include "metaplast/error.h"
+#include "metaplast/private/attr_backend.h"
+#include "metaplast/private/par.h"
+#include "metaplast/private/util.h"
+
+/* Probes counted at once at most (the scheduler's batch). */
+#define MAX_PROBES 64
+
+struct gpu {
+    struct mp_attr_desc d;
+    uint8_t *s;                 /* device: rows x P state bytes */
+    uint64_t *bits;             /* device: rows x P / 64 strength bits */
+    struct mp_attr_rules *rules;/* device: the rules */
+    uint64_t *xi;               /* device: a pattern (P / 64 words) */
+    uint64_t *states;           /* device: MAX_PROBES x P / 64 */
+    int32_t *counts, *strong;   /* device: rows x MAX_PROBES, rows */
+    int blocks, threads;
+};
+
+#define CK(call) MP_CUDA_CHECK(call, "attr_cuda.c")
+
+static uint64_t words(const struct gpu *g)
+{
+    return g->d.rule.pitch / 64u;
+}
+
+static int gpu_init(struct mp_attr_backend *b, const uint64_t *cum)
+{
+    struct gpu *g = b->ctx;
+    struct mp_k_attr_cum c;
+    memset(&c, 0, sizeof c);
+    memcpy(c.cum, cum, 2 * g->d.depths * sizeof cum[0]);
+    CK(mp__k_attr_init(g->s, g->d.row0, g->d.rows, g->rules,
+                       g->d.rule.neurons, g->d.rule.pitch, c, g->d.depths,
+                       g->blocks, g->threads));
+    MP_CUDA_CHECK_AS(cudaDeviceSynchronize(), "kernel attr_init",
+                     "attr_cuda.c");
+    return 0;
+}
+
+static int gpu_store(struct mp_attr_backend *b, const struct mp_attr_item *it,
+                     size_t n)
+{
+    struct gpu *g = b->ctx;
+    size_t k;
+    for (k = 0; k < n; k++) {
+        if (it[k].gate == 0)
+            continue; /* level 0: no plasticity */
+        CK(mp__k_attr_pattern(g->xi, g->rules, words(g), it[k].mu, g->blocks,
+                              g->threads));
+        CK(mp__k_attr_store((uint32_t *)g->s, g->d.row0, g->d.rows, g->rules,
+                            g->d.rule.neurons, g->d.rule.pitch, g->xi,
+                            it[k].p, it[k].gate, g->blocks, g->threads));
+    }
+    MP_CUDA_CHECK_AS(cudaDeviceSynchronize(), "kernel attr_store",
+                     "attr_cuda.c");
+    return 0;
+}
+
+static int gpu_pack(struct mp_attr_backend *b, int32_t *strong)
+{
+    struct gpu *g = b->ctx;
+    CK(mp__k_attr_pack(g->s, g->bits, g->strong, g->d.row0, g->d.rows,
+                       g->d.rule.neurons, g->d.rule.pitch, g->blocks,
+                       g->threads));
+    MP_CUDA_CHECK_AS(cudaDeviceSynchronize(), "kernel attr_pack",
+                     "attr_cuda.c");
+    CK(cudaMemcpy(strong, g->strong, g->d.rows * sizeof *strong,
+                  cudaMemcpyDeviceToHost));
+    return 0;
+}
+
+static int gpu_fields(struct mp_attr_backend *b, const uint64_t *states,
+                      size_t nb, int32_t *out)
+{
+    struct gpu *g = b->ctx;
+    if (nb > MAX_PROBES)
+        return mp__fail(MP_EINVAL, "%zu probes at once (at most %d)", nb,
+                        MAX_PROBES);
+    CK(cudaMemcpy(g->states, states, nb * words(g) * sizeof *states,
+                  cudaMemcpyHostToDevice));
+    CK(mp__k_attr_counts(g->bits, g->states, g->d.rows, words(g),
+                         (uint32_t)nb, g->counts, g->blocks, g->threads));
+    MP_CUDA_CHECK_AS(cudaDeviceSynchronize(), "kernel attr_counts",
+                     "attr_cuda.c");
+    CK(cudaMemcpy(out, g->counts, (size_t)g->d.rows * nb * sizeof *out,
+                  cudaMemcpyDeviceToHost));
+    return 0;
+}
+
+/* The rows through a host copy of their padded bytes (no strided copy:
+ * the execution harness has plain copies only). */
+static int gpu_get(struct mp_attr_backend *b, uint8_t *out)
+{
+    struct gpu *g = b->ctx;
+    const size_t N = g->d.rule.neurons, P = g->d.rule.pitch;
+    uint8_t *tmp = malloc((size_t)g->d.rows * P + 1);
+    size_t r;
+    int rc;
+    if (!tmp)
+        return mp__fail(MP_ENOMEM, "out of memory");
+    rc = (int)cudaMemcpy(tmp, g->s, (size_t)g->d.rows * P,
+                         cudaMemcpyDeviceToHost);
+    for (r = 0; r < g->d.rows && !rc; r++)
+        memcpy(out + r * N, tmp + r * P, N);
+    free(tmp);
+    CK(rc);
+    return 0;
+}
+
+static int gpu_set(struct mp_attr_backend *b, const uint8_t *in)
+{
+    struct gpu *g = b->ctx;
+    const size_t N = g->d.rule.neurons, P = g->d.rule.pitch;
+    uint8_t *tmp = calloc((size_t)g->d.rows * P + 1, 1);
+    size_t r;
+    int rc;
+    if (!tmp)
+        return mp__fail(MP_ENOMEM, "out of memory");
+    for (r = 0; r < g->d.rows; r++)
+        memcpy(tmp + r * P, in + r * N, N);
+    rc = (int)cudaMemcpy(g->s, tmp, (size_t)g->d.rows * P,
+                         cudaMemcpyHostToDevice);
+    free(tmp);
+    CK(rc);
+    return 0;
+}
+
+static void gpu_destroy(struct mp_attr_backend *b)
+{
+    struct gpu *g = b->ctx;
+    if (!g)
+        return;
+    cudaFree(g->s);
+    cudaFree(g->bits);
+    cudaFree(g->rules);
+    cudaFree(g->xi);
+    cudaFree(g->states);
+    cudaFree(g->counts);
+    cudaFree(g->strong);
+    free(g);
+    b->ctx = NULL;
+}
+
+static int pick_device(struct mp_attr_backend *b, struct gpu *g)
+{
+    struct cudaDeviceProp prop;
+    int dev = 0;
+    if (mp__par_size() > 1)
+        CK(cudaSetDevice(mp__par_local_rank() % mp__cuda_device_count()));
+    CK(cudaGetDevice(&dev));
+    CK(cudaGetDeviceProperties(&prop, dev));
+    snprintf(b->device, sizeof b->device, "CUDA device %d: %s", dev,
+             prop.name);
+    g->threads = 256;
+    g->blocks = prop.multiProcessorCount * 8;
+    mp__cuda_geometry(&g->blocks, &g->threads); /* tests */
+    return 0;
+}
+
+static int allocate(struct gpu *g)
+{
+    const size_t rows = g->d.rows ? g->d.rows : 1, P = g->d.rule.pitch,
+                 W = P / 64;
+    size_t free_b = 0, total_b = 0, need;
+    CK(cudaMemGetInfo(&free_b, &total_b));
+    need = rows * P + rows * W * 8 + (MAX_PROBES + 1) * W * 8 +
+           rows * (MAX_PROBES + 1) * 4 + sizeof g->d.rule + 65536;
+    if (need > free_b)
+        return mp__fail(MP_ETOOBIG,
+                        "needs %.3g GB of GPU memory, the device has %.3g "
+                        "GB free",
+                        (double)need / 1e9, (double)free_b / 1e9);
+    CK(cudaMalloc((void **)&g->s, rows * P));
+    CK(cudaMalloc((void **)&g->bits, rows * W * 8));
+    CK(cudaMalloc((void **)&g->rules, sizeof g->d.rule));
+    CK(cudaMemcpy(g->rules, &g->d.rule, sizeof g->d.rule,
+                  cudaMemcpyHostToDevice));
+    CK(cudaMalloc((void **)&g->xi, W * 8));
+    CK(cudaMalloc((void **)&g->states, MAX_PROBES * W * 8));
+    CK(cudaMalloc((void **)&g->counts, rows * MAX_PROBES * 4));
+    CK(cudaMalloc((void **)&g->strong, rows * 4));
+    return 0;
+}
+
+int mp__attr_cuda_create(struct mp_attr_backend *b,
+                         const struct mp_attr_desc *d)
+{
+    struct gpu *g;
+    int rc;
+    memset(b, 0, sizeof *b);
+    if (mp__cuda_device_count() < 1)
+        return mp__fail(MP_ENODEV, "no CUDA device found");
+    g = calloc(1, sizeof *g);
+    if (!g)
+        return mp__fail(MP_ENOMEM, "out of memory");
+    g->d = *d;
+    b->ctx = g;
+    b->name = "cuda";
+    b->destroy = gpu_destroy;
+    rc = pick_device(b, g);
+    if (!rc)
+        rc = allocate(g);
+    if (rc) {
+        gpu_destroy(b);
+        b->destroy = NULL;
+        return rc;
+    }
+    b->init_state = gpu_init;
+    b->store = gpu_store;
+    b->pack = gpu_pack;
+    b->fields = gpu_fields;
+    b->get_state = gpu_get;
+    b->set_state = gpu_set;
+    return 0;
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/* attr_cli.c: what the command prints about an attractor run: its
+ * description, the retrieval table and the summary line's values. */
+#include <math.h>
+#include <stdio.h>
+
+#include "cli.h"
+
+void mp_cli_describe_attr(const struct mp_config *c)
+{
+    const struct mp_attr_params *a = &c->attr;
+    char rule[32], sym[32], thr[32];
+    mp_config_value(c, "store.rule", rule, sizeof rule);
+    mp_config_value(c, "attractor.symmetry", sym, sizeof sym);
+    mp_config_value(c, "retrieve.threshold", thr, sizeof thr);
+    const struct mp_syn_params *s = &c->syn;
+    printf("model: %s", mp_model_name(s->model));
+    if (s->model == MP_SYN_CASCADE)
+        printf(" (n = %u, x = %g)", s->n, s->x);
+    else if (s->model == MP_SYN_SERIAL)
+        printf(" (M = %u states, q = %g)", s->n, s->q);
+    else if (s->model == MP_SYN_BINARY)
+        printf(" (q+ = %g, q- = %g)", s->q_plus, s->q_minus);
+    printf("\n");
+    printf("attractor: N = %u neurons (%.4g synapses, %s), coding f = %g, "
+           "%s rule, %u presentation%s per memory%s; retrieval from %g "
+           "noise, %s threshold, up to %u sweeps, success at overlap %g\n",
+           a->neurons, (double)a->neurons * (a->neurons - 1.0), sym,
+           a->coding, rule, a->repeats, a->repeats == 1 ? "" : "s",
+           a->block > 1 ? " (spaced in blocks)" : "", a->noise, thr,
+           a->steps, a->success);
+}
+
+void mp_cli_attr_announce(const struct mp_run *run)
+{
+    const struct mp_config *c = mp_run_config(run);
+    const struct mp_attr *n = mp_run_attr(run);
+    mp_cli_describe_attr(c);
+    printf("backend: %s (%s; %s)\n", mp_attr_backend(n),
+           mp_attr_backend_note(n), mp_attr_device(n));
+    printf("memories: %llu burn-in + %llu measured, retrievals every %llu; "
+           "%llu stored so far\n",
+           (unsigned long long)c->attr.burn_in,
+           (unsigned long long)c->memories, (unsigned long long)c->every,
+           (unsigned long long)mp_run_done(run));
+    fflush(stdout);
+}
+
+static void table(const struct mp_run *run, const struct mp_attr_curve *c,
+                  double elapsed)
+{
+    const double N = mp_run_config(run)->attr.neurons;
+    size_t k, step = c->n > 20 ? (c->n + 19) / 20 : 1;
+    printf("done in %.1f s (%.3g memories/s of %.3g synapses)\n", elapsed,
+           elapsed > 0 ? (double)(mp_run_done(run) - mp_run_started_at(run)) /
+                             elapsed
+                       : 0.0,
+           N * (N - 1.0));
+    printf("  %8s  %9s  %8s  %9s  %8s  %7s  %9s  %8s\n", "age", "overlap",
+           "+- sem", "retrieved", "+- sem", "sweeps", "theory", "probes");
+    for (k = 0; k < c->n; k++)
+        if (k % step == 0 || k == c->n - 1)
+            printf("  %8llu  %9.4f  %8.2g  %9.3f  %8.2g  %7.2f  %9.4f  "
+                   "%8lld\n",
+                   (unsigned long long)c->age[k], c->overlap[k],
+                   c->overlap_sem[k], c->retrieved[k], c->retrieved_sem[k],
+                   c->steps[k], c->overlap_theory[k],
+                   (long long)c->probes[k]);
+    printf("capacity (largest age retrieved with probability >= 1/2): %g "
+           "(interpolated %.4g; mean-field estimate %g); ideal-observer "
+           "lifetime of the same synapses: %g\n",
+           c->capacity, c->capacity_interp, c->capacity_theory,
+           c->lifetime_ideal);
+}
+
+void mp_cli_attr_summary(const struct mp_run *run, double elapsed, int quiet,
+                         char *line, size_t len)
+{
+    struct mp_attr_curve c;
+    if (mp_attr_curve(mp_run_attr(run), &c))
+        return;
+    if (!quiet)
+        table(run, &c, elapsed);
+    snprintf(line, len,
+             "; capacity = %g (interpolated %.4g, mean-field %g); "
+             "ideal-observer lifetime = %g",
+             c.capacity, c.capacity_interp, c.capacity_theory,
+             c.lifetime_ideal);
+    mp_attr_curve_fini(&c);
+}

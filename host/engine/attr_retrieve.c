@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * attr_retrieve.c: the retrieval dynamics of the attractor network
+ * (docs/ATTRACTOR.md).  Cues are regenerated from their keys; the
+ * backend counts, per row, the active neurons behind strong synapses
+ * (exact integers, its rows gathered from every rank); every field, the
+ * threshold and the convergence test are computed here from those counts
+ * by attr_rules.h, identically on every rank, so a trajectory is the same
+ * on any backend, thread count or split.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attr_internal.h"
+#include "metaplast/error.h"
+#include "metaplast/private/par.h"
+#include "metaplast/private/util.h"
+
+int mp__attr_scratch(struct mp_attr *e, size_t nb)
+{
+    const size_t N = e->cfg.attr.neurons, W = (size_t)e->W;
+    nb = nb ? nb : 1;
+    e->xi = calloc(nb * W, sizeof *e->xi);
+    e->st = calloc(nb * W, sizeof *e->st);
+    e->buf = calloc(nb * W, sizeof *e->buf);
+    e->cnt = calloc(N * nb, sizeof *e->cnt);
+    e->strong = calloc(N, sizeof *e->strong);
+    e->h = calloc(N, sizeof *e->h);
+    e->rank = calloc(N, sizeof *e->rank);
+    e->cap = nb;
+    if (!e->xi || !e->st || !e->buf || !e->cnt || !e->strong || !e->h ||
+        !e->rank)
+        return mp__fail(MP_ENOMEM, "out of memory for the retrieval of %zu "
+                                   "probes of %zu neurons",
+                        nb, N);
+    return 0;
+}
+
+static int64_t popc(const uint64_t *s, uint64_t W)
+{
+    int64_t n = 0;
+    uint64_t w;
+    for (w = 0; w < W; w++)
+        n += MP_POPC64(s[w]);
+    return n;
+}
+
+/* The field of every neuron in state s (column a of act probes' counts). */
+static void fields(const struct mp_attr *e, const uint64_t *s, size_t a,
+                   size_t act)
+{
+    const uint32_t N = e->cfg.attr.neurons;
+    const int64_t C = popc(s, e->W);
+    uint32_t i;
+    for (i = 0; i < N; i++) {
+        const int64_t si = (int64_t)((s[i >> 6] >> (i & 63u)) & 1u);
+        e->h[i] = mp_attr_field(e->cnt[(size_t)i * act + a], C - si,
+                                e->strong[i], (int64_t)N - 1,
+                                e->cfg.attr.coding);
+    }
+}
+
+/* Descending field, then ascending index: a total order. */
+static int by_field(const void *x, const void *y)
+{
+    const struct mp_attr_hi *a = x, *b = y;
+    if (a->h != b->h)
+        return a->h > b->h ? -1 : 1;
+    return (a->i > b->i) - (a->i < b->i);
+}
+
+/* One synchronous sweep of state s into next; the neurons it changed. */
+static int64_t sweep(struct mp_attr *e, const uint64_t *s, size_t a,
+                     size_t act, uint64_t *next)
+{
+    const struct mp_attr_params *p = &e->cfg.attr;
+    const uint32_t N = p->neurons;
+    uint32_t i;
+    memset(next, 0, e->W * sizeof *next);
+    fields(e, s, a, act);
+    if (p->threshold == MP_ATTR_CODING) {
+        /* The round(f N) largest fields are active. */
+        const uint32_t k = (uint32_t)floor(p->coding * N + 0.5);
+        for (i = 0; i < N; i++) {
+            e->rank[i].h = e->h[i];
+            e->rank[i].i = i;
+        }
+        qsort(e->rank, N, sizeof *e->rank, by_field);
+        for (i = 0; i < k; i++)
+            next[e->rank[i].i >> 6] |= (uint64_t)1 << (e->rank[i].i & 63u);
+    } else {
+        const double theta_n = p->theta * (double)N;
+        for (i = 0; i < N; i++) {
+            const uint32_t si = (uint32_t)(s[i >> 6] >> (i & 63u)) & 1u;
+            next[i >> 6] |= (uint64_t)mp_attr_fixed(e->h[i], theta_n, si)
+                            << (i & 63u);
+        }
+    }
+    {
+        int64_t n = 0;
+        uint64_t w;
+        for (w = 0; w < e->W; w++)
+            n += MP_POPC64(next[w] ^ s[w]);
+        return n;
+    }
+}
+
+/* The strength bits of every rank's rows, and every row's count. */
+static int pack(struct mp_attr *e)
+{
+    const uint64_t N = e->cfg.attr.neurons;
+    int rc = mp__par_agree(e->be.pack(&e->be, e->strong + e->desc.row0));
+    if (!rc)
+        mp__par_allgather(e->strong, N, sizeof *e->strong,
+                          N * sizeof *e->strong);
+    return rc;
+}
+
+/* The counts of the act states in e->buf, every row, every rank. */
+static int count(struct mp_attr *e, size_t act)
+{
+    const uint64_t N = e->cfg.attr.neurons;
+    const size_t item = act * sizeof *e->cnt;
+    int rc = mp__par_agree(e->be.fields(&e->be, e->buf, act,
+                                        e->cnt + (size_t)e->desc.row0 * act));
+    if (!rc)
+        mp__par_allgather(e->cnt, N, item, N * item);
+    return rc;
+}
+
+/* The cues: each pattern with its flips. */
+static void cues(struct mp_attr *e, size_t nb, const uint64_t *mus,
+                 uint64_t c, const uint64_t *a, uint64_t thr_noise)
+{
+    const struct mp_attr_rules *R = &e->desc.rule;
+    size_t k;
+    uint64_t w;
+    for (k = 0; k < nb; k++)
+        for (w = 0; w < e->W; w++) {
+            const uint64_t x = mp_attr_pattern_word(R, mus[k], w);
+            e->xi[k * e->W + w] = x;
+            e->st[k * e->W + w] =
+                x ^ mp_attr_cue_word(R, thr_noise, c, a[k], w);
+        }
+}
+
+/* The sweeps: every probe still moving, together, until each reaches a
+ * fixed point or the sweeps run out. */
+static int dynamics(struct mp_attr *e, size_t nb, struct mp_attr_probe *out)
+{
+    const uint64_t W = e->W;
+    size_t act_of[64], act = 0, k, j;
+    uint32_t step;
+    int rc = 0;
+    for (k = 0; k < nb; k++)
+        act_of[act++] = k;
+    for (step = 0; step < e->cfg.attr.steps && act && !rc; step++) {
+        for (j = 0; j < act; j++)
+            memcpy(e->buf + j * W, e->st + act_of[j] * W, W * sizeof *e->buf);
+        rc = count(e, act);
+        for (j = 0, k = 0; j < act && !rc; j++) {
+            uint64_t *s = e->st + act_of[j] * W, *next = e->buf + j * W;
+            /* The counts are read; the buffer's row j takes the next. */
+            if (sweep(e, s, j, act, next) == 0) {
+                out[act_of[j]].converged = 1;
+                continue;
+            }
+            out[act_of[j]].steps++;
+            memcpy(s, next, W * sizeof *s);
+            act_of[k++] = act_of[j];
+        }
+        act = k;
+    }
+    return rc;
+}
+
+int mp__attr_retrieve(struct mp_attr *e, size_t nb, const uint64_t *mus,
+                      uint64_t c, const uint64_t *a, uint64_t thr_noise,
+                      struct mp_attr_probe *out)
+{
+    const double f = e->cfg.attr.coding;
+    const int64_t N = e->cfg.attr.neurons;
+    size_t k;
+    int rc;
+    if (nb > e->cap || nb > 64)
+        return mp__fail(MP_EINVAL, "%zu probes at once: at most %zu", nb,
+                        e->cap);
+    memset(out, 0, nb * sizeof *out);
+    rc = pack(e);
+    if (rc)
+        return rc;
+    cues(e, nb, mus, c, a, thr_noise);
+    rc = dynamics(e, nb, out);
+    for (k = 0; k < nb && !rc; k++) {
+        const uint64_t *x = e->xi + k * e->W, *s = e->st + k * e->W;
+        int64_t both = 0;
+        uint64_t w;
+        for (w = 0; w < e->W; w++)
+            both += MP_POPC64(x[w] & s[w]);
+        out[k].overlap = mp_attr_overlap(both, popc(x, e->W),
+                                         popc(s, e->W), N, f);
+    }
+    return rc;
+}
+
+int mp_attr_retrieve(struct mp_attr *e, uint64_t mu, double noise,
+                     uint64_t key, double *overlap, int *converged,
+                     uint32_t *steps)
+{
+    const uint64_t a = 0;
+    struct mp_attr_probe p;
+    int rc;
+    if (!(noise >= 0.0 && noise <= 1.0))
+        return mp__fail(MP_EINVAL, "noise %g: expected a fraction in "
+                                   "[0, 1]",
+                        noise);
+    rc = mp__attr_retrieve(e, 1, &mu, key, &a, mp_prob_threshold(noise), &p);
+    if (!rc) {
+        *overlap = p.overlap;
+        *converged = p.converged;
+        *steps = p.steps;
+    }
+    return rc;
+}

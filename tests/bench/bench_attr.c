@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench_attr.c: the attractor network's costs (docs/ATTRACTOR.md): the
+ * store pass in synapse updates per second, the packing of the strength
+ * bits, and the retrieval counts in synapse-probes per second (one probe
+ * alone, and the scheduler's batch of 64), each with the bytes it moves
+ * over the copy bandwidth measured in the same run; then a whole
+ * measurement through the scheduler in retrieval sweeps per second.
+ * With --backend cuda, also each kernel's modelled limit on an H200
+ * (roofline.h) and achieved / limit, one "roofline |" line per case.
+ * Not a test: docs/PERFORMANCE.md records its output.
+ *
+ * usage: metaplast-bench-attr [--neurons N] [--presentations K]
+ *                             [--backend cpu|cuda] [--threads T]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "metaplast/attractor.h"
+#include "metaplast/config.h"
+#include "metaplast/error.h"
+#include "metaplast/private/attr_backend.h"
+#include "metaplast/private/backend.h"
+#include "metaplast/private/syn_rules.h"
+#include "metaplast/theory.h"
+#include "roofline.h"
+
+/* The scheduler's batch of probes (host/engine/attr_internal.h). */
+#define PROBES 64
+
+struct opts {
+    uint32_t neurons;
+    uint64_t presentations;
+    int backend;
+    int threads;
+};
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Copy bandwidth of the host (bytes read + written per second), best of
+ * 5, with the threads OpenMP gives (as bench_net.c). */
+static double copy_bandwidth(void)
+{
+    const size_t n = (size_t)1 << 28;
+    char *a = malloc(n), *b = malloc(n);
+    double best = 0.0;
+    int rep;
+    if (!a || !b) {
+        free(a);
+        free(b);
+        return 0.0;
+    }
+    memset(a, 1, n);
+    memset(b, 2, n);
+    for (rep = 0; rep < 5; rep++) {
+        int64_t c;
+        double t0 = now(), dt;
+#pragma omp parallel for schedule(static)
+        for (c = 0; c < 256; c++)
+            memcpy(b + (size_t)c * (n / 256), a + (size_t)c * (n / 256),
+                   n / 256);
+        dt = now() - t0;
+        if (2.0 * (double)n / dt > best)
+            best = 2.0 * (double)n / dt;
+    }
+    if (b[777] != 1)
+        best = 0.0;
+    free(a);
+    free(b);
+    return best;
+}
+
+/* The experiment's network (experiments/attractor-capacity): cascade
+ * n = 6, f = 1/2, tied, covariance rule, cue noise 0.1, 20 sweeps. */
+static int configure(const struct opts *o, struct mp_config *c)
+{
+    mp_config_init(c);
+    c->paradigm = MP_PARADIGM_ATTRACTOR;
+    c->attr.neurons = o->neurons;
+    c->syn.model = MP_SYN_CASCADE;
+    c->syn.n = 6;
+    c->backend = o->backend;
+    c->threads = o->threads;
+    c->memories = 64;
+    c->every = 32;
+    c->max_age = 30;
+    c->per_decade = 40;
+    /* The memory stored just before the measurement at 32 is stored
+     * with the modulator at 0 (the backend skips it), so that the
+     * measurement is timed alone; its probe (age 0) is of a pattern the
+     * network never stored. */
+    c->attr.n_phases = c->attr.n_levels = 2;
+    c->attr.phase_memories[0] = 31;
+    c->attr.phase_memories[1] = 1;
+    c->attr.level[0] = 1.0;
+    c->attr.level[1] = 0.0;
+    if (mp_config_validate(c)) {
+        fprintf(stderr, "metaplast-bench-attr: %s\n", mp_errmsg());
+        return 2;
+    }
+    return 0;
+}
+
+/* The initial synapses as a run draws them: from the stationary state
+ * of the pair's chain (f = 1/2 under the covariance rule; attr_theory.c),
+ * where the cascade's synapses sit as deep as they do in a long run. */
+static int stationary(const struct mp_config *c,
+                      const struct mp_syn_rule *rule, uint64_t *cum)
+{
+    struct mp_config *t = malloc(sizeof *t);
+    struct mp_theory *th = malloc(sizeof *th);
+    int rc = t && th ? 0 : MP_ENOMEM;
+    if (!rc) {
+        const double N = c->attr.neurons;
+        *t = *c;
+        t->paradigm = MP_PARADIGM_ENSEMBLE;
+        t->f = 0.5;
+        t->synapses = (uint64_t)(N * (N - 1.0) / 2.0);
+        t->clock = MP_CLOCK_MEMORIES;
+        rc = mp_theory_compute(t, th);
+    }
+    if (!rc)
+        mp_syn_rule_cum(rule, th->p_inf, cum);
+    free(t);
+    free(th);
+    return rc;
+}
+
+/* A backend over every row, as the scheduler describes it (attr.c). */
+static int backend_open(const struct mp_config *c, struct mp_attr_backend *b,
+                        struct mp_syn_rule *rule)
+{
+    struct mp_attr_desc d;
+    uint64_t cum[2 * MP_SYN_MAX_DEPTH];
+    int rc;
+    memset(&d, 0, sizeof d);
+    memset(b, 0, sizeof *b);
+    if (mp_syn_rule_build(&c->syn, rule))
+        return MP_EINVAL;
+    d.rule.table = rule->table;
+    d.rule.seed = c->seed;
+    d.rule.pitch = mp_attr_pitch(c->attr.neurons);
+    d.rule.neurons = c->attr.neurons;
+    d.rule.tied = c->attr.tied;
+    d.rule.half = c->attr.coding == 0.5;
+    d.rule.thr_f = mp_prob_threshold(c->attr.coding);
+    d.rows = c->attr.neurons;
+    d.depths = rule->depths;
+    d.threads = c->threads;
+    rc = c->backend == MP_BACKEND_CUDA ? mp__attr_cuda_create(b, &d)
+                                       : mp__attr_cpu_create(b, &d);
+    if (!rc)
+        rc = stationary(c, rule, cum);
+    return rc ? rc : b->init_state(b, cum);
+}
+
+struct kernels {
+    double store_ups, pack_sps, count1_sps, count64_sps;
+};
+
+/* The store pass: K presentations per call, best of 3. */
+static int time_store(struct mp_attr_backend *b, const struct opts *o,
+                      double bw, struct kernels *k)
+{
+    const double N = o->neurons, P = (double)mp_attr_pitch(o->neurons);
+    const uint64_t K = o->presentations;
+    struct mp_attr_item *it = calloc(K, sizeof *it);
+    double best = 1e300, bytes;
+    uint64_t p, base = 0;
+    int rep, rc = it ? 0 : MP_ENOMEM;
+    for (rep = 0; rep < 4 && !rc; rep++, base += K) {
+        double t0;
+        for (p = 0; p < K; p++) {
+            it[p].p = base + p;
+            it[p].mu = base + p;
+            it[p].gate = UINT64_C(1) << 32;
+        }
+        t0 = now();
+        rc = b->store(b, it, K);
+        if (rep > 0 && now() - t0 < best) /* the first warms up */
+            best = now() - t0;
+    }
+    free(it);
+    if (rc)
+        return rc;
+    /* Every row's P bytes read and written once per presentation. */
+    bytes = 2.0 * N * P;
+    k->store_ups = N * (N - 1) * (double)K / best;
+    printf("%-22s %14.3g %14.1f %14.3g %14.3f\n", "store pass",
+           k->store_ups, (double)K / best, bytes,
+           bytes * (double)K / best / bw);
+    return 0;
+}
+
+/* Packing the strength bits: every byte read, a bit written. */
+static int time_pack(struct mp_attr_backend *b, const struct opts *o,
+                     double bw, int32_t *strong, struct kernels *k)
+{
+    const double N = o->neurons, P = (double)mp_attr_pitch(o->neurons);
+    const double bytes = N * P * 1.125;
+    double best = 1e300;
+    int rep, rc = 0;
+    for (rep = 0; rep < 4 && !rc; rep++) {
+        double t0 = now();
+        rc = b->pack(b, strong);
+        if (rep > 0 && now() - t0 < best)
+            best = now() - t0;
+    }
+    if (rc)
+        return rc;
+    k->pack_sps = N * N / best;
+    printf("%-22s %14.3g %14.1f %14.3g %14.3f\n", "pack strength bits",
+           k->pack_sps, 1.0 / best, bytes, bytes / best / bw);
+    return 0;
+}
+
+/* The counts of nb random states: synapse-probes per second (N^2 per
+ * probe) and probe-sweeps per second. */
+static int time_counts(struct mp_attr_backend *b, const struct opts *o,
+                       double bw, size_t nb, double *sps)
+{
+    const uint64_t W = mp_attr_pitch(o->neurons) / 64u;
+    const double N = o->neurons, P = (double)mp_attr_pitch(o->neurons);
+    uint64_t *st = calloc(nb * W, sizeof *st), x = 88172645463325252u;
+    int32_t *out = calloc((size_t)o->neurons * nb, sizeof *out);
+    double best = 1e300, bytes;
+    size_t w;
+    int rep, rc = st && out ? 0 : MP_ENOMEM;
+    for (w = 0; w < nb * W; w++) { /* xorshift: any bits will do */
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        st[w] = x & (w % W + 1 < W ? ~UINT64_C(0) : 0);
+    }
+    for (rep = 0; rep < 4 && !rc; rep++) {
+        double t0 = now();
+        rc = b->fields(b, st, nb, out);
+        if (rep > 0 && now() - t0 < best)
+            best = now() - t0;
+    }
+    free(st);
+    free(out);
+    if (rc)
+        return rc;
+    /* The rows' bits read once per call, each probe's state once. */
+    bytes = N * P / 8.0 + (double)nb * P / 8.0;
+    *sps = N * N * (double)nb / best;
+    printf("counts, %2zu probe%s      %14.3g %14.1f %14.3g %14.3f\n", nb,
+           nb > 1 ? "s" : " ", *sps, (double)nb / best, bytes,
+           bytes / best / bw);
+    return 0;
+}
+
+static int kernels(const struct mp_config *c, const struct opts *o,
+                   double bw, struct kernels *k)
+{
+    struct mp_attr_backend b;
+    struct mp_syn_rule *rule = malloc(sizeof *rule);
+    int32_t *strong = calloc(o->neurons, sizeof *strong);
+    int rc = rule && strong ? backend_open(c, &b, rule) : MP_ENOMEM;
+    if (!rc) {
+        printf("backend: %s (%s)\n", b.name, b.device);
+        printf("%-22s %14s %14s %14s %14s\n", "kernel", "synapses/s",
+               "calls/s", "bytes/call", "B/s / bandwidth");
+        printf("%-22s %14s %14s\n", "", "(x probes)", "(x probes)");
+        rc = time_store(&b, o, bw, k);
+    }
+    if (!rc)
+        rc = time_pack(&b, o, bw, strong, k);
+    if (!rc)
+        rc = time_counts(&b, o, bw, 1, &k->count1_sps);
+    if (!rc)
+        rc = time_counts(&b, o, bw, PROBES, &k->count64_sps);
+    if (b.destroy)
+        b.destroy(&b);
+    free(rule);
+    free(strong);
+    if (rc)
+        fprintf(stderr, "metaplast-bench-attr: %s\n", mp_errmsg());
+    return rc;
+}
+
+/* Retrieval through the scheduler: 31 memories stored, then the 32nd (not
+ * stored: configure()) and a measurement of every grid age (fields,
+ * thresholds and convergence on the host, counts on the backend);
+ * sweeps = the sweeps evaluated. */
+static int scheduler(const struct mp_config *c, double store_ups)
+{
+    struct mp_attr *a;
+    struct mp_attr_curve cv;
+    double t_store, t_meas, sweeps = 0, probes = 0, N = c->attr.neurons;
+    size_t k;
+    int rc = mp_attr_create(&a, c);
+    if (rc)
+        goto out;
+    t_store = now();
+    rc = mp_attr_advance(a, c->every - 1);
+    t_store = (now() - t_store) / (double)(c->every - 1);
+    t_meas = now();
+    if (!rc)
+        rc = mp_attr_advance(a, 1);
+    t_meas = now() - t_meas;
+    if (!rc)
+        rc = mp_attr_curve(a, &cv);
+    mp_attr_destroy(a);
+    if (rc)
+        goto out;
+    for (k = 0; k < cv.n; k++) {
+        probes += (double)cv.probes[k];
+        sweeps += (double)cv.probes[k] * (cv.steps[k] + cv.converged[k]);
+    }
+    printf("\nthrough the scheduler: a measurement of %zu ages, %.0f "
+           "probes, %.0f sweeps in %.3g s: %.3g sweeps/s (%.3g "
+           "synapse-probes/s); one memory stored in %.3g s (%.3g "
+           "updates/s, the store pass alone %.3g)\n",
+           cv.n, probes, sweeps, t_meas, sweeps / t_meas,
+           sweeps * N * N / t_meas, t_store, N * (N - 1) / t_store,
+           store_ups);
+    mp_attr_curve_fini(&cv);
+out:
+    if (rc)
+        fprintf(stderr, "metaplast-bench-attr: %s\n", mp_errmsg());
+    return rc;
+}
+
+/* The kernels against their models (H200; roofline.h). */
+static void roofline(const struct opts *o, const struct kernels *k,
+                     double bw)
+{
+    char what[80];
+    double bpu, lim;
+    printf("\n");
+    mp_roof_header();
+    lim = mp_roof_attr_store(&bpu);
+    snprintf(what, sizeof what, "N = %u, %llu per call", o->neurons,
+             (unsigned long long)o->presentations);
+    mp_roof_print("attr_store", what, k->store_ups, lim, bpu, bw);
+    lim = mp_roof_attr_pack(&bpu);
+    snprintf(what, sizeof what, "N = %u", o->neurons);
+    mp_roof_print("attr_pack", what, k->pack_sps, lim, bpu, bw);
+    lim = mp_roof_attr_counts(1, &bpu);
+    snprintf(what, sizeof what, "N = %u, 1 probe", o->neurons);
+    mp_roof_print("attr_counts", what, k->count1_sps, lim, bpu, bw);
+    lim = mp_roof_attr_counts(PROBES, &bpu);
+    snprintf(what, sizeof what, "N = %u, %d probes", o->neurons, PROBES);
+    mp_roof_print("attr_counts", what, k->count64_sps, lim, bpu, bw);
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o = {4000, 8, MP_BACKEND_CPU, 0};
+    struct kernels k;
+    struct mp_config c;
+    double bw;
+    int i;
+    for (i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--neurons"))
+            o.neurons = (uint32_t)atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--presentations"))
+            o.presentations = strtoull(argv[i + 1], NULL, 10);
+        else if (!strcmp(argv[i], "--threads"))
+            o.threads = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--backend"))
+            o.backend = !strcmp(argv[i + 1], "cuda") ? MP_BACKEND_CUDA
+                                                     : MP_BACKEND_CPU;
+    }
+    if (o.presentations < 1 || configure(&o, &c))
+        return 2;
+    bw = o.backend == MP_BACKEND_CUDA ? mp__cuda_copy_bandwidth()
+                                      : copy_bandwidth();
+#ifdef _OPENMP
+    printf("copy threads: %d; engine threads: %d (0 = all)\n",
+           omp_get_max_threads(), o.threads);
+#endif
+    printf("attractor N = %u (%.3g synapses, cascade n = 6, f = 1/2, "
+           "tied); measured copy bandwidth (%s): %.2f GB/s (read + "
+           "write); best of 3 after a warm-up\n",
+           o.neurons, (double)o.neurons * o.neurons,
+           o.backend == MP_BACKEND_CUDA ? "device" : "host", bw / 1e9);
+    memset(&k, 0, sizeof k);
+    if (kernels(&c, &o, bw, &k) || scheduler(&c, k.store_ups))
+        return 3;
+    if (o.backend == MP_BACKEND_CUDA)
+        roofline(&o, &k, bw);
+    return 0;
+}
