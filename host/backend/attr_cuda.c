@@ -159,16 +159,12 @@ static void gpu_destroy(struct mp_attr_backend *b)
 
 static int pick_device(struct mp_attr_backend *b, struct gpu *g)
 {
-    struct cudaDeviceProp prop;
-    int dev = 0;
-    if (mp__par_size() > 1)
-        CK(cudaSetDevice(mp__par_local_rank() % mp__cuda_device_count()));
-    CK(cudaGetDevice(&dev));
-    CK(cudaGetDeviceProperties(&prop, dev));
-    snprintf(b->device, sizeof b->device, "CUDA device %d: %s", dev,
-             prop.name);
+    int sms = 0;
+    int rc = mp__cuda_pick(b->device, sizeof b->device, &sms, "attr_cuda.c");
+    if (rc)
+        return rc;
     g->threads = 256;
-    g->blocks = prop.multiProcessorCount * 8;
+    g->blocks = sms * 8;
     mp__cuda_geometry(&g->blocks, &g->threads); /* tests */
     return 0;
 }

@@ -137,17 +137,13 @@ static void gpu_destroy(struct mp_ens_backend *b)
  * it, round robin when there are more ranks than devices) and the grid. */
 static int pick_device(struct mp_ens_backend *b, struct gpu *g)
 {
-    struct cudaDeviceProp prop;
-    int dev = 0;
-    if (mp__par_size() > 1)
-        CK(cudaSetDevice(mp__par_local_rank() % mp__cuda_device_count()));
-    CK(cudaGetDevice(&dev));
-    CK(cudaGetDeviceProperties(&prop, dev));
-    snprintf(b->device, sizeof b->device, "CUDA device %d: %s", dev,
-             prop.name);
+    int sms = 0;
+    int rc = mp__cuda_pick(b->device, sizeof b->device, &sms, "ens_cuda.c");
+    if (rc)
+        return rc;
     /* Enough warps to fill the device; the kernels stride over tiles. */
     g->threads = MP_K_BLOCK;
-    g->blocks = prop.multiProcessorCount * 8;
+    g->blocks = sms * 8;
     if ((uint64_t)g->blocks * (MP_K_BLOCK / 32) > g->d.padded / MP_TILE)
         g->blocks = (int)((g->d.padded / MP_TILE + 7) / 8);
     if (g->blocks < 1)
