@@ -408,6 +408,192 @@ Test(attractor, refusals)
     cr_expect(strstr(mp_errmsg(), "synapse.model"), "%s", mp_errmsg());
 }
 
+/*
+ * Sequential dynamics at T = 0 in the Hopfield limit (as hopfield_limit):
+ * every memory retrieved perfectly, one neuron at a time.
+ */
+Test(attractor, sequential_hopfield_limit)
+{
+    struct mp_config c;
+    struct mp_attr_curve cv;
+    size_t k;
+    config(&c, 1000, 1.0, 20, 20);
+    c.syn.model = MP_SYN_SERIAL;
+    c.syn.n = 128;
+    c.attr.init = MP_INIT_PLASTIC;
+    c.attr.noise = 0.1;
+    c.attr.dynamics = MP_ATTR_SEQUENTIAL;
+    run(&c, &cv);
+    for (k = 0; k < cv.n; k++) {
+        cr_expect_eq(cv.overlap[k], 1.0, "age %zu: overlap %.6f",
+                     (size_t)cv.age[k], cv.overlap[k]);
+        cr_expect_eq(cv.converged[k], 1.0, "age %zu", (size_t)cv.age[k]);
+    }
+    cr_expect_gt(cv.steps[0], 0.5);
+    mp_attr_curve_fini(&cv);
+}
+
+/*
+ * A partial cue in the Hopfield limit: the first 30 % of each pattern's
+ * neurons silent (half of them wrong at f = 1/2), the rest the pattern's;
+ * both dynamics complete every pattern exactly.
+ */
+Test(attractor, partial_cue_hopfield_limit)
+{
+    struct mp_config c;
+    struct mp_attr_curve cv;
+    size_t k;
+    int d;
+    for (d = 0; d < 2; d++) {
+        config(&c, 1000, 1.0, 20, 20);
+        c.syn.model = MP_SYN_SERIAL;
+        c.syn.n = 128;
+        c.attr.init = MP_INIT_PLASTIC;
+        c.attr.noise = 0.3;
+        c.attr.cue = MP_ATTR_CUE_PARTIAL;
+        c.attr.dynamics = d ? MP_ATTR_SEQUENTIAL : MP_ATTR_SYNCHRONOUS;
+        run(&c, &cv);
+        for (k = 0; k < cv.n; k++)
+            cr_expect_eq(cv.overlap[k], 1.0, "dynamics %d, age %zu: %.6f",
+                         d, (size_t)cv.age[k], cv.overlap[k]);
+        /* Power: the silenced half-wrong neurons had to be restored. */
+        cr_expect_gt(cv.steps[0], 0.5);
+        mp_attr_curve_fini(&cv);
+    }
+}
+
+/*
+ * T = 10^6: every neuron is active with probability 1/2 within 10^-6 of
+ * it, so each final state is uniform and independent of its pattern: at
+ * f = 1/2 a probe's overlap has mean 0 and variance exactly 1/N; the
+ * mean over all n probes of both dynamics is checked within 5 standard
+ * errors, 5 / sqrt(N n), and each age's within 5 / sqrt(N n_age).
+ */
+Test(attractor, hot_overlap_is_chance)
+{
+    struct mp_config c;
+    struct mp_attr_curve cv;
+    double sum = 0.0;
+    int64_t n = 0;
+    size_t k;
+    int d;
+    for (d = 0; d < 2; d++) {
+        config(&c, 1000, 1.0, 20, 20);
+        c.syn.model = MP_SYN_SERIAL;
+        c.syn.n = 128;
+        c.attr.init = MP_INIT_PLASTIC;
+        c.attr.temperature = 1e6;
+        c.attr.steps = 2;
+        c.attr.dynamics = d ? MP_ATTR_SEQUENTIAL : MP_ATTR_SYNCHRONOUS;
+        run(&c, &cv);
+        for (k = 0; k < cv.n; k++) {
+            cr_expect_lt(fabs(cv.overlap[k]),
+                         5.0 / sqrt(1000.0 * (double)cv.probes[k]),
+                         "dynamics %d, age %zu: %.6f", d, k, cv.overlap[k]);
+            sum += cv.overlap[k] * (double)cv.probes[k];
+            n += cv.probes[k];
+        }
+        mp_attr_curve_fini(&cv);
+    }
+    cr_expect_lt(fabs(sum / (double)n), 5.0 / sqrt(1000.0 * (double)n),
+                 "mean overlap %.6f over %lld probes", sum / (double)n,
+                 (long long)n);
+}
+
+/* busy() with the sequential dynamics at a finite temperature and a
+ * partial cue (the coding-level threshold refuses both: fixed here). */
+static void busy_sequential(struct mp_config *c)
+{
+    busy(c);
+    c->attr.threshold = MP_ATTR_FIXED;
+    c->attr.dynamics = MP_ATTR_SEQUENTIAL;
+    c->attr.temperature = 0.02;
+    c->attr.cue = MP_ATTR_CUE_PARTIAL;
+    valid(c);
+}
+
+/* Sequential sweeps at T > 0: the same bits on 1 and 2 threads, and
+ * through a checkpoint file (stopped at memory 11). */
+Test(attractor, sequential_bit_identical)
+{
+    struct mp_config c, back;
+    struct mp_attr *a;
+    struct mp_attr_snapshot s, r;
+    struct outcome x, y, z;
+    struct mp_provenance prov = {"test", NULL, NULL, NULL};
+    char path[256];
+    mp__pool_split_always(1);
+    busy_sequential(&c);
+    whole(&c, 1, &x);
+    whole(&c, 2, &y);
+    same(&x, &y, c.attr.neurons);
+    cr_expect_gt(x.cv.probes[0], 0);
+    mp__pool_split_always(0);
+    cr_assert_eq(mp_attr_create(&a, &c), 0);
+    cr_assert_eq(mp_attr_advance(a, 11), 0);
+    cr_assert_eq(mp_attr_snapshot(a, &s), 0);
+    mp_attr_destroy(a);
+    snprintf(path, sizeof path, "/tmp/mp-test-attr-seq-%ld.nc",
+             (long)getpid());
+    cr_assert_eq(mp_io_attr_ckpt_write(path, &c, &s, &prov), 0, "%s",
+                 mp_errmsg());
+    cr_assert_eq(mp_io_attr_ckpt_read(path, &back, &r), 0, "%s",
+                 mp_errmsg());
+    unlink(path);
+    cr_expect_eq(back.attr.dynamics, MP_ATTR_SEQUENTIAL);
+    cr_expect_eq(back.attr.temperature, 0.02);
+    cr_expect_eq(back.attr.cue, MP_ATTR_CUE_PARTIAL);
+    cr_assert_eq(mp_attr_create(&a, &back), 0, "%s", mp_errmsg());
+    cr_assert_eq(mp_attr_restore(a, &r), 0, "%s", mp_errmsg());
+    cr_assert_eq(mp_attr_advance(a, mp_attr_total(a)), 0);
+    outcome_of(a, c.attr.neurons, &z);
+    same(&x, &z, c.attr.neurons);
+    mp_attr_destroy(a);
+    mp_attr_snapshot_fini(&s);
+    mp_attr_snapshot_fini(&r);
+    outcome_fini(&x);
+    outcome_fini(&y);
+    outcome_fini(&z);
+}
+
+/* The new retrieval keys: refusals naming the key, and the INI names. */
+Test(attractor, retrieval_options_refusals)
+{
+    struct mp_config c;
+    config(&c, 100, 0.3, 20, 2);
+    c.attr.threshold = MP_ATTR_CODING;
+    c.attr.temperature = 0.5;
+    cr_expect_eq(mp_config_validate(&c), MP_EINVAL);
+    cr_expect(strstr(mp_errmsg(), "retrieve.temperature"), "%s",
+              mp_errmsg());
+    config(&c, 100, 0.3, 20, 2);
+    c.attr.threshold = MP_ATTR_CODING;
+    c.attr.dynamics = MP_ATTR_SEQUENTIAL;
+    cr_expect_eq(mp_config_validate(&c), MP_EINVAL);
+    cr_expect(strstr(mp_errmsg(), "retrieve.dynamics"), "%s", mp_errmsg());
+    mp_config_init(&c);
+    cr_expect_eq(c.attr.dynamics, MP_ATTR_SYNCHRONOUS);
+    cr_expect_eq(c.attr.temperature, 0.0);
+    cr_expect_eq(c.attr.cue, MP_ATTR_CUE_NOISE);
+    cr_expect_eq(mp_config_load_text(&c,
+                                     "[retrieve]\ndynamics = sequential\n"
+                                     "temperature = 0.25\ncue = partial\n",
+                                     "t.ini"),
+                 0, "%s", mp_errmsg());
+    cr_expect_eq(c.attr.dynamics, MP_ATTR_SEQUENTIAL);
+    cr_expect_eq(c.attr.temperature, 0.25);
+    cr_expect_eq(c.attr.cue, MP_ATTR_CUE_PARTIAL);
+    cr_expect_eq(mp_config_load_text(&c, "[retrieve]\ncue = half\n",
+                                     "t.ini"),
+                 MP_EINVAL);
+    cr_expect(strstr(mp_errmsg(), "retrieve.cue"), "%s", mp_errmsg());
+    cr_expect_eq(mp_config_load_text(&c, "[retrieve]\ntemperature = -1\n",
+                                     "t.ini"),
+                 MP_EINVAL);
+    cr_expect(strstr(mp_errmsg(), "retrieve.temperature"), "%s",
+              mp_errmsg());
+}
+
 /* Runs c in dir through the run API; stop_after > 0: stopped (a stop
  * request) after that many slices and resumed to the end. */
 static void run_api(struct mp_config *c, const char *dir, int stop_after)

@@ -240,6 +240,13 @@ MP_VECTOR_CLONES static void field_rows(void *arg, int64_t r0, int64_t r1,
     }
 }
 
+static int cpu_bits(struct mp_attr_backend *b, uint64_t *out)
+{
+    const struct cpu *c = b->ctx;
+    memcpy(out, c->bits, (size_t)c->d.rows * words(c) * sizeof *out);
+    return 0;
+}
+
 static int cpu_fields(struct mp_attr_backend *b, const uint64_t *states,
                       size_t nb, int32_t *out)
 {
@@ -315,6 +322,7 @@ int mp__attr_cpu_create(struct mp_attr_backend *b,
     b->store = cpu_store;
     b->pack = cpu_pack;
     b->fields = cpu_fields;
+    b->bits = cpu_bits;
     b->get_state = cpu_get;
     b->set_state = cpu_set;
     return 0;

@@ -103,6 +103,14 @@ static int gpu_fields(struct mp_attr_backend *b, const uint64_t *states,
     return 0;
 }
 
+static int gpu_bits(struct mp_attr_backend *b, uint64_t *out)
+{
+    struct gpu *g = b->ctx;
+    CK(cudaMemcpy(out, g->bits, (size_t)g->d.rows * words(g) * sizeof *out,
+                  cudaMemcpyDeviceToHost));
+    return 0;
+}
+
 /* The rows through a host copy of their padded bytes (no strided copy:
  * the execution harness has plain copies only). */
 static int gpu_get(struct mp_attr_backend *b, uint8_t *out)
@@ -221,6 +229,7 @@ int mp__attr_cuda_create(struct mp_attr_backend *b,
     b->store = gpu_store;
     b->pack = gpu_pack;
     b->fields = gpu_fields;
+    b->bits = gpu_bits;
     b->get_state = gpu_get;
     b->set_state = gpu_set;
     return 0;

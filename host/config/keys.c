@@ -25,6 +25,9 @@ static const char *const paradigm_names[] = {"ensemble", "network",
 static const char *const attr_rule_names[] = {"covariance", "presynaptic",
                                               NULL};
 static const char *const attr_threshold_names[] = {"fixed", "coding", NULL};
+static const char *const attr_dynamics_names[] = {"synchronous",
+                                                  "sequential", NULL};
+static const char *const attr_cue_names[] = {"noise", "partial", NULL};
 static const char *const attr_symmetry_names[] = {"independent", "tied",
                                                   NULL};
 static const char *const rule_names[] = {"bcm", "hebbian", "none", NULL};
@@ -263,7 +266,8 @@ const struct mp__cfg_key mp__cfg_keys[] = {
              "a comma-separated list of levels in [0, 1], one per phase "
              "(the probability that a candidate event is applied)"),
     KEY("retrieve", "noise", T_F64, attr.noise, 0, 1, "0.1",
-        "a probability in [0, 1] (fraction of the cue's neurons flipped)"),
+        "a probability in [0, 1] (fraction of the cue's neurons flipped, "
+        "or silenced under retrieve.cue = partial)"),
     KEY("retrieve", "steps", T_U32, attr.steps, 1, 100000, "20",
         "an integer >= 1 (synchronous sweeps at most)"),
     KEY_GT("retrieve", "success", T_F64, attr.success, -1, 1, "0.9",
@@ -273,6 +277,16 @@ const struct mp__cfg_key mp__cfg_keys[] = {
              "one of fixed, coding (the round(f N) largest fields)"),
     KEY("retrieve", "theta", T_F64, attr.theta, -1e6, 1e6, "0",
         "a number (fixed threshold on h_i / N)"),
+    KEY_ENUM("retrieve", "dynamics", attr.dynamics, attr_dynamics_names,
+             "synchronous",
+             "one of synchronous, sequential (one neuron at a time in a "
+             "random order)"),
+    KEY("retrieve", "temperature", T_F64, attr.temperature, 0, 1e6, "0",
+        "a number >= 0 (T of P(active) = 1/(1 + exp(-2 (h_i/N - theta)/T)); "
+        "0 = deterministic)"),
+    KEY_ENUM("retrieve", "cue", attr.cue, attr_cue_names, "noise",
+             "one of noise, partial (the first fraction retrieve.noise "
+             "silent)"),
 };
 
 const size_t mp__cfg_nkeys = sizeof mp__cfg_keys / sizeof mp__cfg_keys[0];

@@ -94,6 +94,26 @@ static int check_store(struct mp_config *c)
     return 0;
 }
 
+/* The retrieval: the coding-level threshold is deterministic and
+ * synchronous (it ranks every field of one state). */
+static int check_retrieve(struct mp_config *c)
+{
+    const struct mp_attr_params *a = &c->attr;
+    if (a->threshold != MP_ATTR_CODING)
+        return 0;
+    if (a->temperature > 0.0)
+        return mp__cfg_bad_key(c, KEY("retrieve", "temperature"),
+                               "must be 0 under retrieve.threshold = "
+                               "coding (which ranks the fields); use "
+                               "retrieve.threshold = fixed for T > 0");
+    if (a->dynamics == MP_ATTR_SEQUENTIAL)
+        return mp__cfg_bad_key(c, KEY("retrieve", "dynamics"),
+                               "sequential dynamics need retrieve.threshold "
+                               "= fixed (coding ranks the fields of one "
+                               "state at once)");
+    return 0;
+}
+
 int mp__cfg_validate_attractor(struct mp_config *c)
 {
     int rc;
@@ -107,6 +127,8 @@ int mp__cfg_validate_attractor(struct mp_config *c)
         rc = check_measure(c);
     if (!rc)
         rc = check_store(c);
+    if (!rc)
+        rc = check_retrieve(c);
     return rc;
 }
 

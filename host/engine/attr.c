@@ -301,5 +301,7 @@ void mp_attr_destroy(struct mp_attr *e)
     free(e->strong);
     free(e->h);
     free(e->rank);
+    free(e->bits);
+    free(e->order);
     free(e);
 }

@@ -47,6 +47,9 @@ struct mp_attr {
     double *h;
     struct mp_attr_hi *rank; /* fields in order (coding-level threshold) */
     size_t cap;          /* probes the scratch holds */
+    uint64_t *bits;      /* sequential dynamics: every row's strength
+                            bits (N x W words, every rank's) */
+    uint32_t *order;     /* sequential dynamics: a sweep's order (N) */
 };
 
 /* One probe's outcome. */

@@ -6,7 +6,9 @@
  * (exact integers, its rows gathered from every rank); every field, the
  * threshold and the convergence test are computed here from those counts
  * by attr_rules.h, identically on every rank, so a trajectory is the same
- * on any backend, thread count or split.
+ * on any backend, thread count or split.  Sequential dynamics need each
+ * neuron's count from the state as it is at its turn: every rank gathers
+ * all the strength bits and runs the sweeps itself, on the host.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -29,6 +31,14 @@ int mp__attr_scratch(struct mp_attr *e, size_t nb)
     e->h = calloc(N, sizeof *e->h);
     e->rank = calloc(N, sizeof *e->rank);
     e->cap = nb;
+    if (e->cfg.attr.dynamics == MP_ATTR_SEQUENTIAL) {
+        e->bits = calloc(N * W, sizeof *e->bits);
+        e->order = calloc(N, sizeof *e->order);
+        if (!e->bits || !e->order)
+            return mp__fail(MP_ENOMEM, "out of memory for the strength "
+                                       "bits of %zu neurons",
+                            N);
+    }
     if (!e->xi || !e->st || !e->buf || !e->cnt || !e->strong || !e->h ||
         !e->rank)
         return mp__fail(MP_ENOMEM, "out of memory for the retrieval of %zu "
@@ -70,9 +80,15 @@ static int by_field(const void *x, const void *y)
     return (a->i > b->i) - (a->i < b->i);
 }
 
+/* Where probe a's draws of a sweep are: step c, this base + neuron. */
+struct mp_attr_key {
+    uint64_t c;    /* step of the streams */
+    uint64_t base; /* mp_attr_draw_index(a, steps, sweep, 0) */
+};
+
 /* One synchronous sweep of state s into next; the neurons it changed. */
 static int64_t sweep(struct mp_attr *e, const uint64_t *s, size_t a,
-                     size_t act, uint64_t *next)
+                     size_t act, uint64_t *next, struct mp_attr_key key)
 {
     const struct mp_attr_params *p = &e->cfg.attr;
     const uint32_t N = p->neurons;
@@ -89,6 +105,13 @@ static int64_t sweep(struct mp_attr *e, const uint64_t *s, size_t a,
         qsort(e->rank, N, sizeof *e->rank, by_field);
         for (i = 0; i < k; i++)
             next[e->rank[i].i >> 6] |= (uint64_t)1 << (e->rank[i].i & 63u);
+    } else if (p->temperature > 0.0) {
+        const double theta_n = p->theta * (double)N;
+        for (i = 0; i < N; i++)
+            next[i >> 6] |= (uint64_t)mp_attr_heat(&e->desc.rule, e->h[i],
+                                                   theta_n, p->temperature,
+                                                   key.c, key.base + i)
+                            << (i & 63u);
     } else {
         const double theta_n = p->theta * (double)N;
         for (i = 0; i < N; i++) {
@@ -114,6 +137,13 @@ static int pack(struct mp_attr *e)
     if (!rc)
         mp__par_allgather(e->strong, N, sizeof *e->strong,
                           N * sizeof *e->strong);
+    if (!rc && e->bits) {
+        const size_t item = e->W * sizeof *e->bits;
+        rc = mp__par_agree(
+            e->be.bits(&e->be, e->bits + (size_t)e->desc.row0 * e->W));
+        if (!rc)
+            mp__par_allgather(e->bits, N, item, N * item);
+    }
     return rc;
 }
 
@@ -134,6 +164,10 @@ static void cues(struct mp_attr *e, size_t nb, const uint64_t *mus,
                  uint64_t c, const uint64_t *a, uint64_t thr_noise)
 {
     const struct mp_attr_rules *R = &e->desc.rule;
+    /* A partial cue silences the first floor(t N / 2^32) neurons, t the
+     * noise's 32-bit threshold. */
+    const uint64_t silent = (thr_noise * R->neurons) >> 32;
+    const int partial = e->cfg.attr.cue == MP_ATTR_CUE_PARTIAL;
     size_t k;
     uint64_t w;
     for (k = 0; k < nb; k++)
@@ -141,13 +175,71 @@ static void cues(struct mp_attr *e, size_t nb, const uint64_t *mus,
             const uint64_t x = mp_attr_pattern_word(R, mus[k], w);
             e->xi[k * e->W + w] = x;
             e->st[k * e->W + w] =
-                x ^ mp_attr_cue_word(R, thr_noise, c, a[k], w);
+                partial ? x & ~mp_attr_first_k(silent, w)
+                        : x ^ mp_attr_cue_word(R, thr_noise, c, a[k], w);
+        }
+}
+
+/* One sequential sweep of state s, in place: each neuron of the keyed
+ * order takes its field from the state as it is then; the neurons it
+ * changed. */
+static int64_t sweep_sequential(struct mp_attr *e, uint64_t *s, uint64_t a,
+                                uint32_t step, uint64_t c)
+{
+    const struct mp_attr_params *p = &e->cfg.attr;
+    const struct mp_attr_rules *R = &e->desc.rule;
+    const uint32_t N = p->neurons;
+    const double theta_n = p->theta * (double)N;
+    const uint64_t base = mp_attr_draw_index(R, a, p->steps, step, 0);
+    int64_t C = popc(s, e->W), changed = 0;
+    uint32_t k;
+    mp_attr_order(R, c, a, p->steps, step, e->order);
+    for (k = 0; k < N; k++) {
+        const uint32_t i = e->order[k];
+        const uint64_t *row = e->bits + (size_t)i * e->W, bit = (uint64_t)1
+                                                               << (i & 63u);
+        const uint32_t si = (s[i >> 6] & bit) ? 1u : 0u;
+        int64_t A = 0;
+        uint64_t w;
+        double h;
+        uint32_t to;
+        /* The row's bits leave out the diagonal: A counts j != i. */
+        for (w = 0; w < e->W; w++)
+            A += MP_POPC64(row[w] & s[w]);
+        h = mp_attr_field(A, C - si, e->strong[i], (int64_t)N - 1,
+                          p->coding);
+        to = p->temperature > 0.0
+                 ? mp_attr_heat(R, h, theta_n, p->temperature, c, base + i)
+                 : mp_attr_fixed(h, theta_n, si);
+        if (to != si) {
+            s[i >> 6] ^= bit;
+            C += to ? 1 : -1;
+            changed++;
+        }
+    }
+    return changed;
+}
+
+/* The sequential sweeps of every probe, one probe after another. */
+static void dynamics_sequential(struct mp_attr *e, size_t nb, uint64_t c,
+                                const uint64_t *a, struct mp_attr_probe *out)
+{
+    size_t k;
+    uint32_t step;
+    for (k = 0; k < nb; k++)
+        for (step = 0; step < e->cfg.attr.steps; step++) {
+            if (sweep_sequential(e, e->st + k * e->W, a[k], step, c) == 0) {
+                out[k].converged = 1;
+                break;
+            }
+            out[k].steps++;
         }
 }
 
 /* The sweeps: every probe still moving, together, until each reaches a
  * fixed point or the sweeps run out. */
-static int dynamics(struct mp_attr *e, size_t nb, struct mp_attr_probe *out)
+static int dynamics(struct mp_attr *e, size_t nb, uint64_t c,
+                    const uint64_t *a, struct mp_attr_probe *out)
 {
     const uint64_t W = e->W;
     size_t act_of[64], act = 0, k, j;
@@ -161,8 +253,12 @@ static int dynamics(struct mp_attr *e, size_t nb, struct mp_attr_probe *out)
         rc = count(e, act);
         for (j = 0, k = 0; j < act && !rc; j++) {
             uint64_t *s = e->st + act_of[j] * W, *next = e->buf + j * W;
+            struct mp_attr_key key;
+            key.c = c;
+            key.base = mp_attr_draw_index(&e->desc.rule, a[act_of[j]],
+                                          e->cfg.attr.steps, step, 0);
             /* The counts are read; the buffer's row j takes the next. */
-            if (sweep(e, s, j, act, next) == 0) {
+            if (sweep(e, s, j, act, next, key) == 0) {
                 out[act_of[j]].converged = 1;
                 continue;
             }
@@ -191,7 +287,10 @@ int mp__attr_retrieve(struct mp_attr *e, size_t nb, const uint64_t *mus,
     if (rc)
         return rc;
     cues(e, nb, mus, c, a, thr_noise);
-    rc = dynamics(e, nb, out);
+    if (e->cfg.attr.dynamics == MP_ATTR_SEQUENTIAL)
+        dynamics_sequential(e, nb, c, a, out);
+    else
+        rc = dynamics(e, nb, c, a, out);
     for (k = 0; k < nb && !rc; k++) {
         const uint64_t *x = e->xi + k * e->W, *s = e->st + k * e->W;
         int64_t both = 0;

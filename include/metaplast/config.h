@@ -92,6 +92,17 @@ enum mp_attr_threshold {
     MP_ATTR_CODING = 1 /* the round(f N) largest fields (lower index first) */
 };
 
+enum mp_attr_dynamics {
+    MP_ATTR_SYNCHRONOUS = 0, /* every neuron at once from the last state */
+    MP_ATTR_SEQUENTIAL = 1   /* one at a time, in a keyed random order */
+};
+
+enum mp_attr_cue {
+    MP_ATTR_CUE_NOISE = 0,  /* the pattern, each neuron flipped w.p. noise */
+    MP_ATTR_CUE_PARTIAL = 1 /* the first fraction noise silent, the rest
+                               the pattern's */
+};
+
 struct mp_attr_params {
     uint32_t neurons;   /* N */
     double coding;      /* f: probability that a pattern's neuron is active */
@@ -112,6 +123,9 @@ struct mp_attr_params {
     double success;     /* overlap counted as retrieved */
     int threshold;      /* enum mp_attr_threshold */
     double theta;       /* fixed threshold, in units of N */
+    int dynamics;       /* enum mp_attr_dynamics */
+    double temperature; /* T of the Glauber rule on h_i / N (0: none) */
+    int cue;            /* enum mp_attr_cue */
 };
 
 struct mp_config {

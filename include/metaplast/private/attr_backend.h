@@ -55,6 +55,9 @@ struct mp_attr_backend {
      * from the bits of the last pack. */
     int (*fields)(struct mp_attr_backend *b, const uint64_t *states,
                   size_t nb, int32_t *out);
+    /* The strength bits of the last pack, rows x P / 64 words (for the
+     * sequential dynamics, which the scheduler runs on the host). */
+    int (*bits)(struct mp_attr_backend *b, uint64_t *out);
     /* The held rows' N first bytes each (rows x N), out of / into it. */
     int (*get_state)(struct mp_attr_backend *b, uint8_t *out);
     int (*set_state)(struct mp_attr_backend *b, const uint8_t *in);

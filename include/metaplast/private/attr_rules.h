@@ -37,6 +37,7 @@
 #ifndef METAPLAST_PRIVATE_ATTR_RULES_H
 #define METAPLAST_PRIVATE_ATTR_RULES_H
 
+#include <math.h>
 #include <stdint.h>
 
 #include "hd.h"
@@ -222,6 +223,87 @@ static MP_INLINE MP_HD uint32_t mp_attr_fixed(double h, double theta_n,
                                               uint32_t s)
 {
     return h > theta_n ? 1u : h < theta_n ? 0u : s;
+}
+
+/*
+ * The draws of a retrieval are keyed by the probe: step c (the
+ * measurement count, or the key of mp_attr_retrieve), index
+ * (a S + sweep) P + k, a the probe's age index, S = retrieve.steps: one
+ * place per (memory, probe, sweep, neuron) on every thread, backend and
+ * rank.
+ */
+static MP_INLINE MP_HD uint64_t mp_attr_draw_index(const struct mp_attr_rules *R,
+                                                   uint64_t a, uint32_t steps,
+                                                   uint32_t sweep, uint64_t k)
+{
+    return (a * steps + sweep) * R->pitch + k;
+}
+
+/*
+ * The order of a sequential sweep: a Fisher-Yates shuffle of 0 .. N - 1,
+ * position k (from N - 1 down to 1) swapped with mp_rng_below(u_k, k + 1),
+ * u_k the word of (ATTR_ORDER, c) at mp_attr_draw_index(a, steps, sweep,
+ * k).
+ */
+static MP_INLINE MP_HD void mp_attr_order(const struct mp_attr_rules *R,
+                                          uint64_t c, uint64_t a,
+                                          uint32_t steps, uint32_t sweep,
+                                          uint32_t *order)
+{
+    const uint64_t base = mp_attr_draw_index(R, a, steps, sweep, 0);
+    uint32_t k;
+    for (k = 0; k < R->neurons; k++)
+        order[k] = k;
+    for (k = R->neurons - 1; k > 0; k--) {
+        const uint32_t u =
+            mp_rng_word(R->seed, MP_RNG_ATTR_ORDER, c, base + k);
+        const uint32_t j = mp_rng_below(u, k + 1u);
+        const uint32_t t = order[k];
+        order[k] = order[j];
+        order[j] = t;
+    }
+}
+
+/*
+ * Glauber dynamics at temperature T > 0: neuron i is active with
+ * probability p = 1 / (1 + exp(-2 x / T)), x = h_i / N - theta the
+ * normalised field above the threshold.  p is computed in double
+ * (x = (h - theta N) / N, then exp, then the division), as the 32-bit
+ * threshold floor(p 2^32) (2^32 at p = 1); the neuron is active iff its
+ * uniform word of (ATTR_HEAT, c) at mp_attr_draw_index(a, steps, sweep,
+ * i) is below it.  The same expression on every backend (the scheduler
+ * evaluates it on the host).
+ */
+static MP_INLINE MP_HD uint64_t mp_attr_heat_threshold(double h,
+                                                       double theta_n,
+                                                       double n, double t)
+{
+    const double x = (h - theta_n) / n;
+    const double p = 1.0 / (1.0 + exp(-2.0 * x / t));
+    const double thr = floor(p * 4294967296.0);
+    return thr >= 4294967296.0 ? UINT64_C(1) << 32 : (uint64_t)thr;
+}
+
+static MP_INLINE MP_HD uint32_t mp_attr_heat(const struct mp_attr_rules *R,
+                                             double h, double theta_n,
+                                             double t, uint64_t c,
+                                             uint64_t idx)
+{
+    const uint32_t u = mp_rng_word(R->seed, MP_RNG_ATTR_HEAT, c, idx);
+    return (uint64_t)u < mp_attr_heat_threshold(h, theta_n,
+                                                (double)R->neurons, t)
+               ? 1u
+               : 0u;
+}
+
+/* Word w of a partial cue's silenced neurons: the first k (bit set =
+ * silenced). */
+static MP_INLINE MP_HD uint64_t mp_attr_first_k(uint64_t k, uint64_t w)
+{
+    const uint64_t i0 = 64u * w;
+    return k >= i0 + 64u ? ~(uint64_t)0
+           : k <= i0     ? (uint64_t)0
+                         : ((uint64_t)1 << (k - i0)) - 1u;
 }
 
 #endif

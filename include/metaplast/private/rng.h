@@ -51,7 +51,9 @@ enum mp_rng_purpose {
     MP_RNG_NET_CASCADE = 11,/* its transition byte */
     MP_RNG_ATTR_GATE = 12, /* attractor: a candidate event applied under
                               a modulator level below 1 */
-    MP_RNG_ATTR_CUE = 13   /* attractor: a retrieval cue's flipped bits */
+    MP_RNG_ATTR_CUE = 13,  /* attractor: a retrieval cue's flipped bits */
+    MP_RNG_ATTR_ORDER = 14,/* attractor: the order of a sequential sweep */
+    MP_RNG_ATTR_HEAT = 15  /* attractor: a neuron's draw at temperature T */
 };
 
 /* Largest step a stream can address (56 bits). */
