@@ -269,7 +269,7 @@ const struct mp__cfg_key mp__cfg_keys[] = {
         "a probability in [0, 1] (fraction of the cue's neurons flipped, "
         "or silenced under retrieve.cue = partial)"),
     KEY("retrieve", "steps", T_U32, attr.steps, 1, 100000, "20",
-        "an integer >= 1 (synchronous sweeps at most)"),
+        "an integer >= 1 (sweeps at most)"),
     KEY_GT("retrieve", "success", T_F64, attr.success, -1, 1, "0.9",
            "a number in (-1, 1] (overlap counted as retrieved)"),
     KEY_ENUM("retrieve", "threshold", attr.threshold, attr_threshold_names,

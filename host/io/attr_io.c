@@ -107,7 +107,7 @@ static const char *const rec_names[10][3] = {
     {"retrieved_sem", "binomial standard error of the retrieved fraction",
      "1"},
     {"converged", "fraction of retrievals that reached a fixed point", "1"},
-    {"sweeps", "mean synchronous sweeps that changed the state", "1"},
+    {"sweeps", "mean sweeps that changed the state", "1"},
     {"signal_theory", "exact expected overlap E[m(t)] of one synapse with "
                       "its pair's candidate signs (Markov chain theory)",
      "1"},
