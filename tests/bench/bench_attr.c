@@ -29,6 +29,7 @@
 #include "metaplast/private/backend.h"
 #include "metaplast/private/syn_rules.h"
 #include "metaplast/theory.h"
+#include "host_copy.h"
 #include "roofline.h"
 
 /* The scheduler's batch of probes (host/engine/attr_internal.h). */
@@ -40,46 +41,6 @@ struct opts {
     int backend;
     int threads;
 };
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* Copy bandwidth of the host (bytes read + written per second), best of
- * 5, with the threads OpenMP gives (as bench_net.c). */
-static double copy_bandwidth(void)
-{
-    const size_t n = (size_t)1 << 28;
-    char *a = malloc(n), *b = malloc(n);
-    double best = 0.0;
-    int rep;
-    if (!a || !b) {
-        free(a);
-        free(b);
-        return 0.0;
-    }
-    memset(a, 1, n);
-    memset(b, 2, n);
-    for (rep = 0; rep < 5; rep++) {
-        int64_t c;
-        double t0 = now(), dt;
-#pragma omp parallel for schedule(static)
-        for (c = 0; c < 256; c++)
-            memcpy(b + (size_t)c * (n / 256), a + (size_t)c * (n / 256),
-                   n / 256);
-        dt = now() - t0;
-        if (2.0 * (double)n / dt > best)
-            best = 2.0 * (double)n / dt;
-    }
-    if (b[777] != 1)
-        best = 0.0;
-    free(a);
-    free(b);
-    return best;
-}
 
 /* The experiment's network (experiments/attractor-capacity): cascade
  * n = 6, f = 1/2, tied, covariance rule, cue noise 0.1, 20 sweeps. */
@@ -186,10 +147,10 @@ static int time_store(struct mp_attr_backend *b, const struct opts *o,
             it[p].mu = base + p;
             it[p].gate = UINT64_C(1) << 32;
         }
-        t0 = now();
+        t0 = mp_bench_now();
         rc = b->store(b, it, K);
-        if (rep > 0 && now() - t0 < best) /* the first warms up */
-            best = now() - t0;
+        if (rep > 0 && mp_bench_now() - t0 < best) /* the first warms up */
+            best = mp_bench_now() - t0;
     }
     free(it);
     if (rc)
@@ -212,10 +173,10 @@ static int time_pack(struct mp_attr_backend *b, const struct opts *o,
     double best = 1e300;
     int rep, rc = 0;
     for (rep = 0; rep < 4 && !rc; rep++) {
-        double t0 = now();
+        double t0 = mp_bench_now();
         rc = b->pack(b, strong);
-        if (rep > 0 && now() - t0 < best)
-            best = now() - t0;
+        if (rep > 0 && mp_bench_now() - t0 < best)
+            best = mp_bench_now() - t0;
     }
     if (rc)
         return rc;
@@ -242,10 +203,10 @@ static int time_counts(struct mp_attr_backend *b, const struct opts *o,
         st[w] = x & (w % W + 1 < W ? ~UINT64_C(0) : 0);
     }
     for (rep = 0; rep < 4 && !rc; rep++) {
-        double t0 = now();
+        double t0 = mp_bench_now();
         rc = b->fields(b, st, nb, out);
-        if (rep > 0 && now() - t0 < best)
-            best = now() - t0;
+        if (rep > 0 && mp_bench_now() - t0 < best)
+            best = mp_bench_now() - t0;
     }
     free(st);
     free(out);
@@ -302,13 +263,13 @@ static int scheduler(const struct mp_config *c, double store_ups)
     int rc = mp_attr_create(&a, c);
     if (rc)
         goto out;
-    t_store = now();
+    t_store = mp_bench_now();
     rc = mp_attr_advance(a, c->every - 1);
-    t_store = (now() - t_store) / (double)(c->every - 1);
-    t_meas = now();
+    t_store = (mp_bench_now() - t_store) / (double)(c->every - 1);
+    t_meas = mp_bench_now();
     if (!rc)
         rc = mp_attr_advance(a, 1);
-    t_meas = now() - t_meas;
+    t_meas = mp_bench_now() - t_meas;
     if (!rc)
         rc = mp_attr_curve(a, &cv);
     mp_attr_destroy(a);
@@ -376,7 +337,7 @@ int main(int argc, char **argv)
     if (o.presentations < 1 || configure(&o, &c))
         return 2;
     bw = o.backend == MP_BACKEND_CUDA ? mp__cuda_copy_bandwidth()
-                                      : copy_bandwidth();
+                                      : mp_bench_copy_bandwidth(0);
 #ifdef _OPENMP
     printf("copy threads: %d; engine threads: %d (0 = all)\n",
            omp_get_max_threads(), o.threads);

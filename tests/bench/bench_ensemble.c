@@ -27,14 +27,8 @@
 #include "metaplast/private/ens_backend.h"
 #include "metaplast/private/rng.h"
 #include "metaplast/private/syn_rules.h"
+#include "host_copy.h"
 #include "roofline.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static int threads_of(int t)
 {
@@ -46,44 +40,13 @@ static int threads_of(int t)
 #endif
 }
 
-/* Copy bandwidth (bytes read + written per second), best of 5, with the
- * same threads as the engine. */
-static double copy_bandwidth(int threads)
-{
-    const size_t n = (size_t)1 << 28; /* 256 MiB per array */
-    char *a = malloc(n), *b = malloc(n);
-    double best = 0.0;
-    int rep;
-    if (!a || !b)
-        return 0.0;
-    memset(a, 1, n);
-    memset(b, 2, n);
-    for (rep = 0; rep < 5; rep++) {
-        const int64_t chunks = 256;
-        int64_t c;
-        double t0 = now(), dt;
-#pragma omp parallel for schedule(static) num_threads(threads)
-        for (c = 0; c < chunks; c++)
-            memcpy(b + (size_t)c * (n / 256), a + (size_t)c * (n / 256),
-                   n / 256);
-        dt = now() - t0;
-        if (2.0 * (double)n / dt > best)
-            best = 2.0 * (double)n / dt;
-    }
-    if (b[12345] != 1)
-        best = 0.0; /* the copy must have happened */
-    free(a);
-    free(b);
-    return best;
-}
-
 /* Philox4x32-10 calls per second over all threads. */
 static double philox_rate(int threads)
 {
     const int64_t calls = (int64_t)1 << 26;
     uint32_t acc = 0;
     int64_t i;
-    double t0 = now(), dt;
+    double t0 = mp_bench_now(), dt;
 #pragma omp parallel for schedule(static) num_threads(threads)               \
     reduction(^ : acc)
     for (i = 0; i < calls; i++) {
@@ -91,7 +54,7 @@ static double philox_rate(int threads)
             mp_rng_block(42, MP_RNG_TRANSITION, 7, (uint64_t)i);
         acc ^= v.x ^ v.y ^ v.z ^ v.w;
     }
-    dt = now() - t0;
+    dt = mp_bench_now() - t0;
     if (acc == 0x12345678u)
         printf("(unlikely)\n"); /* keeps the loop */
     return (double)calls / dt;
@@ -118,13 +81,13 @@ static double bf_time(struct mp_ens_backend *b, uint64_t *mu, uint64_t per)
         struct mp_fsum s;
         const uint64_t calls = per == 1 ? 4 : 1;
         uint64_t k;
-        double t0 = now(), dt;
+        double t0 = mp_bench_now(), dt;
         for (k = 0; k < calls; k++)
             b->advance(b, *mu + k * per, per);
         mp_fsum_init(&s, buf, 1, MP_FSUM_MAX);
         b->measure_bf(b, NULL, 0, &s);
         *mu += calls * per;
-        dt = (now() - t0) / (double)calls;
+        dt = (mp_bench_now() - t0) / (double)calls;
         if (dt < best)
             best = dt;
     }
@@ -235,7 +198,7 @@ int main(int argc, char **argv)
     }
     threads = threads_of(threads);
     bw = backend == MP_BACKEND_CUDA ? mp__cuda_copy_bandwidth()
-                                    : copy_bandwidth(threads);
+                                    : mp_bench_copy_bandwidth(threads);
     rng = philox_rate(threads);
     printf("machine: %s, %d thread%s; backend %s\n", host, threads,
            threads == 1 ? "" : "s",
@@ -299,25 +262,25 @@ int main(int argc, char **argv)
         for (rep = 0; rep < 3; rep++) {
             int64_t sums[2];
             uint64_t probe = 0;
-            t0 = now();
+            t0 = mp_bench_now();
             b.advance(&b, mu, steps);
             b.measure(&b, &probe, 0, sums);
             mu += steps;
-            if (now() - t0 < fused)
-                fused = now() - t0;
+            if (mp_bench_now() - t0 < fused)
+                fused = mp_bench_now() - t0;
         }
         /* One memory per call: the state streams through memory each step. */
         single = 1e300;
         for (rep = 0; rep < 3; rep++) {
             int64_t sums[2];
             uint64_t probe = 0, k;
-            t0 = now();
+            t0 = mp_bench_now();
             for (k = 0; k < 4; k++)
                 b.advance(&b, mu + k, 1);
             b.measure(&b, &probe, 0, sums);
             mu += 4;
-            if ((now() - t0) / 4 < single)
-                single = (now() - t0) / 4;
+            if ((mp_bench_now() - t0) / 4 < single)
+                single = (mp_bench_now() - t0) / 4;
         }
         {
             double ups = (double)N * (double)steps / fused;

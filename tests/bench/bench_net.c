@@ -24,40 +24,8 @@
 #include "metaplast/net.h"
 #include "metaplast/private/backend.h"
 #include "metaplast/private/net_backend.h"
+#include "host_copy.h"
 #include "roofline.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static double copy_bandwidth(void)
-{
-    const size_t n = (size_t)1 << 28;
-    char *a = malloc(n), *b = malloc(n);
-    double best = 0.0;
-    int rep;
-    memset(a, 1, n);
-    memset(b, 2, n);
-    for (rep = 0; rep < 5; rep++) {
-        int64_t c;
-        double t0 = now(), dt;
-#pragma omp parallel for schedule(static)
-        for (c = 0; c < 256; c++)
-            memcpy(b + (size_t)c * (n / 256), a + (size_t)c * (n / 256),
-                   n / 256);
-        dt = now() - t0;
-        if (2.0 * (double)n / dt > best)
-            best = 2.0 * (double)n / dt;
-    }
-    if (b[777] != 1)
-        best = 0.0;
-    free(a);
-    free(b);
-    return best;
-}
 
 int main(int argc, char **argv)
 {
@@ -79,7 +47,7 @@ int main(int argc, char **argv)
                                                    : MP_BACKEND_CPU;
     }
     bw = backend == MP_BACKEND_CUDA ? mp__cuda_copy_bandwidth()
-                                    : copy_bandwidth();
+                                    : mp_bench_copy_bandwidth(0);
     mp_config_init(&c);
     c.paradigm = MP_PARADIGM_NETWORK;
     c.n_in = n_in;
@@ -121,10 +89,10 @@ int main(int argc, char **argv)
         mp__net_set_unfused(n, !fused);
         mp_net_advance(n, 2);
         for (rep = 0; rep < 3; rep++) {
-            double t0 = now();
+            double t0 = mp_bench_now();
             mp_net_advance(n, steps);
-            if (now() - t0 < best)
-                best = now() - t0;
+            if (mp_bench_now() - t0 < best)
+                best = mp_bench_now() - t0;
         }
         /* Fused: each weight read and written once; unfused: read twice. */
         bytes = (fused ? 8.0 : 12.0) * n_in * (double)n_out;
@@ -170,10 +138,10 @@ int main(int argc, char **argv)
         mp__net_set_regen(n, i);
         mp_net_advance(n, 2);
         for (rep = 0; rep < 3; rep++) {
-            double t0 = now();
+            double t0 = mp_bench_now();
             mp_net_advance(n, steps);
-            if (now() - t0 < best)
-                best = now() - t0;
+            if (mp_bench_now() - t0 < best)
+                best = mp_bench_now() - t0;
         }
         /* Stored: one fused pass reads and writes w and reads idx;
          * regenerated: an update pass (w read + write) and a current pass
