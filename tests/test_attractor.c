@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "metaplast/metaplast.h"
+#include "metaplast/private/attr_rules.h"
 #include "metaplast/private/pool.h"
 
 /* A validated attractor configuration: N neurons, binary synapses of
@@ -434,9 +435,9 @@ Test(attractor, sequential_hopfield_limit)
 }
 
 /*
- * A partial cue in the Hopfield limit: the first 30 % of each pattern's
- * neurons silent (half of them wrong at f = 1/2), the rest the pattern's;
- * both dynamics complete every pattern exactly.
+ * A partial cue in the Hopfield limit: each neuron silenced with
+ * probability 0.3 (half of them wrong at f = 1/2), the rest the
+ * pattern's; both dynamics complete every pattern exactly.
  */
 Test(attractor, partial_cue_hopfield_limit)
 {
@@ -459,6 +460,50 @@ Test(attractor, partial_cue_hopfield_limit)
         /* Power: the silenced half-wrong neurons had to be restored. */
         cr_expect_gt(cv.steps[0], 0.5);
         mp_attr_curve_fini(&cv);
+    }
+}
+
+/*
+ * The partial cue's silenced neurons: only active ones lose their bit,
+ * silenced neurons are exactly those the noise cue of the same key
+ * flips, and they are spread over the network: in each half of N = 4000
+ * neurons and over 8 probes the silenced fraction of the active neurons
+ * is within 5 binomial standard deviations of noise = 0.3 (sd =
+ * sqrt(0.21 / n), n ~ 8000 active neurons per half: about 0.005).  A cue
+ * silencing the first 0.3 N neurons fails: 0.6 and 0 in the halves.
+ */
+Test(attractor, partial_cue_is_random)
+{
+    struct mp_attr_rules R;
+    const uint32_t N = 4000;
+    const uint64_t thr = mp_prob_threshold(0.3), W = (N + 63) / 64;
+    int64_t act[2] = {0, 0}, off[2] = {0, 0};
+    uint64_t a, w;
+    int h;
+    memset(&R, 0, sizeof R);
+    R.seed = 17;
+    R.neurons = N;
+    R.pitch = mp_attr_pitch(N);
+    R.half = 1;
+    R.thr_f = mp_prob_threshold(0.5);
+    for (a = 0; a < 8; a++)
+        for (w = 0; w < W; w++) {
+            const uint64_t x = mp_attr_pattern_word(&R, 40 + a, w),
+                           s = mp_attr_cue_state(&R, 1, thr, 3, a, w, x),
+                           flip = mp_attr_cue_state(&R, 0, thr, 3, a, w, x);
+            h = 64 * w >= N / 2;
+            cr_assert_eq(s & ~x, 0, "word %llu: a silent neuron activated",
+                         (unsigned long long)w);
+            cr_assert_eq(x & ~s, x & (x ^ flip), "word %llu",
+                         (unsigned long long)w);
+            act[h] += __builtin_popcountll(x);
+            off[h] += __builtin_popcountll(x & ~s);
+        }
+    for (h = 0; h < 2; h++) {
+        const double p = (double)off[h] / (double)act[h];
+        cr_expect(fabs(p - 0.3) < 5.0 * sqrt(0.21 / (double)act[h]),
+                  "half %d: %.4f of %lld active neurons silenced", h, p,
+                  (long long)act[h]);
     }
 }
 

@@ -285,8 +285,8 @@ const struct mp__cfg_key mp__cfg_keys[] = {
         "a number >= 0 (T of P(active) = 1/(1 + exp(-2 (h_i/N - theta)/T)); "
         "0 = deterministic)"),
     KEY_ENUM("retrieve", "cue", attr.cue, attr_cue_names, "noise",
-             "one of noise, partial (the first fraction retrieve.noise "
-             "silent)"),
+             "one of noise, partial (each neuron silenced with "
+             "probability retrieve.noise)"),
 };
 
 const size_t mp__cfg_nkeys = sizeof mp__cfg_keys / sizeof mp__cfg_keys[0];

@@ -159,14 +159,12 @@ static int count(struct mp_attr *e, size_t act)
     return rc;
 }
 
-/* The cues: each pattern with its flips. */
+/* The cues: each pattern with its flips, or (a partial cue) with the
+ * neurons that would flip silenced. */
 static void cues(struct mp_attr *e, size_t nb, const uint64_t *mus,
                  uint64_t c, const uint64_t *a, uint64_t thr_noise)
 {
     const struct mp_attr_rules *R = &e->desc.rule;
-    /* A partial cue silences the first floor(t N / 2^32) neurons, t the
-     * noise's 32-bit threshold. */
-    const uint64_t silent = (thr_noise * R->neurons) >> 32;
     const int partial = e->cfg.attr.cue == MP_ATTR_CUE_PARTIAL;
     size_t k;
     uint64_t w;
@@ -175,8 +173,7 @@ static void cues(struct mp_attr *e, size_t nb, const uint64_t *mus,
             const uint64_t x = mp_attr_pattern_word(R, mus[k], w);
             e->xi[k * e->W + w] = x;
             e->st[k * e->W + w] =
-                partial ? x & ~mp_attr_first_k(silent, w)
-                        : x ^ mp_attr_cue_word(R, thr_noise, c, a[k], w);
+                mp_attr_cue_state(R, partial, thr_noise, c, a[k], w, x);
         }
 }
 

@@ -108,6 +108,34 @@ Test(gpu_attractor, every_geometry)
     both(3, 128);
 }
 
+/* The retrieval options through the CUDA backend: sequential sweeps run
+ * on the host from the strength bits the backend hands over (`bits`),
+ * synchronous ones at a finite temperature from its counts; partial
+ * cues.  Both symmetries, two geometries. */
+Test(gpu_attractor, retrieval_options_match_cpu)
+{
+    static struct out x, y;
+    struct mp_config c;
+    int tied, d;
+    if (!have_device())
+        cr_skip_test("no CUDA device");
+    for (d = 0; d < 2; d++)
+        for (tied = 0; tied < 2; tied++) {
+            mp__cuda_set_geometry(d ? 3 : 1, d ? 128 : 32);
+            config(&c, tied);
+            c.attr.threshold = MP_ATTR_FIXED;
+            c.attr.dynamics = d ? MP_ATTR_SEQUENTIAL : MP_ATTR_SYNCHRONOUS;
+            c.attr.temperature = 0.05;
+            c.attr.cue = MP_ATTR_CUE_PARTIAL;
+            c.attr.noise = 0.2;
+            cr_assert_eq(mp_config_validate(&c), 0, "%s", mp_errmsg());
+            run(&c, MP_BACKEND_CPU, &x);
+            run(&c, MP_BACKEND_CUDA, &y);
+            same(&x, &y);
+        }
+    mp__cuda_set_geometry(0, 0);
+}
+
 /* A snapshot taken on CUDA mid-run restored on the CPU (and the
  * reverse): the uninterrupted run's bits. */
 Test(gpu_attractor, snapshot_crosses_backends)

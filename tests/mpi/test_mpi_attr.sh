@@ -7,7 +7,8 @@
 # then share), and an independent presynaptic network at f = 0.2 with
 # the coding-level threshold, a burn-in, plastic initial synapses,
 # repeated blocks of memories, modulator phases and 2 threads per rank,
-# each on 2 and 3 ranks; 8 neurons on 3 ranks.  A checkpoint written by
+# each on 2 and 3 ranks; sequential and finite-temperature dynamics from
+# partial cues on 2 and 3 ranks; 8 neurons on 3 ranks.  A checkpoint written by
 # 3 ranks resumes on 2 ranks and in one process to the uninterrupted
 # result; SIGUSR1 to mpirun checkpoints, exits 75 and resumes on 3
 # ranks; a failure on one rank ends every rank (exit 3) with its
@@ -99,7 +100,36 @@ steps = 10
 every = 6
 ages = 0, 1, 2, 4, 8, 16
 INI
-for net in tied sparse; do
+# The retrieval options: sequential sweeps (every rank gathers all the
+# strength bits) and synchronous ones at a finite temperature, from
+# partial cues.
+cat >seq.ini <<INI
+[run]
+paradigm = attractor
+seed = 9
+memories = 24
+threads = 2
+backend = cpu
+[attractor]
+neurons = 131
+coding = 0.3
+symmetry = independent
+[synapse]
+model = cascade
+n = 3
+[retrieve]
+noise = 0.2
+cue = partial
+dynamics = sequential
+temperature = 0.02
+theta = 0.01
+steps = 8
+[measure]
+every = 4
+ages = 0, 1, 2, 4, 8
+INI
+sed -e 's/^dynamics = sequential/dynamics = synchronous/' seq.ini >hot.ini
+for net in tied sparse seq hot; do
   "$metaplast" run $net.ini --out $net --quiet >/dev/null
   for np in 2 3; do
     run $np run $net.ini --out $net-np$np --quiet >/dev/null
@@ -107,6 +137,11 @@ for net in tied sparse; do
   done
 done
 # The runs retrieved something: equal records of nothing prove little.
+for net in seq hot; do
+  check "$net: some probes moved and some were retrieved" bash -c \
+    "ncdump -v sweeps,retrieved $net/record.nc | sed -n '/^data:/,\$p' |
+     grep -q '[1-9]'"
+done
 check "tied: the youngest memories are retrieved" \
   bash -c "ncdump -v retrieved tied/record.nc | grep -q 'retrieved = 1,'"
 

@@ -296,14 +296,16 @@ static MP_INLINE MP_HD uint32_t mp_attr_heat(const struct mp_attr_rules *R,
                : 0u;
 }
 
-/* Word w of a partial cue's silenced neurons: the first k (bit set =
- * silenced). */
-static MP_INLINE MP_HD uint64_t mp_attr_first_k(uint64_t k, uint64_t w)
+/* Word w of a cue's state from the pattern's word x: a noise cue flips
+ * the neurons of mp_attr_cue_word, a partial cue silences them. */
+static MP_INLINE MP_HD uint64_t mp_attr_cue_state(const struct mp_attr_rules *R,
+                                                  int partial,
+                                                  uint64_t thr_noise,
+                                                  uint64_t c, uint64_t a,
+                                                  uint64_t w, uint64_t x)
 {
-    const uint64_t i0 = 64u * w;
-    return k >= i0 + 64u ? ~(uint64_t)0
-           : k <= i0     ? (uint64_t)0
-                         : ((uint64_t)1 << (k - i0)) - 1u;
+    const uint64_t u = mp_attr_cue_word(R, thr_noise, c, a, w);
+    return partial ? x & ~u : x ^ u;
 }
 
 #endif
