@@ -7,6 +7,7 @@
  */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <netcdf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -625,8 +626,24 @@ static void run_api(struct mp_config *c, const char *dir, int stop_after)
     mp_run_destroy(r);
 }
 
+/* The wall_time_s attribute of dir's record.nc (NaN if it has none). */
+static double record_wall(const char *dir)
+{
+    char path[200];
+    double w = NAN;
+    int nc;
+    snprintf(path, sizeof path, "%s/record.nc", dir);
+    cr_assert_eq(nc_open(path, NC_NOWRITE, &nc), NC_NOERR, "%s", path);
+    if (nc_get_att_double(nc, NC_GLOBAL, "wall_time_s", &w) != NC_NOERR)
+        w = NAN;
+    nc_close(nc);
+    return w;
+}
+
 /* A run stopped after its first slice and resumed: the same checkpoint
- * (state and accumulators) as an uninterrupted run; both records sound. */
+ * (state and accumulators) as an uninterrupted run; both records sound,
+ * each with the run's wall time over its sessions (wall_time_s, taken
+ * just after the checkpoint's: at least that, and positive). */
 Test(attractor, run_api_stop_and_resume)
 {
     struct mp_config c, cx, cy;
@@ -653,6 +670,10 @@ Test(attractor, run_api_stop_and_resume)
                   "age %zu", k);
     snprintf(pa, sizeof pa, "%s/record.nc", a);
     cr_expect_eq(mp_io_verify(pa), 0, "%s", mp_errmsg());
+    cr_expect(x.wall_s > 0 && record_wall(a) >= x.wall_s,
+              "record %g s, checkpoint %g s", record_wall(a), x.wall_s);
+    cr_expect(y.wall_s > 0 && record_wall(b) >= y.wall_s,
+              "record %g s, checkpoint %g s", record_wall(b), y.wall_s);
     mp_attr_snapshot_fini(&x);
     mp_attr_snapshot_fini(&y);
     snprintf(cmd, sizeof cmd, "rm -rf %s %s", a, b);

@@ -147,6 +147,7 @@ static void globals(struct nc *f, const struct mp_config *cfg,
     mp__nc_att_double(f, NC_GLOBAL, "capacity_theory", c->capacity_theory);
     mp__nc_att_double(f, NC_GLOBAL, "lifetime_ideal_observer",
                       c->lifetime_ideal);
+    mp__nc_att_double(f, NC_GLOBAL, "wall_time_s", c->wall_s);
     mp__nc_att_text(f, NC_GLOBAL, "capacity_definition",
                     "capacity: the largest grid age (memories) retrieved "
                     "with probability >= 1/2 there and at every younger "

@@ -84,6 +84,9 @@ struct mp_attr_curve {
                                theory, SNR >= 1), NaN where not defined */
     uint64_t done;          /* memories stored when it was taken */
     uint64_t total;
+    double wall_s;          /* wall-clock seconds of the run so far, every
+                               session (set by the run that writes the
+                               record; 0 if unknown) */
 };
 
 int mp_attr_curve(const struct mp_attr *a, struct mp_attr_curve *out);
@@ -140,8 +143,9 @@ int mp_io_attr_ckpt_read(const char *path, struct mp_config *cfg,
                          struct mp_attr_snapshot *snap);
 /* record.nc: over age, the probes, mean overlap and its standard error,
  * the retrieved and converged fractions, the mean sweeps, the theory
- * (signal_theory, snr_theory, overlap_theory); the capacities and the
- * ideal-observer lifetime as attributes; CF units and long_names. */
+ * (signal_theory, snr_theory, overlap_theory); the capacities, the
+ * ideal-observer lifetime and wall_time_s (curve->wall_s) as attributes;
+ * CF units and long_names. */
 int mp_io_attr_record_write(const char *path, const struct mp_config *cfg,
                             const struct mp_attr_curve *curve,
                             const struct mp_provenance *prov);
