@@ -92,6 +92,18 @@ struct mp_attr_curve {
 int mp_attr_curve(const struct mp_attr *a, struct mp_attr_curve *out);
 void mp_attr_curve_fini(struct mp_attr_curve *c);
 
+/*
+ * The theory of a validated attractor configuration, with no network and
+ * no simulation (docs/ATTRACTOR.md, "Theory (an approximation)"): on the
+ * configuration's age grid, the curve's signal_theory, snr_theory and
+ * overlap_theory, its capacity_theory and lifetime_ideal, exactly as a
+ * run's record holds them; the measured fields are empty (probes 0, the
+ * fractions NaN, capacity and capacity_interp NaN, done 0).  Not
+ * collective.  MP_EINVAL for another paradigm, MP_ENOMEM; the curve is
+ * freed with mp_attr_curve_fini.
+ */
+int mp_attr_theory(const struct mp_config *cfg, struct mp_attr_curve *out);
+
 /* The N x N state bytes (row i = postsynaptic neuron, model.h's layout),
  * into out on rank 0 (others may pass NULL). */
 int mp_attr_state(struct mp_attr *a, uint8_t *out);
@@ -148,6 +160,13 @@ int mp_io_attr_ckpt_read(const char *path, struct mp_config *cfg,
  * CF units and long_names. */
 int mp_io_attr_record_write(const char *path, const struct mp_config *cfg,
                             const struct mp_attr_curve *curve,
+                            const struct mp_provenance *prov);
+/* theory.nc of an attractor configuration (mp_attr_theory's curve): over
+ * age, signal_theory, snr_theory and overlap_theory; capacity_theory,
+ * lifetime_ideal_observer and neurons as attributes; CF-1.8 as every
+ * file, the configuration and the provenance included. */
+int mp_io_attr_theory_write(const char *path, const struct mp_config *cfg,
+                            const struct mp_attr_curve *theory,
                             const struct mp_provenance *prov);
 /* The memories_done of an attractor record. */
 int mp_io_attr_record_done(const char *path, uint64_t *done);

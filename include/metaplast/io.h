@@ -95,8 +95,10 @@ int mp_io_theory_write(const char *path, const struct mp_config *cfg,
 /* The exact theory of an ensemble configuration, computed and written
  * as theory.nc at path in one call (for script bindings): the curve on
  * the configuration's age grid in memories and, when poisson != 0, in
- * Poisson time too, with the summary and the eigenmodes.  MP_EINVAL for
- * a network configuration. */
+ * Poisson time too, with the summary and the eigenmodes.  An attractor
+ * configuration's approximate theory (attractor.h, mp_attr_theory and
+ * mp_io_attr_theory_write; memories only: poisson != 0 is MP_EINVAL).
+ * MP_EINVAL for a network configuration. */
 int mp_io_theory_file(const char *path, const struct mp_config *cfg,
                       int poisson, const struct mp_provenance *prov);
 
