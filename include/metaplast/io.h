@@ -320,6 +320,20 @@ struct mp_io_sweep_net {
  */
 int mp_io_sweep_net_write(const char *path, const struct mp_io_sweep_net *s);
 
+/*
+ * Writes sweep.nc, atomically, for a sweep of attractor networks, from
+ * the same description (each record an attractor run's record.nc):
+ * dimensions the axes, then age (every record's grid must be the first
+ * one's: MP_EINVAL naming both files); probes, overlap, overlap_sem,
+ * retrieved, retrieved_sem, converged and sweeps over the axes and age
+ * (NaN, and 0 probes, where a cell has no record); capacity,
+ * capacity_interp, capacity_theory and lifetime_ideal_observer (the
+ * records' attributes) and complete over the axes.  A record that is not
+ * an attractor network's: MP_EFORMAT.  CF-1.8 as mp_io_sweep_write.
+ */
+int mp_io_sweep_attr_write(const char *path,
+                           const struct mp_io_sweep_net *s);
+
 #ifdef __cplusplus
 }
 #endif
