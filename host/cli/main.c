@@ -82,7 +82,7 @@ static const char help_commands[] =
     "            time (default: CPUs / run.threads); run it again after a\n"
     "            stop\n"
     "  sweep-status  per task: done, running, failed (why), resumable\n"
-    "  collect   stack every task's record (ensembles or networks) into\n"
+    "  collect   stack every task's record (any paradigm) into\n"
     "            DIR/sweep.nc, swept values typed (times in seconds); every\n"
     "            file verified; a damaged task fails it unless --skip-damaged\n"
     "  plot DIR|FILE [--out F]: draw a record's standard figure (needs the\n"
