@@ -7,6 +7,7 @@
  */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <netcdf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -670,8 +671,24 @@ static void run_api(struct mp_config *c, const char *dir, int stop_after)
     mp_run_destroy(r);
 }
 
+/* The wall_time_s attribute of dir's record.nc (NaN if it has none). */
+static double record_wall(const char *dir)
+{
+    char path[200];
+    double w = NAN;
+    int nc;
+    snprintf(path, sizeof path, "%s/record.nc", dir);
+    cr_assert_eq(nc_open(path, NC_NOWRITE, &nc), NC_NOERR, "%s", path);
+    if (nc_get_att_double(nc, NC_GLOBAL, "wall_time_s", &w) != NC_NOERR)
+        w = NAN;
+    nc_close(nc);
+    return w;
+}
+
 /* A run stopped after its first slice and resumed: the same checkpoint
- * (state and accumulators) as an uninterrupted run; both records sound. */
+ * (state and accumulators) as an uninterrupted run; both records sound,
+ * each with the run's wall time over its sessions (wall_time_s, taken
+ * just after the checkpoint's: at least that, and positive). */
 Test(attractor, run_api_stop_and_resume)
 {
     struct mp_config c, cx, cy;
@@ -698,8 +715,55 @@ Test(attractor, run_api_stop_and_resume)
                   "age %zu", k);
     snprintf(pa, sizeof pa, "%s/record.nc", a);
     cr_expect_eq(mp_io_verify(pa), 0, "%s", mp_errmsg());
+    cr_expect(x.wall_s > 0 && record_wall(a) >= x.wall_s,
+              "record %g s, checkpoint %g s", record_wall(a), x.wall_s);
+    cr_expect(y.wall_s > 0 && record_wall(b) >= y.wall_s,
+              "record %g s, checkpoint %g s", record_wall(b), y.wall_s);
     mp_attr_snapshot_fini(&x);
     mp_attr_snapshot_fini(&y);
     snprintf(cmd, sizeof cmd, "rm -rf %s %s", a, b);
     cr_expect_eq(system(cmd), 0);
+}
+
+/* mp_attr_theory: the theory a run's curve holds, bit for bit, with no
+ * network; the measured fields empty; refused for another paradigm; and
+ * through mp_io_theory_file, in memories only. */
+Test(attractor, theory_without_a_network)
+{
+    struct mp_config c;
+    struct mp_attr_curve run_c, th;
+    char path[128];
+    size_t k;
+    config(&c, 200, 0.2, 20, 13);
+    c.attr.steps = 10;
+    run(&c, &run_c);
+    cr_assert_eq(mp_attr_theory(&c, &th), 0, "%s", mp_errmsg());
+    cr_assert_eq(th.n, run_c.n);
+    for (k = 0; k < th.n; k++) {
+        cr_expect_eq(th.age[k], run_c.age[k]);
+        cr_expect_eq(th.probes[k], 0);
+        cr_expect(isnan(th.overlap[k]) && isnan(th.retrieved[k]));
+        cr_expect(!memcmp(&th.signal_theory[k], &run_c.signal_theory[k], 8) &&
+                      !memcmp(&th.snr_theory[k], &run_c.snr_theory[k], 8) &&
+                      !memcmp(&th.overlap_theory[k],
+                              &run_c.overlap_theory[k], 8),
+                  "age %zu", k);
+    }
+    cr_expect(isfinite(th.capacity_theory) && th.capacity_theory >= 0);
+    cr_expect_eq(th.capacity_theory, run_c.capacity_theory);
+    cr_expect_eq(th.lifetime_ideal, run_c.lifetime_ideal);
+    cr_expect(isnan(th.capacity) && isnan(th.capacity_interp));
+    mp_attr_curve_fini(&th);
+    mp_attr_curve_fini(&run_c);
+    snprintf(path, sizeof path, "/tmp/mp-test-attr-theory-%ld.nc",
+             (long)getpid());
+    cr_expect_eq(mp_io_theory_file(path, &c, 0, NULL), 0, "%s", mp_errmsg());
+    cr_expect_eq(mp_io_verify(path), 0, "%s", mp_errmsg());
+    unlink(path);
+    cr_expect_eq(mp_io_theory_file(path, &c, 1, NULL), MP_EINVAL);
+    cr_expect(strstr(mp_errmsg(), "in memories only"), "%s", mp_errmsg());
+    cr_expect_neq(access(path, F_OK), 0);
+    c.paradigm = MP_PARADIGM_ENSEMBLE;
+    cr_expect_eq(mp_attr_theory(&c, &th), MP_EINVAL);
+    mp_attr_curve_fini(&th);
 }

@@ -278,6 +278,107 @@ Test(cli, validate_and_theory)
     cr_expect(file_exists(path_in("th/theory.nc")));
 }
 
+static const char attr_cfg[] = "[run]\nparadigm = attractor\nmemories = 30\n"
+                               "backend = cpu\nthreads = 1\nseed = 5\n"
+                               "[attractor]\nneurons = 200\n"
+                               "[synapse]\nmodel = binary\nq = 0.2\n"
+                               "[retrieve]\nsteps = 10\n"
+                               "[measure]\nevery = 10\n"
+                               "ages = 0, 2, 4, 8, 12\n";
+
+/* The double variable `name` of a file (n values) into v. */
+static void read_doubles(const char *path, const char *name, double *v)
+{
+    int nc, var;
+    cr_assert_eq(nc_open(path, NC_NOWRITE, &nc), NC_NOERR, "%s", path);
+    cr_assert_eq(nc_inq_varid(nc, name, &var), NC_NOERR, "%s: %s", path,
+                 name);
+    cr_assert_eq(nc_get_var_double(nc, var, v), NC_NOERR);
+    nc_close(nc);
+}
+
+static double global_double(const char *path, const char *name)
+{
+    double v = -99;
+    int nc;
+    cr_assert_eq(nc_open(path, NC_NOWRITE, &nc), NC_NOERR, "%s", path);
+    cr_expect_eq(nc_get_att_double(nc, NC_GLOBAL, name, &v), NC_NOERR,
+                 "%s: %s", path, name);
+    nc_close(nc);
+    return v;
+}
+
+/* theory of an attractor configuration: what it says, its theory.nc (the
+ * same curves and numbers as a run's record.nc, bit for bit), the one
+ * clock it has. */
+Test(cli, attractor_theory)
+{
+    static const char *const curves[3] = {"signal_theory", "snr_theory",
+                                          "overlap_theory"};
+    const char *cfg = write_file("attr.ini", attr_cfg);
+    char want[512], th[256], rec[256];
+    double a[5], b[5];
+    int k;
+    cr_assert_eq(cli("theory", cfg, "--out", path_in("ath"), NULL), 0, "%s",
+                 err);
+    cr_expect(strstr(out, "ideal-observer lifetime of the 1.99e+04 synapses "
+                          "(exact theory of an ensemble of them, SNR >= 1): "
+                          "14 memories\n"),
+              "%s", out);
+    cr_expect(strstr(out, "mean-field capacity: 1 memories (largest age "
+                          "whose mean-field overlap reaches 0.9; an "
+                          "approximation"),
+              "%s", out);
+    cr_expect(strstr(out, "       age       E[m(t)]      SNR(t)     "
+                          "overlap\n"
+                          "         0           0.2       2.821      "
+                          "0.9950\n"),
+              "%s", out);
+    snprintf(want, sizeof want, "theory: %s/theory.nc; mean-field capacity "
+                                "= 1; ideal-observer lifetime = 14 "
+                                "memories\n",
+             path_in("ath"));
+    cr_expect(strstr(out, want), "%s", out);
+    cr_assert_eq(cli("theory", cfg, "--out", path_in("ath"), "--quiet",
+                     NULL),
+                 0, "%s", err);
+    cr_expect_str_eq(out, want);
+    cr_expect_eq(cli("run", cfg, "--out", path_in("arun"), "--quiet", NULL),
+                 0, "%s", err);
+    snprintf(th, sizeof th, "%s", path_in("ath/theory.nc"));
+    snprintf(rec, sizeof rec, "%s", path_in("arun/record.nc"));
+    for (k = 0; k < 3; k++) {
+        read_doubles(th, curves[k], a);
+        read_doubles(rec, curves[k], b);
+        cr_expect_eq(memcmp(a, b, sizeof a), 0, "%s", curves[k]);
+    }
+    cr_expect_eq(global_double(th, "capacity_theory"), 1.0);
+    cr_expect_eq(global_double(rec, "capacity_theory"), 1.0);
+    cr_expect_eq(global_double(th, "lifetime_ideal_observer"),
+                 global_double(rec, "lifetime_ideal_observer"));
+    cr_expect_eq(cli("theory", cfg, "--out", path_in("ath2"), "--clock",
+                     "poisson", NULL),
+                 2);
+    cr_expect_str_eq(err, "metaplast: --clock poisson: an attractor "
+                          "network's theory is in memories only "
+                          "(run.paradigm = attractor): leave --clock out "
+                          "or give --clock memories\n");
+    cr_expect(!file_exists(path_in("ath2")));
+    cr_expect_eq(cli("theory", cfg, "--out", path_in("ath2"), "--clock",
+                     "memories", "--quiet", NULL),
+                 0, "%s", err);
+    /* Where the mean-field estimate does not apply: said, NaN. */
+    cr_expect_eq(cli("theory", cfg, "--out", path_in("ath3"), "--set",
+                     "store.rule=presynaptic", "--set",
+                     "attractor.symmetry=independent", NULL),
+                 0, "%s", err);
+    cr_expect(strstr(out, "mean-field capacity: does not apply to this "
+                          "configuration (docs/ATTRACTOR.md)\n"),
+              "%s", out);
+    cr_expect(isnan(global_double(path_in("ath3/theory.nc"),
+                                  "capacity_theory")));
+}
+
 /* theory in either clock or both: measure.clock, overridden by --clock;
  * every lifetime printed says its clock. */
 Test(cli, theory_clocks)
@@ -887,8 +988,9 @@ Test(cli, network_run)
     cr_expect(strstr(err, "tau_theta,c = tau_w / (m^2 s^2 |p|^2 y0) = 20s"),
               "%s", err);
     cr_expect_eq(cli("theory", cfg, NULL), 2);
-    cr_expect(strstr(err, "the exact theory is for synapse ensembles"), "%s",
-              err);
+    cr_expect(strstr(err, "run.paradigm = network: the theory is for "
+                          "synapse ensembles and attractor networks\n"),
+              "%s", err);
     cr_expect_eq(cli("run", cfg, "--out", path_in("net2"), "--set",
                      "network.dt=20", NULL),
                  2);

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* attr_cli.c: what the command prints about an attractor run: its
- * description, the retrieval table and the summary line's values. */
+ * description, the retrieval table and the summary line's values; and
+ * `theory` of an attractor configuration. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 
@@ -87,4 +90,88 @@ void mp_cli_attr_summary(const struct mp_run *run, double elapsed, int quiet,
              c.capacity, c.capacity_interp, c.capacity_theory,
              c.lifetime_ideal);
     mp_attr_curve_fini(&c);
+}
+
+/* ---- theory -------------------------------------------------------------- */
+
+/* The ideal-observer lifetime as text (NaN: not defined). */
+static void lifetime(double t, char *buf, size_t len)
+{
+    if (isnan(t))
+        snprintf(buf, len, "not defined");
+    else
+        mp_cli_lifetime(t, buf, len);
+}
+
+/* What the theory says, with what each number is (docs/ATTRACTOR.md). */
+static void theory_text(const struct mp_config *cfg,
+                        const struct mp_attr_curve *c)
+{
+    const double N = cfg->attr.neurons;
+    char lt[64];
+    size_t k, step = c->n > 20 ? (c->n + 19) / 20 : 1;
+    mp_cli_describe_attr(cfg);
+    lifetime(c->lifetime_ideal, lt, sizeof lt);
+    printf("ideal-observer lifetime of the %.4g synapses (exact theory of "
+           "an ensemble of them, SNR >= 1): %s\n",
+           N * (N - 1.0) / (cfg->attr.tied ? 2.0 : 1.0), lt);
+    if (isnan(c->capacity_theory))
+        printf("mean-field capacity: does not apply to this configuration "
+               "(docs/ATTRACTOR.md)\n");
+    else if (c->capacity_theory < 0)
+        printf("mean-field capacity: none (the mean-field overlap at age 0 "
+               "is below %g; an approximation)\n",
+               cfg->attr.success);
+    else
+        printf("mean-field capacity: %g memories (largest age whose "
+               "mean-field overlap reaches %g; an approximation: neurons "
+               "independent, the other memories' traces a Gaussian "
+               "noise)\n",
+               c->capacity_theory, cfg->attr.success);
+    printf("per age: E[m(t)] of one synapse (exact), the field's SNR from "
+           "a perfect cue and the mean-field overlap after %u sweeps "
+           "(approximations); NaN where they do not apply\n",
+           cfg->attr.steps);
+    printf("  %8s  %12s  %10s  %10s\n", "age", "E[m(t)]", "SNR(t)",
+           "overlap");
+    for (k = 0; k < c->n; k++)
+        if (k % step == 0 || k == c->n - 1)
+            printf("  %8llu  %12.6g  %10.4g  %10.4f\n",
+                   (unsigned long long)c->age[k], c->signal_theory[k],
+                   c->snr_theory[k], c->overlap_theory[k]);
+}
+
+int mp_cli_attr_theory(const struct args *a, const struct mp_config *cfg)
+{
+    struct mp_provenance prov = {a->cmdline, NULL, NULL, NULL};
+    struct mp_attr_curve c;
+    char path[MP_CFG_MAX_PATH + 64], lt[64];
+    int rc;
+    if (a->clock && strcmp(a->clock, "memories")) {
+        fprintf(stderr, "metaplast: --clock %s: an attractor network's "
+                        "theory is in memories only (run.paradigm = "
+                        "attractor): leave --clock out or give "
+                        "--clock memories\n",
+                a->clock);
+        return MP_EXIT_USAGE;
+    }
+    snprintf(path, sizeof path, "%s/theory.nc", cfg->dir);
+    if (mp_io_mkdirs(cfg->dir)) {
+        fprintf(stderr, "metaplast: output.dir: cannot create '%s': %s\n",
+                cfg->dir, strerror(errno));
+        return MP_EXIT_USAGE;
+    }
+    if ((rc = mp_attr_theory(cfg, &c)) ||
+        (rc = mp_io_attr_theory_write(path, cfg, &c, &prov))) {
+        mp_attr_curve_fini(&c);
+        return mp_cli_fail(rc);
+    }
+    if (!a->quiet)
+        theory_text(cfg, &c);
+    lifetime(c.lifetime_ideal, lt, sizeof lt);
+    printf("theory: %s; mean-field capacity = %g; ideal-observer lifetime "
+           "= %s\n",
+           path, c.capacity_theory, lt);
+    mp_attr_curve_fini(&c);
+    return 0;
 }

@@ -62,6 +62,9 @@ void mp_cli_describe_attr(const struct mp_config *c);
 void mp_cli_attr_announce(const struct mp_run *run);
 void mp_cli_attr_summary(const struct mp_run *run, double elapsed, int quiet,
                          char *line, size_t len);
+/* theory of an attractor configuration c (loaded from a): prints it,
+ * writes DIR/theory.nc; returns the exit status. */
+int mp_cli_attr_theory(const struct args *a, const struct mp_config *c);
 void mp_cli_warnings(const struct mp_config *c);
 /* A lifetime in memories as text ("none ..." when below zero). */
 void mp_cli_lifetime(double t, char *buf, size_t len);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* collect.c: `metaplast collect DIR`: every task's record stacked along
  * the swept keys into DIR/sweep.nc (mp_io_sweep_write for ensembles,
- * mp_io_sweep_net_write for rate networks). */
+ * mp_io_sweep_net_write for rate networks, mp_io_sweep_attr_write for
+ * attractor networks). */
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -453,8 +454,8 @@ static int collect_ensembles(const char *dir, const struct manifest *m,
     return 0;
 }
 
-/* A network task's cell, record (NULL: none, or running: its record is
- * being appended to) and whether it finished. */
+/* A rate or attractor network task's cell, record (NULL: none, or
+ * running: its record is being written) and whether it finished. */
 static char *net_task(const char *dir, const struct manifest *m,
                       const struct axis *ax, long t, size_t *cell,
                       signed char *complete)
@@ -481,11 +482,12 @@ static char *net_task(const char *dir, const struct manifest *m,
     return strdup(path);
 }
 
-/* Networks: each record copied into its slab by the library. */
+/* Rate or attractor networks: each record read into its cell by the
+ * library. */
 static int collect_networks(const char *dir, const struct manifest *m,
                             const struct axis *ax, size_t cells,
                             const signed char *damaged,
-                            const struct origin *o)
+                            const struct origin *o, int attractor)
 {
     struct mp_io_sweep_axis xa[MAX_VARY + 1];
     struct mp_io_sweep_net sn;
@@ -516,7 +518,8 @@ static int collect_networks(const char *dir, const struct manifest *m,
     sn.prov = &o->prov;
     sn.sweep_command_line = o->command[0] ? o->command : NULL;
     snprintf(path, sizeof path, "%s/sweep.nc", dir);
-    if (!rc && (rc = mp_io_sweep_net_write(path, &sn)))
+    if (!rc && (rc = attractor ? mp_io_sweep_attr_write(path, &sn)
+                               : mp_io_sweep_net_write(path, &sn)))
         rc = mp_cli_fail(rc);
     if (!rc) {
         for (cell = 0; cell < cells; cell++)
@@ -526,7 +529,7 @@ static int collect_networks(const char *dir, const struct manifest *m,
                collected, m->ntasks, nt, path);
         for (k = 0; k <= m->nkeys; k++)
             printf("%s%s = %zu", k ? ", " : "", ax[k].name, ax[k].n);
-        printf(", time)\n");
+        printf(attractor ? ", age)\n" : ", time)\n");
     }
     for (cell = 0; records && cell < cells; cell++)
         free(records[cell]);
@@ -567,8 +570,9 @@ int mp_cli_collect(const char *dir, int skip_damaged, const char *cmdline)
         rc = sweep_paradigm(dir, &m, &paradigm);
     if (!rc)
         origin_read(&o, dir, cmdline);
-    if (!rc && paradigm == MP_PARADIGM_NETWORK)
-        rc = collect_networks(dir, &m, ax, s.cells, damaged, &o);
+    if (!rc && paradigm != MP_PARADIGM_ENSEMBLE)
+        rc = collect_networks(dir, &m, ax, s.cells, damaged, &o,
+                              paradigm == MP_PARADIGM_ATTRACTOR);
     else if (!rc)
         rc = collect_ensembles(dir, &m, ax, &s, damaged, &o);
     stack_free(&s);

@@ -227,9 +227,11 @@ int mp_cli_theory(const struct args *a)
     int show, rc = mp_cli_load_config(a, &c);
     if (rc)
         return rc;
+    if (c.paradigm == MP_PARADIGM_ATTRACTOR)
+        return mp_cli_attr_theory(a, &c);
     if (c.paradigm != MP_PARADIGM_ENSEMBLE) {
-        fprintf(stderr, "metaplast: %s: run.paradigm = network: the exact "
-                        "theory is for synapse ensembles\n",
+        fprintf(stderr, "metaplast: %s: run.paradigm = network: the theory "
+                        "is for synapse ensembles and attractor networks\n",
                 a->target);
         return MP_EXIT_USAGE;
     }

@@ -305,3 +305,28 @@ void mp_attr_destroy(struct mp_attr *e)
     free(e->order);
     free(e);
 }
+
+/* ---- The theory alone ---------------------------------------------------- */
+
+int mp_attr_theory(const struct mp_config *cfg, struct mp_attr_curve *out)
+{
+    struct mp_attr *e = calloc(1, sizeof *e);
+    int rc;
+    memset(out, 0, sizeof *out);
+    if (!e)
+        return mp__fail(MP_ENOMEM, "out of memory");
+    e->cfg = *cfg;
+    e->burn = cfg->attr.burn_in;
+    e->total = cfg->attr.burn_in + cfg->memories;
+    rc = cfg->paradigm != MP_PARADIGM_ATTRACTOR
+             ? mp__fail(MP_EINVAL, "run.paradigm is not attractor")
+             : alloc_ages(e);
+    if (!rc)
+        rc = mp__attr_theory(e);
+    if (!rc)
+        rc = mp_attr_curve(e, out);
+    if (!rc)
+        out->capacity = out->capacity_interp = NAN;
+    mp_attr_destroy(e);
+    return rc;
+}

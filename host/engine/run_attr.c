@@ -55,6 +55,7 @@ static int attr_record(struct mp_run *r)
     int rc = mp_attr_curve(r->attr, &curve);
     if (rc)
         return rc;
+    curve.wall_s = mp__run_wall(r);
     snprintf(path, sizeof path, "%s/record.nc", r->cfg.dir);
     rc = mp_io_attr_record_write(path, &r->cfg, &curve, &prov);
     mp_attr_curve_fini(&curve);

@@ -147,6 +147,7 @@ static void globals(struct nc *f, const struct mp_config *cfg,
     mp__nc_att_double(f, NC_GLOBAL, "capacity_theory", c->capacity_theory);
     mp__nc_att_double(f, NC_GLOBAL, "lifetime_ideal_observer",
                       c->lifetime_ideal);
+    mp__nc_att_double(f, NC_GLOBAL, "wall_time_s", c->wall_s);
     mp__nc_att_text(f, NC_GLOBAL, "capacity_definition",
                     "capacity: the largest grid age (memories) retrieved "
                     "with probability >= 1/2 there and at every younger "
@@ -192,6 +193,57 @@ int mp_io_attr_record_write(const char *path, const struct mp_config *cfg,
         mp__nc_put(&f, var[k], v[k], rec_names[k][0]);
     /* test hook (docs/RELIABILITY.md) */
     return mp__nc_finish(&f, f.rc ? 0 : mp__fault(MP_FAULT_RECORD));
+}
+
+/* ---- theory.nc ----------------------------------------------------------- */
+
+static void theory_globals(struct nc *f, const struct mp_config *cfg,
+                           const struct mp_attr_curve *c,
+                           const struct mp_provenance *prov)
+{
+    mp__nc_att_text(f, NC_GLOBAL, "title",
+                    "metaplast attractor-network theory (approximations)");
+    mp__nc_provenance(f, cfg, prov, "theory");
+    mp__nc_att_text(f, NC_GLOBAL, "paradigm", "attractor");
+    mp__nc_att_u64(f, NC_GLOBAL, "neurons", cfg->attr.neurons);
+    mp__nc_att_double(f, NC_GLOBAL, "capacity_theory", c->capacity_theory);
+    mp__nc_att_double(f, NC_GLOBAL, "lifetime_ideal_observer",
+                      c->lifetime_ideal);
+    mp__nc_att_text(f, NC_GLOBAL, "capacity_definition",
+                    "capacity_theory: the largest age whose mean-field "
+                    "overlap reaches retrieve.success (approximation: the "
+                    "neurons independent, the other memories' traces a "
+                    "Gaussian noise); lifetime_ideal_observer: the largest "
+                    "age with SNR >= 1 of an ensemble of the network's "
+                    "independent synapses (exact); -1 none, NaN where it "
+                    "does not apply");
+}
+
+int mp_io_attr_theory_write(const char *path, const struct mp_config *cfg,
+                            const struct mp_attr_curve *c,
+                            const struct mp_provenance *prov)
+{
+    const double *v[9];
+    struct nc f;
+    int dim = -1, v_age, var[3], k;
+    int rc = mp__nc_begin(&f, path);
+    if (rc)
+        return rc;
+    values(c, v);
+    mp__nc_check(&f, nc_def_dim(f.id, AGE, c->n, &dim), "nc_def_dim");
+    v_age = mp__nc_def(&f, AGE, NC_INT64, 1, &dim,
+                       "age of the memory in memories (memories stored "
+                       "after it)", "1");
+    for (k = 0; k < 3; k++)
+        var[k] = mp__nc_def(&f, rec_names[6 + k][0], NC_DOUBLE, 1, &dim,
+                            rec_names[6 + k][1], rec_names[6 + k][2]);
+    theory_globals(&f, cfg, c, prov);
+    if (!f.rc)
+        mp__nc_check(&f, nc_enddef(f.id), "nc_enddef");
+    mp__nc_put(&f, v_age, c->age, AGE);
+    for (k = 0; k < 3; k++)
+        mp__nc_put(&f, var[k], v[6 + k], rec_names[6 + k][0]);
+    return mp__nc_finish(&f, 0);
 }
 
 int mp_io_attr_record_done(const char *path, uint64_t *done)

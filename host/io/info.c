@@ -118,6 +118,17 @@ static void summary(FILE *out, int nc, const char *kind)
         fprintf(out, "  %s%.7g in Poisson time\n",
                 record ? "theory:         lifetime " : "lifetime:       ",
                 v);
+    /* An attractor network's. */
+    if (nc_get_att_double(nc, NC_GLOBAL, "capacity_interp", &v) == NC_NOERR)
+        fprintf(out, "  capacity:       %.4g memories (interpolated)\n", v);
+    if (nc_get_att_double(nc, NC_GLOBAL, "capacity_theory", &v) == NC_NOERR)
+        fprintf(out, "  %s%g memories (mean-field, an approximation)\n",
+                record ? "theory:         capacity " : "capacity:       ", v);
+    if (nc_get_att_double(nc, NC_GLOBAL, "lifetime_ideal_observer", &v) ==
+        NC_NOERR)
+        fprintf(out, "  %s%.0f memories (ideal observer)\n",
+                record ? "theory:         lifetime " : "lifetime:       ",
+                v);
 }
 
 /* Files from before config_ini was in every file: their

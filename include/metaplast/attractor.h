@@ -84,10 +84,25 @@ struct mp_attr_curve {
                                theory, SNR >= 1), NaN where not defined */
     uint64_t done;          /* memories stored when it was taken */
     uint64_t total;
+    double wall_s;          /* wall-clock seconds of the run so far, every
+                               session (set by the run that writes the
+                               record; 0 if unknown) */
 };
 
 int mp_attr_curve(const struct mp_attr *a, struct mp_attr_curve *out);
 void mp_attr_curve_fini(struct mp_attr_curve *c);
+
+/*
+ * The theory of a validated attractor configuration, with no network and
+ * no simulation (docs/ATTRACTOR.md, "Theory (an approximation)"): on the
+ * configuration's age grid, the curve's signal_theory, snr_theory and
+ * overlap_theory, its capacity_theory and lifetime_ideal, exactly as a
+ * run's record holds them; the measured fields are empty (probes 0, the
+ * fractions NaN, capacity and capacity_interp NaN, done 0).  Not
+ * collective.  MP_EINVAL for another paradigm, MP_ENOMEM; the curve is
+ * freed with mp_attr_curve_fini.
+ */
+int mp_attr_theory(const struct mp_config *cfg, struct mp_attr_curve *out);
 
 /* The N x N state bytes (row i = postsynaptic neuron, model.h's layout),
  * into out on rank 0 (others may pass NULL). */
@@ -140,10 +155,18 @@ int mp_io_attr_ckpt_read(const char *path, struct mp_config *cfg,
                          struct mp_attr_snapshot *snap);
 /* record.nc: over age, the probes, mean overlap and its standard error,
  * the retrieved and converged fractions, the mean sweeps, the theory
- * (signal_theory, snr_theory, overlap_theory); the capacities and the
- * ideal-observer lifetime as attributes; CF units and long_names. */
+ * (signal_theory, snr_theory, overlap_theory); the capacities, the
+ * ideal-observer lifetime and wall_time_s (curve->wall_s) as attributes;
+ * CF units and long_names. */
 int mp_io_attr_record_write(const char *path, const struct mp_config *cfg,
                             const struct mp_attr_curve *curve,
+                            const struct mp_provenance *prov);
+/* theory.nc of an attractor configuration (mp_attr_theory's curve): over
+ * age, signal_theory, snr_theory and overlap_theory; capacity_theory,
+ * lifetime_ideal_observer and neurons as attributes; CF-1.8 as every
+ * file, the configuration and the provenance included. */
+int mp_io_attr_theory_write(const char *path, const struct mp_config *cfg,
+                            const struct mp_attr_curve *theory,
                             const struct mp_provenance *prov);
 /* The memories_done of an attractor record. */
 int mp_io_attr_record_done(const char *path, uint64_t *done);

@@ -95,8 +95,10 @@ int mp_io_theory_write(const char *path, const struct mp_config *cfg,
 /* The exact theory of an ensemble configuration, computed and written
  * as theory.nc at path in one call (for script bindings): the curve on
  * the configuration's age grid in memories and, when poisson != 0, in
- * Poisson time too, with the summary and the eigenmodes.  MP_EINVAL for
- * a network configuration. */
+ * Poisson time too, with the summary and the eigenmodes.  An attractor
+ * configuration's approximate theory (attractor.h, mp_attr_theory and
+ * mp_io_attr_theory_write; memories only: poisson != 0 is MP_EINVAL).
+ * MP_EINVAL for a network configuration. */
 int mp_io_theory_file(const char *path, const struct mp_config *cfg,
                       int poisson, const struct mp_provenance *prov);
 
@@ -317,6 +319,20 @@ struct mp_io_sweep_net {
  * base config (unreadable: MP_EFORMAT) and the provenance alike.
  */
 int mp_io_sweep_net_write(const char *path, const struct mp_io_sweep_net *s);
+
+/*
+ * Writes sweep.nc, atomically, for a sweep of attractor networks, from
+ * the same description (each record an attractor run's record.nc):
+ * dimensions the axes, then age (every record's grid must be the first
+ * one's: MP_EINVAL naming both files); probes, overlap, overlap_sem,
+ * retrieved, retrieved_sem, converged and sweeps over the axes and age
+ * (NaN, and 0 probes, where a cell has no record); capacity,
+ * capacity_interp, capacity_theory and lifetime_ideal_observer (the
+ * records' attributes) and complete over the axes.  A record that is not
+ * an attractor network's: MP_EFORMAT.  CF-1.8 as mp_io_sweep_write.
+ */
+int mp_io_sweep_attr_write(const char *path,
+                           const struct mp_io_sweep_net *s);
 
 #ifdef __cplusplus
 }

@@ -232,21 +232,39 @@ def resume(path: PathLike, overrides: Mapping[str, Any] | None = None, *,
 
 
 def theory(config: ConfigLike, overrides: Mapping[str, Any] | None = None,
-           *, clock: str = "both", **kwargs: Any) -> xr.Dataset:
-    """The exact theory of an ensemble config on its age grid, as the
-    Dataset of theory.nc: signal and snr in memories, and in Poisson time
-    (signal_poisson, snr_poisson) unless clock="memories"; SNR(0), area,
-    lifetimes, bounds and eigen-timescales in the attributes."""
-    if clock not in ("memories", "poisson", "both"):
+           *, clock: str | None = None, **kwargs: Any) -> xr.Dataset:
+    """The theory of a config on its age grid, as the Dataset of
+    theory.nc.
+
+    An ensemble: the exact curves, signal and snr in memories, and in
+    Poisson time (signal_poisson, snr_poisson) unless clock="memories"
+    (the default for ensembles is "both"); SNR(0), area, lifetimes,
+    bounds and eigen-timescales in the attributes.
+
+    An attractor network (run.paradigm = attractor): signal_theory (exact
+    E[m(t)] of one synapse), snr_theory and overlap_theory (mean-field
+    approximations, NaN where they do not apply) over age, and the
+    attributes capacity_theory (mean-field, an approximation) and
+    lifetime_ideal_observer; in memories only (clock "poisson" or "both"
+    is a ConfigError)."""
+    if clock not in (None, "memories", "poisson", "both"):
         raise ConfigError(f"clock: expected memories, poisson or both, "
                           f"got {clock!r}")
-    if clock != "memories":
-        kwargs = {**kwargs, "measure__clock": "poisson"}
     cfg = Config(config, overrides, **kwargs)
+    if cfg["run.paradigm"] == "attractor":
+        if clock not in (None, "memories"):
+            raise ConfigError(f"clock={clock!r}: an attractor network's "
+                              f"theory is in memories only")
+        poisson = False
+    else:  # a network: refused by the library, naming it
+        poisson = clock != "memories" and cfg["run.paradigm"] == "ensemble"
+        if poisson:
+            cfg = Config(config, overrides,
+                         **{**kwargs, "measure__clock": "poisson"})
     with tempfile.TemporaryDirectory(prefix="metaplast-theory-") as tmp:
         path = os.path.join(tmp, "theory.nc")
-        check(lib.mp_io_theory_file(path.encode(), cfg.ptr,
-                                    int(clock != "memories"), None))
+        check(lib.mp_io_theory_file(path.encode(), cfg.ptr, int(poisson),
+                                    None))
         with xr.open_dataset(path) as ds:
             return ds.load()
 

@@ -76,9 +76,11 @@ def _run_task(source: dict, sets: list[str], d: str) -> str:
         return "busy"
 
 
-# Per-task numbers kept from each record's attributes as variables.
+# Per-task numbers kept from each record's attributes as variables (an
+# ensemble's, an attractor network's).
 SCALARS = ("lifetime", "theory_lifetime", "theory_lifetime_poisson",
-           "theory_snr0", "theory_area_snr", "memories_done")
+           "theory_snr0", "theory_area_snr", "memories_done", "capacity",
+           "capacity_interp", "capacity_theory", "lifetime_ideal_observer")
 
 
 def _stack(dirs: list[str], keys: list[str], combos: list[tuple],

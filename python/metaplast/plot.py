@@ -8,11 +8,15 @@ package.  The figure chosen by what the data holds:
 - an ensemble record: SNR against age, log-log, the simulation with
   +-1 standard error beside the exact theory (memories, and Poisson time
   dashed when stored);
-- a theory: its SNR curves in both clocks;
+- a theory: its SNR curves in both clocks (an attractor network's: the
+  mean-field overlap and the field's SNR against age, the mean-field
+  capacity marked);
 - a network record: each neuron's threshold theta, rate and selectivity
   over time, and the weight histogram over time;
 - a sweep: lifetime against the first swept key (mean +-1 s.e. over
-  seeds), one line per value of the others, theory dashed;
+  seeds), one line per value of the others, theory dashed; for a sweep
+  of attractor networks, the capacity (capacity_interp) with the
+  mean-field capacity_theory dashed;
 - an attractor record: the retrieved fraction and the mean final
   overlap against age (+-1 standard error), the mean-field overlap
   dashed, the capacity marked; beside it, where the record has the
@@ -64,7 +68,7 @@ def kind(ds: xr.Dataset) -> str:
         return "network"
     if "snr" in ds and "snr_sem" in ds:
         return "ensemble"
-    if "snr" in ds:
+    if "snr" in ds or "overlap_theory" in ds:  # an attractor's theory.nc
         return "theory"
     raise ValueError("not a metaplast record, theory or sweep: no snr, "
                      "theta, retrieved or seed")
@@ -114,10 +118,43 @@ def _ensemble(ds: xr.Dataset, ax: Any) -> None:
 
 def _theory(ds: xr.Dataset, ax: Any) -> None:
     t = _age(ds)
+    if "snr" not in ds:
+        _attractor_theory(ds, ax, t)
+        return
     ax.plot(t, ds.snr.values, "-", label="memories")
     if "snr_poisson" in ds:
         ax.plot(t, ds.snr_poisson.values, "--", label="Poisson time")
     _snr_axes(ds, ax)
+
+
+def _attractor_theory(ds: xr.Dataset, ax: Any, t: np.ndarray) -> None:
+    """An attractor network's theory.nc: the field's SNR from a perfect
+    cue and the mean-field overlap (approximations), the mean-field
+    capacity marked."""
+    cap = float(ds.attrs.get("capacity_theory", np.nan))
+    snr = ds.snr_theory.values
+    if np.isfinite(snr).any():
+        ax.plot(t, snr, "-", color="C0",
+                label="field SNR from a perfect cue (approximation)")
+        ax.set_yscale("log")
+        ax.axhline(1, color="gray", ls=":", lw=1)
+    ax.set_ylabel("SNR")
+    ov = ax.twinx()
+    ov.plot(t, ds.overlap_theory.values, "--", color="C1",
+            label="mean-field overlap (approximation)")
+    ov.set_ylim(-0.1, 1.08)
+    ov.set_ylabel("overlap")
+    if np.isfinite(cap) and cap >= 0:
+        ax.axvline(max(cap, 0.5), color="k", lw=1,
+                   label=f"mean-field capacity {cap:.3g} memories")
+    ax.set_xscale("log")
+    ax.set_xlabel("age (memories; 0 drawn at 0.5)")
+    n = ds.attrs.get("neurons", _attr(ds, "attractor.neurons"))
+    ax.set_title(f"{_attr(ds, 'synapse.model')} N = {n} (theory)",
+                 fontsize=9)
+    lines = ax.get_legend_handles_labels()
+    more = ov.get_legend_handles_labels()
+    ax.legend(lines[0] + more[0], lines[1] + more[1], fontsize=8)
 
 
 def _snr_axes(ds: xr.Dataset, ax: Any) -> None:
@@ -165,8 +202,14 @@ def _network(ds: xr.Dataset, axes: Any) -> None:
 
 def _sweep_measure(ds: xr.Dataset) -> tuple:
     """What a sweep's figure shows per task: an ensemble's lifetime (and
-    its theory), a network's final selectivity (mean over neurons of the
-    preferred response minus the mean response, at the last time)."""
+    its theory), an attractor network's interpolated capacity (and its
+    mean-field estimate), a network's final selectivity (mean over
+    neurons of the preferred response minus the mean response, at the
+    last time)."""
+    if "capacity_interp" in ds:
+        theory = ds["capacity_theory"] if "capacity_theory" in ds else None
+        return (ds["capacity_interp"], theory,
+                "capacity (memories, interpolated; mean-field dashed)")
     if "lifetime" in ds:
         theory = next((ds[v] for v in ("theory_lifetime", "lifetime_theory")
                        if v in ds), None)

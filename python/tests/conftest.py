@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
-"""Shared fixtures: a small ensemble config, a small network config, and
+"""Shared fixtures: a small ensemble config, a small attractor config, a
+small network config, and
 the metaplast command of the same build (to compare the package with the
 CLI).  The package under test is the installed one (pip install
 ./python); METAPLAST_LIBRARY may point it at a build's library."""
@@ -19,6 +20,16 @@ def ens_cfg():
             "ensemble": {"synapses": 20000},
             "synapse": {"model": "cascade", "n": 5},
             "measure": {"max_age": 50}}
+
+
+@pytest.fixture
+def attr_cfg():
+    """An attractor network of 200 neurons, binary synapses, 40 memories:
+    a fraction of a second."""
+    return {"run": {"paradigm": "attractor", "seed": 3, "memories": 40},
+            "attractor": {"neurons": 200},
+            "synapse": {"model": "binary", "q": 0.2},
+            "measure": {"every": 2, "max_age": 20, "per_decade": 20}}
 
 
 @pytest.fixture

@@ -65,6 +65,48 @@ def test_attractor(tmp_path, cli):
                for t in right.get_legend().get_texts())
 
 
+def test_attractor_sweep_and_theory(tmp_path, attr_cfg, cli):
+    """An attractor sweep's figure: capacity_interp against the first
+    swept key, mean +-1 s.e. over seeds, the mean-field capacity dashed;
+    from metaplast.sweep's Dataset, from a collected sweep.nc (through
+    `metaplast plot DIR`), and the figure of an attractor theory."""
+    import os
+    from conftest import ini_text
+    sw = metaplast.sweep(attr_cfg, vary={"synapse.q": [0.1, 0.2]}, seeds=2,
+                         out=tmp_path / "s", progress=False)
+    assert kind(sw) == "sweep"
+    fig = metaplast.plot(sw, out=tmp_path / "s.png")
+    assert png(tmp_path / "s.png")
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "synapse_q" and "capacity" in ax.get_ylabel()
+    dashed = [ln for ln in ax.get_lines() if ln.get_linestyle() == "--"]
+    assert len(dashed) == 1
+    assert list(dashed[0].get_ydata()) == list(
+        sw.capacity_theory.mean("seed").values)
+    ini = tmp_path / "a.ini"
+    ini.write_text(ini_text(attr_cfg))
+    d = tmp_path / "c"
+    subprocess.run([cli, "sweep", str(ini), "--vary", "synapse.q=0.1,0.2",
+                    "--seeds", "2", "--out", str(d)], check=True,
+                   capture_output=True)
+    subprocess.run([cli, "sweep-run", str(d), "-j", "2"], check=True,
+                   capture_output=True)
+    subprocess.run([cli, "collect", str(d)], check=True, capture_output=True)
+    ds = metaplast.open(d / "sweep.nc")
+    assert kind(ds) == "sweep"
+    for v in ("capacity_interp", "capacity_theory"):
+        assert ds[v].equals(sw[v]), v
+    env = dict(os.environ, METAPLAST_PYTHON=sys.executable)
+    r = subprocess.run([cli, "plot", str(d), "--out", str(tmp_path / "c.png")],
+                       capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    assert png(tmp_path / "c.png")
+    th = metaplast.theory(attr_cfg)
+    assert kind(th) == "theory"
+    metaplast.plot(th, out=tmp_path / "t.png")
+    assert png(tmp_path / "t.png")
+
+
 def test_command_line(tmp_path, ens_cfg):
     metaplast.run(ens_cfg, out=tmp_path / "e", progress=False)
     r = subprocess.run([sys.executable, "-m", "metaplast", "plot",

@@ -109,3 +109,24 @@ def test_network_sweep_stacks_over_time(tmp_path, net_cfg):
     assert "time" in ds.theta.dims and ds.time.dtype.kind == "f"
     assert not np.array_equal(ds.theta.sel(neuromod_level=0.8).values,
                               ds.theta.sel(neuromod_level=1.0).values)
+
+
+def test_attractor_sweep_stacks_capacities(tmp_path, attr_cfg):
+    ds = metaplast.sweep(attr_cfg, vary={"attractor.neurons": [100, 200]},
+                         seeds=2, jobs=2, out=tmp_path / "a",
+                         progress=False)
+    assert ds.retrieved.dims == ("attractor_neurons", "seed", "age")
+    assert ds.attractor_neurons.dtype.kind == "i"
+    assert list(ds.seed.values) == [3, 4]
+    for v in ("capacity", "capacity_interp", "capacity_theory",
+              "lifetime_ideal_observer"):
+        assert ds[v].dims == ("attractor_neurons", "seed"), v
+    one = metaplast.run(attr_cfg, attractor__neurons=100, run__seed=4,
+                        out=tmp_path / "one", progress=False)
+    cell = ds.sel(attractor_neurons=100, seed=4)
+    for v in ("overlap", "retrieved", "converged", "sweeps"):
+        np.testing.assert_array_equal(cell[v].values, one[v].values,
+                                      err_msg=v)
+    for v in ("capacity_interp", "capacity_theory",
+              "lifetime_ideal_observer"):
+        assert cell[v].item() == one.attrs[v], v

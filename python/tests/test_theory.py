@@ -33,3 +33,25 @@ def test_theory_refuses_bad_input(ens_cfg, net_cfg):
         metaplast.theory(ens_cfg, clock="hours")
     with pytest.raises(metaplast.ConfigError, match="network"):
         metaplast.theory(net_cfg)
+
+
+def test_attractor_theory_equals_the_records_theory(tmp_path, attr_cfg):
+    th = metaplast.theory(attr_cfg)
+    ds = metaplast.run(attr_cfg, out=tmp_path / "a", progress=False)
+    np.testing.assert_array_equal(th.age.values, ds.age.values)
+    for v in ("signal_theory", "snr_theory", "overlap_theory"):
+        np.testing.assert_array_equal(th[v].values, ds[v].values, err_msg=v)
+    assert np.isfinite(th.overlap_theory.values).all()
+    for a in ("capacity_theory", "lifetime_ideal_observer"):
+        assert th.attrs[a] == ds.attrs[a], a
+    assert th.attrs["capacity_theory"] < th.attrs["lifetime_ideal_observer"]
+    assert "retrieved" not in th and "snr_poisson" not in th
+    assert metaplast.theory(attr_cfg, clock="memories").identical(th)
+    with pytest.raises(metaplast.ConfigError, match="memories only"):
+        metaplast.theory(attr_cfg, clock="both")
+    # Where the mean-field estimate does not apply: NaN, the lifetime kept.
+    pre = metaplast.theory(attr_cfg, store__rule="presynaptic",
+                           attractor__symmetry="independent")
+    assert np.isnan(pre.overlap_theory.values).all()
+    assert np.isnan(pre.attrs["capacity_theory"])
+    assert pre.attrs["lifetime_ideal_observer"] > 0

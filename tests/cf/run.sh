@@ -7,9 +7,9 @@
 # Benna-Fusi chain), record.nc and checkpoint.nc of rate networks
 # (continuous and discrete synapses; with the threshold's priming
 # component and intrinsic plasticity; with silent-neuron reports),
-# record.nc and checkpoint.nc of an attractor network, and sweep.nc of
-# ensembles and networks (a network sweep with times given out of
-# order and in two units).
+# record.nc, checkpoint.nc and theory.nc of an attractor network, and
+# sweep.nc of ensembles, networks (a network sweep with times given out
+# of order and in two units) and attractor networks.
 # Offline: the standard-name, area-type and region tables are the empty
 # ones in tests/cf/tables (the files use none).  A file with one broken
 # unit must fail the same check (the checker is not blind).
@@ -86,6 +86,7 @@ printf '%s\n' "[run]" "paradigm = attractor" "memories = 40" "threads = 1" \
   "[synapse]" "model = cascade" "n = 3" "[measure]" "every = 2" \
   "max_age = 20" "per_decade = 4" >attr.ini
 m run attr.ini --out attr --quiet
+m theory attr.ini --out attr-theory --quiet
 check "net-silent: record.nc holds silent" \
   bash -c "ncdump -h net-silent/record.nc | grep -q 'double silent(time, neuron)'"
 for f in ens/record.nc ens/checkpoint.nc bf/record.nc bf/checkpoint.nc \
@@ -93,7 +94,8 @@ for f in ens/record.nc ens/checkpoint.nc bf/record.nc bf/checkpoint.nc \
   net-discrete/record.nc net-discrete/checkpoint.nc ens-states/record.nc \
   ens-states/checkpoint.nc net-rec/record.nc net-rec/checkpoint.nc \
   net-priming/record.nc net-priming/checkpoint.nc net-silent/record.nc \
-  net-silent/checkpoint.nc attr/record.nc attr/checkpoint.nc; do
+  net-silent/checkpoint.nc attr/record.nc attr/checkpoint.nc \
+  attr-theory/theory.nc; do
   check "$f: CF-1.8, 0 errors, 0 warnings" cf "$f"
 done
 
@@ -104,7 +106,9 @@ m sweep ens.ini \
   --vary synapse.model=binary,cascade --seeds 2 --out sw-ens
 m sweep net.ini --vary bcm.y0=1,2 --vary input.kind=orthonormal,binary \
   --vary bcm.tau_theta=1s,500ms --out sw-net
-for s in sw-ens sw-net; do
+m sweep attr.ini --vary attractor.neurons=64,48 --vary retrieve.noise=0.1,0.2 \
+  --seeds 2 --out sw-attr
+for s in sw-ens sw-net sw-attr; do
   for ini in "$s"/tasks/*.ini; do
     m run "$ini" --out "${ini%.ini}" --quiet
   done
@@ -137,6 +141,12 @@ for att in config_ini history sweep_command_line command_line \
   check "... global attribute $att" grep -q ":$att = " sw-net.cdl
 done
 
+collected sw-attr
+check "... its axes coordinate variables: neurons as counts, sorted" \
+  axis sw-attr attractor_neurons '48, 64'
+check "... the capacities over the axes" \
+  grep -q 'double capacity_interp(attractor_neurons, retrieve_noise, seed)' \
+  sw-attr.cdl
 # The checker is not blind: one unit that is not UDUNITS' is an error.
 ncdump ens/record.nc | sed 's/age:units = "1"/age:units = "memories"/' \
   >bad.cdl

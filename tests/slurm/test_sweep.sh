@@ -7,7 +7,8 @@
 # task with USR1 (as --signal does before a time limit), and checks: that
 # task wrote a checkpoint, exited 75, was requeued, resumed and finished
 # with the same state as an uninterrupted run; every task is done;
-# collect stacks them.  Then stops the daemons.  Needs root; exits 77
+# collect stacks them.  A small attractor-network sweep runs as a second
+# array and is collected too.  Then stops the daemons.  Needs root; exits 77
 # (skipped) where it cannot set up SLURM.
 #   usage: test_sweep.sh PATH/TO/metaplast [ON|OFF (MPI built)]
 set -uo pipefail
@@ -148,6 +149,22 @@ check "the preempted task ends as the uninterrupted run" test $same -eq 1
 "$metaplast" collect sw >/dev/null
 check "collect stacked the sweep" \
   bash -c "ncdump -h sw/sweep.nc | grep -q 'synapse_model = 2'"
+# An attractor-network sweep as a job array (docs/ATTRACTOR.md, "Sweeps").
+printf '%s\n' "[run]" "paradigm = attractor" "memories = 30" "threads = 1" \
+  "backend = cpu" "[attractor]" "neurons = 160" "[synapse]" "model = binary" \
+  "q = 0.2" "[measure]" "every = 10" "ages = 0, 2, 4, 8" >attr.ini
+"$metaplast" sweep attr.ini --vary attractor.neurons=120,160 --seeds 2 \
+  --out sw-attr >/dev/null
+ajid=$(METAPLAST=$metaplast sbatch --parsable --export=ALL sw-attr/sweep.sbatch)
+for _ in $(seq 600); do
+  [[ -n $ajid && -z $(squeue -h -j "$ajid" 2>/dev/null) ]] && break
+  sleep 0.5
+done
+status=$("$metaplast" sweep-status sw-attr | tail -1)
+check "attractor sweep: $status" test "$status" = "4 tasks: 4 done"
+"$metaplast" collect sw-attr >/dev/null
+check "collect stacked the attractor sweep" \
+  bash -c "ncdump -h sw-attr/sweep.nc | grep -q 'double capacity_interp(attractor_neurons, seed)'"
 # One run across 2 MPI ranks as a batch job (experiments/slurm/
 # metaplast.sbatch starts mpirun when --ntasks > 1), in a build with MPI.
 if [[ $mpi == ON ]]; then

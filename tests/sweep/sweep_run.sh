@@ -17,6 +17,11 @@
 #     in seconds with units "s", choices strings), the network records
 #     stacked over a numeric time in seconds; a sweep of 300 seeds;
 #     networks of different shapes refused (exit 2).
+#  8. An attractor sweep (N = 160 and 200, two cue noises, two seeds):
+#     sweep, sweep-run -j 2, sweep-status, collect; every stacked value
+#     (curves per age, capacities) equals its task's record.nc, the axes
+#     typed (neurons int64, noise float64, seed int64); the SLURM script
+#     of the sweep runs one task as a job array's task would.
 # About 30 s on 2 cores.  Exits 77 (skipped) without ncdump.
 #   usage: sweep_run.sh PATH/TO/metaplast
 set -uo pipefail
@@ -273,4 +278,83 @@ rc=$?
 check "networks of two shapes: collect exits 2 (got $rc): $(head -1 shapes.err)" \
   bash -c "test $rc -eq 2 && grep -q 'collect stacks networks of one shape' shapes.err"
 check "... and writes nothing" test ! -e shapes/sweep.nc
+
+echo "== 8: an attractor sweep (at ${SECONDS} s)"
+cat >attr.ini <<'INI'
+[run]
+paradigm = attractor
+seed = 5
+memories = 30
+backend = cpu
+threads = 1
+[attractor]
+neurons = 200
+[synapse]
+model = binary
+q = 0.2
+[retrieve]
+steps = 10
+[measure]
+every = 10
+ages = 0, 2, 4, 8, 12
+INI
+"$M" sweep attr.ini --vary attractor.neurons=200,160 \
+  --vary retrieve.noise=0.1,0.05 --seeds 2 --out at >/dev/null
+"$M" sweep-run at -j 2 2>at.err
+rc=$?
+check "sweep-run of an attractor sweep exits 0 (got $rc)" \
+  bash -c "test $rc -eq 0 && grep -q '8 tasks: 8 done' at.err"
+check "sweep-status: 8 done" test "$("$M" sweep-status at | tail -1)" = "8 tasks: 8 done"
+"$M" collect at >collect-at.out 2>&1
+rc=$?
+check "collect of the attractor sweep exits 0 (got $rc): $(cat collect-at.out)" \
+  grep -qx "collect: 8 of 8 tasks finished, 8 with a record; at/sweep.nc (attractor_neurons = 2, retrieve_noise = 2, seed = 2, age)" collect-at.out
+# values FILE VAR [PRECISION]: a variable's values, comma-separated
+# (ncdump -v, its data section; at round-trip precision unless given).
+values() {
+  ncdump -p "${3:-9,17}" -v "$2" "$1" | sed -n '/^data:/,$p' |
+    sed -n "/^ $2 =/,/;/p" | tr -d ' \n' | sed "s/^$2=//; s/;.*$//"
+}
+# global NAME FILE: an attribute's value.
+global() { ncdump -p 9,17 -h "$2" | sed -n "s/^\t\t:$1 = \(.*\) ;$/\1/p"; }
+check "axes typed: int64 attractor_neurons (160, 200), double retrieve_noise (0.05, 0.1), int64 seed" \
+  bash -c "ncdump -h at/sweep.nc | grep -q 'int64 attractor_neurons(attractor_neurons)' &&
+    ncdump -h at/sweep.nc | grep -q 'double retrieve_noise(retrieve_noise)' &&
+    ncdump -h at/sweep.nc | grep -q 'int64 seed(seed)' &&
+    test '$(values at/sweep.nc attractor_neurons)' = '160,200' &&
+    test '$(values at/sweep.nc retrieve_noise 7)' = '0.05,0.1' &&
+    test '$(values at/sweep.nc seed)' = '5,6'"
+# Cell (n, noise, seed) of a (2 x 2 x 2) stack is row n*4 + noise*2 + seed;
+# manifest order: neurons 200, 160; noise 0.1, 0.05; seeds 5, 6.
+stacked_ok=1 compared=0
+while read -r task neurons noise seed; do
+  [[ $task == task ]] && continue
+  i=$(( (neurons == 200) * 4 + (seed == 6) ))
+  [[ $noise == 0.1 ]] && i=$((i + 2))
+  rec=at/tasks/$task/record.nc
+  for v in overlap overlap_sem retrieved retrieved_sem converged sweeps probes; do
+    want=$(values "$rec" $v)
+    got=$(values at/sweep.nc $v | tr ',' '\n' | sed -n "$((i * 5 + 1)),$((i * 5 + 5))p" | paste -sd,)
+    [[ $got == "$want" ]] || { echo "  task $task $v: sweep.nc $got, record $want"; stacked_ok=0; }
+  done
+  for a in capacity capacity_interp capacity_theory lifetime_ideal_observer; do
+    want=$(global $a "$rec")
+    got=$(values at/sweep.nc $a | tr ',' '\n' | sed -n "$((i + 1))p")
+    # the same double (ncdump writes "0." for an attribute, "0" in data)
+    [[ -n $got && $(printf %.17g "$got") == $(printf %.17g "$want") ]] || { echo "  task $task $a: sweep.nc $got, record $want"; stacked_ok=0; }
+  done
+  compared=$((compared + 1))
+done <at/manifest.tsv
+check "every stacked value equals its task's record.nc ($compared tasks)" \
+  test $stacked_ok -eq 1 -a $compared -eq 8
+# The job array's script runs a task as SLURM would (task 0003 again, in
+# a copy of the sweep without its results).
+"$M" sweep attr.ini --vary attractor.neurons=200,160 \
+  --vary retrieve.noise=0.1,0.05 --seeds 2 --out at2 >/dev/null
+check "the attractor sweep's SLURM script is valid bash" bash -n at2/sweep.sbatch
+SLURM_ARRAY_TASK_ID=3 SLURM_JOB_ID=1 bash at2/sweep.sbatch
+check "... and runs task 0003 (status $(cat at2/tasks/0003.status 2>/dev/null))" \
+  bash -c "test \"\$(cat at2/tasks/0003.status)\" = 0"
+check "... to the same record as sweep-run's" cmp -s \
+  <(data at/tasks/0003/record.nc) <(data at2/tasks/0003/record.nc)
 summary
