@@ -40,8 +40,15 @@ sizes() {
   local N q
   for N in "$@"; do
     q=$(awk -v n="$N" 'BEGIN { printf "%.6f", 3 / sqrt(n) }')
+    # Past N = 8000 the scaled network's capacity nears base.ini's last
+    # age (32): probe up to 48, over 120 memories.
+    long=()
+    if ((N > 8000)); then
+      ages="$(seq -s ', ' 0 20), 22, 24, 26, 28, 30, 32, 34, 36, 38, 40, 44, 48"
+      long=(--set run.memories=120 --set "measure.ages=$ages")
+    fi
     mp_run "$out/binary-scaled/N$N" "$here/base.ini" \
-      --set attractor.neurons="$N" --set synapse.q="$q"
+      --set attractor.neurons="$N" --set synapse.q="$q" "${long[@]}"
     mp_run "$out/binary-fixed/N$N" "$here/base.ini" \
       --set attractor.neurons="$N" --set synapse.q=0.2 \
       --set run.memories=80
