@@ -414,19 +414,26 @@ static int general(struct mp_attr *e)
     return rc;
 }
 
+/* The ensemble whose synapses the pairs are (for the stationary state
+ * and the ideal observer). */
+static void pair_config(const struct mp_config *c, struct mp_config *t)
+{
+    const double N = c->attr.neurons;
+    *t = *c;
+    t->paradigm = MP_PARADIGM_ENSEMBLE;
+    t->f = mp__attr_pair_f(c);
+    t->synapses = (uint64_t)(N * (N - 1.0) / (c->attr.tied ? 2.0 : 1.0));
+    t->clock = MP_CLOCK_MEMORIES;
+}
+
 int mp__attr_theory(struct mp_attr *e)
 {
     struct mp_config *t = malloc(sizeof *t);
-    const double N = e->cfg.attr.neurons;
     size_t k;
     int rc;
     if (!t)
         return mp__fail(MP_ENOMEM, "out of memory");
-    *t = e->cfg;
-    t->paradigm = MP_PARADIGM_ENSEMBLE;
-    t->f = mp__attr_pair_f(&e->cfg);
-    t->synapses = (uint64_t)(N * (N - 1.0) / (e->cfg.attr.tied ? 2.0 : 1.0));
-    t->clock = MP_CLOCK_MEMORIES;
+    pair_config(&e->cfg, t);
     rc = mp_theory_compute(t, &e->th);
     if (rc)
         rc = mp__fail_prefix(rc, "attractor: the synapse model's "
@@ -439,4 +446,72 @@ int mp__attr_theory(struct mp_attr *e)
         rc = classic(&e->cfg.attr) ? curves(e, t) : general(e);
     free(t);
     return rc;
+}
+
+/* u carried through blocks b0 .. b1 - 1. */
+static int carry(struct mp__ath *t, double *u, uint64_t b0, uint64_t b1)
+{
+    double y[MP_MAX_STATES];
+    int rc = 0;
+    for (; b0 < b1; b0++) {
+        const struct mp__ath_block *k = mp__ath_block(t, b0, &rc);
+        if (!k)
+            return rc;
+        mp__ath_vm(u, k->qbar, y, t->S);
+        memcpy(u, y, t->S * sizeof *u);
+    }
+    return 0;
+}
+
+/* Forward from the initial state to the probe and on to the count. */
+static int forward_only(struct mp__ath *t, uint64_t count, uint64_t age,
+                        double *ej)
+{
+    const uint64_t mu = count - 1 - age, b = mu / t->Bt;
+    double u[MP_MAX_STATES], ue[MP_MAX_STATES];
+    const struct mp__ath_block *k;
+    uint32_t x, i;
+    int rc;
+    memcpy(u, t->init, t->S * sizeof *u);
+    rc = carry(t, u, 0, b);
+    k = rc ? NULL : mp__ath_block(t, b, &rc);
+    for (x = 0; x < t->ne && k; x++) {
+        mp__ath_vm(u, k->qc + ((mu % t->Bt) * t->ne + x) * t->S * t->S,
+                   ue, t->S);
+        rc = carry(t, ue, b + 1, count / t->Bt);
+        if (rc)
+            return rc;
+        ej[x] = 0.0;
+        for (i = 0; i < t->S; i++)
+            ej[x] += ue[i] * t->w[i];
+    }
+    return rc;
+}
+
+int mp__attr_theory_at(const struct mp_config *c, uint64_t count,
+                       uint64_t age, double *ej)
+{
+    struct mp_config *p = malloc(sizeof *p);
+    struct mp_theory th;
+    struct mp__ath t;
+    int rc;
+    ej[0] = ej[1] = ej[2] = NAN;
+    if (!p)
+        return mp__fail(MP_ENOMEM, "out of memory");
+    if (age >= count || count % c->attr.block) {
+        free(p);
+        return mp__fail(MP_EINVAL, "attractor theory: no probe of age "
+                                   "%llu at count %llu",
+                        (unsigned long long)age, (unsigned long long)count);
+    }
+    pair_config(c, p);
+    rc = mp_theory_compute(p, &th);
+    free(p);
+    if (rc)
+        return rc;
+    rc = mp__ath_open(&t, c, th.p_inf);
+    if (!rc)
+        rc = forward_only(&t, count, age, ej);
+    mp__ath_close(&t);
+    return rc == MP_ATH_TOO_COSTLY ? 0 : rc;
 }

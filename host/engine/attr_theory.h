@@ -73,6 +73,14 @@ void mp__ath_vm(const double *u, const double *A, double *y, uint32_t S);
  * not unique. */
 int mp__ath_stationary(const double *A, double *pi, uint32_t S);
 
+/* E[J | e] (ej[MP_ATH_*]) of the memory of age `age` at memory count
+ * `count` (a multiple of store.block, burn-in included), by propagating
+ * the initial state forward through the schedule (tests: the record's
+ * theory walks it differently).  NaN where the enumeration would cost
+ * too much.  Returns 0, MP_EINVAL or MP_ENOMEM. */
+int mp__attr_theory_at(const struct mp_config *c, uint64_t count,
+                       uint64_t age, double *ej);
+
 /* The mean-field retrieval of one memory. */
 struct mp__amf {
     double f, V, N;  /* coding level, synapses per field, neurons */
