@@ -25,7 +25,7 @@
 
 /* Work (multiply-adds) of one block kind's enumeration at most, and its
  * memories (2^64 sequences are beyond it anyway). */
-#define MP_ATH_MAX_WORK 4.0e9
+#define MP_ATH_MAX_WORK 1.0e9
 #define MP_ATH_MAX_BLOCK 64
 
 double mp__ath_level(const struct mp_config *c, uint64_t mu)
