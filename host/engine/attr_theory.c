@@ -133,6 +133,8 @@ struct probes {
     int64_t *n;
     uint64_t *ub;
     double *u, *y, *v, *tmp;
+    double *last; /* per age: the last probe's 3 weights and its snr and
+                     overlap (the same weights give the same values) */
     int homogeneous; /* one block kind throughout: y is the same for
                         every measurement */
 };
@@ -145,6 +147,7 @@ static void probes_free(struct probes *p)
     free(p->y);
     free(p->v);
     free(p->tmp);
+    free(p->last);
 }
 
 static int probes_alloc(struct probes *p, struct mp_attr *e,
@@ -165,7 +168,8 @@ static int probes_alloc(struct probes *p, struct mp_attr *e,
     p->y = calloc(n * t->ne * S, sizeof *p->y);
     p->v = calloc(S, sizeof *p->v);
     p->tmp = calloc(S, sizeof *p->tmp);
-    if (!p->n || !p->ub || !p->u || !p->y || !p->v || !p->tmp)
+    p->last = calloc(n * 5, sizeof *p->last);
+    if (!p->n || !p->ub || !p->u || !p->y || !p->v || !p->tmp || !p->last)
         return mp__fail(MP_ENOMEM, "out of memory");
     for (k = 0; k < n; k++)
         memcpy(p->u + k * S, t->init, S * sizeof *p->u);
@@ -221,15 +225,22 @@ static int forward(struct probes *p, size_t a, uint64_t b)
     return 0;
 }
 
-/* One probe's values, added to age a's sums. */
+/* One probe's values, added to age a's sums (the mean field once per
+ * distinct set of weights: a stream in its stationary regime repeats
+ * them). */
 static void probe(struct probes *p, struct mp_attr *e, size_t a,
                   const double *ej)
 {
-    double m[4];
-    mp__amf_means(&e->cfg, ej, m);
+    double m[4], *last = p->last + 5 * a;
+    if (!p->n[a] || memcmp(last, ej, 3 * sizeof *ej)) {
+        mp__amf_means(&e->cfg, ej, m);
+        memcpy(last, ej, 3 * sizeof *ej);
+        last[3] = mp__amf_snr(&p->mf, m);
+        last[4] = mp__amf_overlap(&p->mf, m);
+    }
     e->sig_th[a] += 0.5 * (ej[MP_ATH_POT] - ej[MP_ATH_DEP]);
-    e->snr_th[a] += mp__amf_snr(&p->mf, m);
-    e->ov_th[a] += mp__amf_overlap(&p->mf, m);
+    e->snr_th[a] += last[3];
+    e->ov_th[a] += last[4];
     p->n[a]++;
 }
 
@@ -335,31 +346,50 @@ static void regime_close(struct regime *g)
     free(g->tmp);
 }
 
+/* Age `age` of the regime into the theory of the unprobed ages. */
+static void regime_fill(struct probes *p, struct mp_attr *e,
+                        const struct regime *g, uint64_t age, size_t a)
+{
+    double ej[3], m[4];
+    regime_at(p->t, g, age, ej);
+    mp__amf_means(&e->cfg, ej, m);
+    e->sig_th[a] = 0.5 * (ej[MP_ATH_POT] - ej[MP_ATH_DEP]);
+    e->snr_th[a] = mp__amf_snr(&p->mf, m);
+    e->ov_th[a] = mp__amf_overlap(&p->mf, m);
+}
+
 /* Scans the regime's ages: the capacity, the ages no measurement probes,
  * the ideal observer's lifetime when `life` (the largest age with SNR >=
- * 1, the curve taken as decreasing after 64 blocks). */
+ * 1, the curve taken as decreasing after 64 blocks).  Once qbar^d w no
+ * longer changes, a block later the rest repeats: a capacity or lifetime
+ * not reached by then is infinite. */
 static void regime_scan(struct probes *p, struct mp_attr *e,
                         struct regime *g, int life)
 {
     const struct mp__ath *t = p->t;
+    const size_t bytes = t->S * sizeof *g->v;
     int cap_done = 0, life_done = !life;
-    uint64_t age;
+    uint64_t age, still = MP_ATH_MAX_AGE;
     size_t a = 0;
     e->cap_th = -1.0;
-    if (life)
-        e->life_io = -1.0;
-    for (age = 0; age < MP_ATH_MAX_AGE; age++) {
+    e->life_io = life ? -1.0 : e->life_io;
+    for (age = 0; (age < MP_ATH_MAX_AGE || a < e->n_ages) &&
+                  age < still + t->Bt;
+         age++) {
         double ej[3], m[4];
         if (age && age % t->Bt == 0) {
             mp__ath_mv(g->k->qbar, g->v, g->tmp, t->S);
-            memcpy(g->v, g->tmp, t->S * sizeof *g->v);
+            if (!memcmp(g->tmp, g->v, bytes) && still == MP_ATH_MAX_AGE)
+                still = age;
+            memcpy(g->v, g->tmp, bytes);
         }
         regime_at(t, g, age, ej);
         mp__amf_means(&e->cfg, ej, m);
-        if (!cap_done && mp__amf_overlap(&p->mf, m) >= e->cfg.attr.success)
+        if (!cap_done && age < MP_ATH_MAX_AGE &&
+            mp__amf_overlap(&p->mf, m) >= e->cfg.attr.success)
             e->cap_th = (double)age;
         else
-            cap_done = 1;
+            cap_done |= age < MP_ATH_MAX_AGE;
         if (!life_done && g->scale * 2.0 * g->fp * (1.0 - g->fp) *
                                   (ej[MP_ATH_POT] - ej[MP_ATH_DEP]) >=
                               1.0)
@@ -367,16 +397,16 @@ static void regime_scan(struct probes *p, struct mp_attr *e,
         else if (age >= 64 * (uint64_t)t->Bt)
             life_done = 1;
         for (; a < e->n_ages && e->ages[a] <= age; a++)
-            if (e->ages[a] == age && p->n[a] == 0) {
-                e->sig_th[a] = 0.5 * (ej[MP_ATH_POT] - ej[MP_ATH_DEP]);
-                e->snr_th[a] = mp__amf_snr(&p->mf, m);
-                e->ov_th[a] = mp__amf_overlap(&p->mf, m);
-            }
+            if (e->ages[a] == age && p->n[a] == 0)
+                regime_fill(p, e, g, age, a);
         if (cap_done && life_done && a == e->n_ages)
             return;
     }
-    if (!life_done)
-        e->life_io = INFINITY;
+    for (; a < e->n_ages; a++) /* v no longer changes */
+        if (p->n[a] == 0)
+            regime_fill(p, e, g, e->ages[a], a);
+    e->cap_th = cap_done ? e->cap_th : INFINITY;
+    e->life_io = life_done ? e->life_io : INFINITY;
 }
 
 /* The general theory: NaN where the exact enumeration is too costly or
