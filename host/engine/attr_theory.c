@@ -154,7 +154,7 @@ static int probes_alloc(struct probes *p, struct mp_attr *e,
                         struct mp__ath *t)
 {
     const struct mp_attr_params *a = &e->cfg.attr;
-    const size_t n = e->n_ages, S = t->S;
+    const size_t n = e->n_ages ? e->n_ages : 1, S = t->S;
     size_t k;
     memset(p, 0, sizeof *p);
     p->t = t;
@@ -171,7 +171,7 @@ static int probes_alloc(struct probes *p, struct mp_attr *e,
     p->last = calloc(n * 5, sizeof *p->last);
     if (!p->n || !p->ub || !p->u || !p->y || !p->v || !p->tmp || !p->last)
         return mp__fail(MP_ENOMEM, "out of memory");
-    for (k = 0; k < n; k++)
+    for (k = 0; k < e->n_ages; k++)
         memcpy(p->u + k * S, t->init, S * sizeof *p->u);
     mp__amf_init(&p->mf, &e->cfg, mp__attr_fan_in(&e->cfg));
     return 0;
