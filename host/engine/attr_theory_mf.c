@@ -16,9 +16,9 @@
  * traces: the signal's own share of it is left out, as in the standard
  * signal-to-noise analysis).  A sweep maps (P1, P0) to the probability
  * that each population's field passes the threshold: h > theta N, or the
- * theta that keeps f P1 + (1 - f) P0 = f (coding level, by bisection), or
- * Glauber's E[1 / (1 + exp(-2 (h / N - theta) / T))] by quadrature.  The
- * overlap m = sum_i (xi_i - f)(s_i - f) / (N f (1 - f)) has the
+ * theta that keeps f P1 + (1 - f) P0 = f (coding level, by safeguarded
+ * Newton), or Glauber's E[1 / (1 + exp(-2 (h / N - theta) / T))] by
+ * quadrature.  The overlap m = sum_i (xi_i - f)(s_i - f) / (N f (1 - f)) has the
  * expectation P1 - P0.  Synchronous and sequential sweeps get the same
  * iteration.
  */
@@ -202,12 +202,24 @@ static double fixed(const struct mp__amf *p, double mu, double sd,
     return above(mu, sd, thr);
 }
 
-/* The coding-level threshold: the theta N with f P1 + (1 - f) P0 = f. */
+/* f P1 + (1 - f) P0 - f at threshold x, decreasing in x; its slope. */
+static double excess(double f, const double mu[2], double sd, double x,
+                     double *slope)
+{
+    *slope = -(f * gauss_pdf((mu[1] - x) / sd) +
+               (1.0 - f) * gauss_pdf((mu[0] - x) / sd)) /
+             sd;
+    return f * above(mu[1], sd, x) + (1.0 - f) * above(mu[0], sd, x) - f;
+}
+
+/* The coding-level threshold: the theta N with f P1 + (1 - f) P0 = f,
+ * by Newton's method kept inside a bracket that every step narrows
+ * (bisection where Newton would leave it). */
 static void coding(const struct mp__amf *p, const double mu[2], double sd,
                    double *P1, double *P0)
 {
     const double f = p->f;
-    double lo, hi;
+    double lo, hi, x;
     int it;
     if (!(sd > 0.0)) { /* the larger mean's population first */
         const double a = mu[1] > mu[0] ? 1.0 : mu[1] < mu[0] ? 0.0 : f;
@@ -217,18 +229,25 @@ static void coding(const struct mp__amf *p, const double mu[2], double sd,
     }
     lo = fmin(mu[0], mu[1]) - 40.0 * sd;
     hi = fmax(mu[0], mu[1]) + 40.0 * sd;
+    x = 0.5 * (lo + hi);
     for (it = 0; it < 200; it++) {
-        const double mid = 0.5 * (lo + hi);
-        if (mid <= lo || mid >= hi)
+        double slope, nx;
+        const double F = excess(f, mu, sd, x, &slope);
+        if (F == 0.0)
             break;
-        if (f * above(mu[1], sd, mid) + (1.0 - f) * above(mu[0], sd, mid) >
-            f)
-            lo = mid;
+        if (F > 0.0)
+            lo = x;
         else
-            hi = mid;
+            hi = x;
+        nx = slope < 0.0 ? x - F / slope : 0.5 * (lo + hi);
+        if (!(nx > lo && nx < hi))
+            nx = 0.5 * (lo + hi);
+        if (nx == x || nx <= lo || nx >= hi)
+            break;
+        x = nx;
     }
-    *P1 = above(mu[1], sd, 0.5 * (lo + hi));
-    *P0 = above(mu[0], sd, 0.5 * (lo + hi));
+    *P1 = above(mu[1], sd, x);
+    *P0 = above(mu[0], sd, x);
 }
 
 double mp__amf_overlap(const struct mp__amf *p, const double *m)
