@@ -300,6 +300,7 @@ static void regime_at(const struct mp__ath *t, const struct regime *g,
 {
     const uint32_t S = t->S, k = t->Bt - 1 - (uint32_t)(age % t->Bt);
     uint32_t x, i;
+    ej[MP_ATH_NONE] = 0.0; /* no such event under the covariance rule */
     for (x = 0; x < t->ne; x++) {
         const double *r = g->r + ((size_t)k * t->ne + x) * S;
         ej[x] = 0.0;
