@@ -484,3 +484,52 @@ Test(attr_theory, finite_where_it_applies, .timeout = 300)
     mp_attr_curve_fini(&cv);
     mp_attr_destroy(a);
 }
+
+/* The capacity and ideal-observer lifetime of c. */
+static void regime(const struct mp_config *c, double *cap, double *life)
+{
+    struct mp_attr *a = network(c, 0);
+    struct mp_attr_curve cv;
+    cr_assert_eq(mp_attr_curve(a, &cv), 0);
+    *cap = cv.capacity_theory;
+    *life = cv.lifetime_ideal;
+    mp_attr_curve_fini(&cv);
+    mp_attr_destroy(a);
+}
+
+/*
+ * The stationary regime: a modulator of level 1 throughout is no
+ * modulator, so the regime's scan (taken with a modulator) gives the
+ * capacity and the ideal observer's lifetime of the classic path and of
+ * the ensemble theory, for binary and cascade synapses; and a spaced
+ * stream whose signal dies within a few memories has a finite lifetime
+ * (the scan stops once the signal no longer changes, and must not call
+ * that infinite).
+ */
+Test(attr_theory, regime_consistency)
+{
+    static const char *models[2] = {"", "synapse.model=cascade;synapse.n=5"};
+    struct mp_config c;
+    double cap0, life0, cap1, life1;
+    char set[256];
+    int m;
+    for (m = 0; m < 2; m++) {
+        config(&c, base_ini, models[m]);
+        regime(&c, &cap0, &life0);
+        snprintf(set, sizeof set, "%s;store.phases=10;store.modulator=1",
+                 models[m]);
+        config(&c, base_ini, set);
+        regime(&c, &cap1, &life1);
+        cr_expect_eq(cap0, cap1, "model %d: capacity %g and %g", m, cap0,
+                     cap1);
+        cr_expect_eq(life0, life1, "model %d: lifetime %g and %g", m, life0,
+                     life1);
+        cr_expect(life0 > 10.0 && isfinite(life0), "lifetime %g", life0);
+    }
+    config(&c, base_ini,
+           "attractor.neurons=64;synapse.model=cascade;synapse.n=3;"
+           "store.repeats=2;store.block=2;measure.every=4;"
+           "measure.ages=0,1,2,5,10,30");
+    regime(&c, &cap1, &life1);
+    cr_expect(life1 >= 0.0 && life1 < 30.0, "lifetime %g", life1);
+}

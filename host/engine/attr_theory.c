@@ -369,7 +369,7 @@ static void regime_scan(struct probes *p, struct mp_attr *e,
 {
     const struct mp__ath *t = p->t;
     const size_t bytes = t->S * sizeof *g->v;
-    int cap_done = 0, life_done = !life;
+    int cap_done = 0, life_done = !life, above = 0;
     uint64_t age, still = MP_ATH_MAX_AGE;
     size_t a = 0;
     e->cap_th = -1.0;
@@ -391,9 +391,10 @@ static void regime_scan(struct probes *p, struct mp_attr *e,
             e->cap_th = (double)age;
         else
             cap_done |= age < MP_ATH_MAX_AGE;
-        if (!life_done && g->scale * 2.0 * g->fp * (1.0 - g->fp) *
-                                  (ej[MP_ATH_POT] - ej[MP_ATH_DEP]) >=
-                              1.0)
+        above = g->scale * 2.0 * g->fp * (1.0 - g->fp) *
+                    (ej[MP_ATH_POT] - ej[MP_ATH_DEP]) >=
+                1.0;
+        if (!life_done && above)
             e->life_io = (double)age;
         else if (age >= 64 * (uint64_t)t->Bt)
             life_done = 1;
@@ -407,7 +408,7 @@ static void regime_scan(struct probes *p, struct mp_attr *e,
         if (p->n[a] == 0)
             regime_fill(p, e, g, e->ages[a], a);
     e->cap_th = cap_done ? e->cap_th : INFINITY;
-    e->life_io = life_done ? e->life_io : INFINITY;
+    e->life_io = life_done || !above ? e->life_io : INFINITY;
 }
 
 /* The general theory: NaN where the exact enumeration is too costly or
