@@ -42,7 +42,9 @@ struct mp__ath {
     double init[MP_MAX_STATES]; /* initial distribution */
     size_t ntypes;
     struct mp__ath_block types[2 * MP_CFG_MAX_PHASES + 2];
-    double *tmp;    /* scratch: (Bt + 3) x S x S */
+    int force;      /* tests: 1 enumerate every block's events, 2 take
+                       Kronecker powers (0: the cheaper way) */
+    double *tmp;    /* scratch: (min(Bt, 64) + 3) x S x S */
     double *gbuf;   /* scratch: Bt levels */
 };
 

@@ -11,8 +11,9 @@
  * distribution by (A_1 ... A_Bt)^R: the same events R times.  Averaged
  * over the events of the block's memories (independent patterns) this is
  * qbar = E[(A_1 ... A_Bt)^R], computed exactly by enumerating the ne^Bt
- * event sequences of a block (R = 1 needs none: Bt = 1); conditioned on
- * memory k's event e, qc[k][e].  Blocks of the same levels share them.
+ * event sequences of a block or from Kronecker powers, whichever costs
+ * less (R = 1 needs neither: Bt = 1); conditioned on memory k's event e,
+ * qc[k][e].  Blocks of the same levels share them.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -23,10 +24,12 @@
 #include "metaplast/private/syn_rules.h"
 #include "metaplast/private/util.h"
 
-/* Work (multiply-adds) of one block kind's enumeration at most, and its
- * memories (2^64 sequences are beyond it anyway). */
+/* Work (multiply-adds) of one block kind at most, and the memories of a
+ * block the enumeration takes (2^64 sequences are beyond it anyway). */
 #define MP_ATH_MAX_WORK 1.0e9
 #define MP_ATH_MAX_BLOCK 64
+/* Doubles of scratch and of a block kind's operators at most. */
+#define MP_ATH_MAX_MEMORY 16777216.0
 
 double mp__ath_level(const struct mp_config *c, uint64_t mu)
 {
@@ -185,7 +188,10 @@ int mp__ath_open(struct mp__ath *t, const struct mp_config *c,
     S2 = (size_t)t->S * t->S;
     t->mp = calloc(S2, sizeof *t->mp);
     t->mm = calloc(S2, sizeof *t->mm);
-    t->tmp = calloc(S2 * (t->Bt + 3), sizeof *t->tmp);
+    t->tmp = calloc(S2 * ((t->Bt < MP_ATH_MAX_BLOCK ? t->Bt
+                                                    : MP_ATH_MAX_BLOCK) +
+                          3),
+                    sizeof *t->tmp);
     t->gbuf = calloc(t->Bt, sizeof *t->gbuf);
     rc = !t->mp || !t->mm || !t->tmp || !t->gbuf
              ? mp__fail(MP_ENOMEM, "out of memory")
@@ -293,25 +299,151 @@ static void enumerate(struct mp__ath *t, struct mp__ath_block *b)
     }
 }
 
+/* ---- Long blocks: Kronecker powers ------------------------------------
+ *
+ * (X Y)^(xR) = X^(xR) Y^(xR) (the R-fold Kronecker power), so for the
+ * independent A_k, E[(A_1 ... A_B)^(xR)] = prod_k E[A_k^(xR)], a product
+ * of D x D matrices, D = S^R; and P^R is a contraction of P^(xR):
+ * (P^R)_cd = sum over a_1..a_(R-1) of (P^(xR))_IJ, I = (c, a_1, ...,
+ * a_(R-1)), J = (a_1, ..., a_(R-1), d) (digits base S, the first the
+ * lowest).  Linear in B where the enumeration is exponential; chosen
+ * when cheaper. */
+
+/* out += p X^(xR) (S x S into D x D). */
+static void kron_add(const double *X, uint32_t S, uint32_t R, double p,
+                     double *out)
+{
+    const size_t D = (size_t)pow((double)S, (double)R);
+    size_t I, J;
+    uint32_t r;
+    for (I = 0; I < D; I++)
+        for (J = 0; J < D; J++) {
+            size_t i = I, j = J;
+            double v = p;
+            for (r = 0; r < R && v != 0.0; r++, i /= S, j /= S)
+                v *= X[(i % S) * S + j % S];
+            out[I * D + J] += v;
+        }
+}
+
+/* out = the contraction of T (D x D) to S x S. */
+static void contract(const double *T, uint32_t S, uint32_t R, double *out)
+{
+    const size_t D = (size_t)pow((double)S, (double)R), inner = D / S;
+    size_t c, d, a;
+    for (c = 0; c < S; c++)
+        for (d = 0; d < S; d++) {
+            double s = 0.0;
+            for (a = 0; a < inner; a++) /* a = a_1 + a_2 S + ... */
+                s += T[(c + a * S) * D + (a + d * inner)];
+            out[c * S + d] = s;
+        }
+}
+
+/* The event matrix A = I + g (M_e - I) of memory k (S x S). */
+static void event_matrix(const struct mp__ath *t, uint32_t e, double g,
+                         double *A)
+{
+    const uint32_t S = t->S;
+    double *I = A + (size_t)S * S; /* scratch after A */
+    uint32_t i;
+    memset(I, 0, (size_t)S * S * sizeof *I);
+    for (i = 0; i < S; i++)
+        I[(size_t)i * S + i] = 1.0;
+    present(t, I, e, g, A);
+}
+
+/* The block's qbar and qc from Kronecker powers; pre: (Bt + 1) D x D
+ * prefix products, then 3 D x D and 2 S x S of scratch. */
+static void tensor(struct mp__ath *t, struct mp__ath_block *b, double *pre)
+{
+    const uint32_t S = t->S, R = t->R, Bt = t->Bt;
+    const size_t D = (size_t)pow((double)S, (double)R), D2 = D * D;
+    double *suf = pre + (Bt + 1) * D2, *Tk = suf + D2, *x = Tk + D2;
+    double *A = x + D2;
+    uint32_t k, e;
+    size_t i;
+    for (i = 0; i < D2; i++)
+        pre[i] = suf[i] = i % (D + 1) == 0;
+    for (k = 0; k < Bt; k++) { /* prefix k + 1 = prefix k E[A_k^(xR)] */
+        memset(Tk, 0, D2 * sizeof *Tk);
+        for (e = 0; e < t->ne; e++) {
+            event_matrix(t, e, b->gate[k], A);
+            kron_add(A, S, R, t->pe[e], Tk);
+        }
+        for (i = 0; i < D; i++)
+            mp__ath_vm(pre + k * D2 + i * D, Tk, pre + (k + 1) * D2 + i * D,
+                       (uint32_t)D);
+    }
+    contract(pre + Bt * D2, S, R, b->qbar);
+    for (k = Bt; k-- > 0;) { /* suf: E[A_(k+1)^(xR)] ... */
+        for (e = 0; e < t->ne; e++) {
+            memset(Tk, 0, D2 * sizeof *Tk);
+            event_matrix(t, e, b->gate[k], A);
+            kron_add(A, S, R, 1.0, Tk);
+            for (i = 0; i < D; i++) /* x = prefix k A^(xR) suf */
+                mp__ath_vm(pre + k * D2 + i * D, Tk, x + i * D, (uint32_t)D);
+            for (i = 0; i < D; i++)
+                mp__ath_vm(x + i * D, suf, Tk + i * D, (uint32_t)D);
+            contract(Tk, S, R, b->qc + ((size_t)k * t->ne + e) * S * S);
+        }
+        memset(Tk, 0, D2 * sizeof *Tk);
+        for (e = 0; e < t->ne; e++) {
+            event_matrix(t, e, b->gate[k], A);
+            kron_add(A, S, R, t->pe[e], Tk);
+        }
+        for (i = 0; i < D; i++)
+            mp__ath_vm(Tk + i * D, suf, x + i * D, (uint32_t)D);
+        memcpy(suf, x, D2 * sizeof *x);
+    }
+}
+
+/* Work of either way; which is cheaper (1: Kronecker powers). */
+static int method(const struct mp__ath *t, double *work, double *mem)
+{
+    const double S = t->S, B = t->Bt, ne = t->ne;
+    const double D = pow(S, (double)t->R);
+    const double enumerate =
+        pow(ne, B) * (S * S * S * (2.0 + 2.0 * log2((double)t->R)) +
+                      B * S * S);
+    const double kron = B * D * D * D * (2.0 + 2.0 * ne);
+    *mem = (B + 4.0) * D * D + 2.0 * S * S;
+    if (t->force ? t->force == 1
+                 : t->Bt <= MP_ATH_MAX_BLOCK &&
+                       (enumerate <= kron || *mem > MP_ATH_MAX_MEMORY)) {
+        *work = enumerate;
+        return 0;
+    }
+    *work = kron;
+    return 1;
+}
+
 static int build(struct mp__ath *t, const double *gate)
 {
     struct mp__ath_block *b = &t->types[t->ntypes];
     const size_t S2 = (size_t)t->S * t->S;
-    const double leaves = pow((double)t->ne, (double)t->Bt);
-    const double work =
-        leaves * ((double)S2 * t->S * (2.0 + 2.0 * log2((double)t->R)) +
-                  (double)t->Bt * S2);
-    if (work > MP_ATH_MAX_WORK || t->Bt > MP_ATH_MAX_BLOCK ||
+    double work, mem, *pre = NULL;
+    const int kron = method(t, &work, &mem);
+    if (work > MP_ATH_MAX_WORK || (kron && mem > MP_ATH_MAX_MEMORY) ||
+        (!kron && t->Bt > MP_ATH_MAX_BLOCK) ||
+        (double)S2 * t->Bt * t->ne > MP_ATH_MAX_MEMORY ||
         t->ntypes == sizeof t->types / sizeof t->types[0])
         return MP_ATH_TOO_COSTLY;
     b->gate = malloc(t->Bt * sizeof *b->gate);
     b->qbar = calloc(S2, sizeof *b->qbar);
     b->qc = calloc(S2 * t->Bt * t->ne, sizeof *b->qc);
+    pre = kron ? malloc((size_t)mem * sizeof *pre) : NULL;
     t->ntypes++;
-    if (!b->gate || !b->qbar || !b->qc)
+    if (!b->gate || !b->qbar || !b->qc || (kron && !pre)) {
+        free(pre);
         return mp__fail(MP_ENOMEM, "out of memory");
+    }
     memcpy(b->gate, gate, t->Bt * sizeof *gate);
-    enumerate(t, b);
+    if (kron)
+        tensor(t, b, pre);
+    else
+        enumerate(t, b);
+    free(pre);
     return 0;
 }
 
