@@ -71,5 +71,8 @@ int mp__attr_theory(struct mp_attr *e);
 /* The probability of a candidate potentiation of a pair per memory
  * among its events: the ensemble f whose chain the pair follows. */
 double mp__attr_pair_f(const struct mp_config *c);
+/* V, the synapses onto one neuron that its field sums (N - 1): every
+ * formula of the theory takes it from here. */
+double mp__attr_fan_in(const struct mp_config *c);
 
 #endif

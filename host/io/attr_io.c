@@ -108,11 +108,13 @@ static const char *const rec_names[10][3] = {
      "1"},
     {"converged", "fraction of retrievals that reached a fixed point", "1"},
     {"sweeps", "mean sweeps that changed the state", "1"},
-    {"signal_theory", "exact expected overlap E[m(t)] of one synapse with "
-                      "its pair's candidate signs (Markov chain theory)",
+    {"signal_theory", "exact (E[J | potentiation] - E[J | depression]) / 2 "
+                      "of the probed memory's synapses, averaged over the "
+                      "probes (Markov chain theory)",
      "1"},
-    {"snr_theory", "field signal-to-noise from a perfect cue, sqrt(N - 1) "
-                   "E[m(t)] / sd(w) (approximation)", "1"},
+    {"snr_theory", "field signal-to-noise from a perfect cue, (mean h | "
+                   "xi = 1 - mean h | xi = 0) / (2 sd(h)) (approximation)",
+     "1"},
     {"overlap_theory", "mean-field overlap after retrieve.steps sweeps "
                        "from the cue (approximation, docs/ATTRACTOR.md)",
      "1"},
@@ -154,7 +156,9 @@ static void globals(struct nc *f, const struct mp_config *cfg,
                     "age; capacity_interp: the age where the retrieved "
                     "fraction, interpolated linearly, crosses 1/2; "
                     "capacity_theory: the largest age whose mean-field "
-                    "overlap reaches retrieve.success (approximation); "
+                    "overlap (and every younger one's) reaches "
+                    "retrieve.success in the stream's stationary regime "
+                    "under its last modulator level (approximation); "
                     "lifetime_ideal_observer: the largest age with SNR >= "
                     "1 of an ensemble of the network's independent "
                     "synapses (exact); -1 none, NaN not defined");

@@ -66,19 +66,27 @@ struct mp_attr_curve {
     double *retrieved_sem;  /* sqrt(p (1 - p) / probes) */
     double *converged;      /* fraction that reached a fixed point */
     double *steps;          /* mean sweeps that changed the state */
-    double *signal_theory;  /* E[m(t)] of one synapse (exact theory) */
-    double *snr_theory;     /* sqrt(N - 1) E[m(t)] / sd(w): the field's
-                               signal to noise from a perfect cue */
+    double *signal_theory;  /* (E[J | potentiation] - E[J | depression])
+                               / 2 of the probed memory's synapses (exact
+                               theory of the store schedule), averaged
+                               over the run's probes at that age; E[m(t)]
+                               of one synapse at the defaults */
+    double *snr_theory;     /* the field's signal to noise from a perfect
+                               cue, (mean h | xi = 1 - mean h | xi = 0) /
+                               (2 sd(h)); sqrt(N - 1) E[m(t)] / sd(w) at
+                               f = 1/2 */
     double *overlap_theory; /* mean-field overlap after the sweeps (an
-                               approximation, docs/ATTRACTOR.md); NaN where
-                               it does not apply */
+                               approximation, docs/ATTRACTOR.md); NaN
+                               where the theory does not apply */
     double capacity;        /* largest grid age retrieved with probability
                                >= 1/2 at it and every younger age; -1 */
     double capacity_interp; /* the same, interpolated linearly to the age
                                where the fraction crosses 1/2 */
     double capacity_theory; /* largest integer age whose mean-field
                                overlap >= retrieve.success (and every
-                               younger); NaN where it does not apply */
+                               younger) in the stream's stationary regime
+                               under its last modulator level; NaN where
+                               it does not apply */
     double lifetime_ideal;  /* ideal-observer lifetime of an ensemble of
                                the network's independent synapses (exact
                                theory, SNR >= 1), NaN where not defined */
