@@ -367,10 +367,11 @@ Test(cli, attractor_theory)
     cr_expect_eq(cli("theory", cfg, "--out", path_in("ath2"), "--clock",
                      "memories", "--quiet", NULL),
                  0, "%s", err);
-    /* Where the mean-field estimate does not apply: said, NaN. */
+    /* Where the mean-field capacity does not apply (a last modulator
+     * level of 0: no stationary regime of learning): said, NaN. */
     cr_expect_eq(cli("theory", cfg, "--out", path_in("ath3"), "--set",
-                     "store.rule=presynaptic", "--set",
-                     "attractor.symmetry=independent", NULL),
+                     "store.phases=10, 20", "--set", "store.modulator=1, 0",
+                     NULL),
                  0, "%s", err);
     cr_expect(strstr(out, "mean-field capacity: does not apply to this "
                           "configuration (docs/ATTRACTOR.md)\n"),
