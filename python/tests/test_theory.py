@@ -49,9 +49,13 @@ def test_attractor_theory_equals_the_records_theory(tmp_path, attr_cfg):
     assert metaplast.theory(attr_cfg, clock="memories").identical(th)
     with pytest.raises(metaplast.ConfigError, match="memories only"):
         metaplast.theory(attr_cfg, clock="both")
-    # Where the mean-field estimate does not apply: NaN, the lifetime kept.
+    # The presynaptic rule has its estimate too.
     pre = metaplast.theory(attr_cfg, store__rule="presynaptic",
                            attractor__symmetry="independent")
-    assert np.isnan(pre.overlap_theory.values).all()
-    assert np.isnan(pre.attrs["capacity_theory"])
+    assert np.isfinite(pre.overlap_theory.values).all()
     assert pre.attrs["lifetime_ideal_observer"] > 0
+    # Where the mean-field capacity does not apply (a last modulator
+    # level of 0: learning stops, no stationary regime): NaN.
+    off = metaplast.theory(attr_cfg, store__phases="20, 20",
+                           store__modulator="1, 0")
+    assert np.isnan(off.attrs["capacity_theory"])
