@@ -5,13 +5,14 @@
  * pair (i, j) follows the synapse ensemble's chain with candidate
  * potentiations of probability f^2 + (1 - f)^2 per memory, so its memory
  * curve E[m(t)] is exact.  From it, an approximation: the field on a
- * neuron from a cue of overlap m has signal sqrt(N - 1) E[m(t)] m and
+ * neuron from a cue of overlap m has signal sqrt(V) E[m(t)] m and
  * noise sd(w) (neurons independent, the other memories' traces a
  * Gaussian noise); the mean-field overlap after k synchronous sweeps
- * follows m <- erf(S m / sqrt 2), S = sqrt(N - 1) E[m(t)] / sd(w), from
+ * follows m <- erf(S m / sqrt 2), S = sqrt(V) E[m(t)] / sd(w) (V = N - 1
+ * synapses per field, K with fan-in), from
  * the cue's m = 1 - 2 noise (f = 1/2, a single presentation per memory,
  * no modulator).  The ideal observer of the same synapses is the
- * ensemble's lifetime (SNR >= 1) with N (N - 1) independent synapses
+ * ensemble's lifetime (SNR >= 1) with N V independent synapses
  * (N (N - 1) / 2 when tied).
  */
 #include <math.h>
@@ -21,6 +22,12 @@
 #include "attr_internal.h"
 #include "metaplast/error.h"
 #include "metaplast/private/util.h"
+
+double mp__attr_fan(const struct mp_config *c)
+{
+    return c->attr.fan_in ? (double)c->attr.fan_in
+                          : (double)c->attr.neurons - 1.0;
+}
 
 double mp__attr_pair_f(const struct mp_config *c)
 {
@@ -46,7 +53,7 @@ static double mean_field(double s, const struct mp_attr_params *a)
 static int capacity(struct mp_attr *e, const struct mp_config *t, double sd)
 {
     enum { BLOCK = 1024 };
-    const double scale = sqrt((double)e->cfg.attr.neurons - 1.0) / sd;
+    const double scale = sqrt(mp__attr_fan(&e->cfg)) / sd;
     uint64_t ages[BLOCK], t0;
     double sig[BLOCK];
     size_t k;
@@ -75,7 +82,7 @@ static int curves(struct mp_attr *e, const struct mp_config *t)
     const int exact = a->rule == MP_ATTR_COVARIANCE && a->repeats == 1 &&
                       a->n_phases == 0;
     const double sd = sqrt(1.0 - e->th.mean_w * e->th.mean_w);
-    const double scale = sqrt((double)a->neurons - 1.0) / sd;
+    const double scale = sqrt(mp__attr_fan(&e->cfg)) / sd;
     size_t k;
     int rc = 0;
     e->cap_th = NAN;
@@ -103,7 +110,10 @@ int mp__attr_theory(struct mp_attr *e)
     *t = e->cfg;
     t->paradigm = MP_PARADIGM_ENSEMBLE;
     t->f = mp__attr_pair_f(&e->cfg);
-    t->synapses = (uint64_t)(N * (N - 1.0) / (e->cfg.attr.tied ? 2.0 : 1.0));
+    /* V synapses per neuron: N (N - 1), halved when tied; N K with
+     * fan-in (never tied). */
+    t->synapses = (uint64_t)(N * mp__attr_fan(&e->cfg) /
+                             (e->cfg.attr.tied ? 2.0 : 1.0));
     t->clock = MP_CLOCK_MEMORIES;
     rc = mp_theory_compute(t, &e->th);
     if (rc)
