@@ -7,7 +7,8 @@
 # Benna-Fusi chain), record.nc and checkpoint.nc of rate networks
 # (continuous and discrete synapses; with the threshold's priming
 # component and intrinsic plasticity; with silent-neuron reports),
-# record.nc and checkpoint.nc of an attractor network, and sweep.nc of
+# record.nc and checkpoint.nc of an attractor network (all-to-all, and
+# with fan-in: its N x K states and connectivity), and sweep.nc of
 # ensembles and networks (a network sweep with times given out of
 # order and in two units).
 # Offline: the standard-name, area-type and region tables are the empty
@@ -86,6 +87,8 @@ printf '%s\n' "[run]" "paradigm = attractor" "memories = 40" "threads = 1" \
   "[synapse]" "model = cascade" "n = 3" "[measure]" "every = 2" \
   "max_age = 20" "per_decade = 4" >attr.ini
 m run attr.ini --out attr --quiet
+m run attr.ini --set attractor.symmetry=independent \
+  --set attractor.fan_in=20 --out attr-fan --quiet
 check "net-silent: record.nc holds silent" \
   bash -c "ncdump -h net-silent/record.nc | grep -q 'double silent(time, neuron)'"
 for f in ens/record.nc ens/checkpoint.nc bf/record.nc bf/checkpoint.nc \
@@ -93,7 +96,8 @@ for f in ens/record.nc ens/checkpoint.nc bf/record.nc bf/checkpoint.nc \
   net-discrete/record.nc net-discrete/checkpoint.nc ens-states/record.nc \
   ens-states/checkpoint.nc net-rec/record.nc net-rec/checkpoint.nc \
   net-priming/record.nc net-priming/checkpoint.nc net-silent/record.nc \
-  net-silent/checkpoint.nc attr/record.nc attr/checkpoint.nc; do
+  net-silent/checkpoint.nc attr/record.nc attr/checkpoint.nc \
+  attr-fan/record.nc attr-fan/checkpoint.nc; do
   check "$f: CF-1.8, 0 errors, 0 warnings" cf "$f"
 done
 
