@@ -964,11 +964,11 @@ Test(attractor, fan_in_refusals)
     c.attr.fan_in = 10;
     cr_expect_eq(mp_config_validate(&c), MP_EINVAL);
     cr_expect_str_eq(mp_errmsg(),
-                     "defaults: attractor.symmetry: must be independent with "
-                     "attractor.fan_in > 0 (a random fan-in graph is not "
-                     "symmetric: w_ij and w_ji cannot be one synapse): set "
-                     "attractor.symmetry = independent, or attractor.fan_in "
-                     "= 0");
+                     "defaults: attractor.fan_in: needs attractor.symmetry = "
+                     "independent, not tied (a random fan-in graph is not "
+                     "symmetric: w_ij and w_ji cannot be one synapse; tied "
+                     "is the default): set attractor.symmetry = "
+                     "independent, or attractor.fan_in = 0");
     config(&c, 100, 0.3, 20, 2);
     c.attr.tied = 0;
     c.attr.fan_in = 100;

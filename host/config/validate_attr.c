@@ -131,12 +131,13 @@ static int check_fan_in(struct mp_config *c)
         return mp__cfg_bad_key(c, KEY("attractor", "fan_in"), what);
     }
     if (a->tied)
-        return mp__cfg_bad_key(c, KEY("attractor", "symmetry"),
-                               "must be independent with attractor.fan_in "
-                               "> 0 (a random fan-in graph is not "
+        return mp__cfg_bad_key(c, KEY("attractor", "fan_in"),
+                               "needs attractor.symmetry = independent, "
+                               "not tied (a random fan-in graph is not "
                                "symmetric: w_ij and w_ji cannot be one "
-                               "synapse): set attractor.symmetry = "
-                               "independent, or attractor.fan_in = 0");
+                               "synapse; tied is the default): set "
+                               "attractor.symmetry = independent, or "
+                               "attractor.fan_in = 0");
     return 0;
 }
 

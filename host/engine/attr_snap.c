@@ -264,8 +264,11 @@ static int take_snapshot(struct mp_attr *e, const struct mp_attr_snapshot *s)
                         "the snapshot's fan-in (%u) differs from the "
                         "configuration's attractor.fan_in (%u)",
                         s->fan_in, e->cfg.attr.fan_in);
-    if (s->fan_in && s->pre && check_connectivity(e, s->pre))
-        return MP_EINVAL;
+    if (s->fan_in && s->pre) {
+        const int rc = check_connectivity(e, s->pre);
+        if (rc)
+            return rc;
+    }
     if (s->done > e->total)
         return mp__fail(MP_EINVAL,
                         "the snapshot is at memory %llu, past the run's "
