@@ -169,7 +169,7 @@ double mp__cfg_attractor_memory(const struct mp_config *c)
      * the strength bits for retrieval, and a copy of the state for a
      * checkpoint; with fan-in, the presynaptic indices of a checkpoint
      * (4 bytes per synapse), and under connectivity = stored the index
-     * table too. */
+     * table of the rows held (split over the ranks as the state). */
     const double table =
         K > 0 ? 4.0 * N * K *
                     (c->attr.connectivity == MP_ATTR_STORED ? 2.0 : 1.0)

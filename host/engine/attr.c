@@ -220,26 +220,26 @@ static void describe(struct mp_attr *e, const struct mp_syn_rule *rule)
     e->WK = e->desc.rule.kpitch / 64;
 }
 
-/* connectivity = stored: every row's presynaptic neurons, once, from the
- * generator (the table the backend reads for its rows). */
+/* connectivity = stored: the presynaptic neurons of this process's rows,
+ * once, from the generator (the table the backend reads). */
 static int connect(struct mp_attr *e)
 {
     const struct mp_attr_rules *R = &e->desc.rule;
-    const uint64_t K = R->fan_in;
-    uint64_t i, k;
+    const uint64_t K = R->fan_in, row0 = e->desc.row0;
+    uint64_t r, k;
     if (!K || e->cfg.attr.connectivity != MP_ATTR_STORED)
         return 0;
-    e->pre = malloc((size_t)R->neurons * K * sizeof *e->pre);
+    e->pre = malloc((size_t)e->desc.rows * K * sizeof *e->pre + 1);
     if (!e->pre)
         return mp__fail(MP_ENOMEM, "out of memory for the connectivity "
                                    "table of %u x %u synapses",
-                        R->neurons, R->fan_in);
-    for (i = 0; i < R->neurons; i++) {
-        const struct mp_attr_perm pm = mp_attr_perm_of(R, i);
+                        e->desc.rows, R->fan_in);
+    for (r = 0; r < e->desc.rows; r++) {
+        const struct mp_attr_perm pm = mp_attr_perm_of(R, row0 + r);
         for (k = 0; k < K; k++)
-            e->pre[i * K + k] = mp_attr_pre(&pm, (uint32_t)k);
+            e->pre[r * K + k] = mp_attr_pre(&pm, (uint32_t)k);
     }
-    e->desc.pre = e->pre + (size_t)e->desc.row0 * K;
+    e->desc.pre = e->pre;
     return 0;
 }
 

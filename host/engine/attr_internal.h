@@ -47,8 +47,9 @@ struct mp_attr {
     uint64_t WK;         /* words of a row's strength bits: PK / 64 */
     uint64_t *xi, *st, *buf;
     int32_t *cnt, *act, *strong;
-    uint32_t *pre;       /* connectivity = stored: every row's K
-                            presynaptic neurons (N x K); else NULL */
+    uint32_t *pre;       /* connectivity = stored: the K presynaptic
+                            neurons of each row held (rows x K, from
+                            desc.row0); else NULL */
     double *h;
     struct mp_attr_hi *rank; /* fields in order (coding-level threshold) */
     size_t cap;          /* probes the scratch holds */

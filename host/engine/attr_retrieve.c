@@ -11,7 +11,8 @@
  * all the strength bits and runs the sweeps itself, on the host.  With
  * fan-in the backend also counts each row's active presynaptic neurons,
  * and the sequential sweeps gather each row's presynaptic state through
- * its connectivity (the stored table or the generator).
+ * its connectivity (the stored table of the rows held, the generator for
+ * the other ranks' rows).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -201,7 +202,12 @@ static int64_t fan_counts(const struct mp_attr *e, const uint64_t *s,
     const struct mp_attr_rules *R = &e->desc.rule;
     const uint64_t *row = e->bits + (size_t)i * e->WK;
     const struct mp_attr_perm pm = mp_attr_perm_of(R, i);
-    const uint32_t *pre = e->pre ? e->pre + (size_t)i * R->fan_in : NULL;
+    /* The stored table of the rows held here, the generator for the
+     * others (under MPI): the same neurons. */
+    const int held = i >= e->desc.row0 && i - e->desc.row0 < e->desc.rows;
+    const uint32_t *pre =
+        e->pre && held ? e->pre + (size_t)(i - e->desc.row0) * R->fan_in
+                       : NULL;
     int64_t a = 0, n = 0;
     uint64_t w;
     for (w = 0; w < e->WK; w++) {

@@ -9,8 +9,9 @@
 # repeated blocks of memories, modulator phases and 2 threads per rank,
 # and two fan-in networks (attractor.fan_in = 41 of 150: stored
 # connectivity with the coding-level threshold; procedural with
-# sequential dynamics at a temperature), each on 2 and 3 ranks; 8
-# neurons on 3 ranks (and with fan-in 5).  A checkpoint written by
+# sequential dynamics at a temperature), each on 2 and 3 ranks (and the
+# latter stored on 3 ranks = procedural in one process); 8 neurons on 3
+# ranks (and with fan-in 5).  A checkpoint written by
 # 3 ranks resumes on 2 ranks and in one process to the uninterrupted
 # result; SIGUSR1 to mpirun checkpoints, exits 75 and resumes on 3
 # ranks; a failure on one rank ends every rank (exit 3) with its
@@ -130,6 +131,9 @@ check "8 neurons on 3 ranks = one process" same tiny tiny-np3
 run 3 run fan.ini --set attractor.neurons=8 --set attractor.fan_in=5 \
   --out tinyfan-np3 --quiet >/dev/null
 check "8 neurons, fan-in 5, on 3 ranks = one process" same tinyfan tinyfan-np3
+run 3 run fanp.ini --set attractor.connectivity=stored --out fans-np3 \
+  --quiet >/dev/null
+check "fanp stored on 3 ranks = procedural in one process" same fanp fans-np3
 check "fan: the checkpoint holds the connectivity" \
   bash -c "ncdump -h fan/checkpoint.nc | grep -q 'int presynaptic(post, slot)'"
 
