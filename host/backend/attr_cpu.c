@@ -27,6 +27,8 @@ struct cpu {
     uint64_t *scr;     /* fan-in: per thread, scr_words words */
     uint64_t scr_words;/* 4 PK / 64 gathered pattern bits, PK / 64
                           gathered state bits, K presynaptic indices */
+    uint64_t *tr;      /* fan-in: the probes' states by neuron (N words,
+                          bit k = neuron j of state k) */
     struct mp_pool *pool;
 };
 
@@ -255,6 +257,83 @@ struct fields_job {
     int32_t *out, *act;
 };
 
+/* Bit-sliced counters: 64 counts (one per bit) as planes of their binary
+ * digits, plane l holding digit l of each; t adds 1 to the counts of its
+ * set bits. */
+#define PLANES 21 /* counts up to K <= 2^20 */
+
+static void planes_add(uint64_t *c, uint64_t t)
+{
+    int l;
+    for (l = 0; t && l < PLANES; l++) {
+        const uint64_t carry = c[l] & t;
+        c[l] ^= t;
+        t = carry;
+    }
+}
+
+/* Count k of the planes. */
+static int32_t planes_get(const uint64_t *c, size_t k)
+{
+    int32_t n = 0;
+    int l;
+    for (l = 0; l < PLANES; l++)
+        n |= (int32_t)((c[l] >> k) & 1u) << l;
+    return n;
+}
+
+/* Fan-in with many probes: per slot, the presynaptic neuron's bits of
+ * every probe at once (the transposed states), added to two sets of
+ * bit-sliced counters (every slot; the strong slots). */
+static void field_rows_sliced(void *arg, int64_t r0, int64_t r1, int worker)
+{
+    const struct fields_job *job = arg;
+    const struct cpu *c = job->c;
+    const struct mp_attr_rules *R = &c->d.rule;
+    const uint64_t W = words(c), K = R->fan_in;
+    uint32_t *idx = (uint32_t *)(c->scr + (size_t)worker * c->scr_words +
+                                 5 * W);
+    int64_t r;
+    uint64_t s;
+    size_t k;
+    for (r = r0; r < r1; r++) {
+        const uint64_t i = c->d.row0 + (uint64_t)r;
+        const uint64_t *bits = c->bits + (uint64_t)r * W;
+        const uint32_t *pre = pre_row(c, i);
+        uint64_t ca[PLANES] = {0}, cc[PLANES] = {0};
+        if (!pre) {
+            const struct mp_attr_perm pm = mp_attr_perm_of(R, i);
+            for (s = 0; s < K; s++)
+                idx[s] = mp_attr_pre(&pm, (uint32_t)s);
+            pre = idx;
+        }
+        for (s = 0; s < K; s++) {
+            const uint64_t t = c->tr[pre[s]];
+            planes_add(cc, t);
+            if ((bits[s >> 6] >> (s & 63u)) & 1u)
+                planes_add(ca, t);
+        }
+        for (k = 0; k < job->nb; k++) {
+            job->out[(size_t)r * job->nb + k] = planes_get(ca, k);
+            job->act[(size_t)r * job->nb + k] = planes_get(cc, k);
+        }
+    }
+}
+
+/* The probes' states by neuron, for field_rows_sliced. */
+static void transpose(struct cpu *c, const uint64_t *states, size_t nb)
+{
+    const uint64_t P = c->d.rule.pitch / 64u;
+    uint32_t j;
+    size_t k;
+    for (j = 0; j < c->d.rule.neurons; j++) {
+        uint64_t t = 0;
+        for (k = 0; k < nb; k++)
+            t |= ((states[k * P + (j >> 6)] >> (j & 63u)) & 1u) << k;
+        c->tr[j] = t;
+    }
+}
+
 /* Compiled for AVX-512 and AVX2 too (chosen at load): their POPCNT
  * instruction instead of the generic build's call per word. */
 MP_VECTOR_CLONES static void field_rows(void *arg, int64_t r0, int64_t r1,
@@ -323,6 +402,10 @@ static int cpu_bits(struct mp_attr_backend *b, uint64_t *out)
     return 0;
 }
 
+/* Probes from which the fan-in counts are bit-sliced (below: a gather
+ * per probe).  The same integers either way. */
+#define SLICED_FROM 4
+
 static int cpu_fields(struct mp_attr_backend *b, const uint64_t *states,
                       size_t nb, int32_t *out, int32_t *act)
 {
@@ -333,7 +416,12 @@ static int cpu_fields(struct mp_attr_backend *b, const uint64_t *states,
     job.nb = nb;
     job.out = out;
     job.act = act;
-    if (c->d.rule.fan_in)
+    if (c->d.rule.fan_in && nb >= SLICED_FROM && nb <= 64) {
+        transpose(c, states, nb);
+        mp__pool_for(c->pool, c->d.rows,
+                     (double)c->d.rows * 4.0 * c->d.rule.fan_in,
+                     field_rows_sliced, &job);
+    } else if (c->d.rule.fan_in)
         mp__pool_for(c->pool, c->d.rows,
                       (double)c->d.rows * (double)nb * c->d.rule.fan_in,
                       field_rows_fan, &job);
@@ -374,6 +462,7 @@ static void cpu_destroy(struct mp_attr_backend *b)
     free(c->bits);
     free(c->xi);
     free(c->scr);
+    free(c->tr);
     free(c);
     b->ctx = NULL;
 }
@@ -396,9 +485,10 @@ int mp__attr_cpu_create(struct mp_attr_backend *b,
         c->scr_words = 5 * (P / 64) + (d->rule.fan_in + 1) / 2 + 1;
         c->scr = calloc((size_t)mp__pool_size(c->pool) * c->scr_words,
                         sizeof *c->scr);
+        c->tr = calloc((size_t)d->rule.neurons + 1, sizeof *c->tr);
     }
     if (!c->s || !c->bits || !c->xi || !c->pool ||
-        (d->rule.fan_in && !c->scr)) {
+        (d->rule.fan_in && (!c->scr || !c->tr))) {
         cpu_destroy(b);
         return mp__fail(MP_ENOMEM,
                         "out of memory for %u rows of %zu synapses",
