@@ -208,7 +208,7 @@ struct outcome {
 
 static void outcome_of(struct mp_attr *a, uint32_t N, struct outcome *o)
 {
-    o->state = malloc((size_t)N * N);
+    o->state = calloc((size_t)N * N, 1); /* N x K used with fan-in */
     cr_assert_eq(mp_attr_state(a, o->state), 0);
     cr_assert_eq(mp_attr_curve(a, &o->cv), 0);
 }
@@ -766,4 +766,356 @@ Test(attractor, theory_without_a_network)
     c.paradigm = MP_PARADIGM_ENSEMBLE;
     cr_expect_eq(mp_attr_theory(&c, &th), MP_EINVAL);
     mp_attr_curve_fini(&th);
+}
+
+/* ---- Fan-in connectivity (attractor.fan_in) ----------------------------- */
+
+/* The generator's rows for seed 11, N neurons, K slots. */
+static void fan_rules(struct mp_attr_rules *R, uint32_t N, uint32_t K)
+{
+    memset(R, 0, sizeof *R);
+    R->seed = 11;
+    R->neurons = N;
+    R->fan_in = K;
+    R->pitch = mp_attr_pitch(N);
+    R->kpitch = mp_attr_pitch(K);
+}
+
+/*
+ * Every row's K presynaptic neurons are distinct, never the row, in
+ * [0, N); at K = N - 1 a row is every other neuron.  Fan-out: rows are
+ * independent (their own keys) and, if the choice is uniform, row i != j
+ * picks j with probability p = K / (N - 1), so the fan-out c_j of neuron
+ * j is Binomial(N - 1, p): mean K (exactly, summed: N K slots) and
+ * variance v = (N - 1) p (1 - p).  D = sum_j (c_j - K)^2 / v then has
+ * mean N and, close to a chi-square of N degrees of freedom, standard
+ * deviation sqrt(2 N) (the c_j sum to N K, a negative correlation of
+ * order 1/N that does not change this at the stated precision): D / N
+ * must lie within 5 sqrt(2 / N) of 1.
+ */
+Test(attractor, fan_in_generator)
+{
+    static const uint32_t cases[][2] = {{8, 7},     {10, 3},    {203, 50},
+                                        {203, 202}, {1000, 37}, {2001, 500},
+                                        {4097, 64}, {5000, 4999}};
+    size_t t;
+    for (t = 0; t < sizeof cases / sizeof cases[0]; t++) {
+        const uint32_t N = cases[t][0], K = cases[t][1];
+        const double p = (double)K / (N - 1.0), v = (N - 1.0) * p * (1 - p);
+        struct mp_attr_rules R;
+        uint32_t *fan = calloc(N, sizeof *fan), *seen = calloc(N, sizeof *seen);
+        uint32_t i, k, bad = 0;
+        double D = 0.0;
+        fan_rules(&R, N, K);
+        for (i = 0; i < N; i++) {
+            const struct mp_attr_perm pm = mp_attr_perm_of(&R, i);
+            for (k = 0; k < K; k++) {
+                const uint32_t j = mp_attr_pre(&pm, k);
+                if (j >= N || j == i || seen[j] == i + 1)
+                    bad++;
+                else
+                    seen[j] = i + 1, fan[j]++;
+            }
+        }
+        cr_expect_eq(bad, 0, "N = %u, K = %u: %u slots repeat a neuron, "
+                             "name the row or leave [0, N)",
+                     N, K, bad);
+        for (i = 0; i < N; i++)
+            D += ((double)fan[i] - K) * ((double)fan[i] - K);
+        if (K == N - 1) {
+            cr_expect_eq(D, 0.0, "K = N - 1: every row is every other "
+                                 "neuron");
+        } else {
+            cr_expect(fabs(D / v / N - 1.0) < 5.0 * sqrt(2.0 / N),
+                      "N = %u, K = %u: fan-out variance / binomial's = "
+                      "%.4f, expected 1 within %.4f",
+                      N, K, D / v / N, 5.0 * sqrt(2.0 / N));
+        }
+        free(fan);
+        free(seen);
+    }
+}
+
+/* busy() with fan-in K = 57 of 203 (K not a multiple of 4 or 64). */
+static void busy_fan(struct mp_config *c, int connectivity)
+{
+    busy(c);
+    c->attr.fan_in = 57;
+    c->attr.connectivity = connectivity;
+    valid(c);
+}
+
+/* busy_fan with the presynaptic rule and sequential dynamics at a
+ * temperature (the fixed threshold). */
+static void busy_fan_sequential(struct mp_config *c, int connectivity)
+{
+    busy_fan(c, connectivity);
+    c->attr.rule = MP_ATTR_PRESYNAPTIC;
+    c->attr.threshold = MP_ATTR_FIXED;
+    c->attr.dynamics = MP_ATTR_SEQUENTIAL;
+    c->attr.temperature = 0.02;
+    valid(c);
+}
+
+/* Procedural and stored connectivity: the same bits (state bytes,
+ * curves) under cascade, both rules, the coding-level threshold and the
+ * sequential dynamics; and the fan-in changed the run. */
+Test(attractor, fan_in_procedural_is_stored)
+{
+    struct mp_config c;
+    struct outcome x, y, z;
+    int seq;
+    for (seq = 0; seq < 2; seq++) {
+        if (seq)
+            busy_fan_sequential(&c, MP_ATTR_STORED);
+        else
+            busy_fan(&c, MP_ATTR_STORED);
+        whole(&c, 0, &x);
+        c.attr.connectivity = MP_ATTR_PROCEDURAL;
+        whole(&c, 0, &y);
+        same(&x, &y, c.attr.neurons);
+        cr_expect_gt(x.cv.probes[0], 0);
+        c.attr.fan_in = 0;
+        whole(&c, 0, &z);
+        cr_expect_neq(memcmp(&x.cv.overlap[0], &z.cv.overlap[0],
+                             x.cv.n * sizeof(double)),
+                      0, "fan-in must change the curve");
+        outcome_fini(&x);
+        outcome_fini(&y);
+        outcome_fini(&z);
+    }
+}
+
+/* 1 and 2 threads: the same bits, both connectivities, both dynamics. */
+Test(attractor, fan_in_threads_bit_identical)
+{
+    struct mp_config c;
+    struct outcome x, y;
+    int k;
+    mp__pool_split_always(1);
+    for (k = 0; k < 4; k++) {
+        if (k < 2)
+            busy_fan(&c, k ? MP_ATTR_PROCEDURAL : MP_ATTR_STORED);
+        else
+            busy_fan_sequential(&c, k == 3 ? MP_ATTR_PROCEDURAL
+                                           : MP_ATTR_STORED);
+        whole(&c, 1, &x);
+        whole(&c, 2, &y);
+        same(&x, &y, c.attr.neurons);
+        outcome_fini(&x);
+        outcome_fini(&y);
+    }
+    mp__pool_split_always(0);
+}
+
+/* Stopped at memory 11, through a checkpoint file (state N x K and the
+ * connectivity), resumed under the other connectivity: the same bits;
+ * a file whose connectivity is not the generator's is refused. */
+Test(attractor, fan_in_resume_through_checkpoint_file)
+{
+    struct mp_config c, back;
+    struct mp_attr *a;
+    struct mp_attr_snapshot s, r;
+    struct outcome x, y;
+    struct mp_provenance prov = {"test", NULL, NULL, NULL};
+    char path[256];
+    uint32_t k;
+    busy_fan_sequential(&c, MP_ATTR_STORED);
+    whole(&c, 0, &x);
+    cr_assert_eq(mp_attr_create(&a, &c), 0, "%s", mp_errmsg());
+    cr_assert_eq(mp_attr_advance(a, 11), 0);
+    cr_assert_eq(mp_attr_snapshot(a, &s), 0);
+    mp_attr_destroy(a);
+    cr_assert_eq(s.fan_in, 57);
+    {
+        struct mp_attr_rules R;
+        struct mp_attr_perm pm;
+        fan_rules(&R, 203, 57);
+        R.seed = c.seed;
+        pm = mp_attr_perm_of(&R, 5);
+        for (k = 0; k < 57; k++)
+            cr_expect_eq(s.pre[5 * 57 + k], (int32_t)mp_attr_pre(&pm, k));
+    }
+    snprintf(path, sizeof path, "/tmp/mp-test-attr-fan-%ld.nc",
+             (long)getpid());
+    cr_assert_eq(mp_io_attr_ckpt_write(path, &c, &s, &prov), 0, "%s",
+                 mp_errmsg());
+    cr_assert_eq(mp_io_attr_ckpt_read(path, &back, &r), 0, "%s",
+                 mp_errmsg());
+    cr_expect_eq(mp_io_verify(path), 0, "%s", mp_errmsg());
+    unlink(path);
+    cr_expect_eq(back.attr.fan_in, 57);
+    cr_expect_eq(r.fan_in, 57);
+    cr_expect_eq(memcmp(r.pre, s.pre, 203 * 57 * sizeof *s.pre), 0);
+    back.attr.connectivity = MP_ATTR_PROCEDURAL;
+    cr_assert_eq(mp_attr_create(&a, &back), 0, "%s", mp_errmsg());
+    r.pre[203 * 57 - 1] ^= 1;
+    cr_expect_eq(mp_attr_restore(a, &r), MP_EINVAL);
+    cr_expect(strstr(mp_errmsg(), "the snapshot's connectivity differs"),
+              "%s", mp_errmsg());
+    r.pre[203 * 57 - 1] ^= 1;
+    cr_assert_eq(mp_attr_restore(a, &r), 0, "%s", mp_errmsg());
+    cr_assert_eq(mp_attr_advance(a, mp_attr_total(a)), 0);
+    outcome_of(a, c.attr.neurons, &y);
+    same(&x, &y, c.attr.neurons);
+    mp_attr_destroy(a);
+    mp_attr_snapshot_fini(&s);
+    mp_attr_snapshot_fini(&r);
+    outcome_fini(&x);
+    outcome_fini(&y);
+}
+
+/*
+ * The Hopfield limit with fan-in: hopfield_limit's clipped Hebbian
+ * synapses, N = 2000 neurons of K = 500 synapses each, 10 patterns
+ * (field signal to noise about sqrt(2 K / (pi P)) = 5.6 per neuron, as
+ * hopfield_limit's): every memory retrieved perfectly from 10 % noise,
+ * both dynamics.
+ */
+Test(attractor, fan_in_hopfield_limit)
+{
+    struct mp_config c;
+    struct mp_attr_curve cv;
+    size_t k;
+    int seq;
+    for (seq = 0; seq < 2; seq++) {
+        config(&c, 2000, 1.0, 10, 10);
+        c.syn.model = MP_SYN_SERIAL;
+        c.syn.n = 128;
+        c.attr.init = MP_INIT_PLASTIC;
+        c.attr.noise = 0.1;
+        c.attr.tied = 0;
+        c.attr.fan_in = 500;
+        c.attr.connectivity = seq ? MP_ATTR_PROCEDURAL : MP_ATTR_STORED;
+        c.attr.dynamics = seq ? MP_ATTR_SEQUENTIAL : MP_ATTR_SYNCHRONOUS;
+        c.every = 10;
+        run(&c, &cv);
+        for (k = 0; k < cv.n; k++) {
+            cr_expect_eq(cv.overlap[k], 1.0, "age %zu: overlap %.6f",
+                         (size_t)cv.age[k], cv.overlap[k]);
+            cr_expect_eq(cv.probes[k], 1);
+        }
+        cr_expect_gt(cv.steps[0], 0.5);
+        mp_attr_curve_fini(&cv);
+    }
+}
+
+/* The capacity (interpolated) of binary synapses at N, fan-in K, q. */
+static double capacity_fan(uint32_t N, uint32_t K, double q, double *th)
+{
+    struct mp_config c;
+    struct mp_attr_curve cv;
+    double cap;
+    config(&c, N, q, 110, 21);
+    c.seed = 7 + N;
+    c.attr.tied = 0;
+    c.attr.fan_in = K;
+    run(&c, &cv);
+    cap = cv.capacity_interp;
+    *th = cv.capacity_theory;
+    cr_log_info("N = %u, K = %u, q = %.4f: capacity %.3f (mean-field %g)",
+                N, K, q, cap, cv.capacity_theory);
+    cr_expect_lt(cap, 19.0, "the grid must reach past the capacity");
+    mp_attr_curve_fini(&cv);
+    return cap;
+}
+
+/*
+ * Dilution: a neuron's field reads K synapses, so at fixed K the
+ * capacity does not depend on N (T = ln(sqrt(K) q / S_c) / |ln(1 - q)|
+ * for binary synapses, docs/ATTRACTOR.md), and the mean-field estimate
+ * with V = K is the same at every N.  K = 200, q = 3 / sqrt(K): the
+ * interpolated capacity's statistical error is about 0.3 memories
+ * (capacity_scaling_binary), so two capacities differ by
+ * 0.3 sqrt(2) = 0.42 at one standard error: the capacities at N = 400,
+ * 800 and 1600 must agree with N = 400's within 3 of them (1.3
+ * memories), and each lie within 1 memory of the mean-field estimate
+ * with V = K (an integer age: rounding below 1); all-to-all N = 1600 at
+ * the same q stores more than 3 memories longer (its field reads 1599
+ * synapses; measured 5.4 against about 2).
+ */
+Test(attractor, fan_in_capacity_fixed_k, .timeout = 600)
+{
+    static const uint32_t Ns[3] = {400, 800, 1600};
+    const double q = 3.0 / sqrt(200.0);
+    double t[3], th[3], full, thf;
+    int k;
+    for (k = 0; k < 3; k++)
+        t[k] = capacity_fan(Ns[k], 200, q, &th[k]);
+    for (k = 1; k < 3; k++) {
+        cr_expect(fabs(t[k] - t[0]) < 1.3,
+                  "K = 200: capacity %.3f at N = %u, %.3f at N = 400", t[k],
+                  Ns[k], t[0]);
+        cr_expect_eq(th[k], th[0], "the mean-field estimate reads V = K");
+    }
+    for (k = 0; k < 3; k++)
+        cr_expect(fabs(t[k] - th[k]) <= 1.0,
+                  "N = %u: capacity %.3f, mean-field estimate %g", Ns[k],
+                  t[k], th[k]);
+    full = capacity_fan(1600, 0, q, &thf);
+    cr_expect_gt(full, t[2] + 3.0, "all-to-all %.3f, fan-in %.3f", full,
+                 t[2]);
+    cr_expect_gt(thf, th[2]);
+}
+
+#define FAN_EXPECT                                                           \
+    "an integer >= 0 (synapses K per neuron from K distinct random "         \
+    "presynaptic neurons, at most attractor.neurons - 1; 0 = all-to-all)"
+
+/* Refusals (exit 2 from the CLI): tied synapses, K >= N, a negative or
+ * garbage K, an unknown connectivity, a connectivity without fan-in;
+ * the messages, exactly. */
+Test(attractor, fan_in_refusals)
+{
+    struct mp_config c;
+    config(&c, 100, 0.3, 20, 2);
+    c.attr.fan_in = 10;
+    cr_expect_eq(mp_config_validate(&c), MP_EINVAL);
+    cr_expect_str_eq(mp_errmsg(),
+                     "defaults: attractor.fan_in: needs attractor.symmetry = "
+                     "independent, not tied (a random fan-in graph is not "
+                     "symmetric: w_ij and w_ji cannot be one synapse; tied "
+                     "is the default): set attractor.symmetry = "
+                     "independent, or attractor.fan_in = 0");
+    config(&c, 100, 0.3, 20, 2);
+    c.attr.tied = 0;
+    c.attr.fan_in = 100;
+    cr_expect_eq(mp_config_validate(&c), MP_EINVAL);
+    cr_expect_str_eq(mp_errmsg(),
+                     "defaults: attractor.fan_in: must be at most "
+                     "attractor.neurons - 1 = 99 (distinct presynaptic "
+                     "neurons other than the neuron itself), got 100");
+    c.attr.fan_in = 99;
+    cr_expect_eq(mp_config_validate(&c), 0, "%s", mp_errmsg());
+    mp_config_init(&c);
+    cr_expect_eq(mp_config_load_text(&c, "[attractor]\nfan_in = -3\n",
+                                     "t.ini"),
+                 MP_EINVAL);
+    cr_expect_str_eq(mp_errmsg(),
+                     "t.ini:2: attractor.fan_in: expected " FAN_EXPECT ", got '-3'");
+    cr_expect_eq(mp_config_load_text(&c, "[attractor]\nfan_in = many\n",
+                                     "t.ini"),
+                 MP_EINVAL);
+    cr_expect_str_eq(mp_errmsg(),
+                     "t.ini:2: attractor.fan_in: expected " FAN_EXPECT ", got 'many'");
+    cr_expect_eq(mp_config_load_text(&c, "[attractor]\nconnectivity = "
+                                         "table\n",
+                                     "t.ini"),
+                 MP_EINVAL);
+    cr_expect_str_eq(mp_errmsg(),
+                     "t.ini:2: attractor.connectivity: expected one of stored, "
+                     "procedural (the fan-in graph kept as a table, or "
+                     "regenerated from its key), got 'table'");
+    mp_config_init(&c);
+    cr_expect_eq(mp_config_load_text(&c, "[run]\nparadigm = attractor\n"
+                                         "[attractor]\nconnectivity = "
+                                         "procedural\n",
+                                     "t.ini"),
+                 0, "%s", mp_errmsg());
+    cr_expect_eq(mp_config_validate(&c), MP_EINVAL);
+    cr_expect_str_eq(mp_errmsg(),
+                     "t.ini:4: attractor.connectivity applies to a fan-in "
+                     "network only; this network is all-to-all "
+                     "(attractor.fan_in = 0, by default): remove the key, or "
+                     "set attractor.fan_in");
 }

@@ -345,7 +345,8 @@ Test(config, unknown_section_lists_all_sections)
 /* Which keys each paradigm uses: the shared ones are exactly these, so a
  * new section is assigned to a paradigm (host/config/validate.c) before
  * it can be shared by accident; [synapse] is a network's only with
- * discrete synapses. */
+ * discrete synapses; attractor.connectivity an attractor's only with
+ * fan-in. */
 Test(config, keys_of_each_paradigm)
 {
     static const char *const shared[] = {
@@ -356,13 +357,15 @@ Test(config, keys_of_each_paradigm)
      * no occupancy; its record is a few curves). */
     static const char *const not_attractor[] = {"record.states",
                                                 "record.max_bytes"};
-    struct mp_config e, n, d, a;
+    struct mp_config e, n, d, a, af;
     size_t i, j, n_shared = 0;
     mp_config_init(&e);
     mp_config_init(&n);
     mp_config_init(&a);
     n.paradigm = MP_PARADIGM_NETWORK;
     a.paradigm = MP_PARADIGM_ATTRACTOR;
+    af = a;
+    af.attr.fan_in = 10;
     d = n;
     d.discrete = 1;
     for (i = 0; i < mp_config_nkeys(); i++) {
@@ -370,6 +373,14 @@ Test(config, keys_of_each_paradigm)
         const char *name;
         int is_shared = 0, all_three;
         mp_config_key(&e, i, &name, value, sizeof value);
+        if (!strcmp(name, "attractor.connectivity")) {
+            cr_expect(mp_config_key_used(&af, i) &&
+                          !mp_config_key_used(&a, i) &&
+                          !mp_config_key_used(&e, i) &&
+                          !mp_config_key_used(&n, i),
+                      "%s: attractors with fan-in only", name);
+            continue;
+        }
         for (j = 0; j < sizeof shared / sizeof shared[0]; j++)
             is_shared |= !strcmp(name, shared[j]);
         all_three = is_shared;

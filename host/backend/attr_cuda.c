@@ -23,8 +23,12 @@
 
 struct gpu {
     struct mp_attr_desc d;
-    uint8_t *s;                 /* device: rows x P state bytes */
-    uint64_t *bits;             /* device: rows x P / 64 strength bits */
+    uint8_t *s;                 /* device: rows x PK state bytes */
+    uint64_t *bits;             /* device: rows x PK / 64 strength bits */
+    uint32_t *pre;              /* device: rows x K stored connectivity,
+                                   or NULL (the generator) */
+    int32_t *act;               /* device: rows x MAX_PROBES active
+                                   presynaptic neurons (fan-in) */
     struct mp_attr_rules *rules;/* device: the rules */
     uint64_t *xi;               /* device: a pattern (P / 64 words) */
     uint64_t *states;           /* device: MAX_PROBES x P / 64 */
@@ -34,9 +38,15 @@ struct gpu {
 
 #define CK(call) MP_CUDA_CHECK(call, "attr_cuda.c")
 
+/* Words of a state (neurons) and of a row's strength bits (synapses). */
 static uint64_t words(const struct gpu *g)
 {
     return g->d.rule.pitch / 64u;
+}
+
+static uint64_t kwords(const struct gpu *g)
+{
+    return g->d.rule.kpitch / 64u;
 }
 
 static int gpu_init(struct mp_attr_backend *b, const uint64_t *cum)
@@ -46,8 +56,8 @@ static int gpu_init(struct mp_attr_backend *b, const uint64_t *cum)
     memset(&c, 0, sizeof c);
     memcpy(c.cum, cum, 2 * g->d.depths * sizeof cum[0]);
     CK(mp__k_attr_init(g->s, g->d.row0, g->d.rows, g->rules,
-                       g->d.rule.neurons, g->d.rule.pitch, c, g->d.depths,
-                       g->blocks, g->threads));
+                       mp_attr_width(&g->d.rule), g->d.rule.kpitch, c,
+                       g->d.depths, g->blocks, g->threads));
     MP_CUDA_CHECK_AS(cudaDeviceSynchronize(), "kernel attr_init",
                      "attr_cuda.c");
     return 0;
@@ -64,8 +74,9 @@ static int gpu_store(struct mp_attr_backend *b, const struct mp_attr_item *it,
         CK(mp__k_attr_pattern(g->xi, g->rules, words(g), it[k].mu, g->blocks,
                               g->threads));
         CK(mp__k_attr_store((uint32_t *)g->s, g->d.row0, g->d.rows, g->rules,
-                            g->d.rule.neurons, g->d.rule.pitch, g->xi,
-                            it[k].p, it[k].gate, g->blocks, g->threads));
+                            g->pre, mp_attr_width(&g->d.rule),
+                            g->d.rule.kpitch, g->xi, it[k].p, it[k].gate,
+                            g->blocks, g->threads));
     }
     MP_CUDA_CHECK_AS(cudaDeviceSynchronize(), "kernel attr_store",
                      "attr_cuda.c");
@@ -75,9 +86,9 @@ static int gpu_store(struct mp_attr_backend *b, const struct mp_attr_item *it,
 static int gpu_pack(struct mp_attr_backend *b, int32_t *strong)
 {
     struct gpu *g = b->ctx;
-    CK(mp__k_attr_pack(g->s, g->bits, g->strong, g->d.row0, g->d.rows,
-                       g->d.rule.neurons, g->d.rule.pitch, g->blocks,
-                       g->threads));
+    CK(mp__k_attr_pack(g->s, g->bits, g->strong, g->rules, g->d.row0,
+                       g->d.rows, mp_attr_width(&g->d.rule), g->d.rule.kpitch,
+                       g->blocks, g->threads));
     MP_CUDA_CHECK_AS(cudaDeviceSynchronize(), "kernel attr_pack",
                      "attr_cuda.c");
     CK(cudaMemcpy(strong, g->strong, g->d.rows * sizeof *strong,
@@ -86,7 +97,7 @@ static int gpu_pack(struct mp_attr_backend *b, int32_t *strong)
 }
 
 static int gpu_fields(struct mp_attr_backend *b, const uint64_t *states,
-                      size_t nb, int32_t *out)
+                      size_t nb, int32_t *out, int32_t *act)
 {
     struct gpu *g = b->ctx;
     if (nb > MAX_PROBES)
@@ -94,19 +105,29 @@ static int gpu_fields(struct mp_attr_backend *b, const uint64_t *states,
                         MAX_PROBES);
     CK(cudaMemcpy(g->states, states, nb * words(g) * sizeof *states,
                   cudaMemcpyHostToDevice));
-    CK(mp__k_attr_counts(g->bits, g->states, g->d.rows, words(g),
-                         (uint32_t)nb, g->counts, g->blocks, g->threads));
+    if (g->d.rule.fan_in)
+        CK(mp__k_attr_counts_fan(g->bits, g->states, g->rules, g->pre,
+                                 g->d.row0, g->d.rows, kwords(g), words(g),
+                                 (uint32_t)nb, g->counts, g->act, g->blocks,
+                                 g->threads));
+    else
+        CK(mp__k_attr_counts(g->bits, g->states, g->d.rows, words(g),
+                             (uint32_t)nb, g->counts, g->blocks,
+                             g->threads));
     MP_CUDA_CHECK_AS(cudaDeviceSynchronize(), "kernel attr_counts",
                      "attr_cuda.c");
     CK(cudaMemcpy(out, g->counts, (size_t)g->d.rows * nb * sizeof *out,
                   cudaMemcpyDeviceToHost));
+    if (g->d.rule.fan_in)
+        CK(cudaMemcpy(act, g->act, (size_t)g->d.rows * nb * sizeof *act,
+                      cudaMemcpyDeviceToHost));
     return 0;
 }
 
 static int gpu_bits(struct mp_attr_backend *b, uint64_t *out)
 {
     struct gpu *g = b->ctx;
-    CK(cudaMemcpy(out, g->bits, (size_t)g->d.rows * words(g) * sizeof *out,
+    CK(cudaMemcpy(out, g->bits, (size_t)g->d.rows * kwords(g) * sizeof *out,
                   cudaMemcpyDeviceToHost));
     return 0;
 }
@@ -116,7 +137,7 @@ static int gpu_bits(struct mp_attr_backend *b, uint64_t *out)
 static int gpu_get(struct mp_attr_backend *b, uint8_t *out)
 {
     struct gpu *g = b->ctx;
-    const size_t N = g->d.rule.neurons, P = g->d.rule.pitch;
+    const size_t N = mp_attr_width(&g->d.rule), P = g->d.rule.kpitch;
     uint8_t *tmp = malloc((size_t)g->d.rows * P + 1);
     size_t r;
     int rc;
@@ -134,7 +155,7 @@ static int gpu_get(struct mp_attr_backend *b, uint8_t *out)
 static int gpu_set(struct mp_attr_backend *b, const uint8_t *in)
 {
     struct gpu *g = b->ctx;
-    const size_t N = g->d.rule.neurons, P = g->d.rule.pitch;
+    const size_t N = mp_attr_width(&g->d.rule), P = g->d.rule.kpitch;
     uint8_t *tmp = calloc((size_t)g->d.rows * P + 1, 1);
     size_t r;
     int rc;
@@ -161,6 +182,8 @@ static void gpu_destroy(struct mp_attr_backend *b)
     cudaFree(g->states);
     cudaFree(g->counts);
     cudaFree(g->strong);
+    cudaFree(g->pre);
+    cudaFree(g->act);
     free(g);
     b->ctx = NULL;
 }
@@ -177,21 +200,38 @@ static int pick_device(struct mp_attr_backend *b, struct gpu *g)
     return 0;
 }
 
+/* Fan-in: the active counts, and the stored connectivity of the rows. */
+static int allocate_fan(struct gpu *g, size_t rows)
+{
+    const size_t K = g->d.rule.fan_in;
+    if (!K)
+        return 0;
+    CK(cudaMalloc((void **)&g->act, rows * MAX_PROBES * 4));
+    if (!g->d.pre)
+        return 0;
+    CK(cudaMalloc((void **)&g->pre, rows * K * 4));
+    CK(cudaMemcpy(g->pre, g->d.pre, (size_t)g->d.rows * K * 4,
+                  cudaMemcpyHostToDevice));
+    return 0;
+}
+
 static int allocate(struct gpu *g)
 {
-    const size_t rows = g->d.rows ? g->d.rows : 1, P = g->d.rule.pitch,
-                 W = P / 64;
+    const size_t rows = g->d.rows ? g->d.rows : 1, P = g->d.rule.kpitch,
+                 W = g->d.rule.pitch / 64, KW = P / 64,
+                 K = g->d.rule.fan_in;
     size_t free_b = 0, total_b = 0, need;
     CK(cudaMemGetInfo(&free_b, &total_b));
-    need = rows * P + rows * W * 8 + (MAX_PROBES + 1) * W * 8 +
-           rows * (MAX_PROBES + 1) * 4 + sizeof g->d.rule + 65536;
+    need = rows * P + rows * KW * 8 + (MAX_PROBES + 1) * W * 8 +
+           rows * (MAX_PROBES + 1) * 4 + sizeof g->d.rule + 65536 +
+           (K ? rows * MAX_PROBES * 4 : 0) + (g->d.pre ? rows * K * 4 : 0);
     if (need > free_b)
         return mp__fail(MP_ETOOBIG,
                         "needs %.3g GB of GPU memory, the device has %.3g "
                         "GB free",
                         (double)need / 1e9, (double)free_b / 1e9);
     CK(cudaMalloc((void **)&g->s, rows * P));
-    CK(cudaMalloc((void **)&g->bits, rows * W * 8));
+    CK(cudaMalloc((void **)&g->bits, rows * KW * 8));
     CK(cudaMalloc((void **)&g->rules, sizeof g->d.rule));
     CK(cudaMemcpy(g->rules, &g->d.rule, sizeof g->d.rule,
                   cudaMemcpyHostToDevice));
@@ -199,7 +239,7 @@ static int allocate(struct gpu *g)
     CK(cudaMalloc((void **)&g->states, MAX_PROBES * W * 8));
     CK(cudaMalloc((void **)&g->counts, rows * MAX_PROBES * 4));
     CK(cudaMalloc((void **)&g->strong, rows * 4));
-    return 0;
+    return allocate_fan(g, rows);
 }
 
 int mp__attr_cuda_create(struct mp_attr_backend *b,

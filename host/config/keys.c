@@ -30,6 +30,7 @@ static const char *const attr_dynamics_names[] = {"synchronous",
 static const char *const attr_cue_names[] = {"noise", "partial", NULL};
 static const char *const attr_symmetry_names[] = {"independent", "tied",
                                                   NULL};
+static const char *const attr_conn_names[] = {"stored", "procedural", NULL};
 static const char *const rule_names[] = {"bcm", "hebbian", "none", NULL};
 static const char *const pattern_names[] = {"orthonormal", "binary", NULL};
 static const char *const topology_names[] = {"feedforward", "recurrent",
@@ -250,6 +251,14 @@ const struct mp__cfg_key mp__cfg_keys[] = {
              "one of stationary, plastic"),
     KEY("attractor", "burn_in", T_U64, attr.burn_in, 0, 7.2e16, "0",
         "an integer >= 0 (memories stored first, never probed)"),
+    KEY("attractor", "fan_in", T_U32, attr.fan_in, 0, 1048575, "0",
+        "an integer >= 0 (synapses K per neuron from K distinct random "
+        "presynaptic neurons, at most attractor.neurons - 1; 0 = "
+        "all-to-all)"),
+    KEY_ENUM("attractor", "connectivity", attr.connectivity, attr_conn_names,
+             "stored",
+             "one of stored, procedural (the fan-in graph kept as a table, "
+             "or regenerated from its key)"),
     KEY_ENUM("store", "rule", attr.rule, attr_rule_names, "covariance",
              "one of covariance, presynaptic"),
     KEY("store", "repeats", T_U32, attr.repeats, 1, 1e6, "1",

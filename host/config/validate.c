@@ -548,6 +548,7 @@ enum key_use {
     USE_MODEL,     /* ensembles, attractors, and networks of discrete
                       synapses */
     USE_ATTRACTOR, /* run.paradigm = attractor */
+    USE_ATTR_FANIN,/* run.paradigm = attractor with attractor.fan_in > 0 */
     USE_MEMORIES,  /* ensembles and attractors (a stream of memories) */
     USE_ENS_NET    /* ensembles and networks */
 };
@@ -562,7 +563,9 @@ static enum key_use key_use(const struct mp__cfg_key *k)
     } uses[] = {
         {"run", "memories", USE_MEMORIES}, {"run", "duration", USE_NETWORK},
         {"ensemble", NULL, USE_ENSEMBLE},  {"measure", "clock", USE_ENSEMBLE},
-        {"measure", NULL, USE_MEMORIES},   {"attractor", NULL, USE_ATTRACTOR},
+        {"measure", NULL, USE_MEMORIES},
+        {"attractor", "connectivity", USE_ATTR_FANIN},
+        {"attractor", NULL, USE_ATTRACTOR},
         {"store", NULL, USE_ATTRACTOR},    {"retrieve", NULL, USE_ATTRACTOR},
         {"synapse", NULL, USE_MODEL},      {"network", NULL, USE_NETWORK},
         {"input", NULL, USE_NETWORK},      {"bcm", NULL, USE_NETWORK},
@@ -596,6 +599,8 @@ int mp_config_key_used(const struct mp_config *c, size_t i)
         return !net || c->discrete;
     case USE_ATTRACTOR:
         return attr;
+    case USE_ATTR_FANIN:
+        return attr && c->attr.fan_in > 0;
     case USE_MEMORIES:
         return !net;
     case USE_ENS_NET:
@@ -705,8 +710,19 @@ static int check_used(const struct mp_config *c)
                             "key, or set network.synapse = discrete",
                             where, k->section, k->name, how);
         }
+        if (key_use(k) == USE_ATTR_FANIN && c->paradigm ==
+                                               MP_PARADIGM_ATTRACTOR) {
+            said(c, KEY("attractor", "fan_in"), how, sizeof how);
+            return mp__fail(MP_EINVAL,
+                            "%s: %s.%s applies to a fan-in network only; "
+                            "this network is all-to-all (attractor.fan_in "
+                            "= 0, %s): remove the key, or set "
+                            "attractor.fan_in",
+                            where, k->section, k->name, how);
+        }
         said(c, p, how, sizeof how);
-        if (key_use(k) == USE_ATTRACTOR || c->paradigm ==
+        if (key_use(k) == USE_ATTRACTOR || key_use(k) == USE_ATTR_FANIN ||
+            c->paradigm ==
                                                MP_PARADIGM_ATTRACTOR)
             return mp__fail(MP_EINVAL,
                             "%s: %s.%s is not a key of run.paradigm = %s "

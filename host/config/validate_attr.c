@@ -114,6 +114,33 @@ static int check_retrieve(struct mp_config *c)
     return 0;
 }
 
+/* Fan-in: at most N - 1 distinct presynaptic neurons, independent
+ * synapses (a random fan-in graph is not symmetric). */
+static int check_fan_in(struct mp_config *c)
+{
+    const struct mp_attr_params *a = &c->attr;
+    char what[256];
+    if (a->fan_in == 0)
+        return 0;
+    if (a->fan_in >= a->neurons) {
+        snprintf(what, sizeof what,
+                 "must be at most attractor.neurons - 1 = %u (distinct "
+                 "presynaptic neurons other than the neuron itself), got "
+                 "%u",
+                 a->neurons - 1, a->fan_in);
+        return mp__cfg_bad_key(c, KEY("attractor", "fan_in"), what);
+    }
+    if (a->tied)
+        return mp__cfg_bad_key(c, KEY("attractor", "fan_in"),
+                               "needs attractor.symmetry = independent, "
+                               "not tied (a random fan-in graph is not "
+                               "symmetric: w_ij and w_ji cannot be one "
+                               "synapse; tied is the default): set "
+                               "attractor.symmetry = independent, or "
+                               "attractor.fan_in = 0");
+    return 0;
+}
+
 int mp__cfg_validate_attractor(struct mp_config *c)
 {
     int rc;
@@ -129,14 +156,23 @@ int mp__cfg_validate_attractor(struct mp_config *c)
         rc = check_store(c);
     if (!rc)
         rc = check_retrieve(c);
+    if (!rc)
+        rc = check_fan_in(c);
     return rc;
 }
 
 double mp__cfg_attractor_memory(const struct mp_config *c)
 {
-    const double N = c->attr.neurons;
-    const double pitch = 64.0 * ceil(N / 64.0);
-    /* A byte per synapse, the strength bits for retrieval, and a copy of
-     * the state for a checkpoint. */
-    return N * pitch * (2.0 + 1.0 / 8.0) + 64e6;
+    const double N = c->attr.neurons, K = c->attr.fan_in;
+    const double pitch = 64.0 * ceil((K > 0 ? K : N) / 64.0);
+    /* A byte per synapse (rows of PK = K rounded up to 64 with fan-in),
+     * the strength bits for retrieval, and a copy of the state for a
+     * checkpoint; with fan-in, the presynaptic indices of a checkpoint
+     * (4 bytes per synapse), and under connectivity = stored the index
+     * table of the rows held (split over the ranks as the state). */
+    const double table =
+        K > 0 ? 4.0 * N * K *
+                    (c->attr.connectivity == MP_ATTR_STORED ? 2.0 : 1.0)
+              : 0.0;
+    return N * pitch * (2.0 + 1.0 / 8.0) + table + 64e6;
 }

@@ -213,7 +213,34 @@ static void describe(struct mp_attr *e, const struct mp_syn_rule *rule)
     e->desc.rule.presynaptic = c->attr.rule == MP_ATTR_PRESYNAPTIC;
     e->desc.rule.half = c->attr.coding == 0.5;
     e->desc.rule.thr_f = mp_prob_threshold(c->attr.coding);
+    e->desc.rule.fan_in = c->attr.fan_in;
+    e->desc.rule.kpitch = c->attr.fan_in ? mp_attr_pitch(c->attr.fan_in)
+                                         : e->desc.rule.pitch;
     e->W = e->desc.rule.pitch / 64;
+    e->WK = e->desc.rule.kpitch / 64;
+}
+
+/* connectivity = stored: the presynaptic neurons of this process's rows,
+ * once, from the generator (the table the backend reads). */
+static int connect(struct mp_attr *e)
+{
+    const struct mp_attr_rules *R = &e->desc.rule;
+    const uint64_t K = R->fan_in, row0 = e->desc.row0;
+    uint64_t r, k;
+    if (!K || e->cfg.attr.connectivity != MP_ATTR_STORED)
+        return 0;
+    e->pre = malloc((size_t)e->desc.rows * K * sizeof *e->pre + 1);
+    if (!e->pre)
+        return mp__fail(MP_ENOMEM, "out of memory for the connectivity "
+                                   "table of %u x %u synapses",
+                        e->desc.rows, R->fan_in);
+    for (r = 0; r < e->desc.rows; r++) {
+        const struct mp_attr_perm pm = mp_attr_perm_of(R, row0 + r);
+        for (k = 0; k < K; k++)
+            e->pre[r * K + k] = mp_attr_pre(&pm, (uint32_t)k);
+    }
+    e->desc.pre = e->pre;
+    return 0;
 }
 
 static int attr_cuda(void *e)
@@ -264,8 +291,10 @@ int mp_attr_create(struct mp_attr **out, const struct mp_config *cfg)
         rc = mp__fail(MP_EINVAL, "synapse.model: not a discrete model");
     if (!rc) {
         describe(e, rule);
-        rc = mp__attr_scratch(e, e->n_ages < 64 ? e->n_ages : 64);
+        rc = connect(e);
     }
+    if (!rc)
+        rc = mp__attr_scratch(e, e->n_ages < 64 ? e->n_ages : 64);
     if (!rc)
         rc = start_backend(e, rule);
     free(rule);
@@ -298,6 +327,8 @@ void mp_attr_destroy(struct mp_attr *e)
     free(e->st);
     free(e->buf);
     free(e->cnt);
+    free(e->act);
+    free(e->pre);
     free(e->strong);
     free(e->h);
     free(e->rank);

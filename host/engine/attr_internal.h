@@ -40,15 +40,21 @@ struct mp_attr {
     double life_io;      /* ideal-observer lifetime of the synapses */
     struct mp_theory th; /* of one synapse under the pair's stream */
     /* Retrieval scratch: probes' patterns and states (W words each), the
-     * counts of every row (N x probes), strong synapses per row. */
+     * counts of every row (N x probes), with fan-in the active
+     * presynaptic neurons of every row (N x probes), strong synapses per
+     * row. */
     uint64_t W;
+    uint64_t WK;         /* words of a row's strength bits: PK / 64 */
     uint64_t *xi, *st, *buf;
-    int32_t *cnt, *strong;
+    int32_t *cnt, *act, *strong;
+    uint32_t *pre;       /* connectivity = stored: the K presynaptic
+                            neurons of each row held (rows x K, from
+                            desc.row0); else NULL */
     double *h;
     struct mp_attr_hi *rank; /* fields in order (coding-level threshold) */
     size_t cap;          /* probes the scratch holds */
     uint64_t *bits;      /* sequential dynamics: every row's strength
-                            bits (N x W words, every rank's) */
+                            bits (N x WK words, every rank's) */
     uint32_t *order;     /* sequential dynamics: a sweep's order (N) */
 };
 
@@ -71,8 +77,8 @@ int mp__attr_theory(struct mp_attr *e);
 /* The probability of a candidate potentiation of a pair per memory
  * among its events: the ensemble f whose chain the pair follows. */
 double mp__attr_pair_f(const struct mp_config *c);
-/* V, the synapses onto one neuron that its field sums (N - 1): every
- * formula of the theory takes it from here. */
+/* V, the synapses onto one neuron that its field sums (N - 1, K with
+ * fan-in): every formula of the theory takes it from here. */
 double mp__attr_fan_in(const struct mp_config *c);
 
 #endif

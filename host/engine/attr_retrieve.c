@@ -8,7 +8,11 @@
  * by attr_rules.h, identically on every rank, so a trajectory is the same
  * on any backend, thread count or split.  Sequential dynamics need each
  * neuron's count from the state as it is at its turn: every rank gathers
- * all the strength bits and runs the sweeps itself, on the host.
+ * all the strength bits and runs the sweeps itself, on the host.  With
+ * fan-in the backend also counts each row's active presynaptic neurons,
+ * and the sequential sweeps gather each row's presynaptic state through
+ * its connectivity (the stored table of the rows held, the generator for
+ * the other ranks' rows).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -27,12 +31,13 @@ int mp__attr_scratch(struct mp_attr *e, size_t nb)
     e->st = calloc(nb * W, sizeof *e->st);
     e->buf = calloc(nb * W, sizeof *e->buf);
     e->cnt = calloc(N * nb, sizeof *e->cnt);
+    e->act = e->cfg.attr.fan_in ? calloc(N * nb, sizeof *e->act) : NULL;
     e->strong = calloc(N, sizeof *e->strong);
     e->h = calloc(N, sizeof *e->h);
     e->rank = calloc(N, sizeof *e->rank);
     e->cap = nb;
     if (e->cfg.attr.dynamics == MP_ATTR_SEQUENTIAL) {
-        e->bits = calloc(N * W, sizeof *e->bits);
+        e->bits = calloc(N * (size_t)e->WK, sizeof *e->bits);
         e->order = calloc(N, sizeof *e->order);
         if (!e->bits || !e->order)
             return mp__fail(MP_ENOMEM, "out of memory for the strength "
@@ -40,7 +45,7 @@ int mp__attr_scratch(struct mp_attr *e, size_t nb)
                             N);
     }
     if (!e->xi || !e->st || !e->buf || !e->cnt || !e->strong || !e->h ||
-        !e->rank)
+        !e->rank || (e->cfg.attr.fan_in && !e->act))
         return mp__fail(MP_ENOMEM, "out of memory for the retrieval of %zu "
                                    "probes of %zu neurons",
                         nb, N);
@@ -62,8 +67,13 @@ static void fields(const struct mp_attr *e, const uint64_t *s, size_t a,
 {
     const uint32_t N = e->cfg.attr.neurons;
     const int64_t C = popc(s, e->W);
+    const uint32_t K = e->cfg.attr.fan_in;
     uint32_t i;
-    for (i = 0; i < N; i++) {
+    for (i = 0; i < N && K; i++)
+        e->h[i] = mp_attr_field(e->cnt[(size_t)i * act + a],
+                                e->act[(size_t)i * act + a], e->strong[i],
+                                (int64_t)K, e->cfg.attr.coding);
+    for (i = 0; i < N && !K; i++) {
         const int64_t si = (int64_t)((s[i >> 6] >> (i & 63u)) & 1u);
         e->h[i] = mp_attr_field(e->cnt[(size_t)i * act + a], C - si,
                                 e->strong[i], (int64_t)N - 1,
@@ -138,9 +148,9 @@ static int pack(struct mp_attr *e)
         mp__par_allgather(e->strong, N, sizeof *e->strong,
                           N * sizeof *e->strong);
     if (!rc && e->bits) {
-        const size_t item = e->W * sizeof *e->bits;
+        const size_t item = e->WK * sizeof *e->bits;
         rc = mp__par_agree(
-            e->be.bits(&e->be, e->bits + (size_t)e->desc.row0 * e->W));
+            e->be.bits(&e->be, e->bits + (size_t)e->desc.row0 * e->WK));
         if (!rc)
             mp__par_allgather(e->bits, N, item, N * item);
     }
@@ -152,10 +162,13 @@ static int count(struct mp_attr *e, size_t act)
 {
     const uint64_t N = e->cfg.attr.neurons;
     const size_t item = act * sizeof *e->cnt;
-    int rc = mp__par_agree(e->be.fields(&e->be, e->buf, act,
-                                        e->cnt + (size_t)e->desc.row0 * act));
+    const size_t at = (size_t)e->desc.row0 * act;
+    int rc = mp__par_agree(e->be.fields(&e->be, e->buf, act, e->cnt + at,
+                                        e->act ? e->act + at : NULL));
     if (!rc)
         mp__par_allgather(e->cnt, N, item, N * item);
+    if (!rc && e->act)
+        mp__par_allgather(e->act, N, item, N * item);
     return rc;
 }
 
@@ -177,6 +190,32 @@ static void cues(struct mp_attr *e, size_t nb, const uint64_t *mus,
         }
 }
 
+/* Neuron i's counts in state s with fan-in: *A the active presynaptic
+ * neurons behind strong synapses, the active presynaptic neurons
+ * returned. */
+static int64_t fan_counts(const struct mp_attr *e, const uint64_t *s,
+                          uint32_t i, int64_t *A)
+{
+    const struct mp_attr_rules *R = &e->desc.rule;
+    const uint64_t *row = e->bits + (size_t)i * e->WK;
+    const struct mp_attr_perm pm = mp_attr_perm_of(R, i);
+    /* The stored table of the rows held here, the generator for the
+     * others (under MPI): the same neurons. */
+    const int held = i >= e->desc.row0 && i - e->desc.row0 < e->desc.rows;
+    const uint32_t *pre =
+        e->pre && held ? e->pre + (size_t)(i - e->desc.row0) * R->fan_in
+                       : NULL;
+    int64_t a = 0, n = 0;
+    uint64_t w;
+    for (w = 0; w < e->WK; w++) {
+        const uint64_t g = mp_attr_gather64(&pm, pre, R->fan_in, s, w);
+        a += MP_POPC64(row[w] & g);
+        n += MP_POPC64(g);
+    }
+    *A = a;
+    return n;
+}
+
 /* One sequential sweep of state s, in place: each neuron of the keyed
  * order takes its field from the state as it is then; the neurons it
  * changed. */
@@ -193,18 +232,24 @@ static int64_t sweep_sequential(struct mp_attr *e, uint64_t *s, uint64_t a,
     mp_attr_order(R, c, a, p->steps, step, e->order);
     for (k = 0; k < N; k++) {
         const uint32_t i = e->order[k];
-        const uint64_t *row = e->bits + (size_t)i * e->W, bit = (uint64_t)1
-                                                               << (i & 63u);
+        const uint64_t *row = e->bits + (size_t)i * e->WK,
+                       bit = (uint64_t)1 << (i & 63u);
         const uint32_t si = (s[i >> 6] & bit) ? 1u : 0u;
         int64_t A = 0;
         uint64_t w;
         double h;
         uint32_t to;
-        /* The row's bits leave out the diagonal: A counts j != i. */
-        for (w = 0; w < e->W; w++)
-            A += MP_POPC64(row[w] & s[w]);
-        h = mp_attr_field(A, C - si, e->strong[i], (int64_t)N - 1,
-                          p->coding);
+        if (p->fan_in) {
+            const int64_t Ci = fan_counts(e, s, i, &A);
+            h = mp_attr_field(A, Ci, e->strong[i], (int64_t)p->fan_in,
+                              p->coding);
+        } else {
+            /* The row's bits leave out the diagonal: A counts j != i. */
+            for (w = 0; w < e->W; w++)
+                A += MP_POPC64(row[w] & s[w]);
+            h = mp_attr_field(A, C - si, e->strong[i], (int64_t)N - 1,
+                              p->coding);
+        }
         to = p->temperature > 0.0
                  ? mp_attr_heat(R, h, theta_n, p->temperature, c, base + i)
                  : mp_attr_fixed(h, theta_n, si);

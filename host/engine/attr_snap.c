@@ -101,10 +101,11 @@ void mp_attr_curve_fini(struct mp_attr_curve *c)
     memset(c, 0, sizeof *c);
 }
 
-/* Every rank's rows gathered into rank 0's `all` (N x N bytes). */
+/* Every rank's rows gathered into rank 0's `all` (N x N bytes; N x K
+ * with fan-in). */
 int mp_attr_state(struct mp_attr *e, uint8_t *all)
 {
-    const uint64_t N = e->cfg.attr.neurons;
+    const uint64_t N = mp_attr_width(&e->desc.rule);
     uint8_t *mine;
     int rc;
     if (mp__par_size() == 1)
@@ -114,7 +115,8 @@ int mp_attr_state(struct mp_attr *e, uint8_t *all)
               : mp__fail(MP_ENOMEM, "out of memory");
     rc = mp__par_agree(rc);
     if (!rc)
-        mp__par_gather(mine, all, N, N, N * N);
+        mp__par_gather(mine, all, e->cfg.attr.neurons, N,
+                       e->cfg.attr.neurons * N);
     free(mine);
     return rc;
 }
@@ -122,9 +124,17 @@ int mp_attr_state(struct mp_attr *e, uint8_t *all)
 int mp_attr_snapshot_alloc(struct mp_attr_snapshot *s, uint32_t neurons,
                            size_t n_ages)
 {
+    return mp_attr_snapshot_alloc_fan(s, neurons, 0, n_ages);
+}
+
+int mp_attr_snapshot_alloc_fan(struct mp_attr_snapshot *s, uint32_t neurons,
+                               uint32_t fan_in, size_t n_ages)
+{
     const size_t m = n_ages ? n_ages : 1;
+    const size_t width = fan_in ? fan_in : neurons;
     memset(s, 0, sizeof *s);
     s->neurons = neurons;
+    s->fan_in = fan_in;
     s->n_ages = n_ages;
     s->ages = calloc(m, sizeof *s->ages);
     s->count = calloc(m, sizeof *s->count);
@@ -133,9 +143,11 @@ int mp_attr_snapshot_alloc(struct mp_attr_snapshot *s, uint32_t neurons,
     s->retrieved = calloc(m, sizeof *s->retrieved);
     s->converged = calloc(m, sizeof *s->converged);
     s->steps = calloc(m, sizeof *s->steps);
-    s->state = malloc(neurons ? (size_t)neurons * neurons : 1);
+    s->state = malloc(neurons ? (size_t)neurons * width : 1);
+    s->pre = fan_in ? malloc((size_t)neurons * fan_in * sizeof *s->pre + 1)
+                    : NULL;
     if (!s->ages || !s->count || !s->mean || !s->m2 || !s->retrieved ||
-        !s->converged || !s->steps || !s->state) {
+        !s->converged || !s->steps || !s->state || (fan_in && !s->pre)) {
         mp_attr_snapshot_fini(s);
         return mp__fail(MP_ENOMEM,
                         "out of memory for a snapshot of %u neurons",
@@ -154,7 +166,20 @@ void mp_attr_snapshot_fini(struct mp_attr_snapshot *s)
     free(s->converged);
     free(s->steps);
     free(s->state);
+    free(s->pre);
     memset(s, 0, sizeof *s);
+}
+
+/* Rank 0's `pre` of a snapshot: the generator's connectivity. */
+static void connectivity(const struct mp_attr *e, int32_t *pre)
+{
+    const struct mp_attr_rules *R = &e->desc.rule;
+    uint64_t i, k;
+    for (i = 0; i < R->neurons; i++) {
+        const struct mp_attr_perm pm = mp_attr_perm_of(R, i);
+        for (k = 0; k < R->fan_in; k++)
+            pre[i * R->fan_in + k] = (int32_t)mp_attr_pre(&pm, (uint32_t)k);
+    }
 }
 
 /* The accumulators, one direction or the other. */
@@ -183,13 +208,16 @@ static void stats(struct mp_attr *e, struct mp_attr_snapshot *s, int from)
 
 int mp_attr_snapshot(struct mp_attr *e, struct mp_attr_snapshot *out)
 {
-    int rc = mp__par_agree(mp_attr_snapshot_alloc(
-        out, mp__par_rank() ? 0 : e->cfg.attr.neurons, e->n_ages));
+    int rc = mp__par_agree(mp_attr_snapshot_alloc_fan(
+        out, mp__par_rank() ? 0 : e->cfg.attr.neurons, e->cfg.attr.fan_in,
+        e->n_ages));
     if (rc) {
         mp_attr_snapshot_fini(out);
         return rc;
     }
     out->neurons = e->cfg.attr.neurons;
+    if (out->pre && mp__par_rank() == 0)
+        connectivity(e, out->pre);
     out->done = e->done;
     memcpy(out->ages, e->ages, e->n_ages * sizeof *out->ages);
     stats(e, out, 0);
@@ -197,6 +225,30 @@ int mp_attr_snapshot(struct mp_attr *e, struct mp_attr_snapshot *out)
     if (rc)
         mp_attr_snapshot_fini(out);
     return rc;
+}
+
+/* A snapshot's connectivity must be this network's: the generator's for
+ * its seed, N and K. */
+static int check_connectivity(const struct mp_attr *e, const int32_t *pre)
+{
+    const struct mp_attr_rules *R = &e->desc.rule;
+    uint64_t i, k;
+    for (i = 0; i < R->neurons; i++) {
+        const struct mp_attr_perm pm = mp_attr_perm_of(R, i);
+        for (k = 0; k < R->fan_in; k++)
+            if (pre[i * R->fan_in + k] !=
+                (int32_t)mp_attr_pre(&pm, (uint32_t)k))
+                return mp__fail(MP_EINVAL,
+                                "the snapshot's connectivity differs from "
+                                "the network's: presynaptic(%llu, %llu) = "
+                                "%d, the generator gives %u for run.seed, "
+                                "attractor.neurons and attractor.fan_in",
+                                (unsigned long long)i,
+                                (unsigned long long)k,
+                                (int)pre[i * R->fan_in + k],
+                                mp_attr_pre(&pm, (uint32_t)k));
+    }
+    return 0;
 }
 
 /* Rank 0's check that a snapshot fits, and its accumulators taken. */
@@ -207,6 +259,16 @@ static int take_snapshot(struct mp_attr *e, const struct mp_attr_snapshot *s)
         return mp__fail(MP_EINVAL,
                         "the snapshot's neurons or measurement ages differ "
                         "from the configuration's");
+    if (s->fan_in != e->cfg.attr.fan_in)
+        return mp__fail(MP_EINVAL,
+                        "the snapshot's fan-in (%u) differs from the "
+                        "configuration's attractor.fan_in (%u)",
+                        s->fan_in, e->cfg.attr.fan_in);
+    if (s->fan_in && s->pre) {
+        const int rc = check_connectivity(e, s->pre);
+        if (rc)
+            return rc;
+    }
     if (s->done > e->total)
         return mp__fail(MP_EINVAL,
                         "the snapshot is at memory %llu, past the run's "
@@ -232,7 +294,8 @@ static void bcast_stats(struct mp_attr *e)
 
 int mp_attr_restore(struct mp_attr *e, const struct mp_attr_snapshot *s)
 {
-    const uint64_t N = e->cfg.attr.neurons;
+    const uint64_t N = mp_attr_width(&e->desc.rule),
+                   rows = e->cfg.attr.neurons;
     uint8_t *mine;
     int rc = mp__par_rank() == 0 ? take_snapshot(e, s) : 0;
     if (mp__par_size() == 1)
@@ -244,7 +307,8 @@ int mp_attr_restore(struct mp_attr *e, const struct mp_attr_snapshot *s)
     mine = malloc((size_t)e->desc.rows * N + 1);
     rc = mp__par_agree(mine ? 0 : mp__fail(MP_ENOMEM, "out of memory"));
     if (!rc) {
-        mp__par_scatter(mp__par_rank() ? NULL : s->state, mine, N, N, N * N);
+        mp__par_scatter(mp__par_rank() ? NULL : s->state, mine, rows, N,
+                        rows * N);
         rc = mp__par_agree(e->be.set_state(&e->be, mine));
     }
     free(mine);

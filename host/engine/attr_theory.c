@@ -21,9 +21,11 @@
  * is an ensemble synapse with f^2 + (1 - f)^2), S = sqrt(V) E[m(t)] /
  * sd(w), m <- erf(S m / sqrt 2) from the cue's m = 1 - 2 noise.
  *
+ * V = N - 1 synapses per field, K with fan-in (mp__attr_fan_in).
+ *
  * The ideal observer of the same synapses is the ensemble's lifetime
- * (SNR >= 1) with N (N - 1) independent synapses (N (N - 1) / 2 when
- * tied); with repeats or a modulator, that of the exact signal in the
+ * (SNR >= 1) with N V independent synapses (N (N - 1) / 2 when tied);
+ * with repeats or a modulator, that of the exact signal in the
  * stationary regime.
  */
 #include <math.h>
@@ -49,7 +51,8 @@ double mp__attr_pair_f(const struct mp_config *c)
 
 double mp__attr_fan_in(const struct mp_config *c)
 {
-    return (double)c->attr.neurons - 1.0;
+    return c->attr.fan_in ? (double)c->attr.fan_in
+                          : (double)c->attr.neurons - 1.0;
 }
 
 /* ---- The defaults: the classic signal-to-noise estimate ------------------ */
@@ -335,7 +338,8 @@ static int regime_open(struct regime *g, struct mp__ath *t,
     for (k = 0; k < S; k++)
         g->mw += g->pi[k] * t->w[k];
     g->fp = mp__attr_pair_f(&e->cfg);
-    g->scale = sqrt(N * (N - 1.0) / (e->cfg.attr.tied ? 2.0 : 1.0)) /
+    g->scale = sqrt(N * mp__attr_fan_in(&e->cfg) /
+                    (e->cfg.attr.tied ? 2.0 : 1.0)) /
                sqrt(1.0 - pow((2.0 * g->fp - 1.0) * g->mw, 2.0));
     return 0;
 }
@@ -454,7 +458,9 @@ static void pair_config(const struct mp_config *c, struct mp_config *t)
     *t = *c;
     t->paradigm = MP_PARADIGM_ENSEMBLE;
     t->f = mp__attr_pair_f(c);
-    t->synapses = (uint64_t)(N * (N - 1.0) / (c->attr.tied ? 2.0 : 1.0));
+    /* N V synapses, halved when tied (fan-in is never tied). */
+    t->synapses =
+        (uint64_t)(N * mp__attr_fan_in(c) / (c->attr.tied ? 2.0 : 1.0));
     t->clock = MP_CLOCK_MEMORIES;
 }
 

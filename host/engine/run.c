@@ -403,7 +403,9 @@ const char *mp_run_unit(const struct mp_run *r)
 double mp_run_synapses(const struct mp_run *r)
 {
     if (r->cfg.paradigm == MP_PARADIGM_ATTRACTOR)
-        return (double)r->cfg.attr.neurons * r->cfg.attr.neurons;
+        return (double)r->cfg.attr.neurons *
+               (r->cfg.attr.fan_in ? r->cfg.attr.fan_in
+                                   : r->cfg.attr.neurons);
     return r->cfg.paradigm == MP_PARADIGM_NETWORK
                ? (double)r->cfg.n_in * r->cfg.n_out
                : (double)r->cfg.synapses;

@@ -105,7 +105,7 @@ int mp_check_memory(const struct mp_config *c)
                           ? "network.inputs, network.neurons or "
                             "network.fan_in"
                       : c->paradigm == MP_PARADIGM_ATTRACTOR
-                          ? "attractor.neurons"
+                          ? "attractor.neurons (or attractor.fan_in)"
                           : "ensemble.synapses",
                       R > 1 ? ", or spread the ranks over more nodes" : "");
     return mp__par_agree(rc);

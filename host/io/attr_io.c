@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * attr_io.c: the files of an attractor run (docs/ATTRACTOR.md):
- * checkpoint.nc (the N x N synapse states and the accumulators, through
+ * checkpoint.nc (the N x N synapse states, N x K with fan-in beside the
+ * presynaptic neuron of every slot, and the accumulators, through
  * ckpt.c's writer and reader) and record.nc (the retrieval curve per age
  * beside its approximate theory, the capacities as attributes).
  */
@@ -17,12 +18,16 @@
 
 #define AGE "age"
 
-int mp_io_attr_ckpt_write(const char *path, const struct mp_config *cfg,
-                          const struct mp_attr_snapshot *s,
-                          const struct mp_provenance *prov)
+#define STATE_FAN                                                            \
+    "synapse state of post <- presynaptic(post, slot): bit 6 strength (1 "   \
+    "= weight +1), bits 0-5 depth (0 = most plastic)"
+
+/* The arrays of a checkpoint: the state first (N x N, or N x K and the
+ * connectivity with fan-in), the accumulators after; their count. */
+static size_t arrays(struct array *a, const struct mp_attr_snapshot *s)
 {
-    const size_t N = s->neurons, n = s->n_ages;
-    const struct array a[MP_CKPT_MAX_ARRAYS] = {
+    const size_t N = s->neurons, n = s->n_ages, K = s->fan_in;
+    const struct array all[MP_CKPT_MAX_ARRAYS] = {
         {"state", A_U8, 2, {"post", "pre"}, {N, N},
          "synapse state of post <- pre: bit 6 strength (1 = weight +1), "
          "bits 0-5 depth (0 = most plastic); the diagonal is unused",
@@ -44,50 +49,63 @@ int mp_io_attr_ckpt_write(const char *path, const struct mp_config *cfg,
         {"sweeps", A_I64, 1, {AGE, NULL}, {n, 0},
          "sweeps that changed the state, summed over retrievals", "1",
          s->steps},
+        {"presynaptic", A_I32, 2, {"post", "slot"}, {N, K},
+         "presynaptic neuron of synapse slot of post (attractor.fan_in "
+         "slots per neuron, distinct, never post itself)",
+         "1", s->pre},
     };
+    memcpy(a, all, sizeof all);
+    if (!K)
+        return MP_CKPT_MAX_ARRAYS - 1;
+    a[0].dim[1] = "slot";
+    a[0].len[1] = K;
+    a[0].long_name = STATE_FAN;
+    return MP_CKPT_MAX_ARRAYS;
+}
+
+int mp_io_attr_ckpt_write(const char *path, const struct mp_config *cfg,
+                          const struct mp_attr_snapshot *s,
+                          const struct mp_provenance *prov)
+{
+    struct array a[MP_CKPT_MAX_ARRAYS];
+    const size_t n = arrays(a, s);
     return mp__io_ckpt_write(path, cfg, "memories", s->done,
                              cfg->attr.burn_in + cfg->memories, s->wall_s, a,
-                             MP_CKPT_MAX_ARRAYS, prov);
+                             n, prov);
 }
 
 int mp_io_attr_ckpt_read(const char *path, struct mp_config *cfg,
                          struct mp_attr_snapshot *s)
 {
     uint64_t done;
-    size_t N, n;
+    size_t N, n, K;
     int nc, rc = mp__io_ckpt_open(path, MP_PARADIGM_ATTRACTOR, &nc, cfg,
                                   &done);
     if (rc)
         return rc;
     N = cfg->attr.neurons;
+    K = cfg->attr.fan_in;
     n = mp_config_ages(cfg, NULL, 0);
     if (done > cfg->attr.burn_in + cfg->memories)
         rc = mp__fail(MP_EFORMAT, "%s: memories_done is past the run's end",
                       path);
     if (!rc)
         rc = mp__io_check_dim(nc, path, "post", N);
+    if (!rc && K)
+        rc = mp__io_check_dim(nc, path, "slot", K);
     if (!rc)
         rc = mp__io_check_dim(nc, path, AGE, n);
     if (!rc)
-        rc = mp__io_check_fits(path, (double)N * (double)N);
+        rc = mp__io_check_fits(path, (double)N * (K ? 5.0 * (double)K
+                                                    : (double)N));
     if (!rc)
-        rc = mp_attr_snapshot_alloc(s, (uint32_t)N, n);
+        rc = mp_attr_snapshot_alloc_fan(s, (uint32_t)N, (uint32_t)K, n);
     if (!rc) {
-        const struct array a[MP_CKPT_MAX_ARRAYS] = {
-            {"state", A_U8, 2, {"post", "pre"}, {N, N}, "", "", s->state},
-            {"age", A_I64, 1, {AGE, NULL}, {n, 0}, "", "", s->ages},
-            {"probes", A_I64, 1, {AGE, NULL}, {n, 0}, "", "", s->count},
-            {"overlap_mean", A_F64, 1, {AGE, NULL}, {n, 0}, "", "", s->mean},
-            {"overlap_m2", A_F64, 1, {AGE, NULL}, {n, 0}, "", "", s->m2},
-            {"retrieved", A_I64, 1, {AGE, NULL}, {n, 0}, "", "",
-             s->retrieved},
-            {"converged", A_I64, 1, {AGE, NULL}, {n, 0}, "", "",
-             s->converged},
-            {"sweeps", A_I64, 1, {AGE, NULL}, {n, 0}, "", "", s->steps},
-        };
+        struct array a[MP_CKPT_MAX_ARRAYS];
+        const size_t m = arrays(a, s);
         s->done = done;
         s->wall_s = mp__io_ckpt_wall(nc);
-        rc = mp__io_ckpt_read(nc, path, a, MP_CKPT_MAX_ARRAYS);
+        rc = mp__io_ckpt_read(nc, path, a, m);
         if (rc)
             mp_attr_snapshot_fini(s);
     }

@@ -45,7 +45,7 @@ uint64_t mp_io_hash64(const void *data, size_t n)
 
 static size_t elem_size(int t)
 {
-    return t == A_U8 ? 1 : t == A_F32 ? 4 : 8;
+    return t == A_U8 ? 1 : t == A_F32 || t == A_I32 ? 4 : 8;
 }
 
 static nc_type nc_type_of(int t)
@@ -53,6 +53,7 @@ static nc_type nc_type_of(int t)
     return t == A_U8    ? NC_UBYTE
            : t == A_I64 ? NC_INT64
            : t == A_F32 ? NC_FLOAT
+           : t == A_I32 ? NC_INT
                         : NC_DOUBLE;
 }
 
@@ -739,6 +740,7 @@ int mp__io_verify_all(int nc, const char *path, char *names, size_t len,
         a.type = type == NC_UBYTE   ? A_U8
                  : type == NC_INT64 ? A_I64
                  : type == NC_FLOAT ? A_F32
+                 : type == NC_INT   ? A_I32
                                     : A_F64;
         for (d = 0; d < ndims; d++)
             nc_inq_dimlen(nc, dims[d], &a.len[d]);

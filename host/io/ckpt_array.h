@@ -16,7 +16,7 @@
 
 /* A state array of a checkpoint: written with its checksum, read back
  * with its type, shape and checksum verified. */
-enum { A_U8, A_I64, A_F32, A_F64 };
+enum { A_U8, A_I64, A_F32, A_F64, A_I32 };
 
 struct array {
     const char *name;
@@ -30,7 +30,7 @@ struct array {
 };
 
 /* Most arrays of one checkpoint. */
-#define MP_CKPT_MAX_ARRAYS 8
+#define MP_CKPT_MAX_ARRAYS 9
 
 /* Writes a checkpoint of n arrays and progress `done` of `total` in
  * `unit` ("memories" or "steps"), with the run's wall-clock seconds so

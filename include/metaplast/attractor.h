@@ -113,7 +113,9 @@ void mp_attr_curve_fini(struct mp_attr_curve *c);
 int mp_attr_theory(const struct mp_config *cfg, struct mp_attr_curve *out);
 
 /* The N x N state bytes (row i = postsynaptic neuron, model.h's layout),
- * into out on rank 0 (others may pass NULL). */
+ * into out on rank 0 (others may pass NULL).  With fan-in
+ * (attractor.fan_in = K > 0), N x K: row i's slot k is synapse
+ * (i, pre(i, k)), the snapshot's `pre`. */
 int mp_attr_state(struct mp_attr *a, uint8_t *out);
 
 /* Everything a checkpoint holds beyond the configuration. */
@@ -128,16 +130,24 @@ struct mp_attr_snapshot {
     int64_t *retrieved;  /* probes retrieved */
     int64_t *converged;  /* probes converged */
     int64_t *steps;      /* sweeps, summed */
-    uint8_t *state;      /* N x N state bytes (rank 0) */
+    uint32_t fan_in;     /* K (0: all-to-all) */
+    uint8_t *state;      /* N x N state bytes (rank 0); N x K with fan-in */
+    int32_t *pre;        /* fan-in: N x K presynaptic neurons, slot order
+                            (rank 0); NULL all-to-all */
     double wall_s;       /* wall-clock seconds of the run so far, every
                             session (provenance; set by the run) */
 };
 
 int mp_attr_snapshot_alloc(struct mp_attr_snapshot *s, uint32_t neurons,
                            size_t n_ages);
+/* The same for a fan-in network of K synapses per neuron (0: the
+ * all-to-all snapshot of mp_attr_snapshot_alloc). */
+int mp_attr_snapshot_alloc_fan(struct mp_attr_snapshot *s, uint32_t neurons,
+                               uint32_t fan_in, size_t n_ages);
 void mp_attr_snapshot_fini(struct mp_attr_snapshot *s);
 int mp_attr_snapshot(struct mp_attr *a, struct mp_attr_snapshot *out);
-/* The network must have the snapshot's N and ages (MP_EINVAL). */
+/* The network must have the snapshot's N, fan-in, ages and (with
+ * fan-in) connectivity (MP_EINVAL). */
 int mp_attr_restore(struct mp_attr *a, const struct mp_attr_snapshot *s);
 
 /*

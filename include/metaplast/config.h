@@ -103,6 +103,11 @@ enum mp_attr_cue {
                                the pattern's */
 };
 
+enum mp_attr_connectivity {
+    MP_ATTR_STORED = 0,    /* fan-in graph: an index table made at create */
+    MP_ATTR_PROCEDURAL = 1 /* fan-in graph: regenerated whenever needed */
+};
+
 struct mp_attr_params {
     uint32_t neurons;   /* N */
     double coding;      /* f: probability that a pattern's neuron is active */
@@ -126,6 +131,9 @@ struct mp_attr_params {
     int dynamics;       /* enum mp_attr_dynamics */
     double temperature; /* T of the Glauber rule on h_i / N (0: none) */
     int cue;            /* enum mp_attr_cue */
+    uint32_t fan_in;    /* K synapses per neuron from distinct random
+                           presynaptic neurons; 0 = all-to-all */
+    int connectivity;   /* enum mp_attr_connectivity (fan_in > 0) */
 };
 
 struct mp_config {

@@ -286,16 +286,18 @@ def _attractor(ds: xr.Dataset, axes: Any) -> None:
 
 def _attractor_snr(ds: xr.Dataset, ax: Any, t: np.ndarray, cap: float,
                    life: float) -> None:
-    """The ideal observer of all N(N-1) (or N(N-1)/2 tied) synapses: its
-    SNR is the field's (sqrt(N-1) E[m] / sd(w)) times sqrt(synapses /
-    (N-1)) -- the exact theory of an ensemble of the network's synapses,
-    whose lifetime is lifetime_ideal_observer."""
+    """The ideal observer of all N V synapses (V = N-1, or K with fan-in;
+    N(N-1)/2 tied): its SNR is the field's (sqrt(V) E[m] / sd(w)) times
+    sqrt(synapses / V) -- the exact theory of an ensemble of the
+    network's synapses, whose lifetime is lifetime_ideal_observer."""
     snr = ds.snr_theory.values if "snr_theory" in ds else np.array([np.nan])
     if np.isfinite(snr).any():
         n = float(ds.attrs.get("neurons", _attr(ds, "attractor.neurons")))
         tied = _attr(ds, "attractor.symmetry") != "independent"
-        m = n * (n - 1) / (2 if tied else 1)
-        ax.plot(t, snr * np.sqrt(m / (n - 1)), "-",
+        k = float(_attr(ds, "attractor.fan_in") or 0)
+        v = k if k > 0 else n - 1
+        m = n * v / (2 if tied else 1)
+        ax.plot(t, snr * np.sqrt(m / v), "-",
                 label="ideal observer, all synapses (theory)")
         ax.plot(t, snr, "--", label="one neuron's field (theory)")
         ax.set_yscale("log")

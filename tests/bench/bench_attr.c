@@ -10,8 +10,13 @@
  * (roofline.h) and achieved / limit, one "roofline |" line per case.
  * Not a test: docs/PERFORMANCE.md records its output.
  *
+ * With --fan-in K, each neuron has K synapses from K random presynaptic
+ * neurons (independent synapses; --connectivity stored | procedural):
+ * the rates count the N K synapses.
+ *
  * usage: metaplast-bench-attr [--neurons N] [--presentations K]
  *                             [--backend cpu|cuda] [--threads T]
+ *                             [--fan-in K] [--connectivity stored|procedural]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +45,21 @@ struct opts {
     uint64_t presentations;
     int backend;
     int threads;
+    uint32_t fan_in;  /* 0: all-to-all */
+    int connectivity; /* enum mp_attr_connectivity */
 };
+
+/* Synapses a row holds (its field reads): K, or N - 1. */
+static double fan(const struct opts *o)
+{
+    return o->fan_in ? (double)o->fan_in : (double)o->neurons - 1.0;
+}
+
+/* Bytes of a row: PK (K rounded up to 64), or P. */
+static double row_bytes(const struct opts *o)
+{
+    return (double)mp_attr_pitch(o->fan_in ? o->fan_in : o->neurons);
+}
 
 /* The experiment's network (experiments/attractor-capacity): cascade
  * n = 6, f = 1/2, tied, covariance rule, cue noise 0.1, 20 sweeps. */
@@ -66,6 +85,10 @@ static int configure(const struct opts *o, struct mp_config *c)
     c->attr.phase_memories[1] = 1;
     c->attr.level[0] = 1.0;
     c->attr.level[1] = 0.0;
+    c->attr.fan_in = o->fan_in;
+    c->attr.connectivity = o->connectivity;
+    if (o->fan_in)
+        c->attr.tied = 0;
     if (mp_config_validate(c)) {
         fprintf(stderr, "metaplast-bench-attr: %s\n", mp_errmsg());
         return 2;
@@ -87,7 +110,7 @@ static int stationary(const struct mp_config *c,
         *t = *c;
         t->paradigm = MP_PARADIGM_ENSEMBLE;
         t->f = 0.5;
-        t->synapses = (uint64_t)(N * (N - 1.0) / 2.0);
+        t->synapses = (uint64_t)(N * (N - 1.0) / 2.0); /* any size */
         t->clock = MP_CLOCK_MEMORIES;
         rc = mp_theory_compute(t, th);
     }
@@ -99,8 +122,21 @@ static int stationary(const struct mp_config *c,
 }
 
 /* A backend over every row, as the scheduler describes it (attr.c). */
+/* connectivity = stored: the table of every row, as attr.c makes it. */
+static uint32_t *table(const struct mp_attr_rules *R)
+{
+    uint32_t *pre = malloc((size_t)R->neurons * R->fan_in * sizeof *pre);
+    uint64_t i, k;
+    for (i = 0; pre && i < R->neurons; i++) {
+        const struct mp_attr_perm pm = mp_attr_perm_of(R, i);
+        for (k = 0; k < R->fan_in; k++)
+            pre[i * R->fan_in + k] = mp_attr_pre(&pm, (uint32_t)k);
+    }
+    return pre;
+}
+
 static int backend_open(const struct mp_config *c, struct mp_attr_backend *b,
-                        struct mp_syn_rule *rule)
+                        struct mp_syn_rule *rule, uint32_t **pre)
 {
     struct mp_attr_desc d;
     uint64_t cum[2 * MP_SYN_MAX_DEPTH];
@@ -116,6 +152,15 @@ static int backend_open(const struct mp_config *c, struct mp_attr_backend *b,
     d.rule.tied = c->attr.tied;
     d.rule.half = c->attr.coding == 0.5;
     d.rule.thr_f = mp_prob_threshold(c->attr.coding);
+    d.rule.fan_in = c->attr.fan_in;
+    d.rule.kpitch = mp_attr_pitch(c->attr.fan_in ? c->attr.fan_in
+                                                 : c->attr.neurons);
+    if (c->attr.fan_in && c->attr.connectivity == MP_ATTR_STORED) {
+        *pre = table(&d.rule);
+        if (!*pre)
+            return MP_ENOMEM;
+        d.pre = *pre;
+    }
     d.rows = c->attr.neurons;
     d.depths = rule->depths;
     d.threads = c->threads;
@@ -134,7 +179,7 @@ struct kernels {
 static int time_store(struct mp_attr_backend *b, const struct opts *o,
                       double bw, struct kernels *k)
 {
-    const double N = o->neurons, P = (double)mp_attr_pitch(o->neurons);
+    const double N = o->neurons, P = row_bytes(o);
     const uint64_t K = o->presentations;
     struct mp_attr_item *it = calloc(K, sizeof *it);
     double best = 1e300, bytes;
@@ -157,7 +202,7 @@ static int time_store(struct mp_attr_backend *b, const struct opts *o,
         return rc;
     /* Every row's P bytes read and written once per presentation. */
     bytes = 2.0 * N * P;
-    k->store_ups = N * (N - 1) * (double)K / best;
+    k->store_ups = N * fan(o) * (double)K / best;
     printf("%-22s %14.3g %14.1f %14.3g %14.3f\n", "store pass",
            k->store_ups, (double)K / best, bytes,
            bytes * (double)K / best / bw);
@@ -168,7 +213,7 @@ static int time_store(struct mp_attr_backend *b, const struct opts *o,
 static int time_pack(struct mp_attr_backend *b, const struct opts *o,
                      double bw, int32_t *strong, struct kernels *k)
 {
-    const double N = o->neurons, P = (double)mp_attr_pitch(o->neurons);
+    const double N = o->neurons, P = row_bytes(o);
     const double bytes = N * P * 1.125;
     double best = 1e300;
     int rep, rc = 0;
@@ -180,41 +225,46 @@ static int time_pack(struct mp_attr_backend *b, const struct opts *o,
     }
     if (rc)
         return rc;
-    k->pack_sps = N * N / best;
+    k->pack_sps = N * (o->fan_in ? fan(o) : N) / best;
     printf("%-22s %14.3g %14.1f %14.3g %14.3f\n", "pack strength bits",
            k->pack_sps, 1.0 / best, bytes, bytes / best / bw);
     return 0;
 }
 
 /* The counts of nb random states: synapse-probes per second (N^2 per
- * probe) and probe-sweeps per second. */
+ * probe all-to-all, the padded rows as the kernel reads them; N K with
+ * fan-in) and probe-sweeps per second. */
 static int time_counts(struct mp_attr_backend *b, const struct opts *o,
                        double bw, size_t nb, double *sps)
 {
     const uint64_t W = mp_attr_pitch(o->neurons) / 64u;
-    const double N = o->neurons, P = (double)mp_attr_pitch(o->neurons);
+    const double N = o->neurons, P = row_bytes(o);
     uint64_t *st = calloc(nb * W, sizeof *st), x = 88172645463325252u;
     int32_t *out = calloc((size_t)o->neurons * nb, sizeof *out);
+    int32_t *act = calloc((size_t)o->neurons * nb, sizeof *act);
     double best = 1e300, bytes;
     size_t w;
-    int rep, rc = st && out ? 0 : MP_ENOMEM;
+    int rep, rc = st && out && act ? 0 : MP_ENOMEM;
     for (w = 0; w < nb * W; w++) { /* xorshift: any bits will do */
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
         st[w] = x & (w % W + 1 < W ? ~UINT64_C(0) : 0);
     }
     for (rep = 0; rep < 4 && !rc; rep++) {
         double t0 = mp_bench_now();
-        rc = b->fields(b, st, nb, out);
+        rc = b->fields(b, st, nb, out, act);
         if (rep > 0 && mp_bench_now() - t0 < best)
             best = mp_bench_now() - t0;
     }
     free(st);
     free(out);
+    free(act);
     if (rc)
         return rc;
-    /* The rows' bits read once per call, each probe's state once. */
-    bytes = N * P / 8.0 + (double)nb * P / 8.0;
-    *sps = N * N * (double)nb / best;
+    /* The rows' bits read once per call, each probe's state once (with
+     * fan-in, gathered bit by bit: K reads per row and probe, not
+     * counted). */
+    bytes = N * P / 8.0 + (double)nb * (double)W * 8.0;
+    *sps = N * (o->fan_in ? fan(o) : N) * (double)nb / best;
     printf("counts, %2zu probe%s      %14.3g %14.1f %14.3g %14.3f\n", nb,
            nb > 1 ? "s" : " ", *sps, (double)nb / best, bytes,
            bytes / best / bw);
@@ -227,7 +277,8 @@ static int kernels(const struct mp_config *c, const struct opts *o,
     struct mp_attr_backend b;
     struct mp_syn_rule *rule = malloc(sizeof *rule);
     int32_t *strong = calloc(o->neurons, sizeof *strong);
-    int rc = rule && strong ? backend_open(c, &b, rule) : MP_ENOMEM;
+    uint32_t *pre = NULL;
+    int rc = rule && strong ? backend_open(c, &b, rule, &pre) : MP_ENOMEM;
     if (!rc) {
         printf("backend: %s (%s)\n", b.name, b.device);
         printf("%-22s %14s %14s %14s %14s\n", "kernel", "synapses/s",
@@ -245,6 +296,7 @@ static int kernels(const struct mp_config *c, const struct opts *o,
         b.destroy(&b);
     free(rule);
     free(strong);
+    free(pre);
     if (rc)
         fprintf(stderr, "metaplast-bench-attr: %s\n", mp_errmsg());
     return rc;
@@ -254,7 +306,8 @@ static int kernels(const struct mp_config *c, const struct opts *o,
  * stored: configure()) and a measurement of every grid age (fields,
  * thresholds and convergence on the host, counts on the backend);
  * sweeps = the sweeps evaluated. */
-static int scheduler(const struct mp_config *c, double store_ups)
+static int scheduler(const struct mp_config *c, const struct opts *o,
+                     double store_ups)
 {
     struct mp_attr *a;
     struct mp_attr_curve cv;
@@ -284,8 +337,8 @@ static int scheduler(const struct mp_config *c, double store_ups)
            "synapse-probes/s); one memory stored in %.3g s (%.3g "
            "updates/s, the store pass alone %.3g)\n",
            cv.n, probes, sweeps, t_meas, sweeps / t_meas,
-           sweeps * N * N / t_meas, t_store, N * (N - 1) / t_store,
-           store_ups);
+           sweeps * N * (o->fan_in ? fan(o) : N) / t_meas, t_store,
+           N * fan(o) / t_store, store_ups);
     mp_attr_curve_fini(&cv);
 out:
     if (rc)
@@ -318,7 +371,7 @@ static void roofline(const struct opts *o, const struct kernels *k,
 
 int main(int argc, char **argv)
 {
-    struct opts o = {4000, 8, MP_BACKEND_CPU, 0};
+    struct opts o = {4000, 8, MP_BACKEND_CPU, 0, 0, MP_ATTR_STORED};
     struct kernels k;
     struct mp_config c;
     double bw;
@@ -330,6 +383,12 @@ int main(int argc, char **argv)
             o.presentations = strtoull(argv[i + 1], NULL, 10);
         else if (!strcmp(argv[i], "--threads"))
             o.threads = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--fan-in"))
+            o.fan_in = (uint32_t)atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--connectivity"))
+            o.connectivity = !strcmp(argv[i + 1], "procedural")
+                                 ? MP_ATTR_PROCEDURAL
+                                 : MP_ATTR_STORED;
         else if (!strcmp(argv[i], "--backend"))
             o.backend = !strcmp(argv[i + 1], "cuda") ? MP_BACKEND_CUDA
                                                      : MP_BACKEND_CPU;
@@ -342,13 +401,18 @@ int main(int argc, char **argv)
     printf("copy threads: %d; engine threads: %d (0 = all)\n",
            omp_get_max_threads(), o.threads);
 #endif
+    if (o.fan_in)
+        printf("fan-in K = %u, connectivity %s, independent synapses\n",
+               o.fan_in,
+               o.connectivity == MP_ATTR_STORED ? "stored" : "procedural");
     printf("attractor N = %u (%.3g synapses, cascade n = 6, f = 1/2, "
-           "tied); measured copy bandwidth (%s): %.2f GB/s (read + "
+           "%s); measured copy bandwidth (%s): %.2f GB/s (read + "
            "write); best of 3 after a warm-up\n",
-           o.neurons, (double)o.neurons * o.neurons,
+           o.neurons, (double)o.neurons * (o.fan_in ? fan(&o) : o.neurons),
+           o.fan_in ? "independent" : "tied",
            o.backend == MP_BACKEND_CUDA ? "device" : "host", bw / 1e9);
     memset(&k, 0, sizeof k);
-    if (kernels(&c, &o, bw, &k) || scheduler(&c, k.store_ups))
+    if (kernels(&c, &o, bw, &k) || scheduler(&c, &o, k.store_ups))
         return 3;
     if (o.backend == MP_BACKEND_CUDA)
         roofline(&o, &k, bw);

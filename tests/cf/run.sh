@@ -7,9 +7,10 @@
 # Benna-Fusi chain), record.nc and checkpoint.nc of rate networks
 # (continuous and discrete synapses; with the threshold's priming
 # component and intrinsic plasticity; with silent-neuron reports),
-# record.nc, checkpoint.nc and theory.nc of an attractor network, and
-# sweep.nc of ensembles, networks (a network sweep with times given out
-# of order and in two units) and attractor networks.
+# record.nc, checkpoint.nc and theory.nc of an attractor network (all-to-all,
+# and with fan-in: its N x K states and connectivity), and sweep.nc of
+# ensembles, networks (a network sweep with times given out of order and
+# in two units) and attractor networks.
 # Offline: the standard-name, area-type and region tables are the empty
 # ones in tests/cf/tables (the files use none).  A file with one broken
 # unit must fail the same check (the checker is not blind).
@@ -87,6 +88,8 @@ printf '%s\n' "[run]" "paradigm = attractor" "memories = 40" "threads = 1" \
   "max_age = 20" "per_decade = 4" >attr.ini
 m run attr.ini --out attr --quiet
 m theory attr.ini --out attr-theory --quiet
+m run attr.ini --set attractor.symmetry=independent \
+  --set attractor.fan_in=20 --out attr-fan --quiet
 check "net-silent: record.nc holds silent" \
   bash -c "ncdump -h net-silent/record.nc | grep -q 'double silent(time, neuron)'"
 for f in ens/record.nc ens/checkpoint.nc bf/record.nc bf/checkpoint.nc \
@@ -95,7 +98,7 @@ for f in ens/record.nc ens/checkpoint.nc bf/record.nc bf/checkpoint.nc \
   ens-states/checkpoint.nc net-rec/record.nc net-rec/checkpoint.nc \
   net-priming/record.nc net-priming/checkpoint.nc net-silent/record.nc \
   net-silent/checkpoint.nc attr/record.nc attr/checkpoint.nc \
-  attr-theory/theory.nc; do
+  attr-theory/theory.nc attr-fan/record.nc attr-fan/checkpoint.nc; do
   check "$f: CF-1.8, 0 errors, 0 warnings" cf "$f"
 done
 

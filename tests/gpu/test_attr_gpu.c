@@ -2,7 +2,8 @@
 /*
  * test_attr_gpu.c: the CUDA attractor backend equals the CPU backend bit
  * for bit — state bytes, retrieval curves, a snapshot crossing backends —
- * at several launch geometries.  Built against the CPU execution harness
+ * at several launch geometries, all-to-all and with fan-in (both
+ * connectivities).  Built against the CPU execution harness
  * (test_attr_gpu_sim, every build) and against a real device
  * (test_attr_gpu, label gpu; skips itself without one).
  */
@@ -47,6 +48,23 @@ static void config(struct mp_config *c, int tied)
     cr_assert_eq(mp_config_validate(c), 0, "%s", mp_errmsg());
 }
 
+/* Fan-in K = 23 of 70 (independent synapses, coding threshold);
+ * procedural: with the presynaptic rule and sequential dynamics at a
+ * temperature (fixed threshold). */
+static void config_fan(struct mp_config *c, int procedural)
+{
+    config(c, 0);
+    c->attr.fan_in = 23;
+    c->attr.connectivity = procedural ? MP_ATTR_PROCEDURAL : MP_ATTR_STORED;
+    if (procedural) {
+        c->attr.rule = MP_ATTR_PRESYNAPTIC;
+        c->attr.threshold = MP_ATTR_FIXED;
+        c->attr.dynamics = MP_ATTR_SEQUENTIAL;
+        c->attr.temperature = 0.05;
+    }
+    cr_assert_eq(mp_config_validate(c), 0, "%s", mp_errmsg());
+}
+
 struct out {
     uint8_t s[70 * 70];
     struct mp_attr_curve cv;
@@ -56,6 +74,7 @@ static void run(struct mp_config *c, int backend, struct out *o)
 {
     struct mp_attr *a;
     c->backend = backend;
+    memset(o->s, 0, sizeof o->s);
     cr_assert_eq(mp_attr_create(&a, c), 0, "%s", mp_errmsg());
     cr_assert_str_eq(mp_attr_backend(a),
                      backend == MP_BACKEND_CUDA ? "cuda" : "cpu");
@@ -84,12 +103,15 @@ static void both(int blocks, int threads)
 {
     static struct out x, y;
     struct mp_config c;
-    int tied;
+    int v;
     if (!have_device())
         cr_skip_test("no CUDA device");
     mp__cuda_set_geometry(blocks, threads);
-    for (tied = 0; tied < 2; tied++) {
-        config(&c, tied);
+    for (v = 0; v < 4; v++) {
+        if (v < 2)
+            config(&c, v);
+        else
+            config_fan(&c, v == 3);
         run(&c, MP_BACKEND_CPU, &x);
         run(&c, MP_BACKEND_CUDA, &y);
         same(&x, &y);
@@ -137,7 +159,7 @@ Test(gpu_attractor, retrieval_options_match_cpu)
 }
 
 /* A snapshot taken on CUDA mid-run restored on the CPU (and the
- * reverse): the uninterrupted run's bits. */
+ * reverse): the uninterrupted run's bits; all-to-all, then fan-in. */
 Test(gpu_attractor, snapshot_crosses_backends)
 {
     static struct out x, y;
@@ -149,16 +171,22 @@ Test(gpu_attractor, snapshot_crosses_backends)
         cr_skip_test("no CUDA device");
     config(&c, 1);
     run(&c, MP_BACKEND_CPU, &x);
-    for (from = 0; from < 2; from++) {
-        c.backend = from ? MP_BACKEND_CUDA : MP_BACKEND_CPU;
+    for (from = 0; from < 4; from++) {
+        if (from == 2) {
+            mp_attr_curve_fini(&x.cv);
+            config_fan(&c, 0);
+            run(&c, MP_BACKEND_CPU, &x);
+        }
+        c.backend = from % 2 ? MP_BACKEND_CUDA : MP_BACKEND_CPU;
         cr_assert_eq(mp_attr_create(&a, &c), 0, "%s", mp_errmsg());
         cr_assert_eq(mp_attr_advance(a, 7), 0);
         cr_assert_eq(mp_attr_snapshot(a, &s), 0);
         mp_attr_destroy(a);
-        c.backend = from ? MP_BACKEND_CPU : MP_BACKEND_CUDA;
+        c.backend = from % 2 ? MP_BACKEND_CPU : MP_BACKEND_CUDA;
         cr_assert_eq(mp_attr_create(&a, &c), 0, "%s", mp_errmsg());
         cr_assert_eq(mp_attr_restore(a, &s), 0, "%s", mp_errmsg());
         cr_assert_eq(mp_attr_advance(a, mp_attr_total(a)), 0);
+        memset(y.s, 0, sizeof y.s);
         cr_assert_eq(mp_attr_state(a, y.s), 0);
         cr_assert_eq(mp_attr_curve(a, &y.cv), 0);
         mp_attr_destroy(a);

@@ -8,7 +8,12 @@
 # the coding-level threshold, a burn-in, plastic initial synapses,
 # repeated blocks of memories, modulator phases and 2 threads per rank,
 # each on 2 and 3 ranks; sequential and finite-temperature dynamics from
-# partial cues on 2 and 3 ranks; 8 neurons on 3 ranks.  A checkpoint written by
+# partial cues on 2 and 3 ranks; two fan-in networks
+# (attractor.fan_in = 41 of 150: stored connectivity with the
+# coding-level threshold; procedural with sequential dynamics at a
+# temperature), each on 2 and 3 ranks (and the latter stored on 3 ranks
+# = procedural in one process); 8 neurons on 3 ranks (and with fan-in
+# 5).  A checkpoint written by
 # 3 ranks resumes on 2 ranks and in one process to the uninterrupted
 # result; SIGUSR1 to mpirun checkpoints, exits 75 and resumes on 3
 # ranks; a failure on one rank ends every rank (exit 3) with its
@@ -129,7 +134,15 @@ every = 4
 ages = 0, 1, 2, 4, 8
 INI
 sed -e 's/^dynamics = sequential/dynamics = synchronous/' seq.ini >hot.ini
-for net in tied sparse seq hot; do
+# Fan-in: sparse.ini's network with 41 synapses per neuron.
+sed 's/^symmetry = independent$/symmetry = independent\nfan_in = 41/' \
+  sparse.ini >fan.ini
+sed -e 's/^threshold = coding$/threshold = fixed\
+dynamics = sequential\
+temperature = 0.02/' \
+  -e 's/^fan_in = 41$/fan_in = 41\nconnectivity = procedural/' fan.ini \
+  >fanp.ini
+for net in tied sparse seq hot fan fanp; do
   "$metaplast" run $net.ini --out $net --quiet >/dev/null
   for np in 2 3; do
     run $np run $net.ini --out $net-np$np --quiet >/dev/null
@@ -149,6 +162,16 @@ check "tied: the youngest memories are retrieved" \
   >/dev/null
 run 3 run tied.ini --set attractor.neurons=8 --out tiny-np3 --quiet >/dev/null
 check "8 neurons on 3 ranks = one process" same tiny tiny-np3
+"$metaplast" run fan.ini --set attractor.neurons=8 --set attractor.fan_in=5 \
+  --out tinyfan --quiet >/dev/null
+run 3 run fan.ini --set attractor.neurons=8 --set attractor.fan_in=5 \
+  --out tinyfan-np3 --quiet >/dev/null
+check "8 neurons, fan-in 5, on 3 ranks = one process" same tinyfan tinyfan-np3
+run 3 run fanp.ini --set attractor.connectivity=stored --out fans-np3 \
+  --quiet >/dev/null
+check "fanp stored on 3 ranks = procedural in one process" same fanp fans-np3
+check "fan: the checkpoint holds the connectivity" \
+  bash -c "ncdump -h fan/checkpoint.nc | grep -q 'int presynaptic(post, slot)'"
 
 # Checkpoints from 3 ranks, resumed on 2 ranks and in one process.
 run 3 run tied.ini --set run.memories=20 --out half --quiet >/dev/null
@@ -162,6 +185,11 @@ check "tied: 3-rank checkpoint resumed in one process" same tied half1
 run 3 run sparse.ini --set run.memories=30 --out shalf --quiet >/dev/null
 run 2 resume shalf --until 60 --quiet >/dev/null
 check "sparse: 3-rank checkpoint resumed on 2 ranks" same sparse shalf
+for net in fan fanp; do
+  run 3 run $net.ini --set run.memories=30 --out $net-half --quiet >/dev/null
+  run 2 resume $net-half --until 60 --quiet >/dev/null
+  check "$net: 3-rank checkpoint resumed on 2 ranks" same $net $net-half
+done
 
 # SIGUSR1 to mpirun: every rank stops at the same memory, rank 0 writes
 # the checkpoint, exit 75; resumed on 3 ranks = uninterrupted.

@@ -21,10 +21,14 @@ extern "C" {
 #endif
 
 /* A backend holds the rows [row0, row0 + rows) of the network (all of
- * them in a single process; a block per MPI rank): every row's P bytes
- * (mp_attr_rule.pitch), its strength bits as P / 64 words. */
+ * them in a single process; a block per MPI rank): every row's PK bytes
+ * (mp_attr_rule.kpitch: P all-to-all), its strength bits as PK / 64
+ * words.  With fan-in, pre is the held rows' connectivity table (rows x K,
+ * pre[r K + k] = pre(row0 + r, k), owned by the scheduler) under
+ * connectivity = stored, NULL under procedural (the generator). */
 struct mp_attr_desc {
     struct mp_attr_rules rule; /* the store's rule, streams keyed globally */
+    const uint32_t *pre;       /* stored connectivity of the rows, or NULL */
     uint32_t row0;            /* first row held */
     uint32_t rows;            /* rows held */
     uint32_t depths;          /* D of the synapse model */
@@ -52,13 +56,16 @@ struct mp_attr_backend {
     int (*pack)(struct mp_attr_backend *b, int32_t *strong);
     /* For nb states (each P / 64 words, bit j = s_j): out[r * nb + k] =
      * the active neurons j of state k with a strong synapse (row0 + r, j),
-     * from the bits of the last pack. */
+     * from the bits of the last pack.  With fan-in also act[r * nb + k] =
+     * the active presynaptic neurons of row row0 + r (its K slots); act
+     * is unused (may be NULL) all-to-all. */
     int (*fields)(struct mp_attr_backend *b, const uint64_t *states,
-                  size_t nb, int32_t *out);
-    /* The strength bits of the last pack, rows x P / 64 words (for the
+                  size_t nb, int32_t *out, int32_t *act);
+    /* The strength bits of the last pack, rows x PK / 64 words (for the
      * sequential dynamics, which the scheduler runs on the host). */
     int (*bits)(struct mp_attr_backend *b, uint64_t *out);
-    /* The held rows' N first bytes each (rows x N), out of / into it. */
+    /* The held rows' first mp_attr_width bytes each (rows x N, or rows x K
+     * with fan-in: slot order), out of / into it. */
     int (*get_state)(struct mp_attr_backend *b, uint8_t *out);
     int (*set_state)(struct mp_attr_backend *b, const uint8_t *in);
     void (*destroy)(struct mp_attr_backend *b);

@@ -28,6 +28,12 @@
  * Under a modulator level g < 1 a candidate event is applied only when
  * the synapse's word of (ATTR_GATE, p) at that index is below g 2^32.
  *
+ * Fan-in K (attractor.fan_in > 0): row i holds K synapses instead of
+ * N - 1, slot k < K being synapse (i, pre(i, k)) (mp_attr_pre: K distinct
+ * presynaptic neurons != i); rows of PK = K rounded up to 64 bytes
+ * (kpitch), every rule above reading the (i, k) plane with pitch PK in
+ * place of the (i, j) plane with pitch P.  Independent synapses only.
+ *
  * Retrieval.  The field on neuron i is h_i = sum_(j != i) J_ij (s_j - f),
  * an integer combination of three exact counts (mp_attr_field); the
  * overlap of a state with a pattern is
@@ -54,6 +60,9 @@ struct mp_attr_rules {
     int32_t presynaptic;       /* store.rule = presynaptic */
     int32_t half;              /* f == 1/2: pattern bits from bits */
     uint64_t thr_f;            /* f as a 32-bit threshold */
+    uint64_t kpitch;           /* synapse row pitch: P all-to-all, K
+                                  rounded up to 64 with fan-in */
+    uint32_t fan_in;           /* K synapses per row, 0 = all-to-all */
 };
 
 /* Population count of a 64-bit word, on either side. */
@@ -75,6 +84,107 @@ static MP_INLINE MP_HD uint64_t mp_attr_valid64(uint32_t n, uint64_t w)
     return n >= i0 + 64u ? ~(uint64_t)0
            : n <= i0     ? (uint64_t)0
                          : ((uint64_t)1 << (n - i0)) - 1u;
+}
+
+/* Synapses per row: K with fan-in, else N (the diagonal unused). */
+static MP_INLINE MP_HD uint32_t mp_attr_width(const struct mp_attr_rules *R)
+{
+    return R->fan_in ? R->fan_in : R->neurons;
+}
+
+/*
+ * Fan-in connectivity.  Slot k < K of row i is synapse (i, pre(i, k)),
+ * pre(i, k) = j' + (j' >= i), j' = pi_i(k), pi_i a keyed pseudo-random
+ * permutation of {0 .. N - 2}: a balanced Feistel network on 2b bits
+ * (b >= 1 the least with 4^b >= N - 1), 4 rounds keyed by the 4 words of
+ * (ATTR_CONN, 0) at block i, round function the murmur3 finaliser of
+ * (R ^ key) on the low b bits, cycle-walking until the value is below
+ * N - 1.  Distinct slots give distinct neurons; every (i, k) is
+ * computable alone, in integers only (the same on CPU and GPU).
+ */
+struct mp_attr_perm {
+    uint32_t key[4]; /* round keys */
+    uint32_t bits;   /* b: bits per half */
+    uint32_t n;      /* N - 1: the permuted range */
+    uint32_t i;      /* the row (skipped as a presynaptic neuron) */
+};
+
+static MP_INLINE MP_HD uint32_t mp_attr_mix32(uint32_t h)
+{
+    h ^= h >> 16;
+    h *= 0x85EBCA6Bu;
+    h ^= h >> 13;
+    h *= 0xC2B2AE35u;
+    h ^= h >> 16;
+    return h;
+}
+
+static MP_INLINE MP_HD struct mp_attr_perm mp_attr_perm_of(
+    const struct mp_attr_rules *R, uint64_t i)
+{
+    const struct mp_u32x4 k = mp_rng_block(R->seed, MP_RNG_ATTR_CONN, 0, i);
+    struct mp_attr_perm p;
+    p.key[0] = k.x;
+    p.key[1] = k.y;
+    p.key[2] = k.z;
+    p.key[3] = k.w;
+    p.n = R->neurons - 1u;
+    p.i = (uint32_t)i;
+    p.bits = 1;
+    while (((uint64_t)1 << (2u * p.bits)) < (uint64_t)p.n)
+        p.bits++;
+    return p;
+}
+
+/* The Feistel permutation of {0 .. 4^b - 1}. */
+static MP_INLINE MP_HD uint32_t mp_attr_feistel(const struct mp_attr_perm *p,
+                                                uint32_t x)
+{
+    const uint32_t m = (1u << p->bits) - 1u;
+    uint32_t l = x >> p->bits, r = x & m, k;
+    for (k = 0; k < 4; k++) {
+        const uint32_t t = l ^ (mp_attr_mix32(r ^ p->key[k]) & m);
+        l = r;
+        r = t;
+    }
+    return (l << p->bits) | r;
+}
+
+/* pre(i, k): the presynaptic neuron of slot k < N - 1 of row p->i. */
+static MP_INLINE MP_HD uint32_t mp_attr_pre(const struct mp_attr_perm *p,
+                                           uint32_t k)
+{
+    uint32_t x = k;
+    do
+        x = mp_attr_feistel(p, x);
+    while (x >= p->n);
+    return x + (x >= p->i ? 1u : 0u);
+}
+
+/* Slot k's presynaptic neuron: from the row's stored table (pre_row,
+ * connectivity = stored) or from the generator (pre_row NULL). */
+static MP_INLINE MP_HD uint32_t mp_attr_pre_of(const struct mp_attr_perm *p,
+                                              const uint32_t *pre_row,
+                                              uint32_t k)
+{
+    return pre_row ? pre_row[k] : mp_attr_pre(p, k);
+}
+
+/* Word w of row p->i's presynaptic bits of x (bit j = neuron j): bit k =
+ * x's bit of pre(i, 64 w + k), slots below K; 0 past them. */
+static MP_INLINE MP_HD uint64_t mp_attr_gather64(const struct mp_attr_perm *p,
+                                                 const uint32_t *pre_row,
+                                                 uint32_t K,
+                                                 const uint64_t *x,
+                                                 uint64_t w)
+{
+    uint64_t bits = 0;
+    uint32_t k;
+    for (k = 0; k < 64u && 64u * w + k < K; k++) {
+        const uint32_t j = mp_attr_pre_of(p, pre_row, (uint32_t)(64u * w + k));
+        bits |= ((x[j >> 6] >> (j & 63u)) & 1u) << k;
+    }
+    return bits;
 }
 
 /* Word w of memory mu's pattern: bit k = xi of neuron 64 w + k. */
@@ -121,15 +231,16 @@ static MP_INLINE MP_HD uint64_t mp_attr_cue_word(const struct mp_attr_rules *R,
 static MP_INLINE MP_HD uint64_t mp_attr_tile(const struct mp_attr_rules *R,
                                              uint64_t i, uint64_t J)
 {
-    const uint64_t I = i >> 2, Q = R->pitch >> 2;
+    const uint64_t I = i >> 2, Q = R->kpitch >> 2;
     return R->tied && J < I ? J * Q + I : I * Q + J;
 }
 
-/* The index of synapse (i, j)'s draws: (min, max) when tied. */
+/* The index of synapse (i, j)'s draws: (min, max) when tied; with
+ * fan-in j is the slot, i PK + k. */
 static MP_INLINE MP_HD uint64_t mp_attr_sid(const struct mp_attr_rules *R,
                                             uint64_t i, uint64_t j)
 {
-    return R->tied && j < i ? j * R->pitch + i : i * R->pitch + j;
+    return R->tied && j < i ? j * R->kpitch + i : i * R->kpitch + j;
 }
 
 /*
@@ -137,7 +248,9 @@ static MP_INLINE MP_HD uint64_t mp_attr_sid(const struct mp_attr_rules *R,
  * after presentation p: xi_i the postsynaptic pattern bit, xj4 the
  * presynaptic ones (bit k), blk the block of mp_attr_tile(i, J), gate_thr
  * the modulator level as a 32-bit threshold (2^32: every event applied).
- * The diagonal and the columns past N never change.
+ * The diagonal and the columns past N never change.  With fan-in the
+ * columns are slots: xj4 holds the bits of pre(i, 4J + k), and the slots
+ * past K never change.
  */
 static MP_INLINE MP_HD uint32_t mp_attr_row4(const struct mp_attr_rules *R,
                                              uint32_t s4, uint64_t i,
@@ -153,7 +266,8 @@ static MP_INLINE MP_HD uint32_t mp_attr_row4(const struct mp_attr_rules *R,
         const int tr = R->tied && j < i;
         uint32_t s = (s4 >> (8u * k)) & 0xFFu, b, pot;
         uint64_t sid;
-        if (j >= R->neurons || j == i || (R->presynaptic && !xj))
+        if ((R->fan_in ? j >= R->fan_in : (j >= R->neurons || j == i)) ||
+            (R->presynaptic && !xj))
             continue;
         sid = mp_attr_sid(R, i, j);
         if (gate_thr < (UINT64_C(1) << 32) &&
@@ -196,10 +310,26 @@ static MP_INLINE MP_HD uint64_t mp_attr_strong64(const uint8_t *st,
     return bits & mp_attr_valid64(n, w);
 }
 
+/* Strength bits of row i's synapses 64 w .. 64 w + 63 (slots with
+ * fan-in, then without padding; columns without the diagonal else). */
+static MP_INLINE MP_HD uint64_t mp_attr_strong64_row(
+    const struct mp_attr_rules *R, const uint8_t *st, uint64_t i, uint64_t w)
+{
+    uint64_t bits = 0;
+    uint32_t k;
+    if (!R->fan_in)
+        return mp_attr_strong64(st, R->neurons, i, w);
+    for (k = 0; k < 64; k++)
+        bits |= (uint64_t)((st[k] >> 6) & 1u) << k;
+    return bits & mp_attr_valid64(R->fan_in, w);
+}
+
 /*
  * The field h_i = sum_(j != i) J_ij (s_j - f) from exact counts: A the
  * active neurons j != i with a strong synapse, C the active neurons
- * j != i, S the strong synapses of row i, V = N - 1.
+ * j != i, S the strong synapses of row i, V = N - 1.  With fan-in the
+ * sums run over row i's K slots: A = sum_k strong_k s_pre(i,k),
+ * C = sum_k s_pre(i,k), V = K.
  */
 static MP_INLINE MP_HD double mp_attr_field(int64_t A, int64_t C, int64_t S,
                                             int64_t V, double f)

@@ -53,7 +53,9 @@ enum mp_rng_purpose {
                               a modulator level below 1 */
     MP_RNG_ATTR_CUE = 13,  /* attractor: a retrieval cue's flipped bits */
     MP_RNG_ATTR_ORDER = 14,/* attractor: the order of a sequential sweep */
-    MP_RNG_ATTR_HEAT = 15  /* attractor: a neuron's draw at temperature T */
+    MP_RNG_ATTR_HEAT = 15, /* attractor: a neuron's draw at temperature T */
+    MP_RNG_ATTR_CONN = 16  /* attractor: the round keys of row i's fan-in
+                              permutation (step 0, index i) */
 };
 
 /* Largest step a stream can address (56 bits). */
