@@ -596,3 +596,24 @@ Test(attr_theory, kronecker_equals_enumeration)
                       "%.17g", s, k, q1[k], q2[k]);
     }
 }
+
+/*
+ * retrieve.success below the chance overlap: every age is retrieved in
+ * the mean field (the overlap tends to 0 >= -0.5), so the capacity is
+ * infinite — on the classic path (the defaults) as on the general one
+ * (the same stream through a modulator of level 1), and found without
+ * scanning the 2^24 ages one by one (the signal reaches exactly 0).
+ */
+Test(attr_theory, capacity_infinite_on_both_paths, .timeout = 30)
+{
+    struct mp_config c;
+    double cap0, life0, cap1, life1;
+    config(&c, base_ini, "retrieve.success=-0.5;synapse.q=0.3");
+    regime(&c, &cap0, &life0);
+    config(&c, base_ini, "retrieve.success=-0.5;synapse.q=0.3;"
+                         "store.phases=10;store.modulator=1");
+    regime(&c, &cap1, &life1);
+    cr_expect(isinf(cap1) && cap1 > 0, "general path: capacity %g", cap1);
+    cr_expect(isinf(cap0) && cap0 > 0, "classic path: capacity %g", cap0);
+    cr_expect_eq(life0, life1, "lifetime %g and %g", life0, life1);
+}
