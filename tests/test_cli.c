@@ -380,6 +380,28 @@ Test(cli, attractor_theory)
                                   "capacity_theory")));
 }
 
+/* With fan-in the printed synapse counts are N K (here 200 x 20 = 4000),
+ * not N (N - 1): the description, the ideal observer's synapses (theory)
+ * and the run's speed line. */
+Test(cli, attractor_fan_in_synapse_counts)
+{
+    const char *cfg = write_file("attrk.ini", attr_cfg);
+    cr_assert_eq(cli("theory", cfg, "--out", path_in("athk"), "--set",
+                     "attractor.symmetry=independent", "--set",
+                     "attractor.fan_in=20", NULL),
+                 0, "%s", err);
+    cr_expect(strstr(out, "attractor: N = 200 neurons (4000 synapses, "
+                          "fan-in 20, independent)"),
+              "%s", out);
+    cr_expect(strstr(out, "ideal-observer lifetime of the 4000 synapses "),
+              "%s", out);
+    cr_assert_eq(cli("run", cfg, "--out", path_in("arunk"), "--set",
+                     "attractor.symmetry=independent", "--set",
+                     "attractor.fan_in=20", NULL),
+                 0, "%s", err);
+    cr_expect(strstr(out, "memories/s of 4e+03 synapses)"), "%s", out);
+}
+
 /* theory in either clock or both: measure.clock, overridden by --clock;
  * every lifetime printed says its clock. */
 Test(cli, theory_clocks)
