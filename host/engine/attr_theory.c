@@ -426,7 +426,12 @@ static void regime_scan(struct probes *p, struct mp_attr *e,
 static int general(struct mp_attr *e)
 {
     const struct mp_attr_params *a = &e->cfg.attr;
-    const int life = a->repeats > 1 || a->n_phases > 0;
+    /* The ensemble theory's lifetime counts a synapse's events: one per
+     * memory only with one presentation, no modulator and the
+     * covariance rule (the presynaptic rule's synapses see an event in
+     * a fraction f of the memories). */
+    const int life = a->repeats > 1 || a->n_phases > 0 ||
+                     a->rule == MP_ATTR_PRESYNAPTIC;
     struct mp__ath t;
     struct probes p;
     struct regime g;
