@@ -851,6 +851,37 @@ Test(cli, resume_changes)
     cr_expect(strstr(out, "400 of 400 stored (finished)"), "%s", out);
 }
 
+/* A fan-in run resumes under the other connectivity (the same bits:
+ * stored and procedural differ only in where pre(i, k) comes from), and
+ * finishes as the uninterrupted run; a changed fan-in is refused. */
+Test(cli, resume_fan_in_other_connectivity)
+{
+    const char *cfg = write_file("attrc.ini", attr_cfg);
+    double a[5], b[5];
+    cr_assert_eq(cli("run", cfg, "--out", path_in("fref"), "--set",
+                     "attractor.symmetry=independent", "--set",
+                     "attractor.fan_in=20", "--quiet", NULL),
+                 0, "%s", err);
+    cr_assert_eq(cli("run", cfg, "--out", path_in("fpart"), "--set",
+                     "attractor.symmetry=independent", "--set",
+                     "attractor.fan_in=20", "--set", "run.memories=20",
+                     "--quiet", NULL),
+                 0, "%s", err);
+    cr_expect_eq(cli("resume", path_in("fpart"), "--until", "30", "--set",
+                     "attractor.fan_in=21", NULL),
+                 2);
+    cr_expect(strstr(err, "attractor.fan_in cannot change"), "%s", err);
+    cr_assert_eq(cli("resume", path_in("fpart"), "--until", "30", "--set",
+                     "attractor.connectivity=procedural", "--quiet", NULL),
+                 0, "%s", err);
+    read_doubles(path_in("fref/record.nc"), "overlap", a);
+    read_doubles(path_in("fpart/record.nc"), "overlap", b);
+    cr_expect_eq(memcmp(a, b, sizeof a), 0, "overlaps differ");
+    read_doubles(path_in("fref/record.nc"), "sweeps", a);
+    read_doubles(path_in("fpart/record.nc"), "sweeps", b);
+    cr_expect_eq(memcmp(a, b, sizeof a), 0, "sweeps differ");
+}
+
 /* A full disk at a checkpoint: exit 3, the message says why, the previous
  * checkpoint is intact and still resumable. */
 Test(cli, disk_full_keeps_checkpoint)
