@@ -380,6 +380,19 @@ Test(cli, attractor_theory)
                                   "capacity_theory")));
 }
 
+/* Weights that never vary (q- = 0: every synapse ends strong) carry no
+ * memory: the field's SNR is 0 / 0, printed as nan (not -nan). */
+Test(cli, attractor_theory_degenerate_nan)
+{
+    const char *cfg = write_file("attrd.ini", attr_cfg);
+    cr_assert_eq(cli("theory", cfg, "--out", path_in("athd"), "--set",
+                     "synapse.q_minus=0", "--set", "attractor.coding=0.3",
+                     NULL),
+                 0, "%s", err);
+    cr_expect(strstr(out, "nan"), "%s", out);
+    cr_expect(!strstr(out, "-nan"), "%s", out);
+}
+
 /* With fan-in the printed synapse counts are N K (here 200 x 20 = 4000),
  * not N (N - 1): the description, the ideal observer's synapses (theory)
  * and the run's speed line. */
