@@ -596,3 +596,62 @@ Test(attr_theory, kronecker_equals_enumeration)
                       "%.17g", s, k, q1[k], q2[k]);
     }
 }
+
+/*
+ * retrieve.success below the chance overlap: every age is retrieved in
+ * the mean field (the overlap tends to 0 >= -0.5), so the capacity is
+ * infinite — on the classic path (the defaults) as on the general one
+ * (the same stream through a modulator of level 1), and found without
+ * scanning the 2^24 ages one by one (the signal reaches exactly 0).
+ */
+Test(attr_theory, capacity_infinite_on_both_paths, .timeout = 30)
+{
+    struct mp_config c;
+    double cap0, life0, cap1, life1;
+    config(&c, base_ini, "retrieve.success=-0.5;synapse.q=0.3");
+    regime(&c, &cap0, &life0);
+    config(&c, base_ini, "retrieve.success=-0.5;synapse.q=0.3;"
+                         "store.phases=10;store.modulator=1");
+    regime(&c, &cap1, &life1);
+    cr_expect(isinf(cap1) && cap1 > 0, "general path: capacity %g", cap1);
+    cr_expect(isinf(cap0) && cap0 > 0, "classic path: capacity %g", cap0);
+    cr_expect_eq(life0, life1, "lifetime %g and %g", life0, life1);
+}
+
+/*
+ * The presynaptic rule: a synapse sees an event only in the memories
+ * that activate its presynaptic neuron (probability f), so its ideal
+ * observer's lifetime is in memories, not in events: the same with or
+ * without a modulator of level 1 (the same stream).  At q = 1 and
+ * f = 1/2 a memory survives on a synapse until its next event, E[J |
+ * pot] - E[J | dep] = 2 (1/2)^t, and the SNR of the N (N - 1) = 249 500
+ * synapses, sqrt(n) 2 f (1 - f) 2 (1/2)^t, stays >= 1 to t = 8.
+ */
+Test(attr_theory, presynaptic_lifetime_in_memories)
+{
+    static const char *models[2] = {"synapse.q=1", "synapse.q=0.3"};
+    struct mp_config c;
+    double cap0, life0, cap1, life1;
+    char set[256];
+    int m;
+    for (m = 0; m < 2; m++) {
+        snprintf(set, sizeof set, "%s;store.rule=presynaptic;"
+                                  "attractor.symmetry=independent",
+                 models[m]);
+        config(&c, base_ini, set);
+        regime(&c, &cap0, &life0);
+        snprintf(set, sizeof set, "%s;store.rule=presynaptic;"
+                                  "attractor.symmetry=independent;"
+                                  "store.phases=10;store.modulator=1",
+                 models[m]);
+        config(&c, base_ini, set);
+        regime(&c, &cap1, &life1);
+        cr_expect_eq(life0, life1, "%s: lifetime %g, with a modulator of "
+                                   "1 %g",
+                     models[m], life0, life1);
+        cr_expect_eq(cap0, cap1, "%s: capacity %g and %g", models[m], cap0,
+                     cap1);
+        if (m == 0)
+            cr_expect_eq(life0, 8.0, "q = 1: lifetime %g", life0);
+    }
+}

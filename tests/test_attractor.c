@@ -1119,3 +1119,38 @@ Test(attractor, fan_in_refusals)
                      "(attractor.fan_in = 0, by default): remove the key, or "
                      "set attractor.fan_in");
 }
+
+/*
+ * The memory estimate (mp_config_memory, the too-big refusal) covers
+ * what a fan-in run allocates when the per-neuron retrieval arrays
+ * dominate: N = 2^20 neurons of K = 16 synapses, 40 probes per
+ * measurement.  The arrays, counted here from attr_retrieve.c and
+ * attr_cpu.c: the state (N PK bytes) and its strength bits (N PK / 8),
+ * the checkpoint's copy (N K bytes) and connectivity (4 N K), the
+ * stored table (4 N K), the counts A and C of every probe (2 x 4 N 40),
+ * and per neuron the strong count, field, rank entry and transposed
+ * probes (4 + 8 + 16 + 8); under sequential dynamics every rank's
+ * strength bits once more (N PK / 8) and the order (4 N).
+ */
+Test(attractor, fan_in_memory_estimate)
+{
+    struct mp_config c;
+    int seq;
+    for (seq = 0; seq < 2; seq++) {
+        const double N = 1048576.0, K = 16.0, PK = 64.0, nb = 40.0;
+        double need;
+        config(&c, 1048576, 0.3, 100, 40);
+        c.every = 100;
+        c.attr.tied = 0;
+        c.attr.fan_in = 16;
+        c.attr.dynamics = seq ? MP_ATTR_SEQUENTIAL : MP_ATTR_SYNCHRONOUS;
+        valid(&c);
+        need = N * PK * (1.0 + 1.0 / 8.0) + N * K * (1.0 + 4.0 + 4.0) +
+               2.0 * 4.0 * N * nb + N * (4.0 + 8.0 + 16.0 + 8.0) +
+               (seq ? N * PK / 8.0 + 4.0 * N : 0.0);
+        cr_expect_geq(mp_config_memory(&c), need,
+                      "dynamics %d: estimate %.3g GB, the arrays alone "
+                      "%.3g GB",
+                      seq, mp_config_memory(&c) / 1e9, need / 1e9);
+    }
+}

@@ -380,6 +380,41 @@ Test(cli, attractor_theory)
                                   "capacity_theory")));
 }
 
+/* Weights that never vary (q- = 0: every synapse ends strong) carry no
+ * memory: the field's SNR is 0 / 0, printed as nan (not -nan). */
+Test(cli, attractor_theory_degenerate_nan)
+{
+    const char *cfg = write_file("attrd.ini", attr_cfg);
+    cr_assert_eq(cli("theory", cfg, "--out", path_in("athd"), "--set",
+                     "synapse.q_minus=0", "--set", "attractor.coding=0.3",
+                     NULL),
+                 0, "%s", err);
+    cr_expect(strstr(out, "nan"), "%s", out);
+    cr_expect(!strstr(out, "-nan"), "%s", out);
+}
+
+/* With fan-in the printed synapse counts are N K (here 200 x 20 = 4000),
+ * not N (N - 1): the description, the ideal observer's synapses (theory)
+ * and the run's speed line. */
+Test(cli, attractor_fan_in_synapse_counts)
+{
+    const char *cfg = write_file("attrk.ini", attr_cfg);
+    cr_assert_eq(cli("theory", cfg, "--out", path_in("athk"), "--set",
+                     "attractor.symmetry=independent", "--set",
+                     "attractor.fan_in=20", NULL),
+                 0, "%s", err);
+    cr_expect(strstr(out, "attractor: N = 200 neurons (4000 synapses, "
+                          "fan-in 20, independent)"),
+              "%s", out);
+    cr_expect(strstr(out, "ideal-observer lifetime of the 4000 synapses "),
+              "%s", out);
+    cr_assert_eq(cli("run", cfg, "--out", path_in("arunk"), "--set",
+                     "attractor.symmetry=independent", "--set",
+                     "attractor.fan_in=20", NULL),
+                 0, "%s", err);
+    cr_expect(strstr(out, "memories/s of 4e+03 synapses)"), "%s", out);
+}
+
 /* theory in either clock or both: measure.clock, overridden by --clock;
  * every lifetime printed says its clock. */
 Test(cli, theory_clocks)
@@ -827,6 +862,37 @@ Test(cli, resume_changes)
                  0, "%s", err);
     cr_expect_eq(cli("info", path_in("r/checkpoint.nc"), NULL), 0);
     cr_expect(strstr(out, "400 of 400 stored (finished)"), "%s", out);
+}
+
+/* A fan-in run resumes under the other connectivity (the same bits:
+ * stored and procedural differ only in where pre(i, k) comes from), and
+ * finishes as the uninterrupted run; a changed fan-in is refused. */
+Test(cli, resume_fan_in_other_connectivity)
+{
+    const char *cfg = write_file("attrc.ini", attr_cfg);
+    double a[5], b[5];
+    cr_assert_eq(cli("run", cfg, "--out", path_in("fref"), "--set",
+                     "attractor.symmetry=independent", "--set",
+                     "attractor.fan_in=20", "--quiet", NULL),
+                 0, "%s", err);
+    cr_assert_eq(cli("run", cfg, "--out", path_in("fpart"), "--set",
+                     "attractor.symmetry=independent", "--set",
+                     "attractor.fan_in=20", "--set", "run.memories=20",
+                     "--quiet", NULL),
+                 0, "%s", err);
+    cr_expect_eq(cli("resume", path_in("fpart"), "--until", "30", "--set",
+                     "attractor.fan_in=21", NULL),
+                 2);
+    cr_expect(strstr(err, "attractor.fan_in cannot change"), "%s", err);
+    cr_assert_eq(cli("resume", path_in("fpart"), "--until", "30", "--set",
+                     "attractor.connectivity=procedural", "--quiet", NULL),
+                 0, "%s", err);
+    read_doubles(path_in("fref/record.nc"), "overlap", a);
+    read_doubles(path_in("fpart/record.nc"), "overlap", b);
+    cr_expect_eq(memcmp(a, b, sizeof a), 0, "overlaps differ");
+    read_doubles(path_in("fref/record.nc"), "sweeps", a);
+    read_doubles(path_in("fpart/record.nc"), "sweeps", b);
+    cr_expect_eq(memcmp(a, b, sizeof a), 0, "sweeps differ");
 }
 
 /* A full disk at a checkpoint: exit 3, the message says why, the previous

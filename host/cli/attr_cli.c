@@ -9,10 +9,17 @@
 
 #include "cli.h"
 
+/* The network's synapses: N K with fan-in, else N (N - 1). */
+static double synapses(const struct mp_attr_params *a)
+{
+    return (double)a->neurons *
+           (a->fan_in ? (double)a->fan_in : a->neurons - 1.0);
+}
+
 void mp_cli_describe_attr(const struct mp_config *c)
 {
     const struct mp_attr_params *a = &c->attr;
-    char rule[32], sym[32], thr[32];
+    char rule[32], sym[32], thr[32], fan[48] = "";
     mp_config_value(c, "store.rule", rule, sizeof rule);
     mp_config_value(c, "attractor.symmetry", sym, sizeof sym);
     mp_config_value(c, "retrieve.threshold", thr, sizeof thr);
@@ -25,10 +32,12 @@ void mp_cli_describe_attr(const struct mp_config *c)
     else if (s->model == MP_SYN_BINARY)
         printf(" (q+ = %g, q- = %g)", s->q_plus, s->q_minus);
     printf("\n");
-    printf("attractor: N = %u neurons (%.4g synapses, %s), coding f = %g, "
+    if (a->fan_in)
+        snprintf(fan, sizeof fan, ", fan-in %u", a->fan_in);
+    printf("attractor: N = %u neurons (%.4g synapses%s, %s), coding f = %g, "
            "%s rule, %u presentation%s per memory%s; retrieval from %g "
            "noise, %s threshold, up to %u sweeps, success at overlap %g\n",
-           a->neurons, (double)a->neurons * (a->neurons - 1.0), sym,
+           a->neurons, synapses(a), fan, sym,
            a->coding, rule, a->repeats, a->repeats == 1 ? "" : "s",
            a->block > 1 ? " (spaced in blocks)" : "", a->noise, thr,
            a->steps, a->success);
@@ -52,13 +61,13 @@ void mp_cli_attr_announce(const struct mp_run *run)
 static void table(const struct mp_run *run, const struct mp_attr_curve *c,
                   double elapsed)
 {
-    const double N = mp_run_config(run)->attr.neurons;
+    const double S = synapses(&mp_run_config(run)->attr);
     size_t k, step = c->n > 20 ? (c->n + 19) / 20 : 1;
     printf("done in %.1f s (%.3g memories/s of %.3g synapses)\n", elapsed,
            elapsed > 0 ? (double)(mp_run_done(run) - mp_run_started_at(run)) /
                              elapsed
                        : 0.0,
-           N * (N - 1.0));
+           S);
     printf("  %8s  %9s  %8s  %9s  %8s  %7s  %9s  %8s\n", "age", "overlap",
            "+- sem", "retrieved", "+- sem", "sweeps", "theory", "probes");
     for (k = 0; k < c->n; k++)
@@ -107,14 +116,13 @@ static void lifetime(double t, char *buf, size_t len)
 static void theory_text(const struct mp_config *cfg,
                         const struct mp_attr_curve *c)
 {
-    const double N = cfg->attr.neurons;
     char lt[64];
     size_t k, step = c->n > 20 ? (c->n + 19) / 20 : 1;
     mp_cli_describe_attr(cfg);
     lifetime(c->lifetime_ideal, lt, sizeof lt);
     printf("ideal-observer lifetime of the %.4g synapses (exact theory of "
            "an ensemble of them, SNR >= 1): %s\n",
-           N * (N - 1.0) / (cfg->attr.tied ? 2.0 : 1.0), lt);
+           synapses(&cfg->attr) / (cfg->attr.tied ? 2.0 : 1.0), lt);
     if (isnan(c->capacity_theory))
         printf("mean-field capacity: does not apply to this configuration "
                "(docs/ATTRACTOR.md)\n");

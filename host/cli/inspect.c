@@ -310,8 +310,9 @@ int mp_cli_validate(const struct args *a)
     } else if (c.paradigm == MP_PARADIGM_ATTRACTOR) {
         printf("%s: valid\n", a->target);
         mp_cli_describe_attr(&c);
-        printf("memory: %.3g GB (one byte per synapse, strength bits, and "
-               "a checkpoint copy; %.3g GB available)\n",
+        printf("memory: %.3g GB (one byte per synapse, strength bits, a "
+               "checkpoint copy and the retrieval's counts; %.3g GB "
+               "available)\n",
                mp_config_memory(&c) / 1e9, mp_memory_available() / 1e9);
     } else {
         if ((rc = mp_theory_compute(&c, &th))) {

@@ -438,10 +438,13 @@ int mp_config_write(const struct mp_config *c, FILE *out)
 
 int mp_config_key_resumable(size_t i)
 {
+    /* attractor.connectivity: where pre(i, k) comes from, the same
+     * bits either way (docs/ATTRACTOR.md). */
     static const char *const ok[] = {"run.memories", "run.duration",
                                      "run.backend", "run.threads",
                                      "checkpoint.every",
-                                     "checkpoint.deflate"};
+                                     "checkpoint.deflate",
+                                     "attractor.connectivity"};
     char name[64];
     size_t j;
     if (i >= mp__cfg_nkeys)

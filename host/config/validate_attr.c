@@ -174,5 +174,18 @@ double mp__cfg_attractor_memory(const struct mp_config *c)
         K > 0 ? 4.0 * N * K *
                     (c->attr.connectivity == MP_ATTR_STORED ? 2.0 : 1.0)
               : 0.0;
-    return N * pitch * (2.0 + 1.0 / 8.0) + table + 64e6;
+    /* The retrieval (attr_retrieve.c): per probe of a measurement (at
+     * most 64 at once) each neuron's count A (and C with fan-in), 4
+     * bytes each, and the pattern, cue and next states (3 bits); per
+     * neuron its strong count, field and rank entry (and with fan-in
+     * the CPU's transposed probes); sequential dynamics hold every
+     * rank's strength bits once more and the order. */
+    const size_t ages = mp_config_ages(c, NULL, 0);
+    const double nb = ages < 64 ? (ages ? (double)ages : 1.0) : 64.0;
+    const double retrieval =
+        nb * N * ((K > 0 ? 8.0 : 4.0) + 3.0 / 8.0) +
+        N * (28.0 + (K > 0 ? 8.0 : 0.0)) +
+        (c->attr.dynamics == MP_ATTR_SEQUENTIAL ? N * pitch / 8.0 + 4.0 * N
+                                                : 0.0);
+    return N * pitch * (2.0 + 1.0 / 8.0) + table + retrieval + 64e6;
 }

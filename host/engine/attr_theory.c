@@ -68,14 +68,16 @@ static double mean_field(double s, const struct mp_attr_params *a)
 }
 
 /* The largest age t whose mean-field overlap (and every younger one's)
- * reaches retrieve.success, scanned in blocks of ages. */
+ * reaches retrieve.success, scanned in blocks of ages; infinite when
+ * still reached at 2^24 ages, or once a whole block's signal is exactly
+ * 0 (the memory gone: every older age has the same overlap). */
 static int capacity(struct mp_attr *e, const struct mp_config *t, double sd)
 {
     enum { BLOCK = 1024 };
     const double scale = sqrt(mp__attr_fan_in(&e->cfg)) / sd;
     uint64_t ages[BLOCK], t0;
     double sig[BLOCK];
-    size_t k;
+    size_t k, zero;
     e->cap_th = -1.0;
     for (t0 = 0; t0 < MP_ATH_MAX_AGE; t0 += BLOCK) {
         int rc;
@@ -84,13 +86,17 @@ static int capacity(struct mp_attr *e, const struct mp_config *t, double sd)
         rc = mp_theory_curve(t, ages, BLOCK, sig, NULL);
         if (rc)
             return rc;
-        for (k = 0; k < BLOCK; k++) {
+        for (k = 0, zero = 0; k < BLOCK; k++) {
             if (mean_field(scale * sig[k], &e->cfg.attr) <
                 e->cfg.attr.success)
                 return 0;
             e->cap_th = (double)(t0 + k);
+            zero += sig[k] == 0.0;
         }
+        if (zero == BLOCK)
+            break;
     }
+    e->cap_th = INFINITY;
     return 0;
 }
 
@@ -420,7 +426,12 @@ static void regime_scan(struct probes *p, struct mp_attr *e,
 static int general(struct mp_attr *e)
 {
     const struct mp_attr_params *a = &e->cfg.attr;
-    const int life = a->repeats > 1 || a->n_phases > 0;
+    /* The ensemble theory's lifetime counts a synapse's events: one per
+     * memory only with one presentation, no modulator and the
+     * covariance rule (the presynaptic rule's synapses see an event in
+     * a fraction f of the memories). */
+    const int life = a->repeats > 1 || a->n_phases > 0 ||
+                     a->rule == MP_ATTR_PRESYNAPTIC;
     struct mp__ath t;
     struct probes p;
     struct regime g;

@@ -274,5 +274,7 @@ double mp__amf_snr(const struct mp__amf *p, const double *m)
 {
     double mu[2], sd;
     moments(p, m, 1.0, 0.0, mu, &sd);
+    if (!(sd > 0.0)) /* weights that never vary: no noise */
+        return mu[1] > mu[0] ? INFINITY : mu[1] < mu[0] ? -INFINITY : NAN;
     return (mu[1] - mu[0]) / (2.0 * sd);
 }

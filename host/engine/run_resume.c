@@ -210,7 +210,8 @@ static int check_resumable(const struct mp_config *was,
                             "measurement of the run.  A resumption may "
                             "change run.memories (--memories, --until), "
                             "run.duration, run.backend, run.threads, "
-                            "checkpoint.every and checkpoint.deflate.",
+                            "checkpoint.every, checkpoint.deflate and "
+                            "attractor.connectivity.",
                             path, name, va, vb);
     }
     return 0;
