@@ -378,6 +378,12 @@ Test(cli, attractor_theory)
               "%s", out);
     cr_expect(isnan(global_double(path_in("ath3/theory.nc"),
                                   "capacity_theory")));
+    /* info says so in words, not "nan memories". */
+    cr_expect_eq(cli("info", path_in("ath3/theory.nc"), NULL), 0, "%s", err);
+    cr_expect(strstr(out, "  capacity:       not defined (mean-field, an "
+                          "approximation)\n"),
+              "%s", out);
+    cr_expect(!strstr(out, "nan"), "%s", out);
 }
 
 /* Weights that never vary (q- = 0: every synapse ends strong) carry no

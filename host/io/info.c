@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* info.c: what any metaplast file holds, in plain words, its checksums
  * verified (`metaplast info`). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,10 +96,25 @@ static int checksums(FILE *out, int nc, const char *path, const char *kind)
     return rc;
 }
 
+/* An attractor's capacity or lifetime in words: -1 when not even age 0
+ * is reached, NaN where it is not defined. */
+static const char *ages(double v, char buf[64])
+{
+    if (isnan(v))
+        return "not defined";
+    if (isinf(v))
+        return "infinite";
+    if (v < 0)
+        return "none (not even age 0)";
+    snprintf(buf, 64, "%.4g memories", v);
+    return buf;
+}
+
 /* The numbers a record or theory file carries. */
 static void summary(FILE *out, int nc, const char *kind)
 {
     const int record = !strcmp(kind, "record");
+    char buf[64];
     double v;
     if (!record && strcmp(kind, "theory"))
         return;
@@ -120,15 +136,16 @@ static void summary(FILE *out, int nc, const char *kind)
                 v);
     /* An attractor network's. */
     if (nc_get_att_double(nc, NC_GLOBAL, "capacity_interp", &v) == NC_NOERR)
-        fprintf(out, "  capacity:       %.4g memories (interpolated)\n", v);
+        fprintf(out, "  capacity:       %s (interpolated)\n", ages(v, buf));
     if (nc_get_att_double(nc, NC_GLOBAL, "capacity_theory", &v) == NC_NOERR)
-        fprintf(out, "  %s%g memories (mean-field, an approximation)\n",
-                record ? "theory:         capacity " : "capacity:       ", v);
+        fprintf(out, "  %s%s (mean-field, an approximation)\n",
+                record ? "theory:         capacity " : "capacity:       ",
+                ages(v, buf));
     if (nc_get_att_double(nc, NC_GLOBAL, "lifetime_ideal_observer", &v) ==
         NC_NOERR)
-        fprintf(out, "  %s%.0f memories (ideal observer)\n",
+        fprintf(out, "  %s%s (ideal observer)\n",
                 record ? "theory:         lifetime " : "lifetime:       ",
-                v);
+                ages(v, buf));
 }
 
 /* Files from before config_ini was in every file: their

@@ -270,7 +270,7 @@ def _attractor(ds: xr.Dataset, axes: Any) -> None:
         ax.plot(t, ds.overlap_theory.values, "--",
                 label="mean-field overlap")
     ax.axhline(0.5, color="gray", ls=":", lw=1)
-    if cap >= 0:
+    if np.isfinite(cap) and cap >= 0:
         ax.axvline(max(cap, 0.5), color="k", lw=1,
                    label=f"capacity {cap:.3g} memories")
     ax.set_xscale("log")
@@ -291,7 +291,12 @@ def _attractor_snr(ds: xr.Dataset, ax: Any, t: np.ndarray, cap: float,
     sqrt(synapses / V) -- the exact theory of an ensemble of the
     network's synapses, whose lifetime is lifetime_ideal_observer."""
     snr = ds.snr_theory.values if "snr_theory" in ds else np.array([np.nan])
-    if np.isfinite(snr).any():
+    # The scaling is the ideal observer's only where the field's SNR is
+    # sqrt(V) E[m] / sd(w): the covariance rule at f = 1/2.
+    classic = (float(_attr(ds, "attractor.coding") or 0.5) == 0.5 and
+               _attr(ds, "store.rule") in ("", "covariance"))
+    if np.isfinite(snr).any() and classic:
+        ax.plot(t, snr, "--", label="one neuron's field (theory)")
         n = float(ds.attrs.get("neurons", _attr(ds, "attractor.neurons")))
         tied = _attr(ds, "attractor.symmetry") != "independent"
         k = float(_attr(ds, "attractor.fan_in") or 0)
@@ -299,16 +304,18 @@ def _attractor_snr(ds: xr.Dataset, ax: Any, t: np.ndarray, cap: float,
         m = n * v / (2 if tied else 1)
         ax.plot(t, snr * np.sqrt(m / v), "-",
                 label="ideal observer, all synapses (theory)")
+        ax.set_yscale("log")
+    elif np.isfinite(snr).any():
         ax.plot(t, snr, "--", label="one neuron's field (theory)")
         ax.set_yscale("log")
     else:
         ax.text(0.5, 0.5, "no theory for this configuration",
                 transform=ax.transAxes, ha="center", color="gray")
     ax.axhline(1, color="gray", ls=":", lw=1)
-    if np.isfinite(life):
+    if np.isfinite(life) and life >= 0:
         ax.axvline(max(life, 0.5), color="C3", ls="-.", lw=1,
                    label=f"ideal-observer lifetime {life:.3g}")
-    if cap >= 0:
+    if np.isfinite(cap) and cap >= 0:
         ax.axvline(max(cap, 0.5), color="k", lw=1,
                    label=f"network capacity {cap:.3g}")
     ax.set_xscale("log")
