@@ -50,6 +50,9 @@ int mp_cli_sets(const struct args *a, const char **sets, char bufs[3][1100]);
 int mp_cli_load_config(const struct args *a, struct mp_config *c);
 
 /* Commands (run.c, inspect.c). */
+/* The stops (TERM, INT, USR1, HUP, XCPU, ALRM) end a run at a
+ * checkpoint: caught from the first instant of run and resume. */
+void mp_cli_catch_signals(void);
 int mp_cli_run(const struct args *a);
 int mp_cli_resume(const struct args *a);
 int mp_cli_theory(const struct args *a);

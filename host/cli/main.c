@@ -395,6 +395,10 @@ static void faults_from_environment(void)
 int main(int argc, char **argv)
 {
     int rc;
+    /* run and resume catch the stops before anything else (MPI's set-up
+     * included): a stop then ends the run at its first checkpoint. */
+    if (argc >= 2 && (!strcmp(argv[1], "run") || !strcmp(argv[1], "resume")))
+        mp_cli_catch_signals();
     if (mp_mpi_launched() && (rc = mp_mpi_init(&argc, &argv)))
         return mp_cli_fail(rc);
     faults_from_environment();

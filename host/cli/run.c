@@ -33,7 +33,7 @@ static void on_signal(int sig)
  * batch systems send (TERM; USR1, HUP, XCPU before a time limit; ALRM)
  * and INT end the run at a checkpoint; a closed pipe on the output stops
  * only the output. */
-static void catch_signals(void)
+void mp_cli_catch_signals(void)
 {
     static const int stops[] = {SIGTERM, SIGINT,  SIGUSR1,
                                 SIGHUP,  SIGXCPU, SIGALRM};
@@ -318,7 +318,7 @@ int mp_cli_run(const struct args *a)
     struct mp_config cfg;
     struct mp_run *run;
     int rc;
-    catch_signals();
+    mp_cli_catch_signals();
     rc = mp_cli_load_config(a, &cfg);
     if (rc)
         return rc;
@@ -360,7 +360,7 @@ int mp_cli_resume(const struct args *a)
     struct mp_run *run;
     int rc;
 
-    catch_signals();
+    mp_cli_catch_signals();
     memset(&o, 0, sizeof o);
     o.sets = sets;
     o.n_sets = (size_t)mp_cli_sets(a, sets, bufs);

@@ -11,7 +11,10 @@
 # before the signal is recorded.  Checks for each trial:
 #   - the run's exit status is 0 (it finished first), 75 (it stopped
 #     cleanly at a checkpoint) or death by SIGKILL (137), nothing else
-#     (a death by a caught signal, a crash, an error);
+#     (a death by a caught signal, a crash, an error) — except a death by
+#     the signal itself while /proc/PID/status shows it not yet caught
+#     (SigCgt) and before config.ini: the start-up before main(), the
+#     dynamic loader's, where no program can have a handler ("early");
 #   - `resume DIR` then exits 0 and the run's checkpoint.nc and record.nc
 #     hold exactly the values of an uninterrupted run (ncdump's data
 #     sections at round-trip precision, -p 9,17); where SIGKILL came
@@ -161,6 +164,14 @@ for ((i = 1; i <= trials; i++)); do
   ckpt=no cfg=no
   [[ -f $d/checkpoint.nc ]] && ckpt=yes
   [[ -f $d/config.ini ]] && cfg=yes
+  # Whether metaplast had installed its handler for the signal yet
+  # (SigCgt, bit sig - 1): before main() (the dynamic loader) nothing can.
+  caught=yes
+  if [[ $sig != KILL ]]; then
+    num=$(kill -l "$sig")
+    cgt=$(awk '/^SigCgt:/ { print $2 }' /proc/$pid/status 2>/dev/null)
+    [[ -n $cgt ]] && ((!((0x$cgt >> (num - 1)) & 1))) && caught=no
+  fi
   kill -s "$sig" "$pid" 2>/dev/null
   reap "$pid" 60 2>/dev/null # (no job-status line from bash)
   st=$?
@@ -182,12 +193,18 @@ for ((i = 1; i <= trials; i++)); do
   *) out=other ;;
   esac
   [[ $out == killed && $sig != KILL ]] && out=other
+  # Death by the signal before its handler existed: the start-up before
+  # main(), where only the default action is possible (then resumed or
+  # run again below like any other).
+  [[ $caught == no && $cfg == no ]] && ((st == 128 + $(kill -l "$sig"))) &&
+    out=early
   [[ $out == stopped && $sig == KILL ]] && out=other
   n_out[$sig.$out]=$((${n_out[$sig.$out]:-0} + 1))
   case $out in
   finished) ok "$what: exit 0 (finished first)" ;;
   stopped) ok "$what: exit 75 (stopped at a checkpoint)" ;;
   killed) ok "$what: killed (137)" ;;
+  early) ok "$what: died by it before main() had its handler (start-up, $delay ms after exec)" ;;
   hung) fail "$what: still running 60 s after the signal (killed)" ;;
   *)
     why=
@@ -207,7 +224,7 @@ for ((i = 1; i <= trials; i++)); do
   how=resumed
   if ((rs == 2)) && [[ ! -f $d/config.ini && ! -f $d/checkpoint.nc ]]; then
     how="run again"
-    if [[ $out == killed ]]; then
+    if [[ $out == killed || $out == early ]]; then
       # Refused as it should be: nothing to continue.
       if [[ ! -d $d ]] || grep -q "no run to continue here" $d.rerr; then
         ok "trial $i: resume refuses, exit 2: $(last $d.rerr)"
@@ -265,15 +282,18 @@ done
   fail "coverage: no signal landed after a checkpoint.nc existed"
 
 echo
-printf '%-6s %6s %6s %8s %7s %6s %6s\n' signal trials "exit 0" "exit 75" killed hung other
+printf '%-6s %6s %6s %8s %7s %6s %6s %6s\n' signal trials "exit 0" "exit 75" killed \
+  "early" hung other
 for s in "${signals[@]}" KILL PIPE; do
-  printf '%-6s %6d %6d %8d %7d %6d %6d\n' "$s" "${n_sig[$s]:-0}" \
+  printf '%-6s %6d %6d %8d %7d %6d %6d %6d\n' "$s" "${n_sig[$s]:-0}" \
     "${n_out[$s.finished]:-0}" "${n_out[$s.stopped]:-0}" \
-    "${n_out[$s.killed]:-0}" "${n_out[$s.hung]:-0}" "${n_out[$s.other]:-0}"
+    "${n_out[$s.killed]:-0}" "${n_out[$s.early]:-0}" "${n_out[$s.hung]:-0}" \
+    "${n_out[$s.other]:-0}"
 done
 echo "SIGKILL: $n_kill_noconfig before config.ini (resume refused, run again)," \
   "$n_kill_fresh after config.ini but before the first checkpoint (resumed" \
   "from the start), $n_kill_ckpt after a checkpoint (resumed from it);" \
   "signals before any checkpoint $n_before, after $n_after"
+echo "(early: died by the signal before main() had installed its handler)"
 echo "$passed passed, $failed failed"
 ((failed == 0))
