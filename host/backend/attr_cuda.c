@@ -34,6 +34,7 @@ struct gpu {
     uint64_t *states;           /* device: MAX_PROBES x P / 64 */
     int32_t *counts, *strong;   /* device: rows x MAX_PROBES, rows */
     int blocks, threads;
+    int forced;                 /* the tests' geometry: used as it is */
 };
 
 #define CK(call) MP_CUDA_CHECK(call, "attr_cuda.c")
@@ -49,6 +50,19 @@ static uint64_t kwords(const struct gpu *g)
     return g->d.rule.kpitch / 64u;
 }
 
+/* Blocks for a launch over `items` threads' worth of work: at most the
+ * device's fill, no more than the work needs (the kernels are
+ * grid-stride loops, so any count gives the same bits; a small network
+ * then launches a few blocks, not thousands of idle ones). */
+static int grid(const struct gpu *g, uint64_t items)
+{
+    const uint64_t need = (items + (uint64_t)g->threads - 1u) /
+                          (uint64_t)g->threads;
+    if (g->forced || need >= (uint64_t)g->blocks)
+        return g->blocks;
+    return need ? (int)need : 1;
+}
+
 static int gpu_init(struct mp_attr_backend *b, const uint64_t *cum)
 {
     struct gpu *g = b->ctx;
@@ -57,7 +71,9 @@ static int gpu_init(struct mp_attr_backend *b, const uint64_t *cum)
     memcpy(c.cum, cum, 2 * g->d.depths * sizeof cum[0]);
     CK(mp__k_attr_init(g->s, g->d.row0, g->d.rows, g->rules,
                        mp_attr_width(&g->d.rule), g->d.rule.kpitch, c,
-                       g->d.depths, g->blocks, g->threads));
+                       g->d.depths,
+                       grid(g, (uint64_t)g->d.rows * g->d.rule.kpitch),
+                       g->threads));
     MP_CUDA_CHECK_AS(cudaDeviceSynchronize(), "kernel attr_init",
                      "attr_cuda.c");
     return 0;
@@ -71,12 +87,14 @@ static int gpu_store(struct mp_attr_backend *b, const struct mp_attr_item *it,
     for (k = 0; k < n; k++) {
         if (it[k].gate == 0)
             continue; /* level 0: no plasticity */
-        CK(mp__k_attr_pattern(g->xi, g->rules, words(g), it[k].mu, g->blocks,
-                              g->threads));
+        CK(mp__k_attr_pattern(g->xi, g->rules, words(g), it[k].mu,
+                              grid(g, words(g)), g->threads));
         CK(mp__k_attr_store((uint32_t *)g->s, g->d.row0, g->d.rows, g->rules,
                             g->pre, mp_attr_width(&g->d.rule),
                             g->d.rule.kpitch, g->xi, it[k].p, it[k].gate,
-                            g->blocks, g->threads));
+                            grid(g, ((uint64_t)g->d.rows / 4u + 2u) *
+                                        (g->d.rule.kpitch / 4u)),
+                            g->threads));
     }
     MP_CUDA_CHECK_AS(cudaDeviceSynchronize(), "kernel attr_store",
                      "attr_cuda.c");
@@ -88,7 +106,7 @@ static int gpu_pack(struct mp_attr_backend *b, int32_t *strong)
     struct gpu *g = b->ctx;
     CK(mp__k_attr_pack(g->s, g->bits, g->strong, g->rules, g->d.row0,
                        g->d.rows, mp_attr_width(&g->d.rule), g->d.rule.kpitch,
-                       g->blocks, g->threads));
+                       grid(g, (uint64_t)g->d.rows * kwords(g)), g->threads));
     MP_CUDA_CHECK_AS(cudaDeviceSynchronize(), "kernel attr_pack",
                      "attr_cuda.c");
     CK(cudaMemcpy(strong, g->strong, g->d.rows * sizeof *strong,
@@ -108,12 +126,13 @@ static int gpu_fields(struct mp_attr_backend *b, const uint64_t *states,
     if (g->d.rule.fan_in)
         CK(mp__k_attr_counts_fan(g->bits, g->states, g->rules, g->pre,
                                  g->d.row0, g->d.rows, kwords(g), words(g),
-                                 (uint32_t)nb, g->counts, g->act, g->blocks,
+                                 (uint32_t)nb, g->counts, g->act,
+                                 grid(g, (uint64_t)g->d.rows * nb),
                                  g->threads));
     else
         CK(mp__k_attr_counts(g->bits, g->states, g->d.rows, words(g),
-                             (uint32_t)nb, g->counts, g->blocks,
-                             g->threads));
+                             (uint32_t)nb, g->counts,
+                             grid(g, (uint64_t)g->d.rows * nb), g->threads));
     MP_CUDA_CHECK_AS(cudaDeviceSynchronize(), "kernel attr_counts",
                      "attr_cuda.c");
     CK(cudaMemcpy(out, g->counts, (size_t)g->d.rows * nb * sizeof *out,
@@ -197,6 +216,7 @@ static int pick_device(struct mp_attr_backend *b, struct gpu *g)
     g->threads = 256;
     g->blocks = sms * 8;
     mp__cuda_geometry(&g->blocks, &g->threads); /* tests */
+    g->forced = g->threads != 256 || g->blocks != sms * 8;
     return 0;
 }
 
