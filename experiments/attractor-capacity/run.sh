@@ -11,9 +11,9 @@
 # then analyze.py: capacity against N beside the mean-field estimate and
 # the ideal observer's lifetime of the same synapses, the retrieved
 # fraction against age, massed vs spaced.  About 3-4 minutes on 2 cores.
-# Larger networks, prepared for a GPU (run.backend = auto picks one where
-# there is one; on 2 CPU cores N = 8000 adds about 4 minutes, 16 000 and
-# 30 000 hours): MP_ATTR_LARGE=1 adds N = 8000, 16000 and 30000 to the
+# Larger networks (run.backend = auto picks a GPU where there is one;
+# on 2 CPU cores N = 8000 adds about 4 minutes, 16 000 and 30 000 about
+# 1.5 hours): MP_ATTR_LARGE=1 adds N = 8000, 16000 and 30000 to the
 # three families; MP_ATTR_LARGE="8000 16000" adds those sizes only.
 # Results and figures in OUT (default ./runs/attractor-capacity); a run
 # already there is continued where it stopped (metaplast resume), a
