@@ -61,26 +61,39 @@ static void run(struct mp_config *c, struct mp_attr_curve *curve)
  * 0.02; field signal to noise about sqrt(2 N / (pi P)) = 5.6 per neuron)
  * are all retrieved perfectly from 10 % noise: overlap exactly 1.
  */
+static void hopfield(struct mp_config *c, uint32_t N, uint64_t memories)
+{
+    config(c, N, 1.0, memories, memories);
+    c->syn.model = MP_SYN_SERIAL;
+    c->syn.n = 128;
+    c->attr.init = MP_INIT_PLASTIC;
+    c->attr.noise = 0.1;
+}
+
+/* Every probed memory retrieved exactly (overlap 1), and the cue had
+ * something to clean up (power: sweeps were needed). */
+static void expect_perfect(const struct mp_attr_curve *cv, const char *what)
+{
+    size_t k;
+    for (k = 0; k < cv->n; k++)
+        cr_expect_eq(cv->overlap[k], 1.0, "%s, age %zu: overlap %.6f", what,
+                     (size_t)cv->age[k], cv->overlap[k]);
+    cr_expect_gt(cv->steps[0], 0.5, "%s", what);
+}
+
 Test(attractor, hopfield_limit)
 {
     struct mp_config c;
     struct mp_attr_curve cv;
     size_t k;
-    config(&c, 1000, 1.0, 20, 20);
-    c.syn.model = MP_SYN_SERIAL;
-    c.syn.n = 128;
-    c.attr.init = MP_INIT_PLASTIC;
-    c.attr.noise = 0.1;
+    hopfield(&c, 1000, 20);
     run(&c, &cv);
+    expect_perfect(&cv, "synchronous");
     for (k = 0; k < cv.n; k++) {
-        cr_expect_eq(cv.overlap[k], 1.0, "age %zu: overlap %.6f",
-                     (size_t)cv.age[k], cv.overlap[k]);
         cr_expect_eq(cv.retrieved[k], 1.0, "age %zu", (size_t)cv.age[k]);
         cr_expect_eq(cv.converged[k], 1.0, "age %zu", (size_t)cv.age[k]);
         cr_expect_eq(cv.probes[k], (int64_t)(20 - k));
     }
-    /* Power: 10 % noise was there to clean up (sweeps were needed). */
-    cr_expect_gt(cv.steps[0], 0.5);
     mp_attr_curve_fini(&cv);
 }
 
@@ -419,19 +432,12 @@ Test(attractor, sequential_hopfield_limit)
     struct mp_config c;
     struct mp_attr_curve cv;
     size_t k;
-    config(&c, 1000, 1.0, 20, 20);
-    c.syn.model = MP_SYN_SERIAL;
-    c.syn.n = 128;
-    c.attr.init = MP_INIT_PLASTIC;
-    c.attr.noise = 0.1;
+    hopfield(&c, 1000, 20);
     c.attr.dynamics = MP_ATTR_SEQUENTIAL;
     run(&c, &cv);
-    for (k = 0; k < cv.n; k++) {
-        cr_expect_eq(cv.overlap[k], 1.0, "age %zu: overlap %.6f",
-                     (size_t)cv.age[k], cv.overlap[k]);
+    expect_perfect(&cv, "sequential");
+    for (k = 0; k < cv.n; k++)
         cr_expect_eq(cv.converged[k], 1.0, "age %zu", (size_t)cv.age[k]);
-    }
-    cr_expect_gt(cv.steps[0], 0.5);
     mp_attr_curve_fini(&cv);
 }
 
@@ -444,22 +450,15 @@ Test(attractor, partial_cue_hopfield_limit)
 {
     struct mp_config c;
     struct mp_attr_curve cv;
-    size_t k;
     int d;
     for (d = 0; d < 2; d++) {
-        config(&c, 1000, 1.0, 20, 20);
-        c.syn.model = MP_SYN_SERIAL;
-        c.syn.n = 128;
-        c.attr.init = MP_INIT_PLASTIC;
+        hopfield(&c, 1000, 20);
         c.attr.noise = 0.3;
         c.attr.cue = MP_ATTR_CUE_PARTIAL;
         c.attr.dynamics = d ? MP_ATTR_SEQUENTIAL : MP_ATTR_SYNCHRONOUS;
         run(&c, &cv);
-        for (k = 0; k < cv.n; k++)
-            cr_expect_eq(cv.overlap[k], 1.0, "dynamics %d, age %zu: %.6f",
-                         d, (size_t)cv.age[k], cv.overlap[k]);
         /* Power: the silenced half-wrong neurons had to be restored. */
-        cr_expect_gt(cv.steps[0], 0.5);
+        expect_perfect(&cv, d ? "partial, sequential" : "partial");
         mp_attr_curve_fini(&cv);
     }
 }
@@ -524,10 +523,7 @@ Test(attractor, hot_overlap_is_chance)
     size_t k;
     int d;
     for (d = 0; d < 2; d++) {
-        config(&c, 1000, 1.0, 20, 20);
-        c.syn.model = MP_SYN_SERIAL;
-        c.syn.n = 128;
-        c.attr.init = MP_INIT_PLASTIC;
+        hopfield(&c, 1000, 20);
         c.attr.temperature = 1e6;
         c.attr.steps = 2;
         c.attr.dynamics = d ? MP_ATTR_SEQUENTIAL : MP_ATTR_SYNCHRONOUS;
@@ -979,23 +975,17 @@ Test(attractor, fan_in_hopfield_limit)
     size_t k;
     int seq;
     for (seq = 0; seq < 2; seq++) {
-        config(&c, 2000, 1.0, 10, 10);
-        c.syn.model = MP_SYN_SERIAL;
-        c.syn.n = 128;
-        c.attr.init = MP_INIT_PLASTIC;
-        c.attr.noise = 0.1;
+        hopfield(&c, 2000, 10);
         c.attr.tied = 0;
         c.attr.fan_in = 500;
         c.attr.connectivity = seq ? MP_ATTR_PROCEDURAL : MP_ATTR_STORED;
         c.attr.dynamics = seq ? MP_ATTR_SEQUENTIAL : MP_ATTR_SYNCHRONOUS;
         c.every = 10;
         run(&c, &cv);
-        for (k = 0; k < cv.n; k++) {
-            cr_expect_eq(cv.overlap[k], 1.0, "age %zu: overlap %.6f",
-                         (size_t)cv.age[k], cv.overlap[k]);
+        expect_perfect(&cv, seq ? "fan-in, procedural, sequential"
+                                : "fan-in, stored");
+        for (k = 0; k < cv.n; k++)
             cr_expect_eq(cv.probes[k], 1);
-        }
-        cr_expect_gt(cv.steps[0], 0.5);
         mp_attr_curve_fini(&cv);
     }
 }
